@@ -1,0 +1,44 @@
+# Two commands matter: `make run` and `make test`. Everything else is a helper for them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DB := data/homework.db
+PORT ?= 8501
+
+.PHONY: run test bench lint install demo-db clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: start the dashboard on port $(PORT); demo data in data/homework.db unless DATABASE_URL is set
+run: $(STAMP)
+	@if [ -n "$$DATABASE_URL" ]; then \
+		$(BIN)/python -m data_access init && $(BIN)/python -m data_access check-accounts; \
+	elif [ ! -f $(DEMO_DB) ]; then \
+		$(BIN)/python -m data_access demo --database-url sqlite:///$(DEMO_DB); \
+	else \
+		$(BIN)/python -m data_access init --database-url sqlite:///$(DEMO_DB); \
+	fi
+	$(BIN)/python -m streamlit run dashboard/app.py --server.port $(PORT)
+
+## test: the whole suite (unit, integration on SQLite and PostgreSQL, browser)
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## bench: time the practice-wide queries at 10,000 clients on SQLite and PostgreSQL
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

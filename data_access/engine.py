@@ -1,0 +1,87 @@
+"""One engine per database URL, set up the same way for the CLI, the dashboard and the tests."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+
+from data_access.errors import DataError
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects
+    """Foreign keys on, WAL so readers never block the writer, and a busy timeout."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def new_engine(url: str) -> Engine:
+    """Build an engine for `url`; SQLite files get their folder created and sane pragmas."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@cache
+def get_engine(url: str) -> Engine:
+    """The process-wide engine for `url` (engines pool connections, so share them)."""
+    return new_engine(url)
+
+
+def is_sqlite(engine: Engine | Connection) -> bool:
+    """True when the database is SQLite (used only where the dialects truly differ)."""
+    return engine.dialect.name == "sqlite"
+
+
+_CONSTRAINT_NAME = re.compile(r"\b(?:ck|uq|fk)_[a-z0-9_]+")
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: ([a-z_]+)\.([a-z_]+)")
+
+
+def explain_integrity_error(exc: IntegrityError) -> str:
+    """Turn a database refusal into a sentence a person can act on.
+
+    PostgreSQL names the constraint; SQLite names CHECKs but reports UNIQUE by table.column.
+    """
+    from data_access.schema import CONSTRAINT_REASONS
+
+    text = str(exc.orig)
+    for name in _CONSTRAINT_NAME.findall(text):
+        if name in CONSTRAINT_REASONS:
+            return CONSTRAINT_REASONS[name]
+    unique = _SQLITE_UNIQUE.search(text)
+    if unique:
+        name = f"uq_{unique.group(1)}_{unique.group(2)}"
+        return CONSTRAINT_REASONS.get(name, "a record with the same key already exists")
+    lowered = text.lower()
+    if "foreign key" in lowered:
+        return "it refers to a record that does not exist"
+    if "not null" in lowered or "null value" in lowered:
+        return "a required value is missing"
+    return "the database refused the change"
+
+
+@contextmanager
+def write(engine: Engine, record: str) -> Iterator[Connection]:
+    """One transaction for one write; a database refusal becomes a DataError naming `record`."""
+    try:
+        with engine.begin() as conn:
+            yield conn
+    except IntegrityError as exc:
+        raise DataError(record, explain_integrity_error(exc)) from None

@@ -1,0 +1,315 @@
+"""The database schema: typed SQLAlchemy 2 models with the constraints that protect the data.
+
+Alembic migrations in `data_access/migrations` are the source of truth for existing databases;
+these models describe head and must match it (a test compares them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("clinician", "supervisor", "admin")
+ATTENDANCE = ("attended", "cancelled", "no_show")
+STATUSES = ("pending", "completed", "partial", "not_done")
+
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    """A scored instrument: its range, which way is better, caseness and reliable change."""
+
+    code: str
+    name: str
+    min_value: int
+    max_value: int
+    higher_is_better: bool
+    caseness: int | None
+    reliable_change: int
+
+
+MEASURES: dict[str, MeasureSpec] = {
+    m.code: m
+    for m in (
+        MeasureSpec("PHQ-9", "Patient Health Questionnaire (depression)", 0, 27, False, 10, 6),
+        MeasureSpec("GAD-7", "Generalised Anxiety Disorder scale", 0, 21, False, 8, 4),
+        MeasureSpec("MOOD", "Daily mood self-rating", 0, 10, True, None, 2),
+    )
+}
+
+DEFAULT_ASSIGNMENT_TYPES: tuple[tuple[str, str], ...] = (
+    ("Daily Mood Log", "Self-monitoring"),
+    ("Thought Record", "Cognitive"),
+    ("Behavioural Experiment", "Behavioural"),
+    ("Writing Assignment", "Cognitive"),
+    ("Activity Scheduling", "Behavioural"),
+    ("Exposure Practice", "Behavioural"),
+    ("Relaxation / Mindfulness Practice", "Skills practice"),
+    ("Reading / Psychoeducation", "Psychoeducation"),
+    ("Other", "Other"),
+)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _score_in_range() -> str:
+    """One CHECK over the built-in measures: a score must lie inside its measure's range."""
+    parts = [
+        f"(measure = '{m.code}' AND value BETWEEN {m.min_value} AND {m.max_value})"
+        for m in MEASURES.values()
+    ]
+    return " OR ".join(parts)
+
+
+def monday_of(day: dt.date) -> dt.date:
+    """The Monday that starts `day`'s week: the bucket every weekly figure uses."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Clinician(Base):
+    """A member of staff: clinicians, supervisors and admins are all people in this table."""
+
+    __tablename__ = "clinicians"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role"),
+        CheckConstraint("supervisor_id IS NULL OR supervisor_id <> id", name="not_own_supervisor"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default="clinician")
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("clinicians.id"), index=True)
+
+
+class Client(Base):
+    """A client under a pseudonymous code; the product never stores a name."""
+
+    __tablename__ = "clients"
+    __table_args__ = (
+        CheckConstraint(
+            "discharged_on IS NULL OR discharged_on >= intake_on", name="discharge_after_intake"
+        ),
+        Index("ix_clients_clinician_id_code", "clinician_id", "code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinicians.id"))
+    intake_on: Mapped[dt.date] = mapped_column(Date)
+    discharged_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class TherapySession(Base):
+    """One booked session and whether the client came."""
+
+    __tablename__ = "therapy_sessions"
+    __table_args__ = (
+        CheckConstraint(_in("attendance", ATTENDANCE), name="attendance"),
+        UniqueConstraint("client_id", "held_on"),
+        Index("ix_therapy_sessions_clinician_id_held_on", "clinician_id", "held_on"),
+        Index("ix_therapy_sessions_held_on_attendance", "held_on", "attendance", "client_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinicians.id"))
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    attendance: Mapped[str] = mapped_column(String(20))
+
+
+class AssignmentType(Base):
+    """A kind of homework; the default catalogue is seeded by the first migration."""
+
+    __tablename__ = "assignment_types"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    category: Mapped[str] = mapped_column(String(100))
+
+
+class Assignment(Base):
+    """One piece of homework: set, due, then reviewed with a status and an engagement rating.
+
+    `due_week` (the Monday of `due_on`) is stored so weekly figures group over an index
+    instead of formatting a date on every row.
+    """
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        CheckConstraint(_in("status", STATUSES), name="status"),
+        CheckConstraint("difficulty IS NULL OR difficulty BETWEEN 1 AND 5", name="difficulty"),
+        CheckConstraint("engagement IS NULL OR engagement BETWEEN 0 AND 4", name="engagement"),
+        CheckConstraint("due_on >= assigned_on", name="due_after_assigned"),
+        CheckConstraint(
+            "reviewed_on IS NULL OR reviewed_on >= assigned_on", name="reviewed_after_assigned"
+        ),
+        Index("ix_assignments_client_id_assigned_on", "client_id", "assigned_on"),
+        Index("ix_assignments_clinician_id_due_on", "clinician_id", "due_on"),
+        Index(
+            "ix_assignments_due_week_status",
+            "due_week",
+            "status",
+            "type_id",
+            "client_id",
+            "difficulty",
+        ),
+        Index("ix_assignments_status_due_on", "status", "due_on", "client_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinicians.id"))
+    type_id: Mapped[int] = mapped_column(ForeignKey("assignment_types.id"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("therapy_sessions.id"))
+    assigned_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    due_week: Mapped[dt.date] = mapped_column(Date)
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    difficulty: Mapped[int | None] = mapped_column(SmallInteger)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    engagement: Mapped[int | None] = mapped_column(SmallInteger)
+    reviewed_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Measure(Base):
+    """A scored instrument (PHQ-9, GAD-7, MOOD); see MEASURES for the built-in values."""
+
+    __tablename__ = "measures"
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    min_value: Mapped[int] = mapped_column(Integer)
+    max_value: Mapped[int] = mapped_column(Integer)
+    higher_is_better: Mapped[bool] = mapped_column(Boolean)
+    caseness: Mapped[int | None] = mapped_column(Integer)
+    reliable_change: Mapped[int] = mapped_column(Integer)
+
+
+class Score(Base):
+    """One score on one measure for one client on one day."""
+
+    __tablename__ = "scores"
+    __table_args__ = (
+        CheckConstraint(_score_in_range(), name="value_in_range"),
+        Index("ix_scores_client_id_measure_recorded_on", "client_id", "measure", "recorded_on"),
+        Index("ix_scores_measure_recorded_on", "measure", "recorded_on", "client_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    measure: Mapped[str] = mapped_column(ForeignKey("measures.code"))
+    value: Mapped[int] = mapped_column(SmallInteger)
+    recorded_on: Mapped[dt.date] = mapped_column(Date)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("therapy_sessions.id"))
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"))
+
+
+class UserAccount(Base):
+    """Sign-in credentials for one clinician; the password is stored only as an argon2id hash."""
+
+    __tablename__ = "user_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinicians.id"), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class SignInAttempt(Base):
+    """A failed sign-in, kept to lock an account after repeated failures."""
+
+    __tablename__ = "sign_in_attempts"
+    __table_args__ = (Index("ix_sign_in_attempts_email_at", "email", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class WebSession(Base):
+    """A signed-in browser: only the hash of the cookie's random id is stored."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("user_accounts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default="session")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class AuditEvent(Base):
+    """Who did what to which client's data, when. The application only ever appends."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor_email: Mapped[str | None] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(40))
+    client_code: Mapped[str | None] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class Setting(Base):
+    """Small facts about this database, e.g. whether it holds demo data."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+CONSTRAINT_REASONS: dict[str, str] = {
+    "ck_clinicians_role": f"role must be one of {', '.join(ROLES)}",
+    "ck_clinicians_not_own_supervisor": "a clinician cannot supervise themselves",
+    "uq_clinicians_email": "a clinician with this email already exists",
+    "ck_clients_discharge_after_intake": "discharge date is before the intake date",
+    "uq_clients_code": "a client with this code already exists",
+    "ck_therapy_sessions_attendance": f"attendance must be one of {', '.join(ATTENDANCE)}",
+    "uq_therapy_sessions_client_id_held_on": "this client already has a session on that date",
+    "uq_assignment_types_name": "an assignment type with this name already exists",
+    "ck_assignments_status": f"status must be one of {', '.join(STATUSES)}",
+    "ck_assignments_difficulty": "difficulty must be between 1 and 5",
+    "ck_assignments_engagement": "engagement must be between 0 and 4",
+    "ck_assignments_due_after_assigned": "due date is before the assigned date",
+    "ck_assignments_reviewed_after_assigned": "reviewed date is before the assigned date",
+    "uq_assignments_external_id": "an assignment with this assignment_id already exists",
+    "ck_scores_value_in_range": "score is outside its measure's range",
+    "uq_user_accounts_clinician_id": "this clinician already has an account",
+}
