@@ -1,4 +1,4 @@
-"""The one error type the data layer raises for data it refuses, naming the record and the reason."""
+"""The one error type the data layer raises for refused data: which record, and why."""
 
 from __future__ import annotations
 
