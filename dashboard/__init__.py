@@ -1,0 +1,1 @@
+"""Shared UI code: charts (DataFrame in, plotly Figure out), filters, layout and sign-in."""

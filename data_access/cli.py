@@ -1,0 +1,145 @@
+"""`python -m data_access COMMAND`: set up, fill, import into, export from, administer a database.
+
+Every command takes `--database-url` (else DATABASE_URL, else secrets.toml, else the SQLite
+file), exits 0 on success and non-zero with one clear line on stderr otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable, Sequence
+
+from data_access.config import database_url
+from data_access.engine import get_engine
+from data_access.errors import DataError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _engine(args: argparse.Namespace):
+    return get_engine(database_url(args.database_url))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create the database or upgrade it to the newest schema."""
+    from data_access.migrate import current_revision, upgrade
+
+    engine = _engine(args)
+    upgrade(engine)
+    print(f"database is at revision {current_revision(engine)}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Build a demo practice (refused when the database already has clients)."""
+    from data_access.demo import build_demo
+
+    summary = build_demo(
+        _engine(args),
+        clinicians=args.clinicians,
+        clients=args.clients,
+        weeks=args.weeks,
+        seed=args.seed,
+        progress=not args.quiet,
+    )
+    print(summary)
+    return 0
+
+
+def read_password(prompt: str = "Password: ") -> str:
+    """Read a password without echo at a terminal, or the first line of a piped stdin."""
+    if sys.stdin.isatty():
+        first = getpass.getpass(prompt)
+        if getpass.getpass("Repeat password: ") != first:
+            raise DataError("password", "the two entries differ")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    """Create a sign-in account (and its clinician record when new)."""
+    from data_access.accounts import create_user, validate_new_user
+
+    validate_new_user(args.email, args.name, args.role, None)
+    password = None if args.sso_only else read_password()
+    create_user(
+        _engine(args),
+        email=args.email,
+        name=args.name,
+        role=args.role,
+        password=password,
+        supervisor_email=args.supervisor,
+    )
+    print(f"created {args.role} account {args.email.strip().lower()}")
+    return 0
+
+
+def cmd_check_accounts(args: argparse.Namespace) -> int:
+    """Say how to create the first account when a database has none."""
+    from data_access.accounts import account_count
+
+    with _engine(args).connect() as conn:
+        if account_count(conn) == 0:
+            print(
+                "This database has no accounts yet. Create the first admin with:\n"
+                "  .venv/bin/python -m data_access create-user --email you@example.org "
+                '--name "Your Name" --role admin'
+            )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m data_access", description=__doc__)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--database-url",
+        help="SQLAlchemy URL (default: DATABASE_URL, then secrets.toml, then data/homework.db)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    add("init", cmd_init, "create the database or upgrade it to the newest schema")
+
+    demo = add("demo", cmd_demo, "fill an empty database with a realistic demo practice")
+    demo.add_argument("--clinicians", type=int, default=12, help="number of clinicians (12)")
+    demo.add_argument("--clients", type=int, default=300, help="number of clients (300)")
+    demo.add_argument("--weeks", type=int, default=52, help="weeks of history up to today (52)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed; same seed, same data (7)")
+    demo.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    user = add(
+        "create-user",
+        cmd_create_user,
+        "create a sign-in account; the password is prompted without echo, or read from the "
+        "first line of standard input when that is not a terminal",
+    )
+    user.add_argument("--email", required=True, help="sign-in email (unique)")
+    user.add_argument("--name", required=True, help="the person's name")
+    user.add_argument("--role", required=True, choices=["clinician", "supervisor", "admin"])
+    user.add_argument("--supervisor", metavar="EMAIL", help="email of this person's supervisor")
+    user.add_argument(
+        "--sso-only", action="store_true", help="no password: sign in through single sign-on only"
+    )
+
+    add("check-accounts", cmd_check_accounts, "say how to create the first account if none exist")
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; DataError and bad input become a message on stderr and exit status 1."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was written", file=sys.stderr)
+        return 130

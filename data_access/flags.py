@@ -1,0 +1,183 @@
+"""Needs-attention flags (DESIGN.md): each computed in SQL for the viewer's active clients.
+
+A flag is raised only for clients active on the `as_of` day; a discharged client is no longer
+someone to chase. Each rule's wording lives in `metrics.FLAG_RULES`, shown beside the flag.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+from sqlalchemy import Connection, Select, and_, case, exists, func, select
+
+from data_access import metrics
+from data_access.filters import Filters, is_active
+from data_access.schema import Assignment, Client, Clinician, Score, TherapySession
+from data_access.scores import baseline_latest
+from data_access.viewer import Viewer, client_scope
+
+FLAG_COLUMNS = ["client_id", "client_code", "clinician", "flag", "label", "rule"]
+
+
+def _active_clients(
+    viewer: Viewer, filters: Filters, client_ids: Sequence[int] | None
+) -> Select[tuple[int]]:
+    """SELECT of ids of the viewer's clients active on the as-of day (and in the filters)."""
+    query = select(Client.id).where(client_scope(viewer), is_active(filters.as_of))
+    if filters.clinician_ids:
+        query = query.where(Client.clinician_id.in_(filters.clinician_ids))
+    if client_ids is not None:
+        query = query.where(Client.id.in_(tuple(client_ids)))
+    return query
+
+
+def _low_completion(conn: Connection, active: Select[tuple[int]], as_of: dt.date) -> set[int]:
+    """Clients whose last 4 reviewed assignments have a completion rate under 25 %."""
+    ranked = (
+        select(
+            Assignment.client_id,
+            Assignment.status,
+            func.row_number()
+            .over(
+                partition_by=Assignment.client_id,
+                order_by=(Assignment.due_on.desc(), Assignment.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(
+            Assignment.status != "pending",
+            Assignment.assigned_on <= as_of,
+            Assignment.client_id.in_(active),
+        )
+        .subquery()
+    )
+    credit = func.sum(
+        case((ranked.c.status == "completed", 1.0), (ranked.c.status == "partial", 0.5), else_=0.0)
+    )
+    window = metrics.LOW_COMPLETION_WINDOW
+    query = (
+        select(ranked.c.client_id)
+        .where(ranked.c.rank <= window)
+        .group_by(ranked.c.client_id)
+        .having(and_(func.count() == window, credit < metrics.LOW_COMPLETION_THRESHOLD * window))
+    )
+    return set(conn.execute(query).scalars())
+
+
+def _recent_sessions(active: Select[tuple[int]], as_of: dt.date, attended_only: bool):
+    """Sessions up to `as_of`, ranked newest first per client."""
+    query = select(
+        TherapySession.client_id,
+        TherapySession.held_on,
+        TherapySession.attendance,
+        func.row_number()
+        .over(partition_by=TherapySession.client_id, order_by=TherapySession.held_on.desc())
+        .label("rank"),
+    ).where(TherapySession.held_on <= as_of, TherapySession.client_id.in_(active))
+    if attended_only:
+        query = query.where(TherapySession.attendance == "attended")
+    return query.subquery()
+
+
+def _no_homework(conn: Connection, active: Select[tuple[int]], as_of: dt.date) -> set[int]:
+    """Clients with 3 attended sessions lately and no homework set at any of them."""
+    recent = _recent_sessions(active, as_of, attended_only=True)
+    n = metrics.NO_HOMEWORK_SESSIONS
+    homework_set = exists().where(
+        Assignment.client_id == recent.c.client_id, Assignment.assigned_on == recent.c.held_on
+    )
+    set_at = case((homework_set, 1), else_=0)
+    query = (
+        select(recent.c.client_id)
+        .where(recent.c.rank <= n)
+        .group_by(recent.c.client_id)
+        .having(and_(func.count() == n, func.sum(set_at) == 0))
+    )
+    return set(conn.execute(query).scalars())
+
+
+def _no_shows(conn: Connection, active: Select[tuple[int]], as_of: dt.date) -> set[int]:
+    """Clients whose most recent 2 sessions were both no-shows."""
+    recent = _recent_sessions(active, as_of, attended_only=False)
+    n = metrics.NO_SHOW_RUN
+    no_show = case((recent.c.attendance == "no_show", 1), else_=0)
+    query = (
+        select(recent.c.client_id)
+        .where(recent.c.rank <= n)
+        .group_by(recent.c.client_id)
+        .having(and_(func.count() == n, func.sum(no_show) == n))
+    )
+    return set(conn.execute(query).scalars())
+
+
+def _no_recent_score(conn: Connection, active: Select[tuple[int]], as_of: dt.date) -> set[int]:
+    """Active clients, in treatment for 30 days or more, with no score in the last 30 days."""
+    since = as_of - dt.timedelta(days=metrics.NO_SCORE_DAYS)
+    recent_score = exists().where(
+        Score.client_id == Client.id, Score.recorded_on > since, Score.recorded_on <= as_of
+    )
+    query = select(Client.id).where(Client.id.in_(active), Client.intake_on <= since, ~recent_score)
+    return set(conn.execute(query).scalars())
+
+
+def _deteriorated(
+    conn: Connection, viewer: Viewer, filters: Filters, active: Select[tuple[int]]
+) -> set[int]:
+    """Clients reliably worse on PHQ-9 or GAD-7 from their first score to their latest."""
+    ids = list(conn.execute(active).scalars())
+    if not ids:
+        return set()
+    pairs = baseline_latest(conn, viewer, Filters(end=filters.as_of), client_ids=ids)
+    pairs = metrics.classify_outcomes(pairs[pairs["n_scores"] >= 2])
+    return set(pairs.loc[pairs["reliable_deterioration"], "client_id"].astype(int))
+
+
+def needs_attention(
+    conn: Connection,
+    viewer: Viewer,
+    filters: Filters,
+    client_ids: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """One row per (client, flag) raised today for the viewer's active clients.
+
+    Columns: client_id, client_code, clinician, flag, label, rule (label and rule in words).
+    """
+    active = _active_clients(viewer, filters, client_ids)
+    as_of = filters.as_of
+    raised = {
+        "deterioration": _deteriorated(conn, viewer, filters, active),
+        "low_completion": _low_completion(conn, active, as_of),
+        "no_homework": _no_homework(conn, active, as_of),
+        "no_shows": _no_shows(conn, active, as_of),
+        "no_recent_score": _no_recent_score(conn, active, as_of),
+    }
+    flagged = set().union(*raised.values())
+    if not flagged:
+        return pd.DataFrame(columns=FLAG_COLUMNS)
+    names = pd.read_sql(
+        select(
+            Client.id.label("client_id"),
+            Client.code.label("client_code"),
+            Clinician.name.label("clinician"),
+        )
+        .join(Clinician, Clinician.id == Client.clinician_id)
+        .where(Client.id.in_(tuple(flagged))),
+        conn,
+    ).set_index("client_id")
+    rows = [
+        {
+            "client_id": client_id,
+            "client_code": names.at[client_id, "client_code"],
+            "clinician": names.at[client_id, "clinician"],
+            "flag": key,
+            "label": metrics.FLAG_RULES[key].label,
+            "rule": metrics.FLAG_RULES[key].rule,
+        }
+        for key, ids in raised.items()
+        for client_id in sorted(ids)
+    ]
+    return pd.DataFrame(rows, columns=FLAG_COLUMNS).sort_values(
+        ["client_code", "flag"], ignore_index=True
+    )

@@ -1,0 +1,119 @@
+"""Databases for the tests: every data-layer test runs on SQLite and on a real PostgreSQL.
+
+PostgreSQL comes from TEST_DATABASE_URL (a server URL whose database we may create scratch
+databases beside). Locally its absence skips those tests with the reason; under CI (CI=true)
+it is a failure, because CI must prove both dialects.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from data_access.engine import new_engine
+from data_access.migrate import upgrade
+from data_access.schema import Base
+
+UNDER_CI = os.environ.get("CI") == "true"
+# Tables a test may fill; the catalogue rows the migration seeds are kept.
+DATA_TABLES = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name != "measures"]
+
+
+def _missing(reason: str) -> None:
+    if UNDER_CI:
+        pytest.fail(f"{reason} (CI requires PostgreSQL and fails instead of skipping)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A scratch PostgreSQL database, migrated to head, dropped after the session."""
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
+        _missing("TEST_DATABASE_URL is not set, so PostgreSQL tests cannot run")
+    admin_url = make_url(server).set(drivername="postgresql+psycopg")
+    name = f"bs_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "no PostgreSQL"
+        _missing(f"PostgreSQL at TEST_DATABASE_URL is not reachable: {type(exc).__name__}")
+    url = admin_url.set(database=name).render_as_string(hide_password=False)
+    engine = new_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file that each test copies instead of migrating again."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = new_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+def _empty_postgres(url: str) -> Engine:
+    engine = new_engine(url)
+    with engine.begin() as conn:
+        tables = ", ".join(f'"{t}"' for t in DATA_TABLES if t != "assignment_types")
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        conn.execute(text("DELETE FROM assignment_types WHERE id > 9"))
+    return engine
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
+    """URL of an empty database at head (seeded catalogue only), once per dialect."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        _empty_postgres(url).dispose()
+        yield url
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An engine on an empty database at head, on SQLite and then on PostgreSQL."""
+    eng = new_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path, sqlite_template: Path) -> Iterator[Engine]:
+    """An engine on an empty SQLite database at head, for tests of dialect-free logic."""
+    path = tmp_path / "test.db"
+    shutil.copy(sqlite_template, path)
+    eng = new_engine(f"sqlite:///{path}")
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A small demo practice on SQLite, built once per test session (read-only for tests)."""
+    from data_access.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    url = f"sqlite:///{path}"
+    engine = new_engine(url)
+    build_demo(engine, clinicians=6, clients=60, weeks=26, seed=11, progress=False)
+    engine.dispose()
+    return url

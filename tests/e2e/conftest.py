@@ -1,0 +1,170 @@
+"""Browser tests: a real `streamlit run` server driven by Playwright in the system Chromium.
+
+Playwright cannot download its own browser here, so it launches /usr/bin/chromium (Debian's
+package; `.ci/run` installs it). Locally a missing browser skips; under CI it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import suppress
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+STARTUP_SECONDS = 60
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class AppServer:
+    """A running `streamlit run dashboard/app.py` on a free port against one database."""
+
+    def __init__(self, database_url: str, log_path: Path) -> None:
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+        self._log = log_path.open("w")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "dashboard/app.py",
+                "--server.port",
+                str(self.port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self.log_path = log_path
+        self._wait_healthy()
+
+    def _wait_healthy(self) -> None:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited early:\n{self.log_path.read_text()}")
+            with (
+                suppress(OSError),
+                urllib.request.urlopen(f"{self.base}/_stcore/health", timeout=2) as resp,
+            ):
+                if resp.status == 200:
+                    return
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"streamlit did not become healthy:\n{self.log_path.read_text()}")
+
+    def url(self, path: str = "") -> str:
+        return f"{self.base}/{path.lstrip('/')}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._log.close()
+
+
+@pytest.fixture(scope="session")
+def start_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], AppServer]]:
+    """Factory: start a dashboard server on a database URL; all are stopped at session end."""
+    servers: list[AppServer] = []
+
+    def start(database_url: str) -> AppServer:
+        log = tmp_path_factory.mktemp("streamlit") / "server.log"
+        server = AppServer(database_url, log)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_app(start_app: Callable[[str], AppServer], demo_db_url: str) -> AppServer:
+    """One dashboard server on the session's demo practice, shared by read-only browser tests."""
+    return start_app(demo_db_url)
+
+
+@pytest.fixture(scope="session")
+def browser():  # noqa: ANN201 - playwright's Browser
+    """Headless system Chromium through Playwright."""
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        reason = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + "; CI requires the browser tests")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):  # noqa: ANN001, ANN201 - playwright objects
+    """A fresh browser context (no cookies) and page per test, 1400×900."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(20_000)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def assert_no_exception(page) -> None:  # noqa: ANN001 - playwright Page
+    """Fail when the page shows a Streamlit exception box."""
+    boxes = page.locator('[data-testid="stException"]')
+    if boxes.count():
+        pytest.fail(f"the page shows an exception: {boxes.first.inner_text()[:2000]}")
+
+
+def sign_in(page, server: AppServer, email: str, password: str = "demo", path: str = "") -> None:  # noqa: ANN001
+    """Open `path`, fill the sign-in form and wait until the app has rendered signed in."""
+    page.goto(server.url(path))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Email").wait_for(state="detached")
+    wait_for_app(page)
+
+
+def wait_for_app(page) -> None:  # noqa: ANN001
+    """Wait until Streamlit has finished running the script for the current page."""
+    page.wait_for_selector('[data-testid="stApp"]')
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+    page.wait_for_timeout(300)
