@@ -1,0 +1,74 @@
+"""One plotly look for every chart: colour-blind-safe colours, symbols for status, empty states.
+
+Colours are the Okabe–Ito palette (safe for the common colour-vision deficiencies). Status is
+never shown by colour alone: each status also has a marker symbol and its name in the legend.
+Backgrounds are transparent so charts read in Streamlit's light and dark themes.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+OKABE_ITO = [
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#999999",  # grey
+    "#000000",
+]
+
+STATUS_STYLE: dict[str, dict[str, str]] = {
+    "completed": {"color": "#009E73", "symbol": "circle", "label": "Completed"},
+    "partial": {"color": "#56B4E9", "symbol": "diamond", "label": "Partial"},
+    "not_done": {"color": "#D55E00", "symbol": "x", "label": "Not done"},
+    "pending": {"color": "#999999", "symbol": "circle-open", "label": "Pending"},
+    "overdue": {"color": "#E69F00", "symbol": "triangle-up", "label": "Overdue"},
+}
+
+MEASURE_COLOURS = {"PHQ-9": "#0072B2", "GAD-7": "#CC79A7", "MOOD": "#E69F00"}
+IMPROVEMENT_BAND = "rgba(0, 158, 115, 0.12)"  # reliable-change band around a baseline
+GRID = "rgba(128, 128, 128, 0.25)"
+
+TEMPLATE_NAME = "between_sessions"
+
+pio.templates[TEMPLATE_NAME] = go.layout.Template(
+    layout=go.Layout(
+        colorway=OKABE_ITO,
+        font={"family": "Source Sans Pro, Arial, sans-serif", "size": 13},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        xaxis={"gridcolor": GRID, "zeroline": False, "automargin": True},
+        yaxis={"gridcolor": GRID, "zeroline": False, "automargin": True},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        hoverlabel={"namelength": -1},
+    )
+)
+
+
+def styled(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
+    """Apply the shared template, a title and a height to `fig`."""
+    fig.update_layout(template=TEMPLATE_NAME, title={"text": title, "x": 0}, height=height)
+    return fig
+
+
+def empty_figure(title: str, message: str, height: int = 240) -> go.Figure:
+    """A deliberate empty state: the chart's title and a sentence saying why it is empty."""
+    fig = go.Figure()
+    fig.add_annotation(
+        text=message,
+        showarrow=False,
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        font={"size": 15, "color": "#777777"},
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return styled(fig, title, height)

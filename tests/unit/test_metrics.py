@@ -1,0 +1,85 @@
+"""Metric definitions from DESIGN.md, with hand-worked cases and their edges."""
+
+import pandas as pd
+import pytest
+
+from data_access import metrics
+
+
+def test_completion_rate_counts_partial_as_half_and_ignores_pending():
+    # 3 completed, 2 partial, 1 not done reviewed -> (3 + 1) / 6
+    assert metrics.completion_rate(3, 2, 6) == pytest.approx(4 / 6)
+
+
+def test_completion_rate_is_none_when_nothing_reviewed():
+    assert metrics.completion_rate(0, 0, 0) is None
+
+
+def test_rate_label_says_too_few_under_five_reviewed():
+    assert metrics.rate_label(1.0, 4) == "too few (n=4)"
+    assert metrics.rate_label(0.5, 10) == "50 % (n=10)"
+
+
+@pytest.mark.parametrize(
+    ("baseline", "latest", "improved", "deteriorated"),
+    [
+        (18, 12, True, False),  # exactly the reliable-change value (6) counts
+        (18, 13, False, False),  # 5 points is not reliable
+        (12, 18, False, True),  # exactly 6 worse
+        (12, 12, False, False),
+    ],
+)
+def test_reliable_change_on_phq9(baseline, latest, improved, deteriorated):
+    result = metrics.outcome("PHQ-9", baseline, latest)
+    assert result.reliable_improvement is improved
+    assert result.reliable_deterioration is deteriorated
+
+
+def test_change_is_positive_when_better_for_both_directions():
+    assert metrics.signed_change("PHQ-9", 15, 9) == 6
+    assert metrics.signed_change("MOOD", 4, 7) == 3
+
+
+def test_recovery_needs_case_at_baseline_and_not_at_latest():
+    assert metrics.outcome("PHQ-9", 10, 9).recovered  # 10 is a case (>= 10), 9 is not
+    assert not metrics.outcome("PHQ-9", 10, 9).reliable_recovery  # but only 1 point better
+    assert metrics.outcome("PHQ-9", 16, 8).reliable_recovery
+    assert not metrics.outcome("PHQ-9", 9, 3).recovered  # not a case to begin with
+    assert not metrics.outcome("MOOD", 2, 9).recovered  # no caseness on MOOD
+
+
+def test_paired_outcome_rules():
+    # PHQ-9 reliably improves; GAD-7 stays a case -> improved, not recovered
+    p = metrics.paired_outcome((16, 9), (10, 9))
+    assert p.case_at_baseline and p.reliable_improvement and not p.recovered
+    # Both below caseness at latest, PHQ-9 improves by 6 -> reliable recovery
+    p = metrics.paired_outcome((16, 9), (9, 7))
+    assert p.recovered and p.reliable_recovery
+    # One improves, the other reliably deteriorates -> deterioration, not improvement
+    p = metrics.paired_outcome((16, 9), (4, 8))
+    assert p.reliable_deterioration and not p.reliable_improvement
+
+
+def test_vectorised_classification_matches_the_scalar_rules():
+    rows = [("PHQ-9", 18, 12), ("GAD-7", 6, 10), ("MOOD", 3, 6), ("PHQ-9", 10, 9)]
+    frame = metrics.classify_outcomes(pd.DataFrame(rows, columns=["measure", "baseline", "latest"]))
+    for (measure, baseline, latest), (_, row) in zip(rows, frame.iterrows(), strict=True):
+        scalar = metrics.outcome(measure, baseline, latest)
+        assert row["change"] == scalar.change
+        assert row["reliable_improvement"] == scalar.reliable_improvement
+        assert row["reliable_deterioration"] == scalar.reliable_deterioration
+        assert row["recovered"] == scalar.recovered
+        assert row["reliable_recovery"] == scalar.reliable_recovery
+
+
+def test_vectorised_paired_matches_the_scalar_rules():
+    rows = [(16, 9, 10, 9), (16, 9, 9, 7), (16, 9, 4, 8), (8, 8, 7, 7)]
+    frame = metrics.classify_paired(
+        pd.DataFrame(rows, columns=["phq_baseline", "phq_latest", "gad_baseline", "gad_latest"])
+    )
+    for (pb, pl, gb, gl), (_, row) in zip(rows, frame.iterrows(), strict=True):
+        scalar = metrics.paired_outcome((pb, pl), (gb, gl))
+        assert row["recovered"] == scalar.recovered
+        assert row["reliable_improvement"] == scalar.reliable_improvement
+        assert row["reliable_deterioration"] == scalar.reliable_deterioration
+        assert row["reliable_recovery"] == scalar.reliable_recovery
