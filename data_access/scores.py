@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, Date, func, select
 
 from data_access.filters import Filters, client_conditions, date_between
 from data_access.schema import Client, Score
@@ -25,28 +25,28 @@ def baseline_latest(
 ) -> pd.DataFrame:
     """One row per visible client and measure: first and latest score in the window, and N.
 
+    One window over (client, measure) in date order gives the first row, the last value and the
+    count in a single pass (no self-join, which SQLite runs as a nested scan).
     Columns: client_id, client_code, clinician_id, measure, baseline, latest, baseline_on,
     latest_on, n_scores.
     """
+    window = {
+        "partition_by": (Score.client_id, Score.measure),
+        "order_by": (Score.recorded_on, Score.id),
+        "rows": (None, None),
+    }
     ordered = (
         select(
             Score.client_id,
+            Client.code.label("client_code"),
+            Client.clinician_id,
             Score.measure,
-            Score.value,
-            Score.recorded_on,
-            func.row_number()
-            .over(
-                partition_by=(Score.client_id, Score.measure),
-                order_by=(Score.recorded_on, Score.id),
-            )
-            .label("first_rank"),
-            func.row_number()
-            .over(
-                partition_by=(Score.client_id, Score.measure),
-                order_by=(Score.recorded_on.desc(), Score.id.desc()),
-            )
-            .label("last_rank"),
-            func.count().over(partition_by=(Score.client_id, Score.measure)).label("n_scores"),
+            Score.value.label("baseline"),
+            func.last_value(Score.value).over(**window).label("latest"),
+            Score.recorded_on.label("baseline_on"),
+            func.last_value(Score.recorded_on, type_=Date).over(**window).label("latest_on"),
+            func.count().over(**window).label("n_scores"),
+            func.row_number().over(**window).label("rank"),
         )
         .join(Client, Client.id == Score.client_id)
         .where(
@@ -59,31 +59,10 @@ def baseline_latest(
     if client_ids is not None:
         ordered = ordered.where(Score.client_id.in_(tuple(client_ids)))
     ranked = ordered.subquery()
-    first = ranked.alias("first")
-    last = ranked.alias("last")
     query = (
-        select(
-            first.c.client_id,
-            Client.code.label("client_code"),
-            Client.clinician_id,
-            first.c.measure,
-            first.c.value.label("baseline"),
-            last.c.value.label("latest"),
-            first.c.recorded_on.label("baseline_on"),
-            last.c.recorded_on.label("latest_on"),
-            first.c.n_scores,
-        )
-        .join(
-            last,
-            and_(
-                last.c.client_id == first.c.client_id,
-                last.c.measure == first.c.measure,
-                last.c.last_rank == 1,
-            ),
-        )
-        .join(Client, Client.id == first.c.client_id)
-        .where(first.c.first_rank == 1)
-        .order_by(first.c.client_id, first.c.measure)
+        select(*(column for column in ranked.c if column.name != "rank"))
+        .where(ranked.c.rank == 1)
+        .order_by(ranked.c.client_id, ranked.c.measure)
     )
     frame = pd.read_sql(query, conn)
     for column in ("baseline_on", "latest_on"):
