@@ -1,0 +1,213 @@
+"""The viewer rule, as a property: for any practice and any viewer, no query returns a client
+outside the viewer's scope (a clinician: own clients; a supervisor: own and direct supervisees';
+an admin: everyone). The expected scope is worked out in plain Python from the generated rows.
+"""
+
+import datetime as dt
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import insert
+
+from data_access import weekly
+from data_access.engine import new_engine
+from data_access.errors import NotInScope
+from data_access.filters import Filters
+from data_access.flags import needs_attention
+from data_access.queries import get_client, visible_clients
+from data_access.schema import (
+    MEASURES,
+    ROLES,
+    STATUSES,
+    Assignment,
+    Client,
+    Clinician,
+    Score,
+    TherapySession,
+    monday_of,
+)
+from data_access.scores import baseline_latest
+from data_access.viewer import Viewer
+
+START = dt.date(2026, 1, 5)
+TODAY = dt.date(2026, 6, 1)
+ALL_MEASURES = tuple(MEASURES)
+
+
+def day(offset: int) -> dt.date:
+    return START + dt.timedelta(days=offset)
+
+
+@dataclass
+class Generated:
+    """A random practice as plain rows (clinician ids are 1-based list positions)."""
+
+    roles: list[str]
+    supervisors: list[int | None]
+    clients: list[dict] = field(default_factory=list)
+    sessions: list[dict] = field(default_factory=list)
+    assignments: list[dict] = field(default_factory=list)
+    scores: list[dict] = field(default_factory=list)
+
+    def scope(self, viewer_id: int) -> set[int]:
+        """Client ids the viewer may see, by the rule in DESIGN.md."""
+        role = self.roles[viewer_id - 1]
+        if role == "admin":
+            return {c["id"] for c in self.clients}
+        team = {viewer_id}
+        if role == "supervisor":
+            team |= {i + 1 for i, sup in enumerate(self.supervisors) if sup == viewer_id}
+        return {c["id"] for c in self.clients if c["clinician_id"] in team}
+
+
+@st.composite
+def practices(draw: st.DrawFn) -> Generated:
+    n = draw(st.integers(1, 6))
+    roles = draw(st.lists(st.sampled_from(ROLES), min_size=n, max_size=n))
+    supervisors = [
+        draw(st.none() | st.integers(1, n).filter(lambda s, me=i + 1: s != me)) if n > 1 else None
+        for i in range(n)
+    ]
+    practice = Generated(roles, supervisors)
+    for cid in range(1, draw(st.integers(0, 10)) + 1):
+        intake = draw(st.integers(0, 120))
+        discharged = draw(st.none() | st.integers(intake, 160))
+        practice.clients.append(
+            dict(
+                id=cid,
+                code=f"C-{cid:04d}",
+                clinician_id=draw(st.integers(1, n)),
+                intake_on=day(intake),
+                discharged_on=None if discharged is None else day(discharged),
+            )
+        )
+        owner = practice.clients[-1]["clinician_id"]
+        for held in sorted(draw(st.sets(st.integers(0, 147), max_size=5))):
+            practice.sessions.append(
+                dict(
+                    client_id=cid,
+                    clinician_id=owner,
+                    held_on=day(held),
+                    attendance=draw(st.sampled_from(["attended", "cancelled", "no_show"])),
+                )
+            )
+        for _ in range(draw(st.integers(0, 6))):
+            assigned = draw(st.integers(0, 140))
+            due = day(assigned + draw(st.integers(0, 14)))
+            status = draw(st.sampled_from(STATUSES))
+            practice.assignments.append(
+                dict(
+                    client_id=cid,
+                    clinician_id=owner,
+                    type_id=draw(st.integers(1, 9)),
+                    assigned_on=day(assigned),
+                    due_on=due,
+                    due_week=monday_of(due),
+                    status=status,
+                    reviewed_on=None if status == "pending" else due,
+                    instructions="",
+                )
+            )
+        for _ in range(draw(st.integers(0, 6))):
+            measure = draw(st.sampled_from(ALL_MEASURES))
+            spec = MEASURES[measure]
+            practice.scores.append(
+                dict(
+                    client_id=cid,
+                    measure=measure,
+                    value=draw(st.integers(spec.min_value, spec.max_value)),
+                    recorded_on=day(draw(st.integers(0, 147))),
+                )
+            )
+    return practice
+
+
+def load(engine, practice: Generated) -> list[Viewer]:
+    """Write the practice in one transaction; return a Viewer for every clinician."""
+    viewers = [
+        Viewer(i + 1, f"staff{i + 1}@example.org", f"Staff {i + 1}", role)
+        for i, role in enumerate(practice.roles)
+    ]
+    staff = [
+        dict(id=v.clinician_id, email=v.email, name=v.name, role=v.role, supervisor_id=None)
+        for v in viewers
+    ]
+    with engine.begin() as conn:
+        conn.execute(insert(Clinician), staff)
+        links = [
+            {"id": i + 1, "supervisor_id": sup}
+            for i, sup in enumerate(practice.supervisors)
+            if sup is not None
+        ]
+        for link in links:
+            conn.execute(
+                Clinician.__table__.update()
+                .where(Clinician.id == link["id"])
+                .values(supervisor_id=link["supervisor_id"])
+            )
+        for model, rows in (
+            (Client, practice.clients),
+            (TherapySession, practice.sessions),
+            (Assignment, practice.assignments),
+            (Score, practice.scores),
+        ):
+            if rows:
+                conn.execute(insert(model), rows)
+    return viewers
+
+
+@pytest.fixture(scope="module")
+def workdir():
+    with tempfile.TemporaryDirectory(prefix="scope-property-") as path:
+        yield Path(path)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(practice=practices(), pick=st.integers(0, 5), status=st.sampled_from(["all", "active"]))
+def test_no_query_returns_a_client_outside_the_viewers_scope(
+    sqlite_template, workdir, practice, pick, status
+):
+    path = workdir / "practice.db"
+    shutil.copy(sqlite_template, path)
+    engine = new_engine(f"sqlite:///{path}")
+    try:
+        viewers = load(engine, practice)
+        viewer = viewers[pick % len(viewers)]
+        scope = practice.scope(viewer.clinician_id)
+        filters = Filters(client_status=status, today=TODAY)
+        with engine.connect() as conn:
+            listed = set(visible_clients(conn, viewer, Filters(today=TODAY))["client_id"])
+            assert listed == scope
+
+            for client in practice.clients:
+                if client["id"] in scope:
+                    assert get_client(conn, viewer, client["code"])["client_id"] == client["id"]
+                else:
+                    with pytest.raises(NotInScope):
+                        get_client(conn, viewer, client["code"])
+
+            flagged = set(needs_attention(conn, viewer, filters)["client_id"])
+            assert flagged <= scope
+
+            pairs = baseline_latest(conn, viewer, Filters(today=TODAY), ALL_MEASURES)
+            scored = {s["client_id"] for s in practice.scores}
+            assert set(pairs["client_id"]) == scored & scope
+
+            weeks = weekly.completion_by_week(conn, viewer, Filters(today=TODAY))
+            reviewed = [
+                a
+                for a in practice.assignments
+                if a["client_id"] in scope and a["status"] != "pending"
+            ]
+            assert int(weeks["reviewed"].sum()) == len(reviewed)
+    finally:
+        engine.dispose()
