@@ -1,4 +1,4 @@
-"""Baseline and latest scores per client and measure, reduced in SQL with window functions.
+"""Baseline and latest scores per client and measure, reduced in SQL.
 
 Every outcome figure (client headline, reliable change, recovery, paired outcome, flags) starts
 from this one query, so "baseline" and "latest" mean the same thing everywhere.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import Connection, Date, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from data_access.filters import Filters, client_conditions, date_between
 from data_access.schema import Client, Score
@@ -25,44 +25,60 @@ def baseline_latest(
 ) -> pd.DataFrame:
     """One row per visible client and measure: first and latest score in the window, and N.
 
-    One window over (client, measure) in date order gives the first row, the last value and the
-    count in a single pass (no self-join, which SQLite runs as a nested scan).
-    Columns: client_id, client_code, clinician_id, measure, baseline, latest, baseline_on,
-    latest_on, n_scores.
+    GROUP BY finds each pair's first and last date and count; two index lookups then fetch the
+    values on those dates (the lowest id on the first date, the highest on the last). This
+    avoids sorting every score in a window function. Columns: client_id, client_code,
+    clinician_id, measure, baseline, latest, baseline_on, latest_on, n_scores.
     """
-    window = {
-        "partition_by": (Score.client_id, Score.measure),
-        "order_by": (Score.recorded_on, Score.id),
-        "rows": (None, None),
-    }
-    ordered = (
+    ends = (
         select(
             Score.client_id,
-            Client.code.label("client_code"),
-            Client.clinician_id,
             Score.measure,
-            Score.value.label("baseline"),
-            func.last_value(Score.value).over(**window).label("latest"),
-            Score.recorded_on.label("baseline_on"),
-            func.last_value(Score.recorded_on, type_=Date).over(**window).label("latest_on"),
-            func.count().over(**window).label("n_scores"),
-            func.row_number().over(**window).label("rank"),
+            func.min(Score.recorded_on).label("first_on"),
+            func.max(Score.recorded_on).label("last_on"),
+            func.count().label("n_scores"),
         )
-        .join(Client, Client.id == Score.client_id)
         .where(
             Score.measure.in_(tuple(measures)),
             date_between(Score.recorded_on, filters),
-            client_scope(viewer),
-            client_conditions(filters),
+            # an IN over client ids (even for an admin) walks ix_scores_client_id_measure_
+            # recorded_on in GROUP BY order: no sort
+            Score.client_id.in_(select(Client.id).where(client_scope(viewer))),
         )
+        .group_by(Score.client_id, Score.measure)
     )
     if client_ids is not None:
-        ordered = ordered.where(Score.client_id.in_(tuple(client_ids)))
-    ranked = ordered.subquery()
+        ends = ends.where(Score.client_id.in_(tuple(client_ids)))
+    ends = ends.subquery()
+
+    def value_on(day: ColumnElement, order: ColumnElement) -> ColumnElement[int]:
+        return (
+            select(Score.value)
+            .where(
+                Score.client_id == ends.c.client_id,
+                Score.measure == ends.c.measure,
+                Score.recorded_on == day,
+            )
+            .order_by(order)
+            .limit(1)
+            .scalar_subquery()
+        )
+
     query = (
-        select(*(column for column in ranked.c if column.name != "rank"))
-        .where(ranked.c.rank == 1)
-        .order_by(ranked.c.client_id, ranked.c.measure)
+        select(
+            ends.c.client_id,
+            Client.code.label("client_code"),
+            Client.clinician_id,
+            ends.c.measure,
+            value_on(ends.c.first_on, Score.id).label("baseline"),
+            value_on(ends.c.last_on, Score.id.desc()).label("latest"),
+            ends.c.first_on.label("baseline_on"),
+            ends.c.last_on.label("latest_on"),
+            ends.c.n_scores,
+        )
+        .join(Client, Client.id == ends.c.client_id)
+        .where(client_conditions(filters))
+        .order_by(ends.c.client_id, ends.c.measure)
     )
     frame = pd.read_sql(query, conn)
     for column in ("baseline_on", "latest_on"):
