@@ -1,0 +1,105 @@
+"""The registry of timed cases: one line each, a data-layer call and its naive counterpart.
+
+A case gets a connection and a `Context` (viewer, today, the one client of the client page set)
+and calls only `data_access` functions, exactly as a page would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from bench import naive
+from data_access import weekly
+from data_access.filters import Filters
+from data_access.flags import needs_attention
+from data_access.queries import get_client, visible_clients
+from data_access.scores import baseline_latest
+from data_access.viewer import Viewer
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who asks, which day is today, and the client the one-client cases open."""
+
+    viewer: Viewer
+    today: dt.date
+    client_id: int
+    client_code: str
+
+    def weeks(self, n: int) -> Filters:
+        """The last `n` weeks up to today."""
+        return Filters(start=self.today - dt.timedelta(weeks=n), end=self.today, today=self.today)
+
+    @property
+    def year(self) -> Filters:
+        return self.weeks(52)
+
+    @property
+    def now(self) -> Filters:
+        """No window, today fixed: the practice as it stands."""
+        return Filters(today=self.today)
+
+    @property
+    def active(self) -> Filters:
+        return Filters(client_status="active", today=self.today)
+
+
+Call = Callable[[Connection, Context], object]
+
+
+@dataclass(frozen=True)
+class Case:
+    """A named query; `naive` is the read-everything-into-pandas way, where one is meaningful."""
+
+    name: str
+    ours: Call
+    naive: Call | None = None
+    one_client: bool = False
+
+
+def _window(ctx: Context, n: int) -> tuple[dt.date, dt.date]:
+    filters = ctx.weeks(n)
+    return filters.start, filters.end
+
+
+CASES: list[Case] = [
+    Case(
+        "completion by week, 12 weeks",
+        lambda c, x: weekly.completion_by_week(c, x.viewer, x.weeks(12)),
+        lambda c, x: naive.completion_by_week(c, x.viewer, *_window(x, 12)),
+    ),
+    Case(
+        "completion by week, 52 weeks",
+        lambda c, x: weekly.completion_by_week(c, x.viewer, x.year),
+        lambda c, x: naive.completion_by_week(c, x.viewer, *_window(x, 52)),
+    ),
+    Case(
+        "baseline/latest, all clients",
+        lambda c, x: baseline_latest(c, x.viewer, x.now),
+        lambda c, x: naive.baseline_latest(c, x.viewer, ("PHQ-9", "GAD-7"), None),
+    ),
+    Case(
+        "needs attention, active clients",
+        lambda c, x: needs_attention(c, x.viewer, x.active),
+    ),
+    Case("visible clients", lambda c, x: visible_clients(c, x.viewer, x.now)),
+    Case("client: get_client", lambda c, x: get_client(c, x.viewer, x.client_code), None, True),
+    Case(
+        "client: baseline/latest, 3 measures",
+        lambda c, x: baseline_latest(
+            c, x.viewer, x.now, ("PHQ-9", "GAD-7", "MOOD"), client_ids=[x.client_id]
+        ),
+        lambda c, x: naive.baseline_latest(c, x.viewer, ("PHQ-9", "GAD-7", "MOOD"), [x.client_id]),
+        True,
+    ),
+    Case(
+        "client: needs attention",
+        lambda c, x: needs_attention(c, x.viewer, x.now, client_ids=[x.client_id]),
+        None,
+        True,
+    ),
+]

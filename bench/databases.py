@@ -1,0 +1,125 @@
+"""The demo practices the bench times: built once, cached, reused until `--rebuild`.
+
+SQLite files live in a cache folder, named by size, seed and a hash of the demo generator and
+the migrations (so a changed generator or schema builds afresh). PostgreSQL practices go into a
+scratch database on the server of TEST_DATABASE_URL, dropped afterwards unless `--keep`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from data_access.demo import build_demo
+from data_access.engine import new_engine
+
+PROJECT = Path(__file__).resolve().parent.parent
+DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+BENCH_TODAY = dt.date(2026, 11, 23)  # fixed, so a cached practice and its queries agree on today
+CLIENTS_PER_CLINICIAN = 25
+
+
+@dataclass(frozen=True)
+class PracticeSpec:
+    """Which demo practice to build."""
+
+    clients: int
+    weeks: int = 52
+    seed: int = 7
+
+    @property
+    def clinicians(self) -> int:
+        return max(12, self.clients // CLIENTS_PER_CLINICIAN)
+
+    @property
+    def key(self) -> str:
+        """Size, seed and a fingerprint of the code that builds the practice."""
+        digest = hashlib.sha256()
+        sources = [PROJECT / "data_access" / "demo.py", PROJECT / "data_access" / "schema.py"]
+        sources += sorted((PROJECT / "data_access" / "migrations" / "versions").glob("*.py"))
+        for path in sources:
+            digest.update(path.read_bytes())
+        return f"{self.clients}c_{self.weeks}w_s{self.seed}_{digest.hexdigest()[:8]}"
+
+
+def _build(engine: Engine, spec: PracticeSpec) -> None:
+    summary = build_demo(
+        engine,
+        clinicians=spec.clinicians,
+        clients=spec.clients,
+        weeks=spec.weeks,
+        seed=spec.seed,
+        today=BENCH_TODAY,
+        progress=True,
+    )
+    print(f"  built: {summary}", flush=True)
+
+
+def sqlite_practice(spec: PracticeSpec, cache_dir: Path, rebuild: bool) -> str:
+    """URL of a cached SQLite file holding `spec`'s practice, building it when needed."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    path = cache_dir / f"bench_{spec.key}.db"
+    if path.exists() and not rebuild:
+        print(f"SQLite: reusing {path}", flush=True)
+        return f"sqlite:///{path}"
+    partial = path.with_suffix(".building")
+    for stale in (path, partial, *cache_dir.glob(f"{partial.name}-*")):
+        stale.unlink(missing_ok=True)
+    print(f"SQLite: building {spec.clients:,} clients into {path}", flush=True)
+    engine = new_engine(f"sqlite:///{partial}")
+    _build(engine, spec)
+    with engine.connect() as conn:  # fold the WAL back in so the file alone holds everything
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    partial.rename(path)
+    return f"sqlite:///{path}"
+
+
+def server_url() -> str:
+    """The PostgreSQL server to create scratch databases on."""
+    return os.environ.get("TEST_DATABASE_URL") or DEFAULT_SERVER
+
+
+@contextmanager
+def postgres_practice(spec: PracticeSpec, rebuild: bool, keep: bool) -> Iterator[str]:
+    """URL of a scratch PostgreSQL database holding `spec`'s practice, dropped unless `keep`.
+
+    A database kept by an earlier `--keep` run is reused unless `rebuild`.
+    """
+    admin_url = make_url(server_url()).set(drivername="postgresql+psycopg")
+    name = f"bench_{spec.key}"
+    url = admin_url.set(database=name).render_as_string(hide_password=False)
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).scalar()
+            if exists and rebuild:
+                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            if not exists or rebuild:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        if exists and not rebuild:
+            print(f"PostgreSQL: reusing database {name}", flush=True)
+        else:
+            print(f"PostgreSQL: building {spec.clients:,} clients into {name}", flush=True)
+            engine = new_engine(url)
+            _build(engine, spec)
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE")  # what autovacuum does soon after a load
+            engine.dispose()
+        yield url
+    finally:
+        if not keep:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            print(f"PostgreSQL: dropped {name}", flush=True)
+        admin.dispose()
