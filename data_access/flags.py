@@ -123,13 +123,16 @@ def _no_recent_score(conn: Connection, active: Select[tuple[int]], as_of: dt.dat
 
 
 def _deteriorated(
-    conn: Connection, viewer: Viewer, filters: Filters, active: Select[tuple[int]]
+    conn: Connection, viewer: Viewer, filters: Filters, client_ids: Sequence[int] | None
 ) -> set[int]:
-    """Clients reliably worse on PHQ-9 or GAD-7 from their first score to their latest."""
-    ids = list(conn.execute(active).scalars())
-    if not ids:
-        return set()
-    pairs = baseline_latest(conn, viewer, Filters(end=filters.as_of), client_ids=ids)
+    """Active clients reliably worse on PHQ-9 or GAD-7 from their first score to their latest."""
+    active = Filters(
+        end=filters.as_of,
+        clinician_ids=filters.clinician_ids,
+        client_status="active",
+        today=filters.as_of,
+    )
+    pairs = baseline_latest(conn, viewer, active, client_ids=client_ids)
     pairs = metrics.classify_outcomes(pairs[pairs["n_scores"] >= 2])
     return set(pairs.loc[pairs["reliable_deterioration"], "client_id"].astype(int))
 
@@ -147,7 +150,7 @@ def needs_attention(
     active = _active_clients(viewer, filters, client_ids)
     as_of = filters.as_of
     raised = {
-        "deterioration": _deteriorated(conn, viewer, filters, active),
+        "deterioration": _deteriorated(conn, viewer, filters, client_ids),
         "low_completion": _low_completion(conn, active, as_of),
         "no_homework": _no_homework(conn, active, as_of),
         "no_shows": _no_shows(conn, active, as_of),
@@ -165,19 +168,12 @@ def needs_attention(
         .join(Clinician, Clinician.id == Client.clinician_id)
         .where(Client.id.in_(tuple(flagged))),
         conn,
-    ).set_index("client_id")
-    rows = [
-        {
-            "client_id": client_id,
-            "client_code": names.at[client_id, "client_code"],
-            "clinician": names.at[client_id, "clinician"],
-            "flag": key,
-            "label": metrics.FLAG_RULES[key].label,
-            "rule": metrics.FLAG_RULES[key].rule,
-        }
-        for key, ids in raised.items()
-        for client_id in sorted(ids)
-    ]
-    return pd.DataFrame(rows, columns=FLAG_COLUMNS).sort_values(
-        ["client_code", "flag"], ignore_index=True
     )
+    raised_pairs = pd.DataFrame(
+        [(client_id, key) for key, ids in raised.items() for client_id in ids],
+        columns=["client_id", "flag"],
+    )
+    frame = raised_pairs.merge(names, on="client_id")
+    frame["label"] = frame["flag"].map({k: rule.label for k, rule in metrics.FLAG_RULES.items()})
+    frame["rule"] = frame["flag"].map({k: rule.rule for k, rule in metrics.FLAG_RULES.items()})
+    return frame[FLAG_COLUMNS].sort_values(["client_code", "flag"], ignore_index=True)
