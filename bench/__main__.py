@@ -211,7 +211,7 @@ def memory_table(rows: list[Row]) -> str:
 @contextmanager
 def _database(dialect: str, spec: PracticeSpec, args: argparse.Namespace) -> Iterator[str]:
     if dialect == "sqlite":
-        with nullcontext(sqlite_practice(spec, args.cache_dir, args.rebuild)) as url:
+        with nullcontext(sqlite_practice(spec, args.cache_dir, args.rebuild, args.analyze)) as url:
             yield url
     else:
         with postgres_practice(spec, args.rebuild, args.keep) as url:
@@ -242,6 +242,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-naive", action="store_true", help="skip the naive pandas timings")
     parser.add_argument("--only", help="run only cases whose name contains this text")
     parser.add_argument("--rebuild", action="store_true", help="build the practices afresh")
+    parser.add_argument(
+        "--analyze", action="store_true", help="SQLite: time a copy with ANALYZE statistics"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
     parser.add_argument(
         "--cache-dir",

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import shutil
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,13 +65,32 @@ def _build(engine: Engine, spec: PracticeSpec) -> None:
     print(f"  built: {summary}", flush=True)
 
 
-def sqlite_practice(spec: PracticeSpec, cache_dir: Path, rebuild: bool) -> str:
-    """URL of a cached SQLite file holding `spec`'s practice, building it when needed."""
+def sqlite_practice(spec: PracticeSpec, cache_dir: Path, rebuild: bool, analyze: bool) -> str:
+    """URL of a cached SQLite file holding `spec`'s practice, building it when needed.
+
+    With `analyze`, a copy that has planner statistics (ANALYZE) is used instead: SQLite never
+    gathers them by itself, so the plain file is what an installation gets.
+    """
     cache_dir.mkdir(parents=True, exist_ok=True)
     path = cache_dir / f"bench_{spec.key}.db"
-    if path.exists() and not rebuild:
+    if not path.exists() or rebuild:
+        _build_sqlite(spec, path, cache_dir)
+    else:
         print(f"SQLite: reusing {path}", flush=True)
+    if not analyze:
         return f"sqlite:///{path}"
+    analyzed = path.with_name(f"{path.stem}_analyzed.db")
+    if not analyzed.exists() or rebuild:
+        shutil.copy(path, analyzed)
+        with sqlite3.connect(analyzed) as conn:
+            conn.execute("ANALYZE")
+        conn.close()
+    print(f"SQLite: with planner statistics, {analyzed}", flush=True)
+    return f"sqlite:///{analyzed}"
+
+
+def _build_sqlite(spec: PracticeSpec, path: Path, cache_dir: Path) -> None:
+    """Build under a temporary name and rename at the end: a broken build is never reused."""
     partial = path.with_suffix(".building")
     for stale in (path, partial, *cache_dir.glob(f"{partial.name}-*")):
         stale.unlink(missing_ok=True)
@@ -80,7 +101,6 @@ def sqlite_practice(spec: PracticeSpec, cache_dir: Path, rebuild: bool) -> str:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
     partial.rename(path)
-    return f"sqlite:///{path}"
 
 
 def server_url() -> str:
@@ -98,6 +118,7 @@ def postgres_practice(spec: PracticeSpec, rebuild: bool, keep: bool) -> Iterator
     name = f"bench_{spec.key}"
     url = admin_url.set(database=name).render_as_string(hide_password=False)
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    ready = False  # a failed build is dropped even with `keep`, so it is never reused
     try:
         with admin.connect() as conn:
             exists = conn.execute(
@@ -116,9 +137,10 @@ def postgres_practice(spec: PracticeSpec, rebuild: bool, keep: bool) -> Iterator
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE")  # what autovacuum does soon after a load
             engine.dispose()
+        ready = True
         yield url
     finally:
-        if not keep:
+        if not (keep and ready):
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             print(f"PostgreSQL: dropped {name}", flush=True)
