@@ -27,6 +27,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 BENCH_TODAY = dt.date(2026, 11, 23)  # fixed, so a cached practice and its queries agree on today
 CLIENTS_PER_CLINICIAN = 25
+MOST_CLINICIANS = 400  # the demo's staff names run out a little above this
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class PracticeSpec:
 
     @property
     def clinicians(self) -> int:
-        return max(12, self.clients // CLIENTS_PER_CLINICIAN)
+        return min(MOST_CLINICIANS, max(12, self.clients // CLIENTS_PER_CLINICIAN))
 
     @property
     def key(self) -> str:

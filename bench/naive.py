@@ -9,7 +9,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from data_access.schema import Assignment, AssignmentType, Client, Clinician, Score
+from data_access.schema import Assignment, AssignmentType, Client, Clinician, Score, TherapySession
 from data_access.viewer import Viewer
 
 CREDIT = {"completed": 1.0, "partial": 0.5}
@@ -106,3 +106,28 @@ def client_assignments(conn: Connection, viewer: Viewer, client_id: int) -> pd.D
     """One client's assignments, found by reading every assignment."""
     frame = _scoped_assignments(conn, viewer)
     return frame[frame["client_id"] == client_id].sort_values("assigned_on")
+
+
+def setting_rate(conn: Connection, viewer: Viewer, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Attended sessions in the window and how many had homework set that day."""
+    sessions = _table(conn, TherapySession)
+    held = pd.to_datetime(sessions["held_on"]).dt.date
+    sessions = sessions[
+        (sessions["attendance"] == "attended")
+        & (held >= start)
+        & (held <= end)
+        & sessions["client_id"].isin(scoped_client_ids(conn, viewer))
+    ]
+    set_on = _table(conn, Assignment)[["client_id", "assigned_on"]].drop_duplicates()
+    marked = sessions.merge(
+        set_on, left_on=["client_id", "held_on"], right_on=["client_id", "assigned_on"], how="left"
+    )
+    attended = len(marked)
+    with_homework = int(marked["assigned_on"].notna().sum())
+    return pd.DataFrame(
+        {
+            "attended": [attended],
+            "with_homework": [with_homework],
+            "setting_rate": [with_homework / attended if attended else float("nan")],
+        }
+    )
