@@ -492,11 +492,11 @@ def _assignments(
     allowed = rng.choice([7, 2, 3, 4, 5, 6, 1], size=m, p=[0.7, 0.1, 0.1, 0.03, 0.03, 0.02, 0.02])
     assigned = sessions.day[client, k]
     due = assigned + allowed
-    reviewed = sessions.next_attended[client, k]
-    status = _statuses(rng, people, client, kind, difficulty, allowed)
-    closed = (reviewed == NONE) & (sessions.discharged[client] != NONE)
-    status = np.where(reviewed != NONE, status, np.where(closed, NOT_DONE, PENDING))
-    reviewed = np.where(closed, sessions.discharged[client], reviewed)
+    status, reviewed = _review(
+        _statuses(rng, people, client, kind, difficulty, allowed),
+        sessions.next_attended[client, k],
+        sessions.discharged[client],
+    )
     ids = np.arange(1, m + 1)
     rows: Columns = {
         "id": ids,
@@ -515,6 +515,17 @@ def _assignments(
         "reviewed_on": window.dates(reviewed),
     }
     return rows, _completion_rates(people, client, status)
+
+
+def _review(
+    outcome: np.ndarray, next_attended: np.ndarray, discharged: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Status and review day: `outcome` once reviewed at the next attended session, pending
+    until then; homework still open at discharge is closed that day as not done.
+    """
+    closed = (next_attended == NONE) & (discharged != NONE)
+    status = np.where(next_attended != NONE, outcome, np.where(closed, NOT_DONE, PENDING))
+    return status, np.where(closed, discharged, next_attended)
 
 
 def _pick_types(rng: np.random.Generator, mix: np.ndarray) -> np.ndarray:
