@@ -27,6 +27,12 @@ SESSION_STYLE = {
     "cancelled": {"symbol": "circle-open", "label": "Session cancelled", "color": "#999999"},
 }
 MUTED = "#888888"
+LEGEND_ROOM = {"t": 90}  # the title, then the legend under it, above the plot
+
+
+def _finish(fig: go.Figure, title: str, height: int) -> go.Figure:
+    """The shared style, with room at the top for the title and the legend under it."""
+    return styled(fig, title, height=height).update_layout(margin=LEGEND_ROOM)
 
 
 def _axis_title(measure: str) -> str:
@@ -126,7 +132,7 @@ def trend_figure(
         title_text=_axis_title(measure), range=[spec.min_value - 2 * pad, spec.max_value + pad]
     )
     fig.update_xaxes(title_text="Date")
-    return styled(fig, title, height=340)
+    return _finish(fig, title, 340)
 
 
 def _hover_text(frame: pd.DataFrame) -> list[str]:
@@ -182,7 +188,7 @@ def homework_timeline(assignments: pd.DataFrame, today: dt.date) -> go.Figure:
     )  # fmt: skip
     fig.update_yaxes(title_text="Assignment type", categoryorder="array", categoryarray=types[::-1])
     fig.update_xaxes(title_text="Due date")
-    return styled(fig, title, height=170 + 34 * len(types))
+    return _finish(fig, title, 170 + 34 * len(types))
 
 
 def _status_bars(fig: go.Figure, frame: pd.DataFrame, axis: str, **trace_kw: object) -> None:
@@ -243,11 +249,14 @@ def weekly_completion_figure(weekly: pd.DataFrame) -> go.Figure:
         )
     fig.update_layout(barmode="stack", hovermode="x unified")
     fig.update_xaxes(title_text="Week due (Monday)")
-    fig.update_yaxes(title_text="Assignments due (count)", secondary_y=False, rangemode="tozero")
+    fig.update_yaxes(
+        title_text="Assignments due (count)", secondary_y=False, rangemode="tozero", dtick=1
+    )
     fig.update_yaxes(
         title_text="Completion rate to date (%)",
         secondary_y=True,
         range=[0, 105],
+        tickvals=[0, 25, 50, 75, 100],
         showgrid=False,
     )
     if not enough.any():
@@ -256,7 +265,7 @@ def weekly_completion_figure(weekly: pd.DataFrame) -> go.Figure:
             xref="paper", yref="paper", x=0, y=1, showarrow=False, xanchor="left",
             font={"size": 11, "color": MUTED},
         )  # fmt: skip
-    return styled(fig, title, height=340)
+    return _finish(fig, title, 340)
 
 
 def type_mix_figure(types: pd.DataFrame) -> go.Figure:
@@ -284,10 +293,10 @@ def type_mix_figure(types: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title_text="", categoryorder="array", categoryarray=list(types["type"])[::-1])
     fig.update_xaxes(
-        title_text="Assignments set (count) · label: completion rate (n reviewed)",
+        title_text="Assignments set (count); beside each bar: completion rate (n reviewed)",
         range=[0, types["set"].max() * 1.45],
     )
-    return styled(fig, title, height=170 + 38 * len(types))
+    return _finish(fig, title, 170 + 38 * len(types))
 
 
 def homework_and_scores_figure(joined: pd.DataFrame) -> go.Figure:
@@ -344,7 +353,7 @@ def homework_and_scores_figure(joined: pd.DataFrame) -> go.Figure:
         )
     fig.add_hline(y=0, line_color=MUTED, line_width=1, row=2, col=1)
     fig.update_layout(barmode="overlay", hovermode="x unified")
-    fig.update_yaxes(title_text="Assignments (count)", row=1, col=1, rangemode="tozero")
+    fig.update_yaxes(title_text="Assignments (count)", row=1, col=1, rangemode="tozero", dtick=1)
     fig.update_yaxes(title_text="Change vs previous week<br>(points, + = better)", row=2, col=1)
     fig.update_xaxes(title_text="Week (Monday)", row=2, col=1)
-    return styled(fig, title, height=440)
+    return _finish(fig, title, 440)
