@@ -132,7 +132,7 @@ def _header(page: ClientPage) -> None:
     st.title(f"Client {h.client_code}")
     ended = f" · discharged {h.discharged_on:%d %b %Y}" if h.status == "discharged" else ""
     st.caption(f"Clinician {h.clinician} · intake {h.intake_on:%d %b %Y}{ended}")
-    cols = st.columns(5)
+    cols = st.columns([1, 1, 1, 1.7, 1])
     cols[0].metric("Status", h.status.capitalize())
     cols[1].metric("Weeks in treatment", h.weeks_in_treatment)
     cols[2].metric(
@@ -177,6 +177,9 @@ def _headline(page: ClientPage, measure: str) -> float | None:
 
 def _trends(page: ClientPage) -> None:
     st.subheader("Mood and symptoms")
+    if page.scores.empty:
+        st.info("No mood or symptom scores recorded yet in this period.")
+        return
     for measure in ("PHQ-9", "GAD-7", "MOOD"):
         chart, numbers = st.columns([3, 1], vertical_alignment="center")
         with numbers:
@@ -190,6 +193,11 @@ def _trends(page: ClientPage) -> None:
 
 def _homework(page: ClientPage, today: dt.date) -> None:
     st.subheader("Homework")
+    if page.assignments.empty:
+        st.info("No homework set in this period.")
+        if not page.scores.empty:
+            st.plotly_chart(charts.homework_and_scores_figure(page.homework_scores))
+        return
     st.plotly_chart(charts.homework_timeline(page.assignments, today), key="timeline")
     st.plotly_chart(charts.weekly_completion_figure(page.weekly), key="weekly")
     st.plotly_chart(charts.type_mix_figure(page.types), key="types")
