@@ -27,7 +27,7 @@ SESSION_STYLE = {
     "cancelled": {"symbol": "circle-open", "label": "Session cancelled", "color": "#999999"},
 }
 MUTED = "#888888"
-LEGEND_ROOM = {"t": 90}  # the title, then the legend under it, above the plot
+LEGEND_ROOM = {"t": 100}  # the title, then the legend under it, above the plot
 
 
 def _finish(fig: go.Figure, title: str, height: int) -> go.Figure:
