@@ -235,8 +235,9 @@ def _table(page: ClientPage, viewer: Viewer) -> None:
         }
     )
     st.dataframe(shown, hide_index=True)
-    export = frame.assign(status=frame["shown_status"]).drop(columns=["shown_status"])
     code = page.header.client_code
+    export = frame.assign(status=frame["shown_status"]).drop(columns=["shown_status"])
+    export.insert(0, "client_code", code)
     st.download_button(
         f"Download these {len(export)} assignments (CSV)",
         data=to_safe_csv(export),
