@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from bench import naive
-from data_access import weekly
+from data_access import client_queries, weekly
 from data_access.filters import Filters
 from data_access.flags import needs_attention
 from data_access.queries import get_client, visible_clients
@@ -94,6 +94,26 @@ CASES: list[Case] = [
             c, x.viewer, x.now, ("PHQ-9", "GAD-7", "MOOD"), client_ids=[x.client_id]
         ),
         lambda c, x: naive.baseline_latest(c, x.viewer, ("PHQ-9", "GAD-7", "MOOD"), [x.client_id]),
+        True,
+    ),
+    Case(
+        "client: score series, 52 weeks",
+        lambda c, x: client_queries.score_series(c, x.viewer, x.client_id, x.year),
+        lambda c, x: naive.score_series(
+            c, x.viewer, x.client_id, client_queries.TREND_MEASURES, *_window(x, 52)
+        ),
+        True,
+    ),
+    Case(
+        "client: assignments, 52 weeks",
+        lambda c, x: client_queries.assignment_list(c, x.viewer, x.client_id, x.year),
+        lambda c, x: naive.client_assignments(c, x.viewer, x.client_id, *_window(x, 52)),
+        True,
+    ),
+    Case(
+        "client: whole client page, 52 weeks",
+        lambda c, x: client_queries.client_page(c, x.viewer, x.client_code, x.year),
+        None,
         True,
     ),
     Case(

@@ -94,18 +94,36 @@ def baseline_latest(
     return out.reset_index()
 
 
-def score_series(conn: Connection, viewer: Viewer, client_id: int) -> pd.DataFrame:
-    """One client's scores, found by reading every score."""
+def score_series(
+    conn: Connection,
+    viewer: Viewer,
+    client_id: int,
+    measures: tuple[str, ...],
+    start: dt.date,
+    end: dt.date,
+) -> pd.DataFrame:
+    """One client's scores in the window, found by reading every score."""
     scores = _table(conn, Score)
+    day = pd.to_datetime(scores["recorded_on"]).dt.date
     allowed = scoped_client_ids(conn, viewer)
-    frame = scores[(scores["client_id"] == client_id) & scores["client_id"].isin(allowed)]
-    return frame.sort_values(["measure", "recorded_on"])
+    frame = scores[
+        (scores["client_id"] == client_id)
+        & scores["client_id"].isin(allowed)
+        & scores["measure"].isin(measures)
+        & (day >= start)
+        & (day <= end)
+    ]
+    return frame.sort_values(["measure", "recorded_on", "id"])
 
 
-def client_assignments(conn: Connection, viewer: Viewer, client_id: int) -> pd.DataFrame:
-    """One client's assignments, found by reading every assignment."""
+def client_assignments(
+    conn: Connection, viewer: Viewer, client_id: int, start: dt.date, end: dt.date
+) -> pd.DataFrame:
+    """One client's assignments due in the window, found by reading every assignment."""
     frame = _scoped_assignments(conn, viewer)
-    return frame[frame["client_id"] == client_id].sort_values("assigned_on")
+    due = pd.to_datetime(frame["due_on"]).dt.date
+    frame = frame[(frame["client_id"] == client_id) & (due >= start) & (due <= end)]
+    return frame.sort_values("due_on", ascending=False)
 
 
 def setting_rate(conn: Connection, viewer: Viewer, start: dt.date, end: dt.date) -> pd.DataFrame:
