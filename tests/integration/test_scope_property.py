@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import insert
 
-from data_access import weekly
+from data_access import client_queries, weekly
 from data_access.engine import new_engine
 from data_access.errors import NotInScope
 from data_access.filters import Filters
@@ -189,11 +189,21 @@ def test_no_query_returns_a_client_outside_the_viewers_scope(
             assert listed == scope
 
             for client in practice.clients:
-                if client["id"] in scope:
-                    assert get_client(conn, viewer, client["code"])["client_id"] == client["id"]
-                else:
-                    with pytest.raises(NotInScope):
-                        get_client(conn, viewer, client["code"])
+                cid, code = client["id"], client["code"]
+                if cid in scope:
+                    assert get_client(conn, viewer, code)["client_id"] == cid
+                    assert client_queries.client_header(conn, viewer, code, TODAY).client_id == cid
+                    continue
+                with pytest.raises(NotInScope):
+                    get_client(conn, viewer, code)
+                with pytest.raises(NotInScope):
+                    client_queries.client_header(conn, viewer, code, TODAY)
+                for rows_of in (
+                    client_queries.score_series,
+                    client_queries.assignment_list,
+                    client_queries.session_dates,
+                ):
+                    assert rows_of(conn, viewer, cid, Filters(today=TODAY)).empty
 
             flagged = set(needs_attention(conn, viewer, filters)["client_id"])
             assert flagged <= scope
