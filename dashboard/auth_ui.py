@@ -142,6 +142,11 @@ def _sso_section() -> None:
 
 def sign_in_form() -> None:
     """The sign-in page: Email, Password, Sign in; on success, the browser gets its session."""
+    with st.columns([1, 2, 1])[1]:
+        _sign_in_body()
+
+
+def _sign_in_body() -> None:
     st.title("Between Sessions")
     st.caption("Homework between therapy sessions, at a glance. Please sign in.")
     if st.session_state.pop(ENDED_KEY, False):
@@ -181,7 +186,6 @@ def sign_in_form() -> None:
 def sign_out_control(viewer: Viewer) -> None:
     """Sidebar: who is signed in, and a Sign out button that ends the server session."""
     with st.sidebar:
-        st.divider()
         st.caption(f"Signed in as **{viewer.name}** ({viewer.role})")
         if st.button("Sign out", icon=":material/logout:"):
             token = session_cookie()
