@@ -36,8 +36,9 @@ ROLE_NAMES = {"clinician": "clinicians", "supervisor": "supervisors", "admin": "
 
 
 def session_cookie() -> str | None:
-    """The session cookie this browser sent when it connected, if any."""
-    return st.context.cookies.get(COOKIE_NAME) or None
+    """The session cookie this browser sent when it connected, if any (never under AppTest)."""
+    value = st.context.cookies.get(COOKIE_NAME)
+    return value if isinstance(value, str) and value else None
 
 
 def current_viewer() -> Viewer | None:
