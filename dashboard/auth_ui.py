@@ -119,10 +119,15 @@ def sso_configured() -> bool:
         return False
 
 
+def _sso_signed_in() -> bool:
+    """True when Streamlit's OIDC login (`st.login`) has an identity for this browser."""
+    return bool(st.user.get("is_logged_in"))
+
+
 def _sso_section() -> None:
     """Single sign-on through Streamlit's OIDC `st.login`, matched to an account by email."""
     st.divider()
-    if not st.user.is_logged_in:
+    if not _sso_signed_in():
         if st.button("Sign in with single sign-on", icon=":material/key:"):
             st.login()
         return
@@ -195,6 +200,6 @@ def sign_out_control(viewer: Viewer) -> None:
             with engine().begin() as conn:
                 audit.record(conn, viewer, "sign_out")
             st.session_state.pop(VIEWER_KEY, None)
-            sso = sso_configured() and st.user.is_logged_in
+            sso = sso_configured() and _sso_signed_in()
             redirect(END_PATH + ("?sso=1" if sso else ""))
             st.stop()

@@ -157,3 +157,18 @@ def test_sign_out_ends_the_server_session_and_clears_the_cookie(
     with sqlite_engine.connect() as conn:
         actions = list(conn.execute(select(AuditEvent.action).order_by(AuditEvent.id)).scalars())
     assert actions == ["sign_in", "sign_out"]
+
+
+def test_single_sign_on_is_offered_only_when_configured(practice: Practice) -> None:
+    at = _app().run()
+    assert [b.label for b in at.button] == ["Sign in"]
+    at = _app()
+    at.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "not-a-real-secret",
+        "client_id": "between-sessions",
+        "client_secret": "not-a-real-secret",
+        "server_metadata_url": "https://idp.example/.well-known/openid-configuration",
+    }
+    at.run()
+    assert [b.label for b in at.button] == ["Sign in", "Sign in with single sign-on"]
