@@ -14,6 +14,7 @@ Who is signed in is decided by the server-side session named in the HttpOnly coo
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from urllib.parse import urlencode, urlsplit
 
@@ -32,6 +33,7 @@ from data_access.web_sessions import end_session, issue_code, session_viewer
 VIEWER_KEY = "viewer"
 ENDED_KEY = "session_ended"
 DEMO_ACCOUNTS = ("admin@demo.example", "supervisor@demo.example", "clinician@demo.example")
+WATCH_SECONDS = 60
 ROLE_NAMES = {"clinician": "clinicians", "supervisor": "supervisors", "admin": "admins"}
 
 
@@ -189,8 +191,20 @@ def _sign_in_body() -> None:
         _sso_section()
 
 
+@st.fragment(run_every=dt.timedelta(seconds=WATCH_SECONDS))
+def _watch_session() -> None:
+    """Clear the screen once the session ends (idle timeout, sign-out elsewhere), even when
+    nobody clicks; the check itself does not count as activity."""
+    token = session_cookie()
+    if token and session_viewer(engine(), token, touch=False) is None:
+        st.session_state.pop(VIEWER_KEY, None)
+        st.session_state[ENDED_KEY] = True
+        st.rerun(scope="app")
+
+
 def sign_out_control(viewer: Viewer) -> None:
     """Sidebar: who is signed in, and a Sign out button that ends the server session."""
+    _watch_session()
     with st.sidebar:
         st.caption(f"Signed in as **{viewer.name}** ({viewer.role})")
         if st.button("Sign out", icon=":material/logout:"):

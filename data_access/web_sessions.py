@@ -89,8 +89,10 @@ def session_viewer(
     token: str,
     now: dt.datetime | None = None,
     idle_minutes: int | None = None,
+    touch: bool = True,
 ) -> Viewer | None:
-    """The viewer of a live session (and mark it seen), or None when it has ended or expired.
+    """The viewer of a live session, or None when it has ended or expired. With `touch`, the
+    session counts as used now (a click); without, it is only checked (a background timer).
 
     A session expires `idle_minutes` (default: config.idle_timeout_minutes()) after it was last
     seen and MAX_SESSION_HOURS after it began; an expired session is ended for good.
@@ -129,7 +131,7 @@ def session_viewer(
         if expired:
             _end(conn, WebSession.token_hash == digest, now)
             return None
-        if row.last_seen_at < now - dt.timedelta(seconds=TOUCH_SECONDS):
+        if touch and row.last_seen_at < now - dt.timedelta(seconds=TOUCH_SECONDS):
             conn.execute(
                 update(WebSession).where(WebSession.token_hash == digest).values(last_seen_at=now)
             )

@@ -43,6 +43,21 @@ with accounts_tab:
         table = accounts.list_accounts(conn, viewer)
     emails = table["email"].tolist()
 
+    st.subheader("All accounts")
+    st.dataframe(
+        table.fillna({"supervisor_email": "—"}),
+        hide_index=True,
+        column_config={
+            "email": "Email",
+            "name": "Name",
+            "role": "Role",
+            "supervisor_email": "Supervisor",
+            "active": st.column_config.CheckboxColumn("Active"),
+            "sign_in": "Signs in with",
+            "created_at": st.column_config.DatetimeColumn("Created (UTC)", format="YYYY-MM-DD"),
+        },
+    )
+
     st.subheader("Create an account")
     with st.form("create_account", clear_on_submit=True, border=True):
         left, right = st.columns(2)
@@ -117,21 +132,6 @@ with accounts_tab:
                     f"{target} is now {'deactivated' if row['active'] else 'active'}.",
                 )
 
-    st.subheader("All accounts")
-    st.dataframe(
-        table,
-        hide_index=True,
-        column_config={
-            "email": "Email",
-            "name": "Name",
-            "role": "Role",
-            "supervisor_email": "Supervisor",
-            "active": st.column_config.CheckboxColumn("Active"),
-            "sign_in": "Signs in with",
-            "created_at": st.column_config.DatetimeColumn("Created (UTC)", format="YYYY-MM-DD"),
-        },
-    )
-
 with audit_tab:
     st.caption(
         "Who signed in, was refused, looked at or exported which client's data, and every "
@@ -165,7 +165,7 @@ with audit_tab:
     )
     st.write(f"**{shown} event{'s' if shown != 1 else ''}**{more}")
     st.dataframe(
-        events,
+        events.fillna({"client_code": "—", "actor_email": "—"}),
         hide_index=True,
         column_config={
             "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),

@@ -80,9 +80,7 @@ def test_an_admin_creates_an_account_that_can_sign_in(engine: Engine, practice) 
     )
     with engine.connect() as conn:
         created = conn.execute(
-            select(AuditEvent.actor_email, AuditEvent.detail).where(
-                AuditEvent.action == "account"
-            )
+            select(AuditEvent.actor_email, AuditEvent.detail).where(AuditEvent.action == "account")
         ).one()
     assert tuple(created) == (
         "ada@example.org",

@@ -111,3 +111,10 @@ def test_a_role_change_applies_to_the_open_session(engine: Engine) -> None:
     practice, _, token = _signed_in(engine)
     set_role(engine, practice.viewer(practice.admin), "cleo@example.org", "supervisor")
     assert session_viewer(engine, token, now=T0 + MIN).role == "supervisor"
+
+
+def test_a_background_check_does_not_count_as_activity(engine: Engine) -> None:
+    _, _, token = _signed_in(engine)
+    for minutes in (10, 20, 29):
+        assert session_viewer(engine, token, now=T0 + minutes * MIN, touch=False) is not None
+    assert session_viewer(engine, token, now=T0 + 31 * MIN, touch=False) is None

@@ -59,8 +59,7 @@ def test_five_failures_in_fifteen_minutes_lock_the_email_for_fifteen_minutes(
 ) -> None:
     _practice(engine)
     answers = [
-        sign_in(engine, "cleo@example.org", "guess", now=T0 + i * 3 * MIN).message
-        for i in range(5)
+        sign_in(engine, "cleo@example.org", "guess", now=T0 + i * 3 * MIN).message for i in range(5)
     ]
     # Failures at 9:00, 9:03, 9:06, 9:09 and 9:12: the fifth locks until 9:27.
     assert answers == [FAILED_MESSAGE] * 4 + [LOCKED_MESSAGE]
