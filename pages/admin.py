@@ -13,6 +13,7 @@ from data_access import accounts
 from data_access.audit import ACTIONS, audit_events
 from data_access.errors import DataError
 from data_access.passwords import MIN_PASSWORD_LENGTH
+from data_access.queries import visible_clinicians
 from data_access.schema import ROLES
 
 AUDIT_LIMIT = 500
@@ -41,6 +42,7 @@ accounts_tab, audit_tab = st.tabs(["Accounts", "Audit log"])
 with accounts_tab:
     with engine().connect() as conn:
         table = accounts.list_accounts(conn, viewer)
+        staff = visible_clinicians(conn, viewer)["email"].tolist()  # supervisors need no account
     emails = table["email"].tolist()
 
     st.subheader("All accounts")
@@ -64,7 +66,7 @@ with accounts_tab:
         email = left.text_input("New account's email")
         name = right.text_input("Name")
         role = left.selectbox("Role", ROLES)
-        supervisor = right.selectbox("Supervisor", [NOBODY, *emails])
+        supervisor = right.selectbox("Supervisor", [NOBODY, *staff])
         password = left.text_input(
             "Initial password", type="password", help=f"At least {MIN_PASSWORD_LENGTH} characters"
         )
@@ -106,7 +108,7 @@ with accounts_tab:
                     f"{target} is now a {new_role}.",
                 )
         with supervisor_col.form("supervisor"):
-            options = [NOBODY, *[e for e in emails if e != target]]
+            options = [NOBODY, *[e for e in staff if e != target]]
             current = row["supervisor_email"] or NOBODY
             new_boss = st.selectbox("New supervisor", options, index=options.index(current))
             if st.form_submit_button("Assign supervisor"):

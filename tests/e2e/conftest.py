@@ -160,6 +160,7 @@ def sign_in(page, server: AppServer, email: str, password: str = "demo", path: s
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_label("Email", exact=True).wait_for(state="detached")
+    page.get_by_text("Signed in as").wait_for()
     wait_for_app(page)
 
 
