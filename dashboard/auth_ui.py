@@ -204,8 +204,8 @@ def _watch_session() -> None:
 
 def sign_out_control(viewer: Viewer) -> None:
     """Sidebar: who is signed in, and a Sign out button that ends the server session."""
-    _watch_session()
     with st.sidebar:
+        _watch_session()
         st.caption(f"Signed in as **{viewer.name}** ({viewer.role})")
         if st.button("Sign out", icon=":material/logout:"):
             token = session_cookie()
