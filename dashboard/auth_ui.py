@@ -133,7 +133,7 @@ def _sso_section() -> None:
         if st.button("Sign in with single sign-on", icon=":material/key:"):
             st.login()
         return
-    email = str(st.user.get("email") or "")
+    email = str(st.user.get("email") or "")[:254]
     if st.button(f"Continue with single sign-on as {email}", icon=":material/key:"):
         with engine().begin() as conn:
             viewer = sso_viewer(conn, st.user.to_dict())
