@@ -235,6 +235,11 @@ def _header(kind: str, cells: list[str]) -> dict[str, int]:
                 "(in Excel: Save As › CSV UTF-8 (Comma delimited))",
             )
         )
+    for other, columns in formats.KINDS.items():
+        if other != kind and sorted(names) == sorted(columns):
+            raise _FileProblem(
+                Problem(1, "", "", f"these are the columns of a {other} file, not of {kind}")
+            )
     problems: list[Problem] = []
     unknown = [n for n in names if n not in expected]
     for column in expected:
