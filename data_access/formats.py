@@ -62,7 +62,7 @@ MEASURE_BY_KEY = {measure_key(code): code for code in MEASURES}
 def nearest(text: str, choices: list[str] | tuple[str, ...]) -> str | None:
     """The choice closest to `text` (ignoring case), for "did you mean …?" hints."""
     lowered = {c.lower(): c for c in choices}
-    match = difflib.get_close_matches(text.lower(), list(lowered), n=1, cutoff=0.6)
+    match = difflib.get_close_matches(text.lower(), list(lowered), n=1, cutoff=0.75)
     return lowered[match[0]] if match else None
 
 

@@ -141,6 +141,10 @@ def _lines(handle: BinaryIO) -> Iterator[str]:
                     Problem(1, "", "", "this is an Excel workbook, not CSV; name it .xlsx")
                 )
             raw = raw.removeprefix(codecs.BOM_UTF8)
+        if b"\x00" in raw:
+            raise _FileProblem(
+                Problem(number, "", "", "this line holds a NUL byte; the file is not CSV text")
+            )
         try:
             yield raw.decode("utf-8")
         except UnicodeDecodeError as exc:
