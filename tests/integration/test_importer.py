@@ -645,6 +645,7 @@ def test_an_export_imports_into_an_empty_database_as_the_same_data(engine: Engin
         external_id="EXT-7",
         difficulty=None,
     )
+    p.assignment(one, D(2026, 1, 12), instructions="\tindented\rafter a lone carriage return")
     p.score(one, "PHQ-9", 14, D(2026, 1, 5))
     p.score(one, "MOOD", 0, D(2026, 1, 6))
     exported = _export_all(engine)
