@@ -27,6 +27,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
@@ -1067,3 +1068,27 @@ def _check(
         for problem in exc.problems:
             result._add(problem)
     return result
+
+
+def preview(source: bytes | str | Path, fmt: str = "csv", limit: int = 10) -> pd.DataFrame | None:
+    """The header and first `limit` rows as the file holds them, or None when it is unreadable."""
+    try:
+        with _opened(source) as handle:
+            records = _xlsx_records(handle) if fmt == "xlsx" else _csv_records(handle)
+            first = next(records, None)
+            if first is None:
+                return None
+            rows = [cells for _, cells in islice(records, limit)]
+    except _FileProblem:
+        return None
+    header = [c.strip() for c in first[1]]
+    while header and not header[-1]:
+        header.pop()
+    columns, seen = [], set()
+    for i, name in enumerate(header):
+        name = name if name and name not in seen else f"column {i + 1}"
+        seen.add(name)
+        columns.append(name)
+    width = len(columns)
+    shaped = [(r + [""] * width)[:width] for r in rows]
+    return pd.DataFrame(shaped, columns=columns, dtype=object)
