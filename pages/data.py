@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboard.auth_ui import require_viewer
 from dashboard.db import engine
+from dashboard.navigation import PAGES_DIR
 from data_access.csv_safe import to_safe_csv
 from data_access.errors import DataError, NotInScope
 from data_access.exporter import export_bytes
@@ -33,6 +34,7 @@ from data_access.schema import ATTENDANCE, MEASURES
 from data_access.viewer import Viewer
 
 DOCS = "docs/data-formats.md"
+DATE_FORMAT = "YYYY-MM-DD"
 FIELD_LABELS = {
     "type": "Type",
     "due_on": "Due date",
@@ -110,11 +112,17 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
         index=codes.index(wanted) if wanted in codes else 0,
         help="Only your own clients: each client's record is kept by their clinician.",
     )
+    st.page_link(
+        st.Page(str(PAGES_DIR / "client.py"), url_path="client"),
+        label=f"Progress page of {code}",
+        query_params={"client": code},
+        icon=":material/person:",
+    )
     left, right = st.columns(2, gap="large")
     with left, st.form("set_homework"):
         st.subheader("Set homework")
         type_name = st.selectbox("Type", types)
-        due_on = st.date_input("Due date", value=today + dt.timedelta(days=7))
+        due_on = st.date_input("Due date", value=today + dt.timedelta(days=7), format=DATE_FORMAT)
         difficulty = st.select_slider(
             "Expected difficulty",
             options=[1, 2, 3, 4, 5],
@@ -165,7 +173,9 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
             list(ENGAGEMENT_LABELS),
             format_func=ENGAGEMENT_LABELS.get,
         )
-        reviewed_on = st.date_input("Reviewed on", value=today, key="reviewed_on")
+        reviewed_on = st.date_input(
+            "Reviewed on", value=today, key="reviewed_on", format=DATE_FORMAT
+        )
         if st.form_submit_button("Save review", type="primary", disabled=not homework):
             try:
                 review_assignment(
@@ -189,7 +199,7 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
     left, right = st.columns(2, gap="large")
     with left, st.form("record_session"):
         st.subheader("Record a session")
-        held_on = st.date_input("Session date", value=today, key="held_on")
+        held_on = st.date_input("Session date", value=today, key="held_on", format=DATE_FORMAT)
         attendance = st.radio(
             "Attendance",
             ATTENDANCE,
@@ -220,7 +230,7 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
                 )
     with right, st.form("record_scores"):
         st.subheader("Scores between sessions")
-        recorded_on = st.date_input("Date", value=today, key="recorded_on")
+        recorded_on = st.date_input("Date", value=today, key="recorded_on", format=DATE_FORMAT)
         between = score_inputs("between")
         if st.form_submit_button("Save scores", type="primary"):
             try:
@@ -251,8 +261,9 @@ def show_check(result: ImportResult) -> None:
         return
     shown = len(result.problems)
     more = f" (the first {shown:,} are listed)" if shown < result.error_count else ""
+    noun = "problem" if result.error_count == 1 else "problems"
     st.error(
-        f"{result.error_count:,} problems{more}: nothing will be imported. "
+        f"{result.error_count:,} {noun}{more}: nothing will be imported. "
         "Fix them in the file and upload it again."
     )
     problems = result.problems_frame()
