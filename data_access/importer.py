@@ -1071,6 +1071,7 @@ def _check(
     except _FileProblem as exc:
         for problem in exc.problems:
             result._add(problem)
+    result.problems.sort(key=lambda p: p.line)  # stable: a line's problems keep their order
     return result
 
 

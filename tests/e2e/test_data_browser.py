@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from data_access.engine import new_engine
-from data_access.schema import Client, Clinician, Score
+from data_access.schema import AuditEvent, Client, Clinician, Score
 from tests.e2e.conftest import assert_no_exception, wait_for_app
 
 HEADER = "client_code,measure,score,recorded_on"
@@ -101,6 +101,20 @@ def test_upload_check_confirm_and_see_it_on_the_client_page(start_app, page, own
         ).all()
     engine.dispose()
     assert ("PHQ-9", 23) in saved and ("MOOD", 9) in saved
+
+    # The export holds the new rows, in the import format, and the download is audited.
+    page.get_by_role("tab", name="Export").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Scores (CSV)").click()
+    exported = Path(download.value.path()).read_bytes().decode("utf-8")
+    assert exported.startswith(HEADER + "\r\n")
+    assert f"{code},PHQ-9,23,{today}\r\n" in exported
+    engine = new_engine(own_copy)
+    with engine.connect() as conn:
+        last = conn.execute(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    engine.dispose()
+    assert (last.actor_email, last.action) == ("clinician@demo.example", "export")
+    assert last.detail.startswith("kind=scores rows=")
 
     # The Record tab links the chosen client to their progress page.
     page.get_by_role("tab", name="Record").click()
