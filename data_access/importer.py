@@ -1015,7 +1015,11 @@ def import_file(
     if kind not in formats.KINDS:
         raise DataError("import", f"kind must be one of {', '.join(formats.KINDS)}")
     if fmt is None:
-        fmt = "xlsx" if isinstance(source, str | Path) and str(source).endswith(".xlsx") else "csv"
+        fmt = (
+            "xlsx"
+            if isinstance(source, str | Path) and str(source).lower().endswith(".xlsx")
+            else "csv"
+        )
     total = 0 if fmt == "xlsx" else max(_count_lines(source) - 1, 0)
     checked = _check(engine, kind, source, fmt, viewer, progress, total)
     if dry_run:
@@ -1031,6 +1035,12 @@ def import_file(
                 f"kind={kind} refused rows={checked.rows} errors={checked.error_count}",
             )
         return checked
+    if checked.new + checked.updated == 0:
+        # Everything is already there: no second pass, only the audit event.
+        with write(engine, f"{kind} import") as conn:
+            record(conn, actor, "import", None, _counts(kind, checked))
+        checked.dry_run, checked.written = False, True
+        return checked
     result = ImportResult(kind, dry_run=False)
     ctx = _Context(kind, viewer, result)
     try:
@@ -1039,18 +1049,19 @@ def import_file(
                 # A big page cache keeps a large transaction's index pages in memory.
                 conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
             _run(conn, kind, source, fmt, ctx, _HANDLERS[kind](), True, progress, total)
-            record(
-                conn,
-                actor,
-                "import",
-                None,
-                f"kind={kind} new={result.new} updated={result.updated} "
-                f"unchanged={result.unchanged} errors=0",
-            )
+            record(conn, actor, "import", None, _counts(kind, result))
     except (_Changed, _FileProblem):
         return result
     result.written = True
     return result
+
+
+def _counts(kind: str, result: ImportResult) -> str:
+    """The audit detail of a written import: kind and counts, never the data."""
+    return (
+        f"kind={kind} new={result.new} updated={result.updated} "
+        f"unchanged={result.unchanged} errors=0"
+    )
 
 
 def _check(
