@@ -277,6 +277,16 @@ def show_check(result: ImportResult) -> None:
     )
 
 
+def progress_to(bar):  # noqa: ANN001, ANN201 - a Streamlit progress element, a callback
+    """The importer's progress callback, drawn on a Streamlit progress bar."""
+
+    def progress(phase: str, done_rows: int, total: int) -> None:
+        share = min(done_rows / total, 1.0) if total else 0.0
+        bar.progress(share, text=f"{phase.capitalize()}: {done_rows:,} rows")
+
+    return progress
+
+
 def import_section(viewer: Viewer) -> None:
     """Upload → preview and check (nothing written) → confirm → one transaction."""
     kinds = list(KIND_ORDER) if viewer.is_admin else [k for k in KIND_ORDER if k != "clinicians"]
@@ -302,8 +312,11 @@ def import_section(viewer: Viewer) -> None:
     db = engine()
     key = (upload.file_id, kind)
     if st.session_state.get("import_checked", (None,))[0] != key:
-        with st.spinner("Checking every row…"):
-            result = import_file(db, kind, data, viewer=viewer, fmt=fmt, dry_run=True)
+        bar = st.progress(0.0, text="Checking every row…")
+        result = import_file(
+            db, kind, data, viewer=viewer, fmt=fmt, dry_run=True, progress=progress_to(bar)
+        )
+        bar.empty()
         st.session_state["import_checked"] = (key, result)
     result = st.session_state["import_checked"][1]
 
@@ -324,13 +337,8 @@ def import_section(viewer: Viewer) -> None:
         st.info("Every row is already in the database: there is nothing to import.")
         return
     if st.button(f"Import {result.rows:,} rows", type="primary"):
-        bar = st.progress(0.0, text="Writing…")
-
-        def progress(phase: str, done_rows: int, total: int) -> None:
-            share = min(done_rows / total, 1.0) if total else 0.0
-            bar.progress(share, text=f"{phase.capitalize()}: {done_rows:,} rows")
-
-        written = import_file(db, kind, data, viewer=viewer, fmt=fmt, progress=progress)
+        bar = st.progress(0.0, text="Checking again, then writing…")
+        written = import_file(db, kind, data, viewer=viewer, fmt=fmt, progress=progress_to(bar))
         bar.empty()
         if written.written:
             data_changed()
