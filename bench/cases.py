@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from bench import naive
-from data_access import client_queries, weekly
+from data_access import client_queries, exporter, weekly
+from data_access.csv_safe import to_safe_csv
 from data_access.filters import Filters
 from data_access.flags import needs_attention
 from data_access.queries import get_client, visible_clients
@@ -53,12 +54,28 @@ Call = Callable[[Connection, Context], object]
 
 @dataclass(frozen=True)
 class Case:
-    """A named query; `naive` is the read-everything-into-pandas way, where one is meaningful."""
+    """A named query; `naive` is the read-everything-into-pandas way, where one is meaningful.
+
+    `kind` is "practice" (held to the targets), "client" (the client page) or "export".
+    """
 
     name: str
     ours: Call
     naive: Call | None = None
-    one_client: bool = False
+    kind: str = "practice"
+
+    @property
+    def practice_wide(self) -> bool:
+        return self.kind == "practice"
+
+
+def streamed_export(conn: Connection, viewer: Viewer, kind: str) -> int:
+    """Stream an export as a download does (chunk by chunk into safe CSV); rows written."""
+    rows = 0
+    for frame in exporter.export_frames(conn, viewer, kind):
+        to_safe_csv(frame)
+        rows += len(frame)
+    return rows
 
 
 def _window(ctx: Context, n: int) -> tuple[dt.date, dt.date]:
@@ -87,14 +104,14 @@ CASES: list[Case] = [
         lambda c, x: needs_attention(c, x.viewer, x.active),
     ),
     Case("visible clients", lambda c, x: visible_clients(c, x.viewer, x.now)),
-    Case("client: get_client", lambda c, x: get_client(c, x.viewer, x.client_code), None, True),
+    Case("client: get_client", lambda c, x: get_client(c, x.viewer, x.client_code), None, "client"),
     Case(
         "client: baseline/latest, 3 measures",
         lambda c, x: baseline_latest(
             c, x.viewer, x.now, ("PHQ-9", "GAD-7", "MOOD"), client_ids=[x.client_id]
         ),
         lambda c, x: naive.baseline_latest(c, x.viewer, ("PHQ-9", "GAD-7", "MOOD"), [x.client_id]),
-        True,
+        "client",
     ),
     Case(
         "client: score series, 52 weeks",
@@ -102,24 +119,30 @@ CASES: list[Case] = [
         lambda c, x: naive.score_series(
             c, x.viewer, x.client_id, client_queries.TREND_MEASURES, *_window(x, 52)
         ),
-        True,
+        "client",
     ),
     Case(
         "client: assignments, 52 weeks",
         lambda c, x: client_queries.assignment_list(c, x.viewer, x.client_id, x.year),
         lambda c, x: naive.client_assignments(c, x.viewer, x.client_id, *_window(x, 52)),
-        True,
+        "client",
     ),
     Case(
         "client: whole client page, 52 weeks",
         lambda c, x: client_queries.client_page(c, x.viewer, x.client_code, x.year),
         None,
-        True,
+        "client",
     ),
     Case(
         "client: needs attention",
         lambda c, x: needs_attention(c, x.viewer, x.now, client_ids=[x.client_id]),
         None,
-        True,
+        "client",
+    ),
+    Case(
+        "export assignments (streamed CSV)",
+        lambda c, x: streamed_export(c, x.viewer, "assignments"),
+        lambda c, x: naive.export(c, x.viewer),
+        "export",
     ),
 ]
