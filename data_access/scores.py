@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement, Connection, String, func, select, type_coerce
 
 from data_access.filters import Filters, client_conditions, date_between
 from data_access.schema import Client, Score
@@ -72,8 +72,10 @@ def baseline_latest(
             ends.c.measure,
             value_on(ends.c.first_on, Score.id).label("baseline"),
             value_on(ends.c.last_on, Score.id.desc()).label("latest"),
-            ends.c.first_on.label("baseline_on"),
-            ends.c.last_on.label("latest_on"),
+            # dates arrive raw (ISO text on SQLite) and are parsed below for the whole column
+            # at once, not one by one in the result loop
+            type_coerce(ends.c.first_on, String).label("baseline_on"),
+            type_coerce(ends.c.last_on, String).label("latest_on"),
             ends.c.n_scores,
         )
         .join(Client, Client.id == ends.c.client_id)
