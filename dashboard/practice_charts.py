@@ -1,4 +1,4 @@
-"""Charts for the overview and caseload pages: DataFrame in, plotly Figure out, no Streamlit.
+"""Charts and tables for the overview and caseload pages: DataFrame in, Figure out, no Streamlit.
 
 Every completion rate is drawn only where at least MIN_REVIEWED_FOR_RATE assignments were
 reviewed; smaller groups keep their place on the axis with the words "too few (n=…)", so a
@@ -7,12 +7,15 @@ dip on low volume is never mistaken for a trend.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.theme import OKABE_ITO, empty_figure, styled
-from data_access.metrics import MIN_REVIEWED_FOR_RATE, rate_label
+from data_access.metrics import MIN_CLIENTS_FOR_FIGURE, MIN_REVIEWED_FOR_RATE, rate_label
+from data_access.practice import PeriodSummary
 
 RATE_AXIS = "Completion rate (%)"
 BAR_COLOUR = "rgba(153, 153, 153, 0.45)"  # reviewed-count bars sit quietly behind the rate
@@ -191,3 +194,260 @@ def completion_heatmap_figure(heatmap: pd.DataFrame) -> go.Figure:
         yaxis={"title": {"text": ""}, "showgrid": False},
     )
     return styled(fig, title, height=max(280, 34 * len(clinicians) + 140))
+
+
+# --- Headline figures and tables (DataFrame in, DataFrame or text out) ----------------------
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline figure as st.metric shows it, with the counts behind it in words."""
+
+    label: str
+    value: str
+    delta: str | None
+    caption: str
+    more_is_better: bool = True
+
+
+def _count_delta(now: int, before: int | None) -> str | None:
+    return None if before is None else f"{now - before:+d} vs previous period"
+
+
+def _rate_delta(
+    now: float | None, n_now: int, before: float | None, n_before: int, minimum: int
+) -> str | None:
+    """Change in percentage points, only when both rates are shown (enough N on both sides)."""
+    if now is None or before is None or n_now < minimum or n_before < minimum:
+        return None
+    return f"{(now - before) * 100:+.0f} pp vs previous period"
+
+
+def headlines(now: PeriodSummary, before: PeriodSummary | None) -> list[Headline]:
+    """The overview's seven headline figures, each with its N and its change."""
+    prev = before
+    return [
+        Headline(
+            "Active clients",
+            str(now.active_clients),
+            _count_delta(now.active_clients, prev and prev.active_clients),
+            "in treatment on at least one day of the period",
+        ),
+        Headline(
+            "Sessions attended",
+            str(now.sessions_attended),
+            _count_delta(now.sessions_attended, prev and prev.sessions_attended),
+            "attended sessions held in the period",
+        ),
+        Headline(
+            "Homework-setting rate",
+            rate_label(now.setting_rate, now.sessions_attended),
+            prev
+            and _rate_delta(
+                now.setting_rate,
+                now.sessions_attended,
+                prev.setting_rate,
+                prev.sessions_attended,
+                MIN_REVIEWED_FOR_RATE,
+            ),
+            f"homework set at {now.sessions_with_homework} of {now.sessions_attended} "
+            "attended sessions",
+        ),
+        Headline(
+            "Assignments set",
+            str(now.assignments_set),
+            _count_delta(now.assignments_set, prev and prev.assignments_set),
+            "homework assigned in the period",
+        ),
+        Headline(
+            "Completion rate",
+            rate_label(now.completion_rate, now.reviewed),
+            prev
+            and _rate_delta(
+                now.completion_rate,
+                now.reviewed,
+                prev.completion_rate,
+                prev.reviewed,
+                MIN_REVIEWED_FOR_RATE,
+            ),
+            f"{now.completed} completed + {now.partial} partial of {now.reviewed} reviewed "
+            f"({now.assignments_due} due in the period)",
+        ),
+        Headline(
+            "Reliably improved",
+            rate_label(now.improved_share, now.outcome_clients, MIN_CLIENTS_FOR_FIGURE),
+            prev
+            and _rate_delta(
+                now.improved_share,
+                now.outcome_clients,
+                prev.improved_share,
+                prev.outcome_clients,
+                MIN_CLIENTS_FOR_FIGURE,
+            ),
+            f"{now.improved_clients} of {now.outcome_clients} clients with two or more "
+            "PHQ-9/GAD-7 scores in the period",
+        ),
+        Headline(
+            "Needing attention",
+            str(now.flagged_clients),
+            _count_delta(now.flagged_clients, prev and prev.flagged_clients),
+            "active clients with a needs-attention flag at the end of the period",
+            more_is_better=False,
+        ),
+    ]
+
+
+def caseload_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The caseload table as shown: one row per clinician, every rate with its N."""
+    rows = table.itertuples()
+    return pd.DataFrame(
+        [
+            {
+                "Clinician": r.clinician,
+                "Active clients": r.active_clients,
+                "Sessions attended": r.attended,
+                "Homework set": rate_label(r.setting_rate, r.attended),
+                "Completion": rate_label(r.completion_rate, r.reviewed),
+                "Overdue": r.overdue,
+                "Needing attention": r.needs_attention,
+                "Reliably improved": rate_label(
+                    r.improved_share, r.outcome_clients, MIN_CLIENTS_FOR_FIGURE
+                ),
+            }
+            for r in rows
+        ],
+        columns=CASELOAD_COLUMNS,
+    )
+
+
+CASELOAD_COLUMNS = [
+    "Clinician",
+    "Active clients",
+    "Sessions attended",
+    "Homework set",
+    "Completion",
+    "Overdue",
+    "Needing attention",
+    "Reliably improved",
+]
+# What the caseload table can be sorted by: (column in the data, largest first?).
+CASELOAD_SORTS: dict[str, tuple[str, bool]] = {
+    "Clinician": ("clinician", False),
+    "Completion, lowest first": ("completion_rate", False),
+    "Homework set, lowest first": ("setting_rate", False),
+    "Overdue, most first": ("overdue", True),
+    "Needing attention, most first": ("needs_attention", True),
+    "Reliably improved, lowest first": ("improved_share", False),
+}
+CSV_COLUMNS = [
+    "clinician",
+    "active_clients",
+    "attended",
+    "with_homework",
+    "setting_rate",
+    "assignments",
+    "reviewed",
+    "completed",
+    "partial",
+    "completion_rate",
+    "overdue",
+    "needs_attention",
+    "outcome_clients",
+    "improved_clients",
+    "improved_share",
+]
+
+
+def sort_caseload(table: pd.DataFrame, sort: str) -> pd.DataFrame:
+    """Sort by one of CASELOAD_SORTS; rates hidden as "too few" go last, like unknowns."""
+    column, descending = CASELOAD_SORTS[sort]
+    frame = table.copy()
+    minimum = {"completion_rate": ("reviewed", MIN_REVIEWED_FOR_RATE)}
+    minimum |= {"setting_rate": ("attended", MIN_REVIEWED_FOR_RATE)}
+    minimum |= {"improved_share": ("outcome_clients", MIN_CLIENTS_FOR_FIGURE)}
+    if column in minimum:
+        n_column, least = minimum[column]
+        frame["_key"] = frame[column].where(frame[n_column] >= least)
+    else:
+        frame["_key"] = frame[column]
+    frame = frame.sort_values(
+        ["_key", "clinician"], ascending=[not descending, True], na_position="last"
+    )
+    return frame.drop(columns="_key").reset_index(drop=True)
+
+
+def _day(value: object) -> str:
+    return "" if value is None or pd.isna(value) else f"{value:%d %b %Y}"
+
+
+def attention_rows(attention: pd.DataFrame) -> list[dict[str, str]]:
+    """The needs-attention list in words: client, clinician, flags, rules, last session/score."""
+    rows = []
+    for r in attention.itertuples():
+        session = _day(r.last_session)
+        if session:
+            session += f" ({str(r.last_attendance).replace('_', '-')})"
+        score = ""
+        if isinstance(r.last_score_measure, str):
+            score = f"{r.last_score_measure} {int(r.last_score)} on {_day(r.last_score_on)}"
+        rows.append(
+            {
+                "Client": r.client_code,
+                "Clinician": r.clinician,
+                "Flags": r.flags,
+                "Rules": r.rules,
+                "Last session": session or "none yet",
+                "Last score": score or "none yet",
+            }
+        )
+    return rows
+
+
+def _change(value: object) -> str:
+    return "" if value is None or pd.isna(value) else f"{value:+.0f}"
+
+
+def clients_display(clients: pd.DataFrame) -> pd.DataFrame:
+    """A clinician's clients side by side: completion with N, latest change, outcome, flags."""
+    return pd.DataFrame(
+        [
+            {
+                "Client": r.client_code,
+                "Status": r.status,
+                "Sessions attended": r.attended,
+                "Completion": rate_label(r.completion_rate, r.reviewed),
+                "PHQ-9 change": _change(r.phq_change),
+                "GAD-7 change": _change(r.gad_change),
+                "Outcome": r.outcome,
+                "Flags": r.flags,
+            }
+            for r in clients.itertuples()
+        ],
+        columns=[
+            "Client",
+            "Status",
+            "Sessions attended",
+            "Completion",
+            "PHQ-9 change",
+            "GAD-7 change",
+            "Outcome",
+            "Flags",
+        ],
+    )
+
+
+def weekly_display(weekly: pd.DataFrame) -> pd.DataFrame:
+    """The weekly completion figures as a table: week, due, reviewed, rate with N, overdue."""
+    return pd.DataFrame(
+        [
+            {
+                "Week starting": _day(r.due_week),
+                "Due": r.assignments,
+                "Reviewed": r.reviewed,
+                "Completion": rate_label(r.completion_rate, r.reviewed),
+                "Overdue": r.overdue,
+            }
+            for r in weekly.itertuples()
+        ],
+        columns=["Week starting", "Due", "Reviewed", "Completion", "Overdue"],
+    )

@@ -1,19 +1,6 @@
 """Overview and caseload figures on a hand-built practice, on SQLite and PostgreSQL.
 
-The practice (period 4–31 May 2026, "today" 1 June; previous period 6 April – 3 May):
-
-| client | clinician | intake / discharge | attended sessions in May (homework set?) |
-| C-0001 | Ana       | 2 Mar              | 4 ✓, 11 ✓, 18 ✗; no-shows 25 and 28     |
-| C-0002 | Ana       | 2 Mar / 15 May     | 5 ✓                                       |
-| C-0003 | Sam (sup) | 10 May             | 12 ✓, 19 ✗                                |
-| C-0004 | Ben       | 2 Mar              | 6 ✓, 13 ✓                                 |
-
-Assignments due in May: a1 C-0001 completed (Thought Record, difficulty 2, 7 days),
-a2 C-0001 partial (Daily Mood Log, 4, 7 days), a4 C-0001 pending and overdue (Thought Record, 1,
-9 days), a5 C-0002 not done (Behavioural Experiment, 5, 7 days), a6 C-0003 completed (Daily Mood
-Log, 1, 2 days), a7 C-0004 completed (Thought Record, 2, 7 days), a8 C-0004 completed (Exposure
-Practice, 3, 14 days). a3 C-0001 (set and due in April) completed; a9 C-0004 set 13 May, due 10
-June. Ana supervises nobody; Sam supervises Ana; Ben is unsupervised; Ada is the admin.
+The practice and its story are in tests/practice_example.py; the answers are worked out here.
 """
 
 import pandas as pd
@@ -27,60 +14,14 @@ from data_access.practice import (
     previous_period,
 )
 from tests.builders import D, Practice
+from tests.practice_example import TODAY, build_practice
 
-TODAY = D(2026, 6, 1)
 MAY = Filters(start=D(2026, 5, 4), end=D(2026, 5, 31), client_status="all", today=TODAY)
 
 
 @pytest.fixture
 def practice(engine):
-    p = Practice(engine)
-    sam = p.clinician("Sam Super", role="supervisor")
-    ana = p.clinician("Ana Alder", supervisor=sam)
-    ben = p.clinician("Ben Birch")
-    ada = p.clinician("Ada Admin", role="admin")
-    c1 = p.client(ana, intake=D(2026, 3, 2))
-    c2 = p.client(ana, intake=D(2026, 3, 2), discharged=D(2026, 5, 15))
-    c3 = p.client(sam, intake=D(2026, 5, 10))
-    c4 = p.client(ben, intake=D(2026, 3, 2))
-    for day in (4, 11, 18):
-        p.session(c1, D(2026, 5, day))
-    p.session(c1, D(2026, 4, 20))
-    p.session(c1, D(2026, 5, 25), "no_show")
-    p.session(c1, D(2026, 5, 28), "no_show")
-    p.session(c2, D(2026, 5, 5))
-    p.session(c3, D(2026, 5, 12))
-    p.session(c3, D(2026, 5, 19))
-    p.session(c4, D(2026, 5, 6))
-    p.session(c4, D(2026, 5, 13))
-    p.assignment(c1, D(2026, 5, 4), "completed", "Thought Record", difficulty=2)  # a1
-    p.assignment(c1, D(2026, 5, 11), "partial", "Daily Mood Log", difficulty=4)  # a2
-    p.assignment(c1, D(2026, 4, 20), "completed", "Thought Record")  # a3
-    p.assignment(c1, D(2026, 5, 11), "pending", "Thought Record", due=D(2026, 5, 20), difficulty=1)
-    p.assignment(c2, D(2026, 5, 5), "not_done", "Behavioural Experiment", difficulty=5)  # a5
-    p.assignment(
-        c3, D(2026, 5, 12), "completed", "Daily Mood Log", due=D(2026, 5, 14), difficulty=1
-    )
-    p.assignment(c4, D(2026, 5, 6), "completed", "Thought Record", difficulty=2)  # a7
-    p.assignment(
-        c4, D(2026, 5, 13), "completed", "Exposure Practice", due=D(2026, 5, 27), difficulty=3
-    )
-    p.assignment(c4, D(2026, 5, 13), "pending", "Thought Record", due=D(2026, 6, 10))  # a9
-    # Scores: C-0001 PHQ-9 16 -> 9 in May (7 better: reliable), 18 and 16 in April (2 better).
-    p.score(c1, "PHQ-9", 18, D(2026, 4, 6))
-    p.score(c1, "PHQ-9", 16, D(2026, 4, 27))
-    p.score(c1, "PHQ-9", 16, D(2026, 5, 4))
-    p.score(c1, "GAD-7", 10, D(2026, 5, 4))
-    p.score(c1, "GAD-7", 9, D(2026, 5, 24))
-    p.score(c1, "PHQ-9", 9, D(2026, 5, 25))
-    # C-0004 GAD-7 8 -> 13 (5 worse: reliable deterioration), PHQ-9 12 -> 15 (3 worse)
-    p.score(c4, "PHQ-9", 12, D(2026, 5, 6))
-    p.score(c4, "GAD-7", 8, D(2026, 5, 6))
-    p.score(c4, "PHQ-9", 15, D(2026, 5, 26))
-    p.score(c4, "GAD-7", 13, D(2026, 5, 27))
-    p.score(c3, "PHQ-9", 14, D(2026, 5, 12))  # one score only: no outcome yet
-    p.ids = {"sam": sam, "ana": ana, "ben": ben, "ada": ada}
-    return p
+    return build_practice(engine)
 
 
 def test_previous_period_has_the_same_length_and_ends_the_day_before():
