@@ -84,7 +84,8 @@ def weekly_completion_figure(weekly: pd.DataFrame) -> go.Figure:
             "title": {"text": "Reviewed assignments (n)"},
             "overlaying": "y",
             "side": "right",
-            "rangemode": "tozero",
+            "range": [0, max(5, int(frame["reviewed"].max() * 1.25) + 1)],
+            "tickformat": "d",
             "showgrid": False,
         },
         bargap=0.25,
@@ -223,8 +224,14 @@ def _rate_delta(
     return f"{(now - before) * 100:+.0f} pp vs previous period"
 
 
+def _bare(label: str) -> str:
+    """'67 % (n=12)' -> '67 %' and 'too few (n=3)' -> 'too few': the card's label has the N."""
+    return label.split(" (n=")[0]
+
+
 def headlines(now: PeriodSummary, before: PeriodSummary | None) -> list[Headline]:
-    """The overview's seven headline figures, each with its N and its change."""
+    """The overview's seven headline figures, each with its N (in the label for rates, as
+    the card is narrow) and its change against the previous period."""
     prev = before
     return [
         Headline(
@@ -240,8 +247,8 @@ def headlines(now: PeriodSummary, before: PeriodSummary | None) -> list[Headline
             "attended sessions held in the period",
         ),
         Headline(
-            "Homework-setting rate",
-            rate_label(now.setting_rate, now.sessions_attended),
+            f"Homework-setting rate (n={now.sessions_attended} sessions)",
+            _bare(rate_label(now.setting_rate, now.sessions_attended)),
             prev
             and _rate_delta(
                 now.setting_rate,
@@ -260,8 +267,8 @@ def headlines(now: PeriodSummary, before: PeriodSummary | None) -> list[Headline
             "homework assigned in the period",
         ),
         Headline(
-            "Completion rate",
-            rate_label(now.completion_rate, now.reviewed),
+            f"Completion rate (n={now.reviewed} reviewed)",
+            _bare(rate_label(now.completion_rate, now.reviewed)),
             prev
             and _rate_delta(
                 now.completion_rate,
@@ -274,8 +281,8 @@ def headlines(now: PeriodSummary, before: PeriodSummary | None) -> list[Headline
             f"({now.assignments_due} due in the period)",
         ),
         Headline(
-            "Reliably improved",
-            rate_label(now.improved_share, now.outcome_clients, MIN_CLIENTS_FOR_FIGURE),
+            f"Reliably improved (n={now.outcome_clients} clients)",
+            _bare(rate_label(now.improved_share, now.outcome_clients, MIN_CLIENTS_FOR_FIGURE)),
             prev
             and _rate_delta(
                 now.improved_share,

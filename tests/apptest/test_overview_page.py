@@ -48,10 +48,10 @@ def test_admin_sees_the_whole_practice_with_changes_against_april(practice):
         "Active clients": ("4", "+1 vs previous period"),
         "Sessions attended": ("8", "+7 vs previous period"),
         # 6 of 8 attended sessions; April had 1 session: too few to compare, so no change
-        "Homework-setting rate": ("75 % (n=8)", ""),
+        "Homework-setting rate (n=8 sessions)": ("75 %", ""),
         "Assignments set": ("8", "+7 vs previous period"),
-        "Completion rate": ("75 % (n=6)", ""),  # (4 + ½) / 6
-        "Reliably improved": ("too few (n=2)", ""),  # 1 of 2 clients: under 5 clients
+        "Completion rate (n=6 reviewed)": ("75 %", ""),  # (4 + ½) / 6
+        "Reliably improved (n=2 clients)": ("too few", ""),  # 1 of 2: under 5 clients
         "Needing attention": ("2", "+0 vs previous period"),
     }
     captions = [c.value for c in at.caption]
@@ -90,16 +90,16 @@ def test_weekly_table_carries_the_reviewed_count_of_every_week(practice):
 def test_active_clients_only_by_default_status(practice):
     figures = headline(open_overview(practice, "ada", status="active"))
     assert figures["Active clients"][0] == "3"  # C-0002 was discharged on 15 May
-    assert figures["Completion rate"][0] == "90 % (n=5)"  # (4 + ½) / 5 without C-0002's a5
+    assert figures["Completion rate (n=5 reviewed)"][0] == "90 %"  # (4 + ½) / 5, no a5
 
 
 def test_clinician_sees_their_own_caseload_only(practice):
     figures = headline(open_overview(practice, "ana"))
     assert figures["Active clients"] == ("2", "+0 vs previous period")  # C-0001, C-0002
     assert figures["Sessions attended"][0] == "4"
-    assert figures["Homework-setting rate"][0] == "too few (n=4)"  # 3 of 4 sessions
+    assert figures["Homework-setting rate (n=4 sessions)"][0] == "too few"  # 3 of 4
     assert figures["Assignments set"][0] == "4"
-    assert figures["Completion rate"][0] == "too few (n=3)"
+    assert figures["Completion rate (n=3 reviewed)"][0] == "too few"
     assert figures["Needing attention"][0] == "1"  # C-0001's no-shows
     assert not at_has_clinician_filter(open_overview(practice, "ana"))
 
@@ -109,7 +109,7 @@ def test_supervisor_sees_own_and_supervisees_clients(practice):
     figures = headline(at)
     assert figures["Active clients"][0] == "3"  # Ana's two and Sam's C-0003, not Ben's
     assert figures["Sessions attended"][0] == "6"
-    assert figures["Homework-setting rate"][0] == "67 % (n=6)"  # 4 of 6
+    assert figures["Homework-setting rate (n=6 sessions)"][0] == "67 %"  # 4 of 6
     assert figures["Assignments set"][0] == "5"
     assert figures["Needing attention"][0] == "1"
     assert at_has_clinician_filter(at)
@@ -129,5 +129,5 @@ def test_empty_database_shows_deliberate_empty_states(sqlite_engine, monkeypatch
     at.run()
     assert not at.exception
     figures = headline(at)
-    assert figures["Completion rate"][0] == "too few (n=0)"
+    assert figures["Completion rate (n=0 reviewed)"][0] == "too few"
     assert figures["Sessions attended"][0] == "0"
