@@ -86,9 +86,12 @@ def weekly_completion_figure(weekly: pd.DataFrame) -> go.Figure:
             "side": "right",
             "range": [0, max(5, int(frame["reviewed"].max() * 1.25) + 1)],
             "tickformat": "d",
+            "tickmode": "auto",
+            "nticks": 6,
             "showgrid": False,
         },
         bargap=0.25,
+        legend={"x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
     )
     return styled(fig, title, height=380)
 
@@ -122,35 +125,42 @@ def type_mix_figure(by_type: pd.DataFrame) -> go.Figure:
 
 
 def completion_by_group_figure(
-    frame: pd.DataFrame, key: str, title: str, axis_title: str
+    frame: pd.DataFrame, key: str, title: str, axis_title: str, horizontal: bool = False
 ) -> go.Figure:
     """Completion rate per group (type, difficulty, days allowed), every bar labelled with N.
 
-    Groups with too few reviewed assignments keep their place with a "too few" label only.
+    Groups with too few reviewed assignments keep their place, hatched, with a "too few" label
+    and no rate. `horizontal` suits long category names (types).
     """
     if frame.empty or frame["reviewed"].sum() == 0:
         return empty_figure(title, "No reviewed homework in this period.")
+    if horizontal:
+        frame = frame.iloc[::-1]  # plotly draws the first category at the bottom
     rates = _shown_rate(frame)
-    labels = _labels(frame)
     categories = [str(value) for value in frame[key]]
-    fig = go.Figure(
-        go.Bar(
-            x=categories,
-            y=rates.fillna(0),
-            marker_color=[OKABE_ITO[2] if pd.notna(r) else BAR_COLOUR for r in rates],
-            marker_pattern_shape=["" if pd.notna(r) else "/" for r in rates],
-            text=labels,
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{x}: %{text}<extra></extra>",
-        )
+    values, names = (categories, rates.fillna(0)), ("x", "y")
+    bar = go.Bar(
+        **dict(zip(names[::-1] if horizontal else names, values, strict=True)),
+        orientation="h" if horizontal else "v",
+        marker_color=[OKABE_ITO[2] if pd.notna(r) else BAR_COLOUR for r in rates],
+        marker_pattern_shape=["" if pd.notna(r) else "/" for r in rates],
+        text=_labels(frame),
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate=("%{y}" if horizontal else "%{x}") + ": %{text}<extra></extra>",
     )
-    fig.update_layout(
-        xaxis={"title": {"text": axis_title}, "type": "category"},
-        yaxis={"title": {"text": RATE_AXIS}, "range": [0, 115], "ticksuffix": " %"},
-        showlegend=False,
-    )
-    return styled(fig, title, height=340)
+    fig = go.Figure(bar)
+    rate_axis = {"title": {"text": RATE_AXIS}, "range": [0, 130], "ticksuffix": " %"}
+    rate_axis["tickvals"] = [0, 20, 40, 60, 80, 100]
+    group_axis = {"title": {"text": axis_title}, "type": "category"}
+    if horizontal:
+        fig.update_layout(xaxis=rate_axis, yaxis=group_axis | {"title": {"text": ""}})
+        height = max(300, 34 * len(frame) + 110)
+    else:
+        fig.update_layout(xaxis=group_axis, yaxis=rate_axis)
+        height = 340
+    fig.update_layout(showlegend=False)
+    return styled(fig, title, height=height)
 
 
 def completion_heatmap_figure(heatmap: pd.DataFrame) -> go.Figure:
@@ -172,7 +182,11 @@ def completion_heatmap_figure(heatmap: pd.DataFrame) -> go.Figure:
         .reindex(index=clinicians, columns=weeks)
         .fillna("nothing due")
     )
-    short = text.map(lambda s: "few" if s.startswith("too few") else s.split(" (")[0])
+    short = text.map(
+        lambda s: (
+            "few" if s.startswith("too few") else "" if s == "nothing due" else s.split(" (")[0]
+        )
+    )
     fig = go.Figure(
         go.Heatmap(
             z=rates.to_numpy(),
@@ -184,6 +198,7 @@ def completion_heatmap_figure(heatmap: pd.DataFrame) -> go.Figure:
             colorbar={"title": {"text": "Completion (%)"}, "ticksuffix": " %"},
             text=short.to_numpy(),
             texttemplate="%{text}",
+            textfont={"size": 11},
             customdata=text.to_numpy(),
             hovertemplate="%{y}, week of %{x|%d %b %Y}<br>%{customdata}<extra></extra>",
             xgap=2,
@@ -247,7 +262,7 @@ def headlines(now: PeriodSummary, before: PeriodSummary | None) -> list[Headline
             "attended sessions held in the period",
         ),
         Headline(
-            f"Homework-setting rate (n={now.sessions_attended} sessions)",
+            f"Homework set (n={now.sessions_attended})",
             _bare(rate_label(now.setting_rate, now.sessions_attended)),
             prev
             and _rate_delta(
@@ -257,8 +272,8 @@ def headlines(now: PeriodSummary, before: PeriodSummary | None) -> list[Headline
                 prev.sessions_attended,
                 MIN_REVIEWED_FOR_RATE,
             ),
-            f"homework set at {now.sessions_with_homework} of {now.sessions_attended} "
-            "attended sessions",
+            f"homework-setting rate: set at {now.sessions_with_homework} of "
+            f"{now.sessions_attended} attended sessions",
         ),
         Headline(
             "Assignments set",
@@ -267,7 +282,7 @@ def headlines(now: PeriodSummary, before: PeriodSummary | None) -> list[Headline
             "homework assigned in the period",
         ),
         Headline(
-            f"Completion rate (n={now.reviewed} reviewed)",
+            f"Completion (n={now.reviewed})",
             _bare(rate_label(now.completion_rate, now.reviewed)),
             prev
             and _rate_delta(
@@ -277,11 +292,11 @@ def headlines(now: PeriodSummary, before: PeriodSummary | None) -> list[Headline
                 prev.reviewed,
                 MIN_REVIEWED_FOR_RATE,
             ),
-            f"{now.completed} completed + {now.partial} partial of {now.reviewed} reviewed "
-            f"({now.assignments_due} due in the period)",
+            f"completion rate: {now.completed} completed + {now.partial} partial of "
+            f"{now.reviewed} reviewed ({now.assignments_due} due in the period)",
         ),
         Headline(
-            f"Reliably improved (n={now.outcome_clients} clients)",
+            f"Reliably improved (n={now.outcome_clients})",
             _bare(rate_label(now.improved_share, now.outcome_clients, MIN_CLIENTS_FOR_FIGURE)),
             prev
             and _rate_delta(
@@ -292,7 +307,7 @@ def headlines(now: PeriodSummary, before: PeriodSummary | None) -> list[Headline
                 MIN_CLIENTS_FOR_FIGURE,
             ),
             f"{now.improved_clients} of {now.outcome_clients} clients with two or more "
-            "PHQ-9/GAD-7 scores in the period",
+            "PHQ-9/GAD-7 scores in the period (too few under 5 clients)",
         ),
         Headline(
             "Needing attention",

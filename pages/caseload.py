@@ -78,6 +78,10 @@ else:
     )
 
 st.plotly_chart(charts.completion_heatmap_figure(data.heatmap), key="heatmap")
+st.caption(
+    "Each cell: completion of homework due that week. 'few': fewer than 5 reviewed, too few "
+    "for a rate (hover for the count); blank: nothing due."
+)
 
 # --- Needs attention -----------------------------------------------------------------------
 flagged = charts.attention_rows(data.attention)
@@ -125,7 +129,7 @@ if viewer.sees_other_clinicians and not data.table.empty:
     st.selectbox(
         "Drill down to a clinician",
         [None, *names],
-        format_func=lambda cid: "Choose a clinician…" if cid is None else names.get(cid, "?"),
+        format_func=lambda cid: "All clinicians" if cid is None else names.get(cid, "?"),
         key="drill_clinician",
         on_change=lambda: focus_clinician(st.session_state["drill_clinician"]),
         help="Filters this page (and the link) to the chosen clinician's caseload.",

@@ -61,7 +61,7 @@ left, right = st.columns(2)
 left.plotly_chart(charts.type_mix_figure(data.mix.by_type), key="mix")
 right.plotly_chart(
     charts.completion_by_group_figure(
-        data.mix.by_type, "type", "Completion rate by type", "Homework type"
+        data.mix.by_type, "type", "Completion rate by type", "Homework type", horizontal=True
     ),
     key="by_type",
 )

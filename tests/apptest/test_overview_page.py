@@ -48,16 +48,21 @@ def test_admin_sees_the_whole_practice_with_changes_against_april(practice):
         "Active clients": ("4", "+1 vs previous period"),
         "Sessions attended": ("8", "+7 vs previous period"),
         # 6 of 8 attended sessions; April had 1 session: too few to compare, so no change
-        "Homework-setting rate (n=8 sessions)": ("75 %", ""),
+        "Homework set (n=8)": ("75 %", ""),
         "Assignments set": ("8", "+7 vs previous period"),
-        "Completion rate (n=6 reviewed)": ("75 %", ""),  # (4 + ½) / 6
-        "Reliably improved (n=2 clients)": ("too few", ""),  # 1 of 2: under 5 clients
+        "Completion (n=6)": ("75 %", ""),  # (4 + ½) / 6
+        "Reliably improved (n=2)": ("too few", ""),  # 1 of 2: under 5 clients
         "Needing attention": ("2", "+0 vs previous period"),
     }
     captions = [c.value for c in at.caption]
-    assert "4 completed + 1 partial of 6 reviewed (7 due in the period)" in captions
-    assert "homework set at 6 of 8 attended sessions" in captions
-    assert "1 of 2 clients with two or more PHQ-9/GAD-7 scores in the period" in captions
+    assert (
+        "completion rate: 4 completed + 1 partial of 6 reviewed (7 due in the period)" in captions
+    )
+    assert "homework-setting rate: set at 6 of 8 attended sessions" in captions
+    assert (
+        "1 of 2 clients with two or more PHQ-9/GAD-7 scores in the period "
+        "(too few under 5 clients)" in captions
+    )
 
 
 def test_weekly_table_carries_the_reviewed_count_of_every_week(practice):
@@ -90,16 +95,16 @@ def test_weekly_table_carries_the_reviewed_count_of_every_week(practice):
 def test_active_clients_only_by_default_status(practice):
     figures = headline(open_overview(practice, "ada", status="active"))
     assert figures["Active clients"][0] == "3"  # C-0002 was discharged on 15 May
-    assert figures["Completion rate (n=5 reviewed)"][0] == "90 %"  # (4 + ½) / 5, no a5
+    assert figures["Completion (n=5)"][0] == "90 %"  # (4 + ½) / 5, no a5
 
 
 def test_clinician_sees_their_own_caseload_only(practice):
     figures = headline(open_overview(practice, "ana"))
     assert figures["Active clients"] == ("2", "+0 vs previous period")  # C-0001, C-0002
     assert figures["Sessions attended"][0] == "4"
-    assert figures["Homework-setting rate (n=4 sessions)"][0] == "too few"  # 3 of 4
+    assert figures["Homework set (n=4)"][0] == "too few"  # 3 of 4
     assert figures["Assignments set"][0] == "4"
-    assert figures["Completion rate (n=3 reviewed)"][0] == "too few"
+    assert figures["Completion (n=3)"][0] == "too few"
     assert figures["Needing attention"][0] == "1"  # C-0001's no-shows
     assert not at_has_clinician_filter(open_overview(practice, "ana"))
 
@@ -109,7 +114,7 @@ def test_supervisor_sees_own_and_supervisees_clients(practice):
     figures = headline(at)
     assert figures["Active clients"][0] == "3"  # Ana's two and Sam's C-0003, not Ben's
     assert figures["Sessions attended"][0] == "6"
-    assert figures["Homework-setting rate (n=6 sessions)"][0] == "67 %"  # 4 of 6
+    assert figures["Homework set (n=6)"][0] == "67 %"  # 4 of 6
     assert figures["Assignments set"][0] == "5"
     assert figures["Needing attention"][0] == "1"
     assert at_has_clinician_filter(at)
@@ -129,5 +134,5 @@ def test_empty_database_shows_deliberate_empty_states(sqlite_engine, monkeypatch
     at.run()
     assert not at.exception
     figures = headline(at)
-    assert figures["Completion rate (n=0 reviewed)"][0] == "too few"
+    assert figures["Completion (n=0)"][0] == "too few"
     assert figures["Sessions attended"][0] == "0"
