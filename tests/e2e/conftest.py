@@ -157,7 +157,7 @@ def sign_in(page, server: AppServer, email: str, password: str = "demo", path: s
     """Open `path`, fill the sign-in form and wait until the app has rendered signed in."""
     page.goto(server.url(path))
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
+    page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_label("Email").wait_for(state="detached")
     wait_for_app(page)
