@@ -306,10 +306,18 @@ class PeriodSummary:
         return self.improved_clients / self.outcome_clients if self.outcome_clients else None
 
 
-def period_summary(conn: Connection, viewer: Viewer, filters: Filters) -> PeriodSummary:
-    """The headline figures for the filters' period (flags as of the filters' "today")."""
+def period_summary(
+    conn: Connection, viewer: Viewer, filters: Filters, due: pd.DataFrame | None = None
+) -> PeriodSummary:
+    """The headline figures for the filters' period (flags as of the filters' "today").
+
+    `due` may pass in this period's assignment counts grouped any way (e.g. the mix's), so
+    the assignments are not counted twice.
+    """
     sessions = session_counts(conn, viewer, filters).iloc[0]
-    due = assignment_counts(conn, viewer, filters).iloc[0]
+    if due is None:
+        due = assignment_counts(conn, viewer, filters)
+    totals = due[COUNT_COLUMNS].sum()
     outcomes = client_outcomes(conn, viewer, filters)
     flagged = needs_attention(conn, viewer, filters)
     return PeriodSummary(
@@ -319,10 +327,10 @@ def period_summary(conn: Connection, viewer: Viewer, filters: Filters) -> Period
         sessions_attended=int(sessions["attended"]),
         sessions_with_homework=int(sessions["with_homework"]),
         assignments_set=assignments_set(conn, viewer, filters),
-        assignments_due=int(due["assignments"]),
-        completed=int(due["completed"]),
-        partial=int(due["partial"]),
-        reviewed=int(due["reviewed"]),
+        assignments_due=int(totals["assignments"]),
+        completed=int(totals["completed"]),
+        partial=int(totals["partial"]),
+        reviewed=int(totals["reviewed"]),
         outcome_clients=len(outcomes),
         improved_clients=int(outcomes["improved"].sum()),
         flagged_clients=int(flagged["client_id"].nunique()),
@@ -364,7 +372,17 @@ class HomeworkMix:
 
 def homework_mix(conn: Connection, viewer: Viewer, filters: Filters) -> HomeworkMix:
     """One SQL GROUP BY (type, difficulty, days allowed), re-summed three ways."""
-    grouped = assignment_counts(conn, viewer, filters, by=("type_id", "difficulty", "days_allowed"))
+    return _mix_from(conn, _mix_counts(conn, viewer, filters))
+
+
+def _mix_counts(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """Assignments due in the period grouped by type, difficulty and days allowed."""
+    return assignment_counts(conn, viewer, filters, by=("type_id", "difficulty", "days_allowed"))
+
+
+def _mix_from(conn: Connection, grouped: pd.DataFrame) -> HomeworkMix:
+    """Re-sum the (type, difficulty, days allowed) counts by each of the three."""
+    grouped = grouped.copy()
     catalogue = assignment_types(conn)
     by_type = _sum_by(grouped, "type_id").merge(catalogue, on="type_id", how="left")
     total = by_type["assignments"].sum()
@@ -401,11 +419,12 @@ class OverviewData:
 def overview_data(conn: Connection, viewer: Viewer, filters: Filters) -> OverviewData:
     """The overview page's figures: headline now and in the previous period, weekly, mix."""
     before = previous_period(filters)
+    grouped = _mix_counts(conn, viewer, filters)
     return OverviewData(
-        current=period_summary(conn, viewer, filters),
+        current=period_summary(conn, viewer, filters, due=grouped),
         previous=period_summary(conn, viewer, before) if before else None,
         weekly=weekly_completion(conn, viewer, filters),
-        mix=homework_mix(conn, viewer, filters),
+        mix=_mix_from(conn, grouped),
     )
 
 
