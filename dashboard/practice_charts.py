@@ -313,7 +313,8 @@ def headlines(now: PeriodSummary, before: PeriodSummary | None) -> list[Headline
             "Needing attention",
             str(now.flagged_clients),
             _count_delta(now.flagged_clients, prev and prev.flagged_clients),
-            "active clients with a needs-attention flag at the end of the period",
+            "active clients with a needs-attention flag today (the change: against the "
+            "previous period's last day)",
             more_is_better=False,
         ),
     ]
