@@ -120,7 +120,7 @@ def type_mix_figure(by_type: pd.DataFrame) -> go.Figure:
         yaxis={"title": {"text": ""}},
         showlegend=False,
     )
-    fig.update_xaxes(range=[0, max(share.max() * 1.3, 10)])
+    fig.update_xaxes(range=[0, max(share.max() * 1.5, 10)])
     return styled(fig, title, height=max(260, 40 * len(frame) + 80))
 
 

@@ -131,6 +131,7 @@ if viewer.sees_other_clinicians and not data.table.empty:
         [None, *names],
         format_func=lambda cid: "All clinicians" if cid is None else names.get(cid, "?"),
         key="drill_clinician",
+        placeholder="All clinicians",
         on_change=lambda: focus_clinician(st.session_state["drill_clinician"]),
         help="Filters this page (and the link) to the chosen clinician's caseload.",
     )
