@@ -448,7 +448,8 @@ ATTENTION_COLUMNS = [
 
 def attention_list(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
     """One row per flagged client: clinician, flags and the rules that raised them, last
-    session (with attendance) and last score, both up to the filters' "today"."""
+    session (with attendance) and last score, both up to the filters' "today". Clients with
+    the most flags come first, then by clinician and code."""
     flags = needs_attention(conn, viewer, filters)
     if flags.empty:
         return pd.DataFrame(columns=ATTENTION_COLUMNS)
@@ -506,7 +507,10 @@ def attention_list(conn: Connection, viewer: Viewer, filters: Filters) -> pd.Dat
     for column in ("last_session", "last_score_on"):
         frame[column] = pd.to_datetime(frame[column]).dt.date
     frame = frame.reset_index().rename(columns={"index": "client_id"})
-    return frame[ATTENTION_COLUMNS].sort_values(["clinician", "client_code"], ignore_index=True)
+    frame["n_flags"] = grouped.size().reindex(frame["client_id"]).to_numpy()
+    return frame.sort_values(
+        ["n_flags", "clinician", "client_code"], ascending=[False, True, True]
+    ).reset_index(drop=True)[ATTENTION_COLUMNS]
 
 
 def caseload_table(

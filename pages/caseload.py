@@ -64,7 +64,12 @@ if data.table.empty:
 else:
     sort = st.selectbox("Sort clinicians by", list(charts.CASELOAD_SORTS), key="caseload_sort")
     table = charts.sort_caseload(data.table, sort)
-    st.dataframe(charts.caseload_display(table), hide_index=True, key="caseload_table")
+    st.dataframe(
+        charts.caseload_display(table),
+        hide_index=True,
+        key="caseload_table",
+        height=min(36 * (len(table) + 1) + 3, 800),  # every clinician without scrolling
+    )
     st.caption(
         "Homework set: share of attended sessions at which homework was set (n = sessions). "
         "Completion: (completed + ½ partial) / reviewed (n = reviewed). Reliably improved: "

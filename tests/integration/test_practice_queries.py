@@ -197,3 +197,18 @@ def test_empty_practice_gives_zeros_not_errors(engine):
     assert data.current.completion_rate is None
     assert data.weekly.empty and data.mix.by_type.empty
     assert caseload.table.empty and caseload.attention.empty
+
+
+def test_attention_list_puts_clients_with_most_flags_first(engine):
+    p = Practice(engine)
+    doc = p.clinician("Dana Doc")
+    admin = p.viewer(p.clinician("Ada Admin", role="admin"))
+    quiet = p.client(doc, intake=D(2026, 3, 2))  # C-0001: no score for 30 days
+    p.score(quiet, "MOOD", 5, D(2026, 4, 1))
+    absent = p.client(doc, intake=D(2026, 3, 2))  # C-0002: no recent score and two no-shows
+    p.session(absent, D(2026, 5, 18), "no_show")
+    p.session(absent, D(2026, 5, 25), "no_show")
+    with engine.connect() as conn:
+        frame = attention_list(conn, admin, MAY)
+    assert list(frame["client_code"]) == ["C-0002", "C-0001"]
+    assert list(frame["flags"]) == ["No recent score; Repeated no-shows", "No recent score"]
