@@ -68,7 +68,7 @@ else:
         charts.caseload_display(table),
         hide_index=True,
         key="caseload_table",
-        height=min(36 * (len(table) + 1) + 3, 800),  # every clinician without scrolling
+        height=min(35 * (len(table) + 1) + 3, 800),  # every clinician without scrolling
     )
     st.caption(
         "Homework set: share of attended sessions at which homework was set (n = sessions). "
