@@ -100,7 +100,9 @@ else:
     pages = (len(flagged) - 1) // ROWS_PER_PAGE + 1
     page = 1
     if pages > 1:
-        page = st.number_input(f"Page (of {pages})", 1, pages, 1, key="attention_page")
+        # other filters may leave fewer pages than the one last shown
+        st.session_state["attention_page"] = min(st.session_state.get("attention_page", 1), pages)
+        page = st.number_input(f"Page (of {pages})", 1, pages, key="attention_page")
     widths = [1.1, 1.4, 2.2, 1.6, 1.6]
     header = st.columns(widths)
     for column, title in zip(
