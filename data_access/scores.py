@@ -1,4 +1,4 @@
-"""Baseline and latest scores per client and measure, reduced in SQL with window functions.
+"""Baseline and latest scores per client and measure, reduced in SQL.
 
 Every outcome figure (client headline, reliable change, recovery, paired outcome, flags) starts
 from this one query, so "baseline" and "latest" mean the same thing everywhere.
@@ -6,10 +6,11 @@ from this one query, so "baseline" and "latest" mean the same thing everywhere.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from data_access.filters import Filters, client_conditions, date_between
 from data_access.schema import Client, Score
@@ -28,62 +29,57 @@ def baseline_latest(
     Columns: client_id, client_code, clinician_id, measure, baseline, latest, baseline_on,
     latest_on, n_scores.
     """
-    ordered = (
+    clients = select(Client.id).where(client_scope(viewer), client_conditions(filters))
+    if client_ids is not None:
+        clients = clients.where(Client.id.in_(tuple(client_ids)))
+    # GROUP BY walks the (client_id, measure, recorded_on) index; each value is then one index
+    # seek. A self-joined window query was O(n^2) on SQLite (40 s at 10,000 clients).
+    spans = (
         select(
             Score.client_id,
             Score.measure,
-            Score.value,
-            Score.recorded_on,
-            func.row_number()
-            .over(
-                partition_by=(Score.client_id, Score.measure),
-                order_by=(Score.recorded_on, Score.id),
-            )
-            .label("first_rank"),
-            func.row_number()
-            .over(
-                partition_by=(Score.client_id, Score.measure),
-                order_by=(Score.recorded_on.desc(), Score.id.desc()),
-            )
-            .label("last_rank"),
-            func.count().over(partition_by=(Score.client_id, Score.measure)).label("n_scores"),
+            func.min(Score.recorded_on).label("baseline_on"),
+            func.max(Score.recorded_on).label("latest_on"),
+            func.count().label("n_scores"),
         )
-        .join(Client, Client.id == Score.client_id)
         .where(
             Score.measure.in_(tuple(measures)),
             date_between(Score.recorded_on, filters),
-            client_scope(viewer),
-            client_conditions(filters),
+            Score.client_id.in_(clients),
         )
+        .group_by(Score.client_id, Score.measure)
+        .subquery()
     )
-    if client_ids is not None:
-        ordered = ordered.where(Score.client_id.in_(tuple(client_ids)))
-    ranked = ordered.subquery()
-    first = ranked.alias("first")
-    last = ranked.alias("last")
+
+    def value_on(day: ColumnElement[dt.date], newest: bool) -> ColumnElement[int]:
+        """The score on `day` (first by id for the baseline, last by id for the latest)."""
+        score = Score.__table__.alias("score")
+        return (
+            select(score.c.value)
+            .where(
+                score.c.client_id == spans.c.client_id,
+                score.c.measure == spans.c.measure,
+                score.c.recorded_on == day,
+            )
+            .order_by(score.c.id.desc() if newest else score.c.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+
     query = (
         select(
-            first.c.client_id,
+            spans.c.client_id,
             Client.code.label("client_code"),
             Client.clinician_id,
-            first.c.measure,
-            first.c.value.label("baseline"),
-            last.c.value.label("latest"),
-            first.c.recorded_on.label("baseline_on"),
-            last.c.recorded_on.label("latest_on"),
-            first.c.n_scores,
+            spans.c.measure,
+            value_on(spans.c.baseline_on, newest=False).label("baseline"),
+            value_on(spans.c.latest_on, newest=True).label("latest"),
+            spans.c.baseline_on,
+            spans.c.latest_on,
+            spans.c.n_scores,
         )
-        .join(
-            last,
-            and_(
-                last.c.client_id == first.c.client_id,
-                last.c.measure == first.c.measure,
-                last.c.last_rank == 1,
-            ),
-        )
-        .join(Client, Client.id == first.c.client_id)
-        .where(first.c.first_rank == 1)
-        .order_by(first.c.client_id, first.c.measure)
+        .join(Client, Client.id == spans.c.client_id)
+        .order_by(spans.c.client_id, spans.c.measure)
     )
     frame = pd.read_sql(query, conn)
     for column in ("baseline_on", "latest_on"):
