@@ -263,3 +263,10 @@ def reviewed_on_time(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
         for rate, n in zip(frame["rate"], frame["eligible"], strict=True)
     ]
     return frame
+
+
+def overall_completion(by_type: pd.DataFrame) -> str:
+    """Completion rate over every type in the view, as a label with its N."""
+    reviewed = int(by_type["reviewed"].sum())
+    rate = float(by_type["credit"].sum()) / reviewed if reviewed else None
+    return metrics.rate_label(rate, reviewed)
