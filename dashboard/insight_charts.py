@@ -292,6 +292,8 @@ def dose_response_chart(bands: pd.DataFrame, measure: str) -> go.Figure:
 def scatter_chart(points: pd.DataFrame, corr: dict, measure: str) -> go.Figure:
     """One dot per client (completion vs change), the least-squares line, r with CI and N."""
     title = f"Homework completion vs {measure} change, one dot per client"
+    if corr["no_spread"]:
+        return empty_figure(title, f"All {corr['n']} clients sit at one value: nothing to fit.")
     if corr["too_few"]:
         return empty_figure(title, f"Too few clients with both figures (n={corr['n']}).")
     fig = go.Figure(

@@ -275,21 +275,27 @@ def completion_scatter(frame: pd.DataFrame, measure: str = "PHQ-9") -> pd.DataFr
 
 
 def correlation(frame: pd.DataFrame, measure: str = "PHQ-9") -> dict[str, float | int | bool]:
-    """Pearson r of completion rate with change, its 95 % CI, N and the least-squares line."""
+    """Pearson r of completion rate with change, its 95 % CI, N and the least-squares line.
+
+    `too_few` under 5 clients; `no_spread` when every client has the same completion rate or
+    the same change (a correlation is then undefined).
+    """
     points = completion_scatter(frame, measure)
     n = len(points)
-    empty = {"n": n, "r": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan,
-             "slope": np.nan, "intercept": np.nan, "too_few": True}  # fmt: skip
     x, y = points["completion_rate"].astype(float), points["change"].astype(float)
-    if n < metrics.MIN_CLIENTS_FOR_FIGURE or x.nunique() < 2 or y.nunique() < 2:
-        return empty
+    too_few = n < metrics.MIN_CLIENTS_FOR_FIGURE
+    no_spread = not too_few and (x.nunique() < 2 or y.nunique() < 2)
+    if too_few or no_spread:
+        return {"n": n, "r": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan,
+                "slope": np.nan, "intercept": np.nan, "too_few": too_few,
+                "no_spread": no_spread}  # fmt: skip
     result = stats.pearsonr(x, y)
     interval = result.confidence_interval(confidence_level=0.95)
     line = stats.linregress(x, y)
     return {"n": n, "r": float(result.statistic), "ci_low": float(interval.low),
             "ci_high": float(interval.high), "p": float(result.pvalue),
             "slope": float(line.slope), "intercept": float(line.intercept),
-            "too_few": False}  # fmt: skip
+            "too_few": False, "no_spread": False}  # fmt: skip
 
 
 def _week_number(conn: Connection, column):  # noqa: ANN001, ANN202 - a date column expression

@@ -78,6 +78,11 @@ def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
 
 def correlation_sentence(corr: dict, measure: str) -> str:
     """The correlation in words with N and interval, or why it is not shown."""
+    if corr["no_spread"]:
+        return (
+            f"All {corr['n']} clients have the same completion rate or the same {measure} "
+            "change, so there is no correlation to show."
+        )
     if corr["too_few"]:
         return (
             f"Too few clients (n={corr['n']}) with 5 or more reviewed assignments and two or "
