@@ -17,8 +17,8 @@ from data_access.insight import GROUP_DID, GROUP_RARELY
 
 PATTERNS = ["", "/", "\\", "x", "-", "|", "+", ".", ""]
 GROUP_STYLE = {
-    GROUP_DID: {"color": OKABE_ITO[2], "symbol": "circle"},
-    GROUP_RARELY: {"color": OKABE_ITO[5], "symbol": "diamond-open"},
+    GROUP_DID: {"color": OKABE_ITO[2], "symbol": "circle", "text": "top center"},
+    GROUP_RARELY: {"color": OKABE_ITO[5], "symbol": "diamond-open", "text": "bottom center"},
 }
 CHANGE_AXIS = "{measure} change (points, positive = better)"
 
@@ -69,7 +69,7 @@ def type_improvement_chart(improvement: pd.DataFrame) -> go.Figure:
         horizontal_spacing=0.04,
         subplot_titles=[f"{m} (points, + = better)" for m in measures],
     )
-    offsets = {GROUP_DID: 0.18, GROUP_RARELY: -0.18}
+    offsets = {GROUP_DID: 0.2, GROUP_RARELY: -0.2}
     for col, measure in enumerate(measures, start=1):
         for group, style in GROUP_STYLE.items():
             part = (
@@ -91,7 +91,7 @@ def type_improvement_chart(improvement: pd.DataFrame) -> go.Figure:
                     text=[
                         f"too few (n={k})" if f else f"n={k}" for k, f in zip(n, few, strict=True)
                     ],
-                    textposition="middle right",
+                    textposition=style["text"],
                     textfont={"size": 11, "color": style["color"]},
                     marker={
                         "color": style["color"],
@@ -118,7 +118,7 @@ def type_improvement_chart(improvement: pd.DataFrame) -> go.Figure:
         fig.update_xaxes(title=f"Mean {measure} change (95 % CI)", row=1, col=col)
     fig.update_yaxes(tickvals=list(range(len(types))), ticktext=types, title=None, row=1, col=1)
     _legend_below(fig)
-    return styled(fig, title, height=max(340, 140 + 48 * len(types)))
+    return styled(fig, title, height=max(360, 150 + 62 * len(types)))
 
 
 def _legend_below(fig: go.Figure) -> None:
