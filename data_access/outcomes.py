@@ -147,7 +147,7 @@ def client_frame(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataF
 def _groups(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     """Everyone in view first, then each clinician by name."""
     groups = [(ALL_IN_VIEW, frame)]
-    for name, part in frame.groupby("clinician", sort=True):
+    for (name, _), part in frame.groupby(["clinician", "clinician_id"], sort=True):
         groups.append((str(name), part))
     return groups
 

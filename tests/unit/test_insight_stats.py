@@ -118,6 +118,7 @@ def paired_rows() -> pd.DataFrame:
         {
             "client_id": [1, 2, 3, 4, 5, 6],
             "clinician": ["Ann", "Ann", "Ann", "Ann", "Ann", "Bob"],
+            "clinician_id": [1, 1, 1, 1, 1, 2],
             "paired": [True, True, True, True, True, False],
             "case_at_baseline": [True, True, True, False, True, False],
             "reliable_improvement": [True, True, False, True, False, False],
