@@ -15,7 +15,9 @@ def alembic_config(engine: Engine) -> Config:
     """An Alembic config pointing at our migrations and at `engine`'s database."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # configparser treats % as interpolation; URL-escaped characters (%2F …) must be doubled.
+    url = engine.url.render_as_string(hide_password=False).replace("%", "%%")
+    cfg.set_main_option("sqlalchemy.url", url)
     cfg.attributes["engine"] = engine
     return cfg
 
