@@ -91,7 +91,10 @@ def type_improvement_chart(improvement: pd.DataFrame) -> go.Figure:
                     text=[
                         f"too few (n={k})" if f else f"n={k}" for k, f in zip(n, few, strict=True)
                     ],
-                    textposition=style["text"],
+                    textposition=[
+                        style["text"].replace("center", "right") if f else style["text"]
+                        for f in few
+                    ],
                     textfont={"size": 11, "color": style["color"]},
                     marker={
                         "color": style["color"],
@@ -386,7 +389,7 @@ def clinician_comparison_chart(comparison: pd.DataFrame) -> go.Figure:
         ("Reliable improvement (paired)", "ri_rate", "ri_label", "x", OKABE_ITO[2]),
     ]
     fig = go.Figure()
-    for name, column, label, pattern, colour in series:
+    for name, column, label, pattern, colour in reversed(series):  # plotly draws bottom-up
         few = frame[label].str.startswith("too few")
         fig.add_trace(
             go.Bar(
@@ -406,6 +409,7 @@ def clinician_comparison_chart(comparison: pd.DataFrame) -> go.Figure:
         )
     fig.update_layout(barmode="group", bargap=0.25)
     _legend_below(fig)
+    fig.update_layout(legend={"traceorder": "reversed"})
     fig.update_xaxes(title="Rate (%)", range=[0, 125])
     fig.update_yaxes(title=None)
     return styled(fig, title, height=max(320, 120 + 90 * len(frame)))

@@ -209,17 +209,21 @@ def coverage(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def outcome_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Wide table for people: one row per group, coverage then each outcome as 'x of n (r %)'."""
+    """Wide table for people: one row per group, coverage then each outcome as 'x of n (r %)'.
+
+    Columns: Group, Clients (in view), Paired (with two or more PHQ-9 and GAD-7 scores),
+    Cases (at baseline), then one column per outcome.
+    """
     labels = paired_outcomes(frame).pivot(index="group", columns="outcome", values="label")
     cover = coverage(frame).set_index("group")
     table = pd.DataFrame(
         {
-            "Clients in view": cover["clients"],
-            "With paired scores": [
+            "Clients": cover["clients"],
+            "Paired": [
                 f"{p} ({p / c:.0%})".replace("%", " %") if c else "0"
                 for p, c in zip(cover["paired"], cover["clients"], strict=True)
             ],
-            "Cases at baseline": cover["cases"],
+            "Cases": cover["cases"],
         }
     )
     table = table.join(labels[list(OUTCOMES.values())])

@@ -72,6 +72,12 @@ def improvement_table(improvement: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def split_rate(label: str) -> tuple[str, str]:
+    """'66 % (n=2113)' -> ('66 %', 'n=2113'): the value big, its N in the metric's label."""
+    value, _, n = label.partition(" (")
+    return value, n.rstrip(")")
+
+
 def on_time_table(on_time: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -131,13 +137,15 @@ if by_type.empty:
     st.info("No homework was set in this view. Widen the dates or clear the filters.")
     st.stop()
 
+
 total_row = on_time[on_time["clinician_id"] == -1].iloc[0]
 cols = st.columns(4)
 cols[0].metric("Assignments set", int(by_type["times_set"].sum()))
 cols[1].metric("Clients with homework", int(by_type["clients_with_homework"].iloc[0]))
-overall = insight.overall_completion(by_type)
-cols[2].metric("Completion rate", overall)
-cols[3].metric("Reviewed by the next session", total_row["label"])
+value, n = split_rate(insight.overall_completion(by_type))
+cols[2].metric(f"Completion rate ({n} reviewed)", value)
+value, n = split_rate(total_row["label"])
+cols[3].metric(f"Reviewed by the next session ({n})", value)
 
 st.header("By assignment type")
 st.plotly_chart(charts.type_completion_chart(by_type), width="stretch")

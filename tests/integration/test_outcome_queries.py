@@ -63,9 +63,9 @@ def test_paired_outcomes_and_coverage_for_the_practice(engine):
     frame = frame_for(engine, p.viewer(sam))
     table = outcomes.outcome_table(frame).set_index("Group")
     everyone = table.loc[outcomes.ALL_IN_VIEW]
-    assert everyone["Clients in view"] == 7  # Olly's client is outside Sam's scope
-    assert everyone["With paired scores"] == "6 (86 %)"
-    assert everyone["Cases at baseline"] == 5
+    assert everyone["Clients"] == 7  # Olly's client is outside Sam's scope
+    assert everyone["Paired"] == "6 (86 %)"
+    assert everyone["Cases"] == 5
     assert everyone["Reliable improvement"] == "3 of 6 (50 %)"  # c0, c3, c6
     assert everyone["Recovery"] == "3 of 5 (60 %)"  # c0, c4, c6 of the 5 cases
     assert everyone["Reliable recovery"] == "2 of 5 (40 %)"  # c0, c6
