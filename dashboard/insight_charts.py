@@ -15,7 +15,8 @@ from plotly.subplots import make_subplots
 from dashboard.theme import OKABE_ITO, STATUS_STYLE, empty_figure, styled
 from data_access.insight import GROUP_DID, GROUP_RARELY
 
-PATTERNS = ["", "/", "\\", "x", "-", "|", "+", ".", ""]
+PATTERNS = ["", "/", "\\", "x", "-", "|", "+", ".", "/"]
+MIX_COLOURS = OKABE_ITO[:8]  # no black: it vanishes on the dark theme; pattern keeps types apart
 GROUP_STYLE = {
     GROUP_DID: {"color": OKABE_ITO[2], "symbol": "circle", "text": "top center"},
     GROUP_RARELY: {"color": OKABE_ITO[5], "symbol": "diamond-open", "text": "bottom center"},
@@ -151,7 +152,7 @@ def clinician_mix_chart(mix: pd.DataFrame) -> go.Figure:
                 orientation="h",
                 name=type_name,
                 marker={
-                    "color": OKABE_ITO[i % len(OKABE_ITO)],
+                    "color": MIX_COLOURS[i % len(MIX_COLOURS)],
                     "pattern": {
                         "shape": PATTERNS[i % len(PATTERNS)],
                         "fgcolor": "#ffffff",

@@ -137,7 +137,6 @@ if by_type.empty:
     st.info("No homework was set in this view. Widen the dates or clear the filters.")
     st.stop()
 
-
 total_row = on_time[on_time["clinician_id"] == -1].iloc[0]
 cols = st.columns(4)
 cols[0].metric("Assignments set", int(by_type["times_set"].sum()))
@@ -145,7 +144,9 @@ cols[1].metric("Clients with homework", int(by_type["clients_with_homework"].ilo
 value, n = split_rate(insight.overall_completion(by_type))
 cols[2].metric(f"Completion rate ({n} reviewed)", value)
 value, n = split_rate(total_row["label"])
-cols[3].metric(f"Reviewed by the next session ({n})", value)
+cols[3].metric(
+    f"Reviewed on time ({n})", value, help="Reviewed by the next attended session after it was set."
+)
 
 st.header("By assignment type")
 st.plotly_chart(charts.type_completion_chart(by_type), width="stretch")

@@ -73,7 +73,7 @@ def test_supervisor_sees_the_team_and_not_other_clinicians(practice):
         "Assignments set": "18",
         "Clients with homework": "6",
         "Completion rate (n=18 reviewed)": "100 %",
-        "Reviewed by the next session (n=12)": "100 %",
+        "Reviewed on time (n=12)": "100 %",
     }
     table = at.dataframe[0].value.set_index("Type")
     assert list(table.index) == ["Thought Record"]
