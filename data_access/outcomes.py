@@ -411,11 +411,13 @@ def lag_sentence(difference: dict, measure: str) -> str:
             f"not done, each followed by a {measure} score, to compare them."
         )
     mean, low, high = difference["mean"], difference["ci_low"], difference["ci_high"]
-    direction = "better" if mean > 0 else "worse" if mean < 0 else "no different"
-    size = f"{abs(mean):.1f} points {direction}" if mean else "no different"
+    if round(mean, 1) == 0:
+        compared = "about the same as"
+    else:
+        compared = f"{abs(mean):.1f} points {'better' if mean > 0 else 'worse'} than"
     return (
-        f"In the week after a week with most homework done, {measure} moved on average {size} "
-        f"than in the week after a week with most homework not done, comparing within the same "
+        f"In the week after a week with most homework done, {measure} moved on average {compared} "
+        f"in the week after a week with most homework not done, comparing within the same "
         f"{n} clients (95 % CI {low:+.1f} to {high:+.1f} points; positive = better). "
         "This is an association in this practice's records, not proof that homework caused it."
     )

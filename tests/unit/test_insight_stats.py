@@ -145,3 +145,18 @@ def test_coverage_says_how_many_clients_have_paired_scores():
         "5 of 6 clients have two or more PHQ-9 and GAD-7 scores"
     )
     assert cover.loc["Bob", "paired"] == 0 and cover.loc["Ann", "cases"] == 4
+
+
+@pytest.mark.parametrize(
+    ("mean", "words"),
+    [
+        (1.26, "GAD-7 moved on average 1.3 points better than in the week after"),
+        (-0.5, "GAD-7 moved on average 0.5 points worse than in the week after"),
+        (0.04, "GAD-7 moved on average about the same as in the week after"),
+    ],
+)
+def test_lag_sentence_says_the_direction_in_words(mean, words):
+    difference = {"n": 12, "mean": mean, "ci_low": mean - 1, "ci_high": mean + 1, "too_few": False}
+    sentence = outcomes.lag_sentence(difference, "GAD-7")
+    assert words in sentence and "the same 12 clients" in sentence
+    assert sentence.endswith("not proof that homework caused it.")
