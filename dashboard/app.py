@@ -1,16 +1,40 @@
-"""Streamlit entry point: sign-in gate, then `st.navigation` with the pages of the viewer's role."""
+"""Streamlit entry point: sign-in gate, then `st.navigation` with the pages of the viewer's role.
+
+`streamlit run dashboard/app.py` finds the module-level `app = App(...)` below and serves the
+app through Starlette with the session-cookie routes mounted beside it. Uvicorn imports this
+file as a module (to find `app`), while Streamlit runs it as `__main__` for every browser
+session: only the latter draws anything.
+"""
 
 from __future__ import annotations
 
-import streamlit as st
+from pathlib import Path
 
-from dashboard.auth_ui import current_viewer, sign_in_form
-from dashboard.navigation import pages_for
+from streamlit.starlette import App
 
-st.set_page_config(page_title="Between Sessions", page_icon=":material/psychology:", layout="wide")
+from dashboard.session_routes import session_routes
 
-viewer = current_viewer()
-if viewer is None:
-    sign_in_form()
+
+def main() -> None:
+    """One run of the script for one browser session."""
+    import streamlit as st
+
+    from dashboard.auth_ui import current_viewer, sign_in_form, sign_out_control
+    from dashboard.navigation import pages_for, signed_out_pages
+
+    st.set_page_config(
+        page_title="Between Sessions", page_icon=":material/psychology:", layout="wide"
+    )
+    viewer = current_viewer()
+    if viewer is None:
+        st.navigation(signed_out_pages(sign_in_form), position="hidden").run()
+        return
+    page = st.navigation(pages_for(viewer.role))
+    sign_out_control(viewer)
+    page.run()
+
+
+if __name__ == "__main__":
+    main()
 else:
-    st.navigation(pages_for(viewer.role)).run()
+    app = App(Path(__file__), routes=session_routes())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -35,12 +36,43 @@ def allowed(url_path: str, role: str) -> bool:
     return any(p.url_path == url_path and role in p.roles for p in PAGES)
 
 
+def _refusal(spec: PageSpec) -> Callable[[], None]:
+    """A stand-in for a page the role may not open: it says so and shows nothing of it."""
+
+    def refused() -> None:
+        from dashboard.auth_ui import refuse, require_viewer
+
+        refuse(require_viewer(), spec.title, spec.roles)
+
+    refused.__name__ = f"refused_{spec.url_path}"
+    return refused
+
+
 def pages_for(role: str) -> list[st.Page]:
-    """The pages `role` may open, in menu order (the first is the default)."""
+    """The pages `role` may open, in menu order (the first is the default).
+
+    The other pages stay registered under their URL paths but hidden from the menu, and run a
+    refusal instead of the page, so a link to them says "not for your role" rather than
+    silently showing the default page.
+    """
     specs = [p for p in PAGES if role in p.roles]
-    return [
+    pages = [
         st.Page(
             str(PAGES_DIR / p.file), url_path=p.url_path, title=p.title, icon=p.icon, default=i == 0
         )
         for i, p in enumerate(specs)
+    ]
+    pages += [
+        st.Page(_refusal(p), url_path=p.url_path, title=p.title, icon=p.icon, visibility="hidden")
+        for p in PAGES
+        if role not in p.roles
+    ]
+    return pages
+
+
+def signed_out_pages(sign_in_page: Callable[[], None]) -> list[st.Page]:
+    """The sign-in page under every page's URL path, so a deep link survives signing in."""
+    return [
+        st.Page(sign_in_page, url_path=p.url_path, title="Sign in", default=i == 0)
+        for i, p in enumerate(PAGES)
     ]

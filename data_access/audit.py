@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Connection, insert
+import pandas as pd
+from sqlalchemy import Connection, func, insert, select
 
+from data_access.errors import NotInScope
 from data_access.schema import AuditEvent
 from data_access.viewer import Viewer
 
@@ -46,3 +48,51 @@ def record(
             detail=detail,
         )
     )
+
+
+def audit_events(
+    conn: Connection,
+    viewer: Viewer,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    action: str | None = None,
+    who: str | None = None,
+    client_code: str | None = None,
+    limit: int = 500,
+) -> pd.DataFrame:
+    """The newest events first, for admins only, filtered by day range (inclusive, UTC),
+    action, actor email (substring) and client code (exact).
+
+    Columns: at, actor_email, action, client_code, detail.
+    """
+    if not viewer.is_admin:
+        raise NotInScope("audit log", "only admins may read the audit log")
+    conditions = []
+    if start is not None:
+        conditions.append(AuditEvent.at >= dt.datetime.combine(start, dt.time()))
+    if end is not None:
+        conditions.append(
+            AuditEvent.at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
+        )
+    if action:
+        conditions.append(AuditEvent.action == action)
+    if who:
+        conditions.append(
+            func.lower(AuditEvent.actor_email).contains(who.strip().lower(), autoescape=True)
+        )
+    if client_code:
+        conditions.append(AuditEvent.client_code == client_code.strip())
+    query = (
+        select(
+            AuditEvent.at,
+            AuditEvent.actor_email,
+            AuditEvent.action,
+            AuditEvent.client_code,
+            AuditEvent.detail,
+        )
+        .where(*conditions)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return pd.read_sql(query, conn)

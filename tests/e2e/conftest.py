@@ -156,10 +156,11 @@ def assert_no_exception(page) -> None:  # noqa: ANN001 - playwright Page
 def sign_in(page, server: AppServer, email: str, password: str = "demo", path: str = "") -> None:  # noqa: ANN001
     """Open `path`, fill the sign-in form and wait until the app has rendered signed in."""
     page.goto(server.url(path))
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Email").wait_for(state="detached")
+    page.get_by_label("Email", exact=True).wait_for(state="detached")
+    page.get_by_text("Signed in as").wait_for()
     wait_for_app(page)
 
 

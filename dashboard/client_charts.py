@@ -1,0 +1,359 @@
+"""The client page's charts: DataFrames from `data_access.client_queries` in, plotly Figures out.
+
+No Streamlit here, so every figure is unit-tested on its own. Status is shown by colour, symbol
+(or bar pattern) and name together; every chart has an empty state that says why it is empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import textwrap
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashboard.theme import IMPROVEMENT_BAND, MEASURE_COLOURS, STATUS_STYLE, empty_figure, styled
+from data_access.metrics import MIN_REVIEWED_FOR_RATE
+from data_access.schema import MEASURES
+
+SHOWN_STATUSES = ("completed", "partial", "not_done", "overdue", "pending")
+BAR_PATTERNS = {"completed": "", "partial": "/", "not_done": "x", "overdue": ".", "pending": "-"}
+SESSION_STYLE = {
+    "attended": {"symbol": "triangle-up", "label": "Session attended", "color": "#555555"},
+    "no_show": {"symbol": "x-thin-open", "label": "Session missed (no-show)", "color": "#D55E00"},
+    "cancelled": {"symbol": "circle-open", "label": "Session cancelled", "color": "#999999"},
+}
+MUTED = "#888888"
+LEGEND_ROOM = {"t": 100}  # the title, then the legend under it, above the plot
+
+
+def _finish(fig: go.Figure, title: str, height: int) -> go.Figure:
+    """The shared style, with room at the top for the title and the legend under it."""
+    return styled(fig, title, height=height).update_layout(margin=LEGEND_ROOM)
+
+
+def _axis_title(measure: str) -> str:
+    spec = MEASURES[measure]
+    better = "higher is better" if spec.higher_is_better else "lower is better"
+    return f"{measure} score ({spec.min_value}–{spec.max_value}, {better})"
+
+
+def _add_sessions(fig: go.Figure, sessions: pd.DataFrame, y: float, **trace_kw: object) -> None:
+    """Mark session dates along the bottom of the time axis, one symbol per attendance."""
+    for attendance, style in SESSION_STYLE.items():
+        days = sessions.loc[sessions["attendance"] == attendance, "held_on"]
+        if days.empty:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=list(days),
+                y=[y] * len(days),
+                mode="markers",
+                name=style["label"],
+                marker={"symbol": style["symbol"], "size": 9, "color": style["color"]},
+                cliponaxis=False,
+                hovertemplate=f"{style['label']}<br>%{{x|%a %d %b %Y}}<extra></extra>",
+            ),
+            **trace_kw,
+        )
+
+
+def trend_figure(
+    scores: pd.DataFrame,
+    sessions: pd.DataFrame,
+    measure: str,
+    baseline: float | None = None,
+) -> go.Figure:
+    """One measure over time: scores, caseness line, the reliable-change band around
+    `baseline` (when given), a rolling mean for daily ratings, and session dates.
+
+    `scores` has columns measure, recorded_on, value, rolling_mean (client_queries.score_series).
+    """
+    spec = MEASURES[measure]
+    title = f"{measure}: {spec.name}"
+    own = scores[scores["measure"] == measure]
+    if own.empty:
+        return empty_figure(title, f"No {measure} scores recorded yet in this period")
+    daily = measure == "MOOD"
+    fig = go.Figure()
+    if baseline is not None:
+        low = max(spec.min_value, baseline - spec.reliable_change)
+        high = min(spec.max_value, baseline + spec.reliable_change)
+        fig.add_hrect(
+            y0=low,
+            y1=high,
+            fillcolor=IMPROVEMENT_BAND,
+            line_width=0,
+            layer="below",
+            annotation_text=(
+                f"baseline {baseline:g} ± {spec.reliable_change}: no reliable change inside"
+            ),
+            annotation_position="top left",
+            annotation_font={"size": 11, "color": MUTED},
+        )
+    if spec.caseness is not None:
+        fig.add_hline(
+            y=spec.caseness,
+            line_dash="dash",
+            line_color=MUTED,
+            annotation_text=f"caseness ≥ {spec.caseness}",
+            annotation_position="bottom right",
+            annotation_font={"size": 11, "color": MUTED},
+        )
+    colour = MEASURE_COLOURS[measure]
+    fig.add_trace(
+        go.Scatter(
+            x=own["recorded_on"],
+            y=own["value"],
+            mode="markers" if daily else "lines+markers",
+            name="Daily rating" if daily else f"{measure} score",
+            marker={"color": colour, "size": 5 if daily else 8, "opacity": 0.45 if daily else 1},
+            line={"color": colour, "width": 2},
+            hovertemplate=f"{measure} %{{y}}<br>%{{x|%a %d %b %Y}}<extra></extra>",
+        )
+    )
+    if daily:
+        fig.add_trace(
+            go.Scatter(
+                x=own["recorded_on"],
+                y=own["rolling_mean"],
+                mode="lines",
+                name="Mean of the last 7 ratings",
+                line={"color": colour, "width": 3},
+                hovertemplate="7-rating mean %{y:.1f}<br>%{x|%d %b %Y}<extra></extra>",
+            )
+        )
+    pad = (spec.max_value - spec.min_value) * 0.06
+    _add_sessions(fig, sessions, spec.min_value - pad)
+    fig.update_yaxes(
+        title_text=_axis_title(measure), range=[spec.min_value - 2 * pad, spec.max_value + pad]
+    )
+    fig.update_xaxes(title_text="Date")
+    return _finish(fig, title, 340)
+
+
+def _hover_text(frame: pd.DataFrame) -> list[str]:
+    """Hover lines for an assignment: type, dates, status and the (escaped, wrapped) text."""
+    lines = []
+    for row in frame.itertuples():
+        text = html.escape(row.instructions or "(no instructions)")
+        wrapped = "<br>".join(textwrap.wrap(text, 60)[:6])
+        reviewed = f"<br>Reviewed {row.reviewed_on:%d %b %Y}" if pd.notna(row.reviewed_on) else ""
+        lines.append(
+            f"<b>{html.escape(row.type)}</b> · {STATUS_STYLE[row.shown_status]['label']}"
+            f"<br>Set {row.assigned_on:%d %b %Y}, due {row.due_on:%d %b %Y}{reviewed}"
+            f"<br>{wrapped}"
+        )
+    return lines
+
+
+def homework_timeline(assignments: pd.DataFrame, today: dt.date) -> go.Figure:
+    """Every assignment at its due date, one row per type, marked by status (colour + symbol).
+
+    `assignments` is client_queries.assignment_list.
+    """
+    title = "Homework timeline"
+    if assignments.empty:
+        return empty_figure(title, "No homework set in this period")
+    types = list(dict.fromkeys(assignments.sort_values("due_on")["type"]))
+    fig = go.Figure()
+    for status in SHOWN_STATUSES:
+        rows = assignments[assignments["shown_status"] == status]
+        if rows.empty:
+            continue
+        style = STATUS_STYLE[status]
+        fig.add_trace(
+            go.Scatter(
+                x=rows["due_on"],
+                y=rows["type"],
+                mode="markers",
+                name=style["label"],
+                marker={
+                    "symbol": style["symbol"],
+                    "color": style["color"],
+                    "size": 13,
+                    "line": {"width": 2, "color": style["color"]},
+                },
+                text=_hover_text(rows),
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
+    fig.add_vline(x=today, line_dash="dot", line_color=MUTED)
+    fig.add_annotation(
+        x=today, y=1, yref="paper", text="today", showarrow=False, yanchor="bottom",
+        font={"size": 11, "color": MUTED},
+    )  # fmt: skip
+    fig.update_yaxes(title_text="Assignment type", categoryorder="array", categoryarray=types[::-1])
+    fig.update_xaxes(title_text="Due date")
+    return _finish(fig, title, 170 + 34 * len(types))
+
+
+def _status_bars(fig: go.Figure, frame: pd.DataFrame, axis: str, **trace_kw: object) -> None:
+    """Stacked bars of assignment counts by status (colour, pattern and name for each)."""
+    for status in SHOWN_STATUSES:
+        if not frame[status].any():
+            continue
+        style = STATUS_STYLE[status]
+        values = frame[status]
+        categories = frame[axis]
+        fig.add_trace(
+            go.Bar(
+                x=values if axis == "type" else categories,
+                y=categories if axis == "type" else values,
+                orientation="h" if axis == "type" else "v",
+                name=style["label"],
+                marker={
+                    "color": style["color"],
+                    "pattern": {
+                        "shape": BAR_PATTERNS[status],
+                        "fillmode": "overlay",
+                        "fgcolor": "rgba(0, 0, 0, 0.45)",
+                    },
+                },
+                hovertemplate=f"{style['label']}: %{{{'x' if axis == 'type' else 'y'}}}"
+                "<extra></extra>",
+            ),
+            **trace_kw,
+        )
+
+
+def weekly_completion_figure(weekly: pd.DataFrame) -> go.Figure:
+    """Assignments per due week stacked by status, with the completion rate to date as a line.
+
+    The to-date rate is drawn only from 5 reviewed assignments on (fewer read "too few").
+    `weekly` is client_queries.weekly_completion.
+    """
+    title = "Homework week by week"
+    if weekly.empty:
+        return empty_figure(title, "No homework set in this period")
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    _status_bars(fig, weekly, "week", secondary_y=False)
+    enough = weekly["cum_reviewed"] >= MIN_REVIEWED_FOR_RATE
+    rate = (weekly["cum_rate"] * 100).where(enough)
+    if enough.any():
+        fig.add_trace(
+            go.Scatter(
+                x=weekly["week"],
+                y=rate,
+                mode="lines+markers",
+                name="Completion rate to date",
+                line={"color": "#0072B2", "width": 3},
+                marker={"symbol": "square", "size": 7},
+                text=weekly["cum_label"],
+                hovertemplate="Completion to date: %{text}<extra></extra>",
+            ),
+            secondary_y=True,
+        )
+    fig.update_layout(barmode="stack", hovermode="x unified")
+    fig.update_xaxes(title_text="Week due (Monday)")
+    fig.update_yaxes(
+        title_text="Assignments due (count)", secondary_y=False, rangemode="tozero", dtick=1
+    )
+    fig.update_yaxes(
+        title_text="Completion rate to date (%)",
+        secondary_y=True,
+        range=[0, 105],
+        tickvals=[0, 25, 50, 75, 100],
+        showgrid=False,
+    )
+    if not enough.any():
+        fig.add_annotation(
+            text=f"Completion rate appears from {MIN_REVIEWED_FOR_RATE} reviewed assignments",
+            xref="paper", yref="paper", x=0, y=1, showarrow=False, xanchor="left",
+            font={"size": 11, "color": MUTED},
+        )  # fmt: skip
+    return _finish(fig, title, 340)
+
+
+def type_mix_figure(types: pd.DataFrame) -> go.Figure:
+    """How many of each type were set (stacked by status) and each type's completion rate.
+
+    `types` is client_queries.type_mix; the rate label reads "too few (n=…)" under 5 reviewed.
+    """
+    title = "Kinds of homework"
+    if types.empty:
+        return empty_figure(title, "No homework set in this period")
+    fig = go.Figure()
+    _status_bars(fig, types, "type")
+    fig.add_trace(
+        go.Scatter(
+            x=types["set"],
+            y=types["type"],
+            mode="text",
+            text=["  " + label for label in types["rate_label"]],
+            textposition="middle right",
+            showlegend=False,
+            hoverinfo="skip",
+            cliponaxis=False,
+        )
+    )
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title_text="", categoryorder="array", categoryarray=list(types["type"])[::-1])
+    fig.update_xaxes(
+        title_text="Assignments set (count); beside each bar: completion rate (n reviewed)",
+        range=[0, types["set"].max() * 1.45],
+    )
+    return _finish(fig, title, 170 + 38 * len(types))
+
+
+def homework_and_scores_figure(joined: pd.DataFrame) -> go.Figure:
+    """Week by week: homework done beside how each score moved since the previous week.
+
+    `joined` is client_queries.homework_and_scores (counts, not rates: a week holds few tasks).
+    """
+    title = "Homework and scores together"
+    change_columns = [c for c in joined.columns if c.endswith(" change")]
+    has_changes = bool(change_columns) and bool(np.isfinite(joined[change_columns]).any().any())
+    if joined.empty or (not joined["reviewed"].any() and not has_changes):
+        return empty_figure(title, "Not enough reviewed homework or repeated scores yet")
+    fig = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.45, 0.55]
+    )
+    fig.add_trace(
+        go.Bar(
+            x=joined["week"],
+            y=joined["reviewed"],
+            name="Reviewed",
+            marker={"color": "rgba(0,0,0,0)", "line": {"color": MUTED, "width": 1.5}},
+            hovertemplate="Reviewed: %{y}<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Bar(
+            x=joined["week"],
+            y=joined["credit"],
+            name="Done (completed + ½ partial)",
+            marker={"color": STATUS_STYLE["completed"]["color"]},
+            hovertemplate="Done: %{y:g}<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    symbols = {"PHQ-9": "circle", "GAD-7": "diamond", "MOOD": "square"}
+    for column in change_columns:
+        measure = column.removesuffix(" change")
+        fig.add_trace(
+            go.Scatter(
+                x=joined["week"],
+                y=joined[column],
+                mode="lines+markers",
+                connectgaps=True,
+                name=f"{measure} change",
+                line={"color": MEASURE_COLOURS.get(measure, MUTED), "width": 2},
+                marker={"symbol": symbols.get(measure, "circle"), "size": 8},
+                hovertemplate=f"{measure}: %{{y:+.1f}} points<extra></extra>",
+            ),
+            row=2,
+            col=1,
+        )
+    fig.add_hline(y=0, line_color=MUTED, line_width=1, row=2, col=1)
+    fig.update_layout(barmode="overlay", hovermode="x unified")
+    fig.update_yaxes(title_text="Assignments (count)", row=1, col=1, rangemode="tozero", dtick=1)
+    fig.update_yaxes(title_text="Change vs previous week<br>(points, + = better)", row=2, col=1)
+    fig.update_xaxes(title_text="Week (Monday)", row=2, col=1)
+    return _finish(fig, title, 440)
