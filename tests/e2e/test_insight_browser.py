@@ -4,19 +4,16 @@ from sqlalchemy import select
 
 from data_access.engine import new_engine
 from data_access.schema import AuditEvent
-from tests.e2e.conftest import assert_no_exception, wait_for_app
+from tests.e2e.conftest import assert_no_exception, sign_in, wait_for_app
 
 
 def sign_in_and_open(page, server, title: str) -> None:  # noqa: ANN001 - playwright objects
-    """Sign in as the demo supervisor, then open a page from the navigation menu."""
-    page.goto(server.url(""))
-    page.get_by_label("Email").fill("supervisor@demo.example")
-    page.get_by_label("Password", exact=True).fill("demo")
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Email").wait_for(state="detached")
-    wait_for_app(page)
-    page.get_by_role("link", name=title).click()
-    page.get_by_role("heading", name=title, exact=True).wait_for()
+    """Sign in as the demo supervisor on the page's path, then make sure that page is open."""
+    sign_in(page, server, "supervisor@demo.example", path=title.lower())
+    heading = page.get_by_role("heading", name=title, exact=True)
+    if not heading.count():
+        page.get_by_role("link", name=title).click()
+    heading.wait_for()
     wait_for_app(page)
 
 
