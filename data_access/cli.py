@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from data_access.config import database_url
 from data_access.engine import get_engine
 from data_access.errors import DataError
+from data_access.transfer_cli import add_commands as add_transfer_commands
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -128,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     add("check-accounts", cmd_check_accounts, "say how to create the first account if none exist")
+
+    add_transfer_commands(add)
 
     return parser
 

@@ -25,7 +25,8 @@ def to_safe_csv(frame: pd.DataFrame) -> bytes:
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(neutralise)
-    return safe.to_csv(index=False).encode("utf-8")
+    # CRLF rows (RFC 4180) also make the writer quote a cell holding a lone carriage return.
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
 
 
 def restore(value: str) -> str:

@@ -26,6 +26,11 @@ UNDER_CI = os.environ.get("CI") == "true"
 DATA_TABLES = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name != "measures"]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the slow browser tests last, so the fast ones report first."""
+    items.sort(key=lambda item: "/e2e/" in str(item.path))
+
+
 def _missing(reason: str) -> None:
     if UNDER_CI:
         pytest.fail(f"{reason} (CI requires PostgreSQL and fails instead of skipping)")

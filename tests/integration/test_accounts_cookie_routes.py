@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import pytest
@@ -33,7 +34,9 @@ def _get(handler, path: str, query: dict, headers: dict | None = None):  # noqa:
         "query_string": urlencode(query).encode(),
         "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
     }
-    return asyncio.run(handler(Request(scope)))
+    # A thread of its own: Playwright's event loop may be running in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, handler(Request(scope))).result()
 
 
 def _set_cookie(response) -> str:  # noqa: ANN001

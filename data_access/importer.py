@@ -1,0 +1,1110 @@
+"""Import a practice's records from CSV or Excel: check every row first, then write all or nothing.
+
+The file is read twice, streaming, in batches: the first pass checks every row (its values, the
+records it refers to, duplicates within the file) and counts what would be new, updated or
+unchanged; only when no problem was found does the second pass write, in ONE transaction, so an
+error, a crash or a kill leaves the database as it was. Keys are looked up in bulk per batch;
+no table is ever loaded whole.
+
+Records are matched by their natural keys, so importing a file twice changes nothing the second
+time and a changed row updates: clinicians by email, clients by client_code, sessions by
+(client_code, held_on), assignments by assignment_id (stored as `Assignment.external_id`; an
+exported assignment without one is written as `bs-<number>`, which finds the same row again),
+scores by (client_code, measure, recorded_on).
+
+Scope: the command line imports with full scope and is audited as the actor "cli". In the
+dashboard an admin imports anything; a clinician or supervisor imports only data of clients
+they treat themselves (the rule `recording.py` applies to forms) and only their own clients.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import BinaryIO
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, tuple_, update
+from sqlalchemy.orm import aliased
+
+from data_access import formats
+from data_access.accounts import EMAIL, normalise_email
+from data_access.audit import record
+from data_access.csv_safe import restore
+from data_access.engine import is_sqlite, write
+from data_access.errors import DataError
+from data_access.schema import (
+    MEASURES,
+    Assignment,
+    AssignmentType,
+    Client,
+    Clinician,
+    Score,
+    TherapySession,
+    monday_of,
+)
+from data_access.viewer import Viewer
+
+BATCH_ROWS = 2_000
+SQLITE_CACHE_KIB = 64 * 1024
+MAX_PROBLEMS_KEPT = 10_000
+CLI_ACTOR = "cli"
+INTERNAL_ID_PREFIX = "bs-"
+MAX_LENGTH = {"client_code": 40, "assignment_id": 100, "email": 254, "name": 200}
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the file: where (line, column), the value found, and why."""
+
+    line: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class ImportResult:
+    """What an import found and did: counts of rows new / updated / unchanged, and problems."""
+
+    kind: str
+    dry_run: bool
+    rows: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    error_count: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def summary(self) -> str:
+        """One line: `assignments: 3 new, 1 updated, 0 unchanged, 0 errors`."""
+        return (
+            f"{self.kind}: {self.new} new, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.error_count} errors"
+        )
+
+    def problems_frame(self) -> pd.DataFrame:
+        """The problems as a table (line, column, value, reason) for the page and its download."""
+        return pd.DataFrame(
+            [(p.line, p.column, p.value, p.reason) for p in self.problems],
+            columns=["line", "column", "value", "reason"],
+        )
+
+    def _add(self, problem: Problem) -> None:
+        self.error_count += 1
+        if len(self.problems) < MAX_PROBLEMS_KEPT:
+            self.problems.append(problem)
+
+
+class _FileProblem(Exception):
+    """The file as a whole cannot be read (encoding, separator, header)."""
+
+    def __init__(self, *problems: Problem) -> None:
+        super().__init__(str(problems[0]))
+        self.problems = problems
+
+
+class _Changed(Exception):
+    """The database changed between checking and writing; the transaction is rolled back."""
+
+
+# --------------------------------------------------------------------------- reading the file
+
+
+def _lines(handle: BinaryIO) -> Iterator[str]:
+    """Decoded lines, one at a time, so a wrong encoding is reported with its line number."""
+    for number, raw in enumerate(handle, start=1):
+        if number == 1:
+            if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                raise _FileProblem(
+                    Problem(1, "", "", "the file is UTF-16 text; save it as CSV UTF-8 instead")
+                )
+            if raw.startswith(b"PK\x03\x04"):
+                raise _FileProblem(
+                    Problem(1, "", "", "this is an Excel workbook, not CSV; name it .xlsx")
+                )
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        if b"\x00" in raw:
+            raise _FileProblem(
+                Problem(number, "", "", "this line holds a NUL byte; the file is not CSV text")
+            )
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            byte = raw[exc.start]
+            raise _FileProblem(
+                Problem(
+                    number,
+                    "",
+                    "",
+                    f"the file is not UTF-8 text (byte 0x{byte:02x} on this line, e.g. from "
+                    "Windows-1252 or Latin-1); save it as CSV UTF-8 and import it again",
+                )
+            ) from None
+
+
+def _csv_records(handle: BinaryIO) -> Iterator[tuple[int, list[str]]]:
+    """(first line number, cells) of each CSV record; quoted cells may span lines."""
+    reader = csv.reader(_lines(handle))
+    start = 1
+    try:
+        for cells in reader:
+            yield start, cells
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise _FileProblem(Problem(start, "", "", f"the file is not readable CSV: {exc}")) from None
+
+
+def _cell_text(value: object) -> str:
+    """An Excel cell as the text the CSV format would hold (dates ISO, whole numbers plain)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_records(handle: BinaryIO) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells) of the first worksheet, read in openpyxl's streaming mode."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(handle, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise _FileProblem(
+            Problem(1, "", "", "the file is not an Excel .xlsx workbook; save it as .xlsx or CSV")
+        ) from None
+    try:
+        for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
+            yield number, [_cell_text(v) for v in values]
+    finally:
+        book.close()
+
+
+@contextmanager
+def _opened(source: bytes | str | Path) -> Iterator[BinaryIO]:
+    if isinstance(source, bytes | bytearray):
+        yield io.BytesIO(source)
+    else:
+        with open(source, "rb") as handle:
+            yield handle
+
+
+def _count_lines(source: bytes | str | Path) -> int:
+    """Lines in the file, for the progress bar's total (a fast binary scan)."""
+    if isinstance(source, bytes | bytearray):
+        return source.count(b"\n")
+    count = 0
+    with open(source, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            count += chunk.count(b"\n")
+    return count
+
+
+def _header(kind: str, cells: list[str]) -> dict[str, int]:
+    """Map each expected column to its position; misspelt, missing or extra columns fail."""
+    expected = formats.KINDS[kind]
+    names = [restore(c.strip()).lower() for c in cells]
+    while names and names[-1] == "":
+        names.pop()
+    if len(names) == 1 and (";" in names[0] or "\t" in names[0]):
+        separator = "semicolons (;)" if ";" in names[0] else "tabs"
+        raise _FileProblem(
+            Problem(
+                1,
+                "",
+                cells[0][:80],
+                f"the columns are separated by {separator}; this import needs commas "
+                "(in Excel: Save As › CSV UTF-8 (Comma delimited))",
+            )
+        )
+    for other, columns in formats.KINDS.items():
+        if other != kind and sorted(names) == sorted(columns):
+            raise _FileProblem(
+                Problem(1, "", "", f"these are the columns of a {other} file, not of {kind}")
+            )
+    problems: list[Problem] = []
+    unknown = [n for n in names if n not in expected]
+    for column in expected:
+        if column in names:
+            continue
+        near = formats.nearest(column, unknown)
+        if near is not None:
+            unknown.remove(near)
+            problems.append(Problem(1, near, near, f"unknown column; did you mean '{column}'?"))
+        else:
+            problems.append(Problem(1, column, "", "this column is missing"))
+    for name in unknown:
+        shown = name or "(empty)"
+        problems.append(
+            Problem(1, shown, name, f"unknown column; the columns are {', '.join(expected)}")
+        )
+    seen: set[str] = set()
+    for name in names:
+        if name in seen and name in expected:
+            problems.append(Problem(1, name, name, "this column appears twice"))
+        seen.add(name)
+    if problems:
+        raise _FileProblem(*problems)
+    return {column: names.index(column) for column in expected}
+
+
+# --------------------------------------------------------------------------- rows and lookups
+
+
+@dataclass
+class _Row:
+    """One data row: where it is, its cleaned text, the typed values and its key."""
+
+    line: int
+    text: dict[str, str]
+    values: dict[str, object] = field(default_factory=dict)
+    key: object = None
+    ok: bool = True
+
+
+class _Context:
+    """What one import knows: who imports, and the lookups made so far (only keys seen)."""
+
+    def __init__(self, kind: str, viewer: Viewer | None, result: ImportResult) -> None:
+        self.kind = kind
+        self.viewer = viewer
+        self.result = result
+        self.clients: dict[str, tuple[int, int] | None] = {}
+        self.clinicians: dict[str, int | None] = {}
+        self.types: dict[str, int] = {}
+        self.type_names: list[str] = []
+
+    @property
+    def full_scope(self) -> bool:
+        return self.viewer is None or self.viewer.is_admin
+
+    def bad(self, row: _Row, column: str, reason: str) -> None:
+        row.ok = False
+        self.result._add(Problem(row.line, column, row.text.get(column, ""), reason))
+
+    def unknown_client_reason(self) -> str:
+        if self.full_scope:
+            return "unknown client code"
+        return "unknown client code, or not one of your clients"
+
+    def load_types(self, conn: Connection) -> None:
+        """The homework catalogue (a handful of rows), by lower-case name."""
+        rows = conn.execute(
+            select(AssignmentType.id, AssignmentType.name).order_by(AssignmentType.id)
+        ).all()
+        self.types = {name.lower(): type_id for type_id, name in rows}
+        self.type_names = [name for _, name in rows]
+
+    def lookup_clients(self, conn: Connection, codes: Iterable[str]) -> None:
+        """Fetch (id, clinician_id) of the codes not seen yet: exact first, then ignoring case."""
+        wanted = {c.lower(): c for c in codes if c.lower() not in self.clients}
+        if not wanted:
+            return
+        found = conn.execute(
+            select(Client.code, Client.id, Client.clinician_id).where(
+                Client.code.in_(list(wanted.values()))
+            )
+        ).all()
+        for code, client_id, clinician_id in found:
+            self.clients[code.lower()] = (client_id, clinician_id)
+        missing = [k for k in wanted if k not in self.clients]
+        if missing:
+            for code, client_id, clinician_id in conn.execute(
+                select(Client.code, Client.id, Client.clinician_id).where(
+                    func.lower(Client.code).in_(missing)
+                )
+            ):
+                self.clients[code.lower()] = (client_id, clinician_id)
+        for key in wanted:
+            self.clients.setdefault(key, None)
+
+    def client(self, code: str) -> tuple[int, int] | None:
+        """(client_id, clinician_id) when the client exists and the importer may write it."""
+        found = self.clients.get(code.lower())
+        if found is None:
+            return None
+        if not self.full_scope and found[1] != self.viewer.clinician_id:
+            return None
+        return found
+
+    def lookup_clinicians(self, conn: Connection, emails: Iterable[str]) -> None:
+        """Fetch the ids of the emails not seen yet (emails are stored lower-case)."""
+        wanted = {e for e in emails if e and e not in self.clinicians}
+        if not wanted:
+            return
+        for email, clinician_id in conn.execute(
+            select(func.lower(Clinician.email), Clinician.id).where(
+                func.lower(Clinician.email).in_(sorted(wanted))
+            )
+        ):
+            self.clinicians[email] = clinician_id
+        for email in wanted:
+            self.clinicians.setdefault(email, None)
+
+
+def _required(ctx: _Context, row: _Row, *columns: str) -> bool:
+    ok = True
+    for column in columns:
+        if not row.text[column]:
+            ctx.bad(row, column, "a value is required")
+            ok = False
+    return ok
+
+
+def _date(ctx: _Context, row: _Row, column: str) -> dt.date | None:
+    """The column as a date (None when empty or bad; bad ones are reported)."""
+    text = row.text[column]
+    if not text:
+        return None
+    try:
+        return formats.parse_date(text)
+    except ValueError as exc:
+        ctx.bad(row, column, str(exc))
+        return None
+
+
+def _choice(ctx: _Context, row: _Row, column: str, parse: Callable[[str], str]) -> str | None:
+    try:
+        return parse(row.text[column])
+    except ValueError as exc:
+        ctx.bad(row, column, str(exc))
+        return None
+
+
+def _length(ctx: _Context, row: _Row, column: str, limit_key: str) -> None:
+    limit = MAX_LENGTH[limit_key]
+    if len(row.text[column]) > limit:
+        ctx.bad(row, column, f"longer than {limit} characters")
+
+
+def _by_id(values: dict[str, object]) -> dict[str, object]:
+    return {"b_id": values["_id"], **{k: v for k, v in values.items() if not k.startswith("_")}}
+
+
+def _update_by_id(conn: Connection, table, rows: list[dict[str, object]]) -> None:  # noqa: ANN001
+    """Executemany UPDATE … WHERE id = :b_id for rows carrying their `_id`."""
+    if not rows:
+        return
+    params = [_by_id(r) for r in rows]
+    columns = [k for k in params[0] if k != "b_id"]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values({c: bindparam(c) for c in columns})
+    )
+    conn.execute(statement, params)
+
+
+# --------------------------------------------------------------------------- the five kinds
+
+
+class _Kind:
+    """How one kind's rows are checked, matched to existing records, and written."""
+
+    key_columns: tuple[str, ...] = ()
+
+    def parse(self, ctx: _Context, row: _Row) -> None:
+        """Check the row's own values; set row.values and row.key."""
+        raise NotImplementedError
+
+    def resolve(self, ctx: _Context, conn: Connection, rows: list[_Row]) -> None:
+        """Look up the records the batch refers to, in bulk, and report unknown ones."""
+
+    def existing(self, ctx: _Context, conn: Connection, rows: list[_Row]) -> dict:
+        """key -> (id, comparable tuple) of the batch's rows already in the database."""
+        raise NotImplementedError
+
+    def comparable(self, row: _Row) -> tuple:
+        raise NotImplementedError
+
+    def write(self, ctx: _Context, conn: Connection, new: list[_Row], changed: list[_Row]) -> None:
+        raise NotImplementedError
+
+    def finish(self, ctx: _Context, conn: Connection, writing: bool) -> None:
+        """Checks and writes that need the whole file (clinicians' supervisors)."""
+
+
+class _Clinicians(_Kind):
+    key_columns = ("email",)
+
+    def __init__(self) -> None:
+        self.in_file: dict[str, int] = {}
+        self.unresolved: list[_Row] = []
+        self.pending_supervisors: list[_Row] = []
+        self.written_ids: dict[str, int] = {}
+
+    def parse(self, ctx: _Context, row: _Row) -> None:
+        if not ctx.full_scope:
+            ctx.bad(row, "email", "only an admin can import clinicians")
+            return
+        if not _required(ctx, row, "email", "name", "role"):
+            return
+        email = normalise_email(row.text["email"])
+        supervisor = normalise_email(row.text["supervisor_email"])
+        if not EMAIL.match(email):
+            ctx.bad(row, "email", "not a valid email address")
+        _length(ctx, row, "email", "email")
+        _length(ctx, row, "name", "name")
+        role = _choice(ctx, row, "role", formats.role)
+        if supervisor and not EMAIL.match(supervisor):
+            ctx.bad(row, "supervisor_email", "not a valid email address")
+        elif supervisor and supervisor == email:
+            ctx.bad(row, "supervisor_email", "a clinician cannot supervise themselves")
+        row.key = email
+        row.values = {
+            "email": email,
+            "name": row.text["name"],
+            "role": role,
+            "_supervisor": supervisor,
+        }
+        self.in_file.setdefault(email, row.line)
+
+    def resolve(self, ctx: _Context, conn: Connection, rows: list[_Row]) -> None:
+        """Supervisors must exist in the database or further down the file (checked at the end)."""
+        ctx.lookup_clinicians(conn, [r.values["_supervisor"] for r in rows])
+        self.unresolved += [
+            r
+            for r in rows
+            if r.values["_supervisor"] and ctx.clinicians.get(r.values["_supervisor"]) is None
+        ]
+
+    def existing(self, ctx: _Context, conn: Connection, rows: list[_Row]) -> dict:
+        boss = aliased(Clinician)
+        query = (
+            select(
+                Clinician.id,
+                func.lower(Clinician.email),
+                Clinician.name,
+                Clinician.role,
+                boss.email,
+            )
+            .outerjoin(boss, boss.id == Clinician.supervisor_id)
+            .where(func.lower(Clinician.email).in_([r.key for r in rows]))
+        )
+        return {
+            email: (cid, (name, role, (sup or "").lower()))
+            for cid, email, name, role, sup in conn.execute(query)
+        }
+
+    def comparable(self, row: _Row) -> tuple:
+        v = row.values
+        return (v["name"], v["role"], v["_supervisor"])
+
+    def write(self, ctx: _Context, conn: Connection, new: list[_Row], changed: list[_Row]) -> None:
+        table = Clinician.__table__
+        if new:
+            for row in new:
+                cid = conn.execute(
+                    insert(table).values(
+                        email=row.values["email"], name=row.values["name"], role=row.values["role"]
+                    )
+                ).inserted_primary_key[0]
+                self.written_ids[row.key] = cid
+        _update_by_id(
+            conn,
+            table,
+            [
+                {"_id": r.values["_id"], "name": r.values["name"], "role": r.values["role"]}
+                for r in changed
+            ],
+        )
+        self.pending_supervisors.extend(new + changed)
+
+    def finish(self, ctx: _Context, conn: Connection, writing: bool) -> None:
+        for row in self.unresolved:
+            if row.values["_supervisor"] not in self.in_file:
+                ctx.bad(row, "supervisor_email", "unknown supervisor email")
+        if not writing:
+            return
+        emails = {r.values["_supervisor"] for r in self.pending_supervisors}
+        ctx.clinicians = {}
+        ctx.lookup_clinicians(conn, emails)
+        _update_by_id(
+            conn,
+            Clinician.__table__,
+            [
+                {
+                    "_id": r.values.get("_id") or self.written_ids[r.key],
+                    "supervisor_id": ctx.clinicians.get(r.values["_supervisor"]),
+                }
+                for r in self.pending_supervisors
+            ],
+        )
+
+
+class _Clients(_Kind):
+    key_columns = ("client_code",)
+
+    def parse(self, ctx: _Context, row: _Row) -> None:
+        if not _required(ctx, row, "client_code", "clinician_email", "intake_on"):
+            return
+        _length(ctx, row, "client_code", "client_code")
+        intake = _date(ctx, row, "intake_on")
+        discharged = _date(ctx, row, "discharged_on")
+        if intake and discharged and discharged < intake:
+            ctx.bad(row, "discharged_on", "discharge date is before the intake date")
+        email = normalise_email(row.text["clinician_email"])
+        if not ctx.full_scope and email != ctx.viewer.email.lower():
+            ctx.bad(row, "clinician_email", "you can import only your own clients")
+        row.key = row.text["client_code"].lower()
+        row.values = {
+            "code": row.text["client_code"],
+            "intake_on": intake,
+            "discharged_on": discharged,
+            "_email": email,
+        }
+
+    def resolve(self, ctx: _Context, conn: Connection, rows: list[_Row]) -> None:
+        ctx.lookup_clinicians(conn, [r.values["_email"] for r in rows])
+        ctx.lookup_clients(conn, [r.values["code"] for r in rows])
+        for row in rows:
+            clinician_id = ctx.clinicians.get(row.values["_email"])
+            if clinician_id is None:
+                ctx.bad(row, "clinician_email", "unknown clinician email")
+                continue
+            row.values["clinician_id"] = clinician_id
+            found = ctx.clients.get(row.key)
+            if found and not ctx.full_scope and found[1] != ctx.viewer.clinician_id:
+                ctx.bad(
+                    row, "client_code", "this code is already used for another clinician's client"
+                )
+
+    def existing(self, ctx: _Context, conn: Connection, rows: list[_Row]) -> dict:
+        ids = [ctx.clients[r.key][0] for r in rows if ctx.clients.get(r.key)]
+        query = select(
+            Client.id, Client.code, Client.clinician_id, Client.intake_on, Client.discharged_on
+        ).where(Client.id.in_(ids))
+        return {
+            code.lower(): (cid, (clin, intake, discharged))
+            for cid, code, clin, intake, discharged in conn.execute(query)
+        }
+
+    def comparable(self, row: _Row) -> tuple:
+        v = row.values
+        return (v["clinician_id"], v["intake_on"], v["discharged_on"])
+
+    def write(self, ctx: _Context, conn: Connection, new: list[_Row], changed: list[_Row]) -> None:
+        fields = ("clinician_id", "intake_on", "discharged_on")
+        if new:
+            conn.execute(
+                insert(Client.__table__),
+                [{"code": r.values["code"], **{f: r.values[f] for f in fields}} for r in new],
+            )
+        _update_by_id(
+            conn,
+            Client.__table__,
+            [{"_id": r.values["_id"], **{f: r.values[f] for f in fields}} for r in changed],
+        )
+
+
+class _ClientRows(_Kind):
+    """Shared by sessions, assignments and scores: each row names a client by its code."""
+
+    def resolve(self, ctx: _Context, conn: Connection, rows: list[_Row]) -> None:
+        ctx.lookup_clients(conn, [r.text["client_code"] for r in rows])
+        for row in rows:
+            found = ctx.client(row.text["client_code"])
+            if found is None:
+                ctx.bad(row, "client_code", ctx.unknown_client_reason())
+            else:
+                row.values["client_id"], row.values["_clinician_id"] = found
+
+
+class _Sessions(_ClientRows):
+    key_columns = ("client_code", "held_on")
+
+    def parse(self, ctx: _Context, row: _Row) -> None:
+        if not _required(ctx, row, "client_code", "held_on", "attendance"):
+            return
+        held_on = _date(ctx, row, "held_on")
+        attendance = _choice(ctx, row, "attendance", formats.attendance)
+        row.key = (row.text["client_code"].lower(), held_on)
+        row.values = {"held_on": held_on, "attendance": attendance}
+
+    def existing(self, ctx: _Context, conn: Connection, rows: list[_Row]) -> dict:
+        pairs = sorted({(r.values["client_id"], r.values["held_on"]) for r in rows})
+        query = select(
+            TherapySession.id,
+            TherapySession.client_id,
+            TherapySession.held_on,
+            TherapySession.attendance,
+        ).where(tuple_(TherapySession.client_id, TherapySession.held_on).in_(pairs))
+        by_pair = {(c, d): (sid, (att,)) for sid, c, d, att in conn.execute(query)}
+        return {
+            r.key: by_pair[(r.values["client_id"], r.values["held_on"])]
+            for r in rows
+            if (r.values["client_id"], r.values["held_on"]) in by_pair
+        }
+
+    def comparable(self, row: _Row) -> tuple:
+        return (row.values["attendance"],)
+
+    def write(self, ctx: _Context, conn: Connection, new: list[_Row], changed: list[_Row]) -> None:
+        if new:
+            conn.execute(
+                insert(TherapySession.__table__),
+                [
+                    {
+                        "client_id": r.values["client_id"],
+                        "clinician_id": r.values["_clinician_id"],
+                        "held_on": r.values["held_on"],
+                        "attendance": r.values["attendance"],
+                    }
+                    for r in new
+                ],
+            )
+        _update_by_id(
+            conn,
+            TherapySession.__table__,
+            [{"_id": r.values["_id"], "attendance": r.values["attendance"]} for r in changed],
+        )
+
+
+ASSIGNMENT_FIELDS = (
+    "client_id",
+    "type_id",
+    "assigned_on",
+    "due_on",
+    "status",
+    "difficulty",
+    "engagement",
+    "reviewed_on",
+    "instructions",
+)
+
+
+class _Assignments(_ClientRows):
+    key_columns = ("assignment_id",)
+
+    def parse(self, ctx: _Context, row: _Row) -> None:
+        if not _required(
+            ctx, row, "assignment_id", "client_code", "type", "assigned_on", "due_on", "status"
+        ):
+            return
+        _length(ctx, row, "assignment_id", "assignment_id")
+        assigned = _date(ctx, row, "assigned_on")
+        due = _date(ctx, row, "due_on")
+        reviewed = _date(ctx, row, "reviewed_on")
+        status = _choice(ctx, row, "status", formats.status)
+        difficulty = engagement = None
+        try:
+            if row.text["difficulty"]:
+                difficulty = formats.whole_number(row.text["difficulty"], 1, 5, "difficulty")
+        except ValueError as exc:
+            ctx.bad(row, "difficulty", str(exc))
+        try:
+            if row.text["engagement"]:
+                engagement = formats.whole_number(row.text["engagement"], 0, 4, "engagement")
+        except ValueError as exc:
+            ctx.bad(row, "engagement", str(exc))
+        type_id = ctx.types.get(row.text["type"].lower())
+        if type_id is None:
+            names = ctx.type_names
+            hint = formats.nearest(row.text["type"], names)
+            ctx.bad(
+                row,
+                "type",
+                "unknown assignment type"
+                + (f"; did you mean '{hint}'?" if hint else f"; the types are {', '.join(names)}"),
+            )
+        if assigned and due and due < assigned:
+            ctx.bad(row, "due_on", "due date is before the assigned date")
+        if assigned and reviewed and reviewed < assigned:
+            ctx.bad(row, "reviewed_on", "reviewed date is before the assigned date")
+        if status == "pending" and reviewed:
+            ctx.bad(
+                row,
+                "reviewed_on",
+                "a pending assignment has no review date; set the status or clear it",
+            )
+        if status == "pending" and engagement is not None:
+            ctx.bad(
+                row,
+                "engagement",
+                "a pending assignment has no engagement rating; set the status or clear it",
+            )
+        row.key = row.text["assignment_id"]
+        row.values = {
+            "type_id": type_id,
+            "assigned_on": assigned,
+            "due_on": due,
+            "status": status,
+            "difficulty": difficulty,
+            "engagement": engagement,
+            "reviewed_on": reviewed,
+            "instructions": row.text["instructions"],
+        }
+
+    def existing(self, ctx: _Context, conn: Connection, rows: list[_Row]) -> dict:
+        columns = [getattr(Assignment, f) for f in ASSIGNMENT_FIELDS]
+        keys = [r.key for r in rows]
+        found = {
+            ext: (aid, tuple(rest))
+            for aid, ext, *rest in conn.execute(
+                select(Assignment.id, Assignment.external_id, *columns).where(
+                    Assignment.external_id.in_(keys)
+                )
+            )
+        }
+        internal = {
+            int(k[len(INTERNAL_ID_PREFIX) :]): k
+            for k in keys
+            if k not in found
+            and k.startswith(INTERNAL_ID_PREFIX)
+            and k[len(INTERNAL_ID_PREFIX) :].isdigit()
+        }
+        if internal:
+            for aid, *rest in conn.execute(
+                select(Assignment.id, *columns).where(
+                    Assignment.id.in_(list(internal)), Assignment.external_id.is_(None)
+                )
+            ):
+                found[internal[aid]] = (aid, tuple(rest))
+        return found
+
+    def comparable(self, row: _Row) -> tuple:
+        return tuple(row.values[f] for f in ASSIGNMENT_FIELDS)
+
+    def check_existing(self, ctx: _Context, row: _Row, existing: tuple) -> None:
+        if existing[0] != row.values["client_id"]:
+            ctx.bad(row, "assignment_id", "this assignment_id already belongs to another client")
+
+    def _values(self, row: _Row) -> dict[str, object]:
+        values = {f: row.values[f] for f in ASSIGNMENT_FIELDS}
+        values["due_week"] = monday_of(row.values["due_on"])
+        return values
+
+    def write(self, ctx: _Context, conn: Connection, new: list[_Row], changed: list[_Row]) -> None:
+        if new:
+            conn.execute(
+                insert(Assignment.__table__),
+                [
+                    {
+                        **self._values(r),
+                        "external_id": r.key,
+                        "clinician_id": r.values["_clinician_id"],
+                    }
+                    for r in new
+                ],
+            )
+        _update_by_id(
+            conn,
+            Assignment.__table__,
+            [{"_id": r.values["_id"], **self._values(r)} for r in changed],
+        )
+
+
+class _Scores(_ClientRows):
+    key_columns = ("client_code", "measure", "recorded_on")
+
+    def parse(self, ctx: _Context, row: _Row) -> None:
+        if not _required(ctx, row, "client_code", "measure", "score", "recorded_on"):
+            return
+        recorded = _date(ctx, row, "recorded_on")
+        code = _choice(ctx, row, "measure", formats.measure)
+        value = None
+        if code is not None:
+            spec = MEASURES[code]
+            try:
+                value = formats.whole_number(
+                    row.text["score"], spec.min_value, spec.max_value, f"a {code} score"
+                )
+            except ValueError as exc:
+                ctx.bad(row, "score", str(exc))
+        row.key = (row.text["client_code"].lower(), code, recorded)
+        row.values = {"measure": code, "value": value, "recorded_on": recorded}
+
+    def existing(self, ctx: _Context, conn: Connection, rows: list[_Row]) -> dict:
+        triples = sorted(
+            {(r.values["client_id"], r.values["measure"], r.values["recorded_on"]) for r in rows}
+        )
+        query = (
+            select(Score.id, Score.client_id, Score.measure, Score.recorded_on, Score.value)
+            .where(tuple_(Score.client_id, Score.measure, Score.recorded_on).in_(triples))
+            .order_by(Score.id)
+        )
+        by_triple: dict[tuple, tuple[int, tuple]] = {}
+        for sid, client_id, code, day, value in conn.execute(query):
+            by_triple.setdefault((client_id, code, day), (sid, (value,)))
+        out = {}
+        for r in rows:
+            triple = (r.values["client_id"], r.values["measure"], r.values["recorded_on"])
+            if triple in by_triple:
+                out[r.key] = by_triple[triple]
+        return out
+
+    def comparable(self, row: _Row) -> tuple:
+        return (row.values["value"],)
+
+    def write(self, ctx: _Context, conn: Connection, new: list[_Row], changed: list[_Row]) -> None:
+        if new:
+            conn.execute(
+                insert(Score.__table__),
+                [
+                    {
+                        "client_id": r.values["client_id"],
+                        "measure": r.values["measure"],
+                        "value": r.values["value"],
+                        "recorded_on": r.values["recorded_on"],
+                    }
+                    for r in new
+                ],
+            )
+        _update_by_id(
+            conn,
+            Score.__table__,
+            [{"_id": r.values["_id"], "value": r.values["value"]} for r in changed],
+        )
+
+
+_HANDLERS: dict[str, type[_Kind]] = {
+    "clinicians": _Clinicians,
+    "clients": _Clients,
+    "sessions": _Sessions,
+    "assignments": _Assignments,
+    "scores": _Scores,
+}
+
+
+# --------------------------------------------------------------------------- the two passes
+
+
+def _batches(
+    kind: str, source: bytes | str | Path, fmt: str, ctx: _Context
+) -> Iterator[list[_Row]]:
+    """The file's data rows, cleaned, in batches; file-level problems raise _FileProblem."""
+    with _opened(source) as handle:
+        records = _xlsx_records(handle) if fmt == "xlsx" else _csv_records(handle)
+        first = next(records, None)
+        if first is None:
+            raise _FileProblem(
+                Problem(
+                    1,
+                    "",
+                    "",
+                    "the file is empty; the first line must be "
+                    f"the header: {','.join(formats.KINDS[kind])}",
+                )
+            )
+        positions = _header(kind, first[1])
+        width = len(positions)
+        batch: list[_Row] = []
+        for line, cells in records:
+            while len(cells) > width and cells[-1].strip() == "":
+                cells = cells[:-1]
+            if fmt == "xlsx" and len(cells) < width:
+                cells = cells + [""] * (width - len(cells))
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != width:
+                ctx.result._add(
+                    Problem(
+                        line,
+                        "",
+                        "",
+                        f"this line has {len(cells)} values; the header has {width} columns",
+                    )
+                )
+                continue
+            text = {}
+            for column, index in positions.items():
+                raw = cells[index]
+                text[column] = restore(raw if column == "instructions" else raw.strip())
+            batch.append(_Row(line, text))
+            if len(batch) >= BATCH_ROWS:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+
+def _run(
+    conn: Connection,
+    kind: str,
+    source: bytes | str | Path,
+    fmt: str,
+    ctx: _Context,
+    handler: _Kind,
+    writing: bool,
+    progress: Progress | None,
+    total: int,
+) -> None:
+    """One pass over the file: check every row, count, and (when `writing`) write the batch."""
+    result = ctx.result
+    seen: dict[object, int] = {}
+    ctx.load_types(conn)
+    for batch in _batches(kind, source, fmt, ctx):
+        for row in batch:
+            handler.parse(ctx, row)
+            if row.ok:
+                first = seen.setdefault(row.key, row.line)
+                if first != row.line:
+                    ctx.bad(row, ", ".join(handler.key_columns), f"duplicate of line {first}")
+        handler.resolve(ctx, conn, [r for r in batch if r.values])
+        good = [r for r in batch if r.ok]
+        existing = handler.existing(ctx, conn, good) if good else {}
+        new: list[_Row] = []
+        changed: list[_Row] = []
+        for row in good:
+            found = existing.get(row.key)
+            if found is None:
+                new.append(row)
+                continue
+            row.values["_id"] = found[0]
+            if isinstance(handler, _Assignments):
+                handler.check_existing(ctx, row, found[1])
+                if not row.ok:
+                    continue
+            if handler.comparable(row) == found[1]:
+                result.unchanged += 1
+            else:
+                changed.append(row)
+        result.rows += len(batch)
+        result.new += len(new)
+        result.updated += len(changed)
+        if writing:
+            if result.error_count:
+                raise _Changed
+            handler.write(ctx, conn, new, changed)
+        if progress is not None:
+            progress("writing" if writing else "checking", result.rows, total)
+    handler.finish(ctx, conn, writing)
+    if writing and result.error_count:
+        raise _Changed
+
+
+def import_file(
+    engine: Engine,
+    kind: str,
+    source: bytes | str | Path,
+    *,
+    viewer: Viewer | None,
+    fmt: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Check `source` (CSV or .xlsx bytes or path) as `kind`; unless `dry_run`, write it all.
+
+    `viewer=None` is the command line: full scope, audited as "cli". Nothing is written when
+    any problem is found; the result lists every problem (the first 10,000) and the counts.
+    """
+    if kind not in formats.KINDS:
+        raise DataError("import", f"kind must be one of {', '.join(formats.KINDS)}")
+    if fmt is None:
+        fmt = (
+            "xlsx"
+            if isinstance(source, str | Path) and str(source).lower().endswith(".xlsx")
+            else "csv"
+        )
+    total = 0 if fmt == "xlsx" else max(_count_lines(source) - 1, 0)
+    checked = _check(engine, kind, source, fmt, viewer, progress, total)
+    if dry_run:
+        return checked
+    actor = viewer if viewer is not None else CLI_ACTOR
+    if not checked.ok:
+        with write(engine, f"{kind} import") as conn:
+            record(
+                conn,
+                actor,
+                "import",
+                None,
+                f"kind={kind} refused rows={checked.rows} errors={checked.error_count}",
+            )
+        return checked
+    if checked.new + checked.updated == 0:
+        # Everything is already there: no second pass, only the audit event.
+        with write(engine, f"{kind} import") as conn:
+            record(conn, actor, "import", None, _counts(kind, checked))
+        checked.dry_run, checked.written = False, True
+        return checked
+    result = ImportResult(kind, dry_run=False)
+    ctx = _Context(kind, viewer, result)
+    try:
+        with write(engine, f"{kind} import") as conn:
+            if is_sqlite(conn):
+                # A big page cache keeps a large transaction's index pages in memory.
+                conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+            _run(conn, kind, source, fmt, ctx, _HANDLERS[kind](), True, progress, total)
+            record(conn, actor, "import", None, _counts(kind, result))
+    except (_Changed, _FileProblem):
+        return result
+    result.written = True
+    return result
+
+
+def _counts(kind: str, result: ImportResult) -> str:
+    """The audit detail of a written import: kind and counts, never the data."""
+    return (
+        f"kind={kind} new={result.new} updated={result.updated} "
+        f"unchanged={result.unchanged} errors=0"
+    )
+
+
+def _check(
+    engine: Engine,
+    kind: str,
+    source: bytes | str | Path,
+    fmt: str,
+    viewer: Viewer | None,
+    progress: Progress | None,
+    total: int,
+) -> ImportResult:
+    """The first pass: every problem and the counts, without writing anything."""
+    result = ImportResult(kind, dry_run=True)
+    ctx = _Context(kind, viewer, result)
+    try:
+        with engine.connect() as conn:
+            _run(conn, kind, source, fmt, ctx, _HANDLERS[kind](), False, progress, total)
+    except _FileProblem as exc:
+        for problem in exc.problems:
+            result._add(problem)
+    result.problems.sort(key=lambda p: p.line)  # stable: a line's problems keep their order
+    return result
+
+
+def preview(source: bytes | str | Path, fmt: str = "csv", limit: int = 10) -> pd.DataFrame | None:
+    """The header and first `limit` rows as the file holds them, or None when it is unreadable."""
+    try:
+        with _opened(source) as handle:
+            records = _xlsx_records(handle) if fmt == "xlsx" else _csv_records(handle)
+            first = next(records, None)
+            if first is None:
+                return None
+            rows = [cells for _, cells in islice(records, limit)]
+    except _FileProblem:
+        return None
+    header = [c.strip() for c in first[1]]
+    while header and not header[-1]:
+        header.pop()
+    columns, seen = [], set()
+    for i, name in enumerate(header):
+        name = name if name and name not in seen else f"column {i + 1}"
+        seen.add(name)
+        columns.append(name)
+    width = len(columns)
+    shaped = [(r + [""] * width)[:width] for r in rows]
+    return pd.DataFrame(shaped, columns=columns, dtype=object)

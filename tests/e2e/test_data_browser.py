@@ -1,0 +1,133 @@
+"""In the browser: a clinician uploads scores on the Data page, sees the preview and the
+problems, fixes the file, confirms, and finds the new score on the client's page.
+
+The server runs on a copy of the demo database, so the shared demo stays untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+
+from data_access.engine import new_engine
+from data_access.schema import AuditEvent, Client, Clinician, Score
+from tests.e2e.conftest import assert_no_exception, sign_in, wait_for_app
+
+HEADER = "client_code,measure,score,recorded_on"
+
+
+@pytest.fixture
+def own_copy(demo_db_url: str, tmp_path: Path) -> str:
+    """A private copy of the demo database for a test that writes."""
+    copy = tmp_path / "demo-copy.db"
+    shutil.copy(make_url(demo_db_url).database, copy)
+    return f"sqlite:///{copy}"
+
+
+def first_client_of(url: str, email: str) -> str:
+    """The first code, in order, of the clinician's own active clients."""
+    engine = new_engine(url)
+    with engine.connect() as conn:
+        code = (
+            conn.execute(
+                select(Client.code)
+                .join(Clinician, Clinician.id == Client.clinician_id)
+                .where(Clinician.email == email, Client.discharged_on.is_(None))
+                .order_by(Client.code)
+            )
+            .scalars()
+            .first()
+        )
+    engine.dispose()
+    return code
+
+
+def latest_scores_on_client_page(page, code: str) -> list[str]:  # noqa: ANN001
+    """From the Data page's Record tab, follow the client's link; the "Latest" headline values."""
+    page.get_by_role("tab", name="Record").click()
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Client").first.click()
+    page.get_by_role("option", name=code, exact=True).click()
+    wait_for_app(page)
+    page.get_by_text(f"Progress page of {code}").click()
+    wait_for_app(page)
+    page.get_by_role("heading", name=f"Client {code}").wait_for(timeout=60_000)
+    assert f"client={code}" in page.url
+    assert_no_exception(page)
+    latest = page.locator('[data-testid="stMetric"]').filter(has_text="Latest")
+    latest.first.wait_for()
+    return [m.inner_text().split("\n")[-1].strip() for m in latest.all()]
+
+
+def open_data_page(page) -> None:  # noqa: ANN001
+    page.get_by_role("link", name="Data").click()
+    wait_for_app(page)
+
+
+def upload(page, name: str, text: str) -> None:  # noqa: ANN001 - playwright Page
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        {"name": name, "mimeType": "text/csv", "buffer": text.encode("utf-8")}
+    )
+    wait_for_app(page)
+
+
+def test_upload_check_confirm_and_see_it_on_the_client_page(start_app, page, own_copy: str):  # noqa: ANN001
+    code = first_client_of(own_copy, "clinician@demo.example")
+    today = dt.date.today().isoformat()
+    server = start_app(own_copy)
+    sign_in(page, server, "clinician@demo.example", "demo")
+    open_data_page(page)
+    # Seen once before the import, so the client page's cache holds the old numbers.
+    assert "23" not in latest_scores_on_client_page(page, code)
+    open_data_page(page)
+    page.get_by_role("tab", name="Import").click()
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="What the file holds").click()
+    page.get_by_role("option", name="scores").click()
+    wait_for_app(page)
+
+    upload(page, "scores.csv", f"{HEADER}\n{code},PHQ-9,31,{today}\n{code},BDI,9,{today}\n")
+    page.get_by_text("Preview of scores.csv").wait_for()
+    page.get_by_text("2 problems: nothing will be imported").wait_for()
+    page.get_by_role("button", name="Download the problems (CSV)").wait_for()
+    assert page.get_by_role("button", name="Import 2 rows").count() == 0
+    assert_no_exception(page)
+
+    upload(page, "scores-fixed.csv", f"{HEADER}\n{code},PHQ-9,23,{today}\n{code},MOOD,9,{today}\n")
+    page.get_by_text("Preview of scores-fixed.csv").wait_for()
+    page.get_by_role("button", name="Import 2 rows").click()
+    wait_for_app(page)
+    expected = "Imported scores: 2 new, 0 updated, 0 unchanged, 0 errors."
+    page.get_by_text(expected).wait_for()
+    assert_no_exception(page)
+
+    engine = new_engine(own_copy)
+    with engine.connect() as conn:
+        saved = conn.execute(
+            select(Score.measure, Score.value)
+            .join(Client, Client.id == Score.client_id)
+            .where(Client.code == code, Score.recorded_on == dt.date.today())
+            .order_by(Score.measure)
+        ).all()
+    engine.dispose()
+    assert ("PHQ-9", 23) in saved and ("MOOD", 9) in saved
+
+    # The export holds the new rows, in the import format, and the download is audited.
+    page.get_by_role("tab", name="Export").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Scores (CSV)").click()
+    exported = Path(download.value.path()).read_bytes().decode("utf-8")
+    assert exported.startswith(HEADER + "\r\n")
+    assert f"{code},PHQ-9,23,{today}\r\n" in exported
+    engine = new_engine(own_copy)
+    with engine.connect() as conn:
+        last = conn.execute(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    engine.dispose()
+    assert (last.actor_email, last.action) == ("clinician@demo.example", "export")
+    assert last.detail.startswith("kind=scores rows=")
+
+    # The client page shows the new PHQ-9 as the latest at once: the import cleared the cache.
+    assert "23" in latest_scores_on_client_page(page, code)
