@@ -10,14 +10,6 @@ from tests.builders import D, Practice
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "homework.py")
 
 VIEW = {"from": "2026-03-01", "to": "2026-03-31", "status": "all"}
-# AppTest has no page URL (st.context.url is None), and filter_sidebar then skips seeding its
-# widgets from the query parameters, so the tests seed the widgets' state themselves.
-WIDGETS = {
-    "f_range": (D(2026, 3, 1), D(2026, 3, 31)),
-    "f_status": "all",
-    "f_clinicians": [],
-    "f_types": [],
-}
 
 
 @pytest.fixture
@@ -48,8 +40,6 @@ def run_page(viewer):
     at.session_state["viewer"] = viewer
     for key, value in VIEW.items():
         at.query_params[key] = value
-    for key, value in WIDGETS.items():
-        at.session_state[key] = value
     at.run()
     assert not at.exception, at.exception
     return at

@@ -8,14 +8,8 @@ from streamlit.testing.v1 import AppTest
 from tests.builders import D, Practice
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "outcomes.py")
-# AppTest has no page URL, so filter_sidebar does not seed its widgets from query parameters;
-# the tests seed the widgets' state themselves (March 2026, all clients).
-WIDGETS = {
-    "f_range": (D(2026, 3, 1), D(2026, 3, 31)),
-    "f_status": "all",
-    "f_clinicians": [],
-    "f_types": [],
-}
+# The view under test, as a link would give it: March 2026, all clients.
+VIEW = {"from": "2026-03-01", "to": "2026-03-31", "status": "all"}
 
 
 @pytest.fixture
@@ -44,8 +38,8 @@ def practice(sqlite_engine, monkeypatch):
 def run_page(viewer):
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.session_state["viewer"] = viewer
-    for key, value in WIDGETS.items():
-        at.session_state[key] = value
+    for key, value in VIEW.items():
+        at.query_params[key] = value
     at.run()
     assert not at.exception, at.exception
     return at
