@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Connection, case, select
+from sqlalchemy import Connection, Select, case, select
 
 from data_access.errors import NotInScope
 from data_access.filters import Filters, client_conditions
@@ -16,6 +16,18 @@ from data_access.viewer import Viewer, client_scope, scope_clinicians
 def client_status(discharged_on: dt.date | None, as_of: dt.date) -> str:
     """'active' or 'discharged' on `as_of`."""
     return "discharged" if discharged_on is not None and discharged_on <= as_of else "active"
+
+
+def _client_rows() -> Select:
+    """SELECT of a client's identifying facts and their clinician's name."""
+    return select(
+        Client.id.label("client_id"),
+        Client.code.label("client_code"),
+        Client.clinician_id,
+        Clinician.name.label("clinician"),
+        Client.intake_on,
+        Client.discharged_on,
+    ).join(Clinician, Clinician.id == Client.clinician_id)
 
 
 def visible_clients(
@@ -32,16 +44,8 @@ def visible_clients(
         else_="active",
     )
     query = (
-        select(
-            Client.id.label("client_id"),
-            Client.code.label("client_code"),
-            Client.clinician_id,
-            Clinician.name.label("clinician"),
-            Client.intake_on,
-            Client.discharged_on,
-            status.label("status"),
-        )
-        .join(Clinician, Clinician.id == Client.clinician_id)
+        _client_rows()
+        .add_columns(status.label("status"))
         .where(client_scope(viewer), client_conditions(filters))
         .order_by(Client.code)
     )
@@ -53,22 +57,8 @@ def get_client(conn: Connection, viewer: Viewer, code: str) -> dict:
 
     Both cases give the same answer, so a viewer cannot probe which codes exist.
     """
-    row = (
-        conn.execute(
-            select(
-                Client.id.label("client_id"),
-                Client.code.label("client_code"),
-                Client.clinician_id,
-                Clinician.name.label("clinician"),
-                Client.intake_on,
-                Client.discharged_on,
-            )
-            .join(Clinician, Clinician.id == Client.clinician_id)
-            .where(Client.code == code.strip(), client_scope(viewer))
-        )
-        .mappings()
-        .first()
-    )
+    query = _client_rows().where(Client.code == code.strip(), client_scope(viewer))
+    row = conn.execute(query).mappings().first()
     if row is None:
         raise NotInScope(f"client {code}", "not available to you")
     return dict(row)

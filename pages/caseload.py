@@ -1,14 +1,154 @@
-"""First look at the practice data in scope; the full page is built in its own issue."""
+"""Caseload: per clinician, is homework set and done, and which clients need attention?"""
 
+import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
+from dashboard import practice_charts as charts
 from dashboard.auth_ui import require_viewer
 from dashboard.db import engine
-from data_access.queries import visible_clients
+from dashboard.filters import filter_sidebar, focus_clinician
+from dashboard.navigation import PAGES_DIR
+from data_access import audit
+from data_access.config import database_url
+from data_access.csv_safe import to_safe_csv
+from data_access.engine import get_engine
+from data_access.filters import Filters
+from data_access.metrics import FLAG_RULES
+from data_access.practice import CaseloadData, caseload_data
+from data_access.viewer import Viewer
+
+CACHE_SECONDS = 300
+CLIENT_PAGE = str(PAGES_DIR / "client.py")
+ROWS_PER_PAGE = 20
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner="Adding up the caseloads…")
+def load(url: str, viewer: Viewer, filters: Filters) -> CaseloadData:
+    """The page's figures, cached per database, viewer and filters."""
+    with get_engine(url).connect() as conn:
+        return caseload_data(conn, viewer, filters)
+
+
+def client_link(code: str, rules: str) -> None:
+    """A link to the client page that stays in this signed-in browser session."""
+    try:
+        st.page_link(
+            CLIENT_PAGE, label=code, query_params={"client": code}, help=rules, width="stretch"
+        )
+    except StreamlitPageNotFoundError:  # page run on its own, without the app's menu (AppTest)
+        st.markdown(f"[{code}](client?client={code})", help=rules)
+
+
+def audit_export(viewer: Viewer, count: int) -> None:
+    """Record the download of the needs-attention list (client-level data)."""
+    with engine().begin() as conn:
+        audit.record(conn, viewer, "export", None, f"needs-attention list, {count} clients")
+
 
 viewer = require_viewer()
-st.title(st.context.url.rsplit("/", 1)[-1].split("?")[0].capitalize() or "Overview")
 with engine().connect() as conn:
-    clients = visible_clients(conn, viewer)
-st.metric("Clients you can see", len(clients))
-st.dataframe(clients, hide_index=True)
+    filters = filter_sidebar(conn, viewer)
+data = load(database_url(), viewer, filters)
+
+st.title("Caseload")
+st.caption(
+    f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y}, {filters.client_status} clients. "
+    "Completion counts homework due in the period; needs-attention flags are as of "
+    f"{filters.as_of:%d %b %Y}."
+)
+
+# --- One row per clinician -----------------------------------------------------------------
+if data.table.empty:
+    st.info("No clients match these filters.")
+else:
+    sort = st.selectbox("Sort clinicians by", list(charts.CASELOAD_SORTS), key="caseload_sort")
+    table = charts.sort_caseload(data.table, sort)
+    st.dataframe(
+        charts.caseload_display(table),
+        hide_index=True,
+        key="caseload_table",
+        height=min(35 * (len(table) + 1) + 3, 800),  # every clinician without scrolling
+    )
+    st.caption(
+        "Homework set: share of attended sessions at which homework was set (n = sessions). "
+        "Completion: (completed + ½ partial) / reviewed (n = reviewed). Reliably improved: "
+        "PHQ-9 or GAD-7 (n = clients with two or more scores in the period). Under 5: too few."
+    )
+    st.download_button(
+        "Download the caseload table (CSV)",
+        to_safe_csv(table[charts.CSV_COLUMNS]),
+        file_name=f"caseload_{filters.start}_{filters.end}.csv",
+        mime="text/csv",
+    )
+
+st.plotly_chart(charts.completion_heatmap_figure(data.heatmap), key="heatmap")
+st.caption(
+    "Each cell: completion of homework due that week. 'few': fewer than 5 reviewed, too few "
+    "for a rate (hover for the count); blank: nothing due."
+)
+
+# --- Needs attention -----------------------------------------------------------------------
+flagged = charts.attention_rows(data.attention)
+st.subheader(f"Needing attention ({len(flagged)})")
+with st.expander("What raises each flag"):
+    for rule in FLAG_RULES.values():
+        st.markdown(f"**{rule.label}**: {rule.rule}")
+if not flagged:
+    st.success("No active client in scope has a needs-attention flag.")
+else:
+    pages = (len(flagged) - 1) // ROWS_PER_PAGE + 1
+    page = 1
+    if pages > 1:
+        # other filters may leave fewer pages than the one last shown
+        st.session_state["attention_page"] = min(st.session_state.get("attention_page", 1), pages)
+        page = st.number_input(f"Page (of {pages})", 1, pages, key="attention_page")
+    widths = [1.1, 1.4, 2.2, 1.6, 1.6]
+    header = st.columns(widths)
+    for column, title in zip(
+        header, ("Client", "Clinician", "Flags", "Last session", "Last score"), strict=True
+    ):
+        column.markdown(f"**{title}**")
+    for row in flagged[(page - 1) * ROWS_PER_PAGE : page * ROWS_PER_PAGE]:
+        cells = st.columns(widths, vertical_alignment="center")
+        with cells[0]:
+            client_link(row["Client"], row["Rules"])
+        cells[1].write(row["Clinician"])
+        cells[2].write(row["Flags"])
+        cells[3].write(row["Last session"])
+        cells[4].write(row["Last score"])
+    st.download_button(
+        "Download the needs-attention list (CSV)",
+        to_safe_csv(pd.DataFrame(flagged)),
+        file_name=f"needs_attention_{filters.as_of}.csv",
+        mime="text/csv",
+        on_click=audit_export,
+        args=(viewer, len(flagged)),
+    )
+
+# --- Drill-down ------------------------------------------------------------------------------
+st.subheader("A clinician's clients")
+if viewer.sees_other_clinicians and not data.table.empty:
+    names = dict(zip(data.table["clinician_id"].astype(int), data.table["clinician"], strict=True))
+    st.session_state["drill_clinician"] = (
+        filters.clinician_ids[0] if len(filters.clinician_ids) == 1 else None
+    )
+    st.selectbox(
+        "Drill down to a clinician",
+        [None, *names],
+        format_func=lambda cid: "All clinicians" if cid is None else names.get(cid, "?"),
+        key="drill_clinician",
+        placeholder="All clinicians",
+        on_change=lambda: focus_clinician(st.session_state["drill_clinician"]),
+        help="Filters this page (and the link) to the chosen clinician's caseload.",
+    )
+if data.clients is None:
+    st.caption("Choose one clinician to see their clients' completion and latest change.")
+elif data.clients.empty:
+    st.info("This clinician has no clients in the period.")
+else:
+    st.dataframe(charts.clients_display(data.clients), hide_index=True, key="drill_table")
+    st.caption(
+        "Change from the first to the latest score in the period; positive = better. "
+        "Reliable change: PHQ-9 6 points, GAD-7 4 points."
+    )

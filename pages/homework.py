@@ -1,14 +1,187 @@
-"""First look at the practice data in scope; the full page is built in its own issue."""
+"""Homework page: which types are set, done, reviewed on time, and go with improvement."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
+from dashboard import insight_charts as charts
 from dashboard.auth_ui import require_viewer
 from dashboard.db import engine
-from data_access.queries import visible_clients
+from dashboard.filters import filter_sidebar
+from dashboard.report import ReportSection, build_report, report_download
+from data_access import insight
+from data_access.config import database_url
+from data_access.engine import get_engine
+from data_access.filters import Filters
+from data_access.viewer import Viewer
+
+TTL_SECONDS = 300
+ASSOCIATION = (
+    "These figures show association, not cause: clients who do more homework may differ in "
+    "other ways (severity, circumstances, motivation). Use them to ask questions in supervision."
+)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner="Counting homework…")
+def load(url: str, viewer: Viewer, filters: Filters) -> dict[str, pd.DataFrame]:
+    """Every figure on this page for one viewer and view (cached per database, viewer, filters)."""
+    with get_engine(url).connect() as conn:
+        return {
+            "by_type": insight.homework_by_type(conn, viewer, filters),
+            "improvement": insight.improvement_by_type(conn, viewer, filters),
+            "mix": insight.clinician_type_mix(conn, viewer, filters),
+            "on_time": insight.reviewed_on_time(conn, viewer, filters),
+        }
+
+
+def type_table(by_type: pd.DataFrame) -> pd.DataFrame:
+    """The by-type figures as people read them."""
+    return pd.DataFrame(
+        {
+            "Type": by_type["type"],
+            "Times set": by_type["times_set"],
+            "Clients set for": by_type["clients_set"],
+            "Share of clients": [
+                f"{s:.0%}".replace("%", " %") for s in by_type["share_of_clients"].fillna(0)
+            ],
+            "Completion": by_type["completion_label"],
+            "Mean engagement (0–4)": [
+                f"{m:.1f} (n={n})" if n else "not rated"
+                for m, n in zip(by_type["engagement_mean"], by_type["engagement_n"], strict=True)
+            ],
+        }
+    )
+
+
+def improvement_table(improvement: pd.DataFrame) -> pd.DataFrame:
+    """Mean change per type and group with N and the 95 % interval, 'too few' under 5."""
+    return pd.DataFrame(
+        {
+            "Type": improvement["type"],
+            "Measure": improvement["measure"],
+            "Group": improvement["group"],
+            "Clients": improvement["n"],
+            "Mean change (+ = better)": [
+                f"too few (n={n})" if few else f"{m:+.1f} (95 % CI {lo:+.1f} to {hi:+.1f})"
+                for n, m, lo, hi, few in improvement[
+                    ["n", "mean", "ci_low", "ci_high", "too_few"]
+                ].itertuples(index=False)
+            ],
+        }
+    )
+
+
+def split_rate(label: str) -> tuple[str, str]:
+    """'66 % (n=2113)' -> ('66 %', 'n=2113'): the value big, its N in the metric's label."""
+    value, _, n = label.partition(" (")
+    return value, n.rstrip(")")
+
+
+def on_time_table(on_time: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Clinician": on_time["clinician"],
+            "Assignments past their next session": on_time["eligible"],
+            "Reviewed by then": on_time["on_time"],
+            "Reviewed on time": on_time["label"],
+        }
+    )
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def report(url: str, viewer: Viewer, filters: Filters) -> str:
+    """The supervision report of this view as self-contained HTML."""
+    data = load(url, viewer, filters)
+    return build_report(
+        "Homework by type — supervision report",
+        viewer,
+        filters,
+        [
+            ReportSection(
+                "Homework by assignment type",
+                figures=(charts.type_completion_chart(data["by_type"]),),
+                tables=(("By type", type_table(data["by_type"])),),
+            ),
+            ReportSection(
+                "Which types go with improvement",
+                notes=(ASSOCIATION,),
+                figures=(charts.type_improvement_chart(data["improvement"]),),
+                tables=(("Mean change by type and group", improvement_table(data["improvement"])),),
+            ),
+            ReportSection(
+                "Mix of types per clinician", figures=(charts.clinician_mix_chart(data["mix"]),)
+            ),  # fmt: skip
+            ReportSection(
+                "Reviewed on time",
+                figures=(charts.on_time_chart(data["on_time"]),),
+                tables=(("Reviewed by the next attended session", on_time_table(data["on_time"])),),
+            ),
+        ],
+    )
+
 
 viewer = require_viewer()
-st.title(st.context.url.rsplit("/", 1)[-1].split("?")[0].capitalize() or "Overview")
 with engine().connect() as conn:
-    clients = visible_clients(conn, viewer)
-st.metric("Clients you can see", len(clients))
-st.dataframe(clients, hide_index=True)
+    filters = filter_sidebar(conn, viewer)
+url = database_url()
+data = load(url, viewer, filters)
+by_type, on_time = data["by_type"], data["on_time"]
+
+st.title("Homework")
+st.caption(
+    "Homework set in the chosen dates, for the clients you can see. Completion rate = "
+    "(completed + ½ partial) ÷ reviewed; rates over fewer than 5 reviewed read “too few”."
+)
+if by_type.empty:
+    st.info("No homework was set in this view. Widen the dates or clear the filters.")
+    st.stop()
+
+total_row = on_time[on_time["clinician_id"] == -1].iloc[0]
+cols = st.columns(4)
+cols[0].metric("Assignments set", int(by_type["times_set"].sum()))
+cols[1].metric("Clients with homework", int(by_type["clients_with_homework"].iloc[0]))
+value, n = split_rate(insight.overall_completion(by_type))
+cols[2].metric(f"Completion rate ({n} reviewed)", value)
+value, n = split_rate(total_row["label"])
+cols[3].metric(
+    f"Reviewed on time ({n})", value, help="Reviewed by the next attended session after it was set."
+)
+
+st.header("By assignment type")
+st.plotly_chart(charts.type_completion_chart(by_type), width="stretch")
+st.dataframe(type_table(by_type), hide_index=True, width="stretch")
+
+st.header("Which types go with improvement?")
+st.info(ASSOCIATION, icon=":material/info:")
+st.markdown(
+    "For each type: clients who **completed it at least 3 times** against clients who were "
+    "**set it but rarely did it** (completion under 50 %, fewer than 3 completed). The dot is "
+    "the mean change from first to latest score in the dates chosen (positive = better), the "
+    "bar its 95 % interval. Groups of fewer than 5 clients are not drawn."
+)
+st.plotly_chart(charts.type_improvement_chart(data["improvement"]), width="stretch")
+with st.expander("Table: mean change by type and group"):
+    st.dataframe(improvement_table(data["improvement"]), hide_index=True, width="stretch")
+
+st.header("Mix of types per clinician")
+st.caption("Habits show here: a clinician who mostly sets one type stands out as one long bar.")
+st.plotly_chart(charts.clinician_mix_chart(data["mix"]), width="stretch")
+
+st.header("Reviewed on time")
+st.caption(
+    "Share of assignments reviewed (status recorded, with a review date) on or before the "
+    "client's next attended session. Assignments whose next session has not happened yet are "
+    "not counted."
+)
+st.plotly_chart(charts.on_time_chart(on_time), width="stretch")
+st.dataframe(on_time_table(on_time), hide_index=True, width="stretch")
+
+st.divider()
+report_download(
+    report(url, viewer, filters),
+    viewer,
+    "homework",
+    int(by_type["clients_with_homework"].iloc[0]),
+    filters.as_of,
+)

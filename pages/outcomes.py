@@ -1,14 +1,216 @@
-"""First look at the practice data in scope; the full page is built in its own issue."""
+"""Outcomes page: paired outcomes with coverage, and whether homework goes with improvement."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
+from dashboard import insight_charts as charts
 from dashboard.auth_ui import require_viewer
 from dashboard.db import engine
-from data_access.queries import visible_clients
+from dashboard.filters import filter_sidebar
+from dashboard.report import ReportSection, build_report, report_download
+from data_access import outcomes
+from data_access.config import database_url
+from data_access.engine import get_engine
+from data_access.filters import Filters
+from data_access.viewer import Viewer
+
+TTL_SECONDS = 300
+MEASURES = ("PHQ-9", "GAD-7")
+ASSOCIATION = (
+    "Association, not cause: clients who do more homework may also differ in severity, "
+    "circumstances or motivation. These figures describe this practice's records; they cannot "
+    "show that homework made anyone better."
+)
+CASELOAD_CAVEAT = (
+    "Caseloads differ: clinicians see clients of different severity, at different stages and "
+    "in different numbers, so these rates are prompts for a supervision conversation, not a "
+    "ranking."
+)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner="Pairing scores…")
+def load(url: str, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """One row per client in view (cached per database, viewer and filters)."""
+    with get_engine(url).connect() as conn:
+        return outcomes.client_frame(conn, viewer, filters)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def load_lag(url: str, viewer: Viewer, filters: Filters, measure: str) -> dict:
+    with get_engine(url).connect() as conn:
+        return outcomes.lag_view(conn, viewer, filters, measure)
+
+
+def dose_table(bands: pd.DataFrame) -> pd.DataFrame:
+    """Dose–response bands as people read them, 'too few' under 5 clients."""
+    rows = []
+    for b in bands.itertuples(index=False):
+        few = f"too few (n={b.n})"
+        share = f"{b.ri_rate:.0%} ({b.ri_low:.0%} to {b.ri_high:.0%})".replace("%", " %")
+        rows.append(
+            {
+                "Completion band": b.band,
+                "Clients": b.n,
+                "Mean change (95 % CI)": few
+                if b.too_few
+                else f"{b.mean:+.1f} ({b.ci_low:+.1f} to {b.ci_high:+.1f})",
+                "Reliable improvement (95 % CI)": few
+                if b.too_few
+                else f"{b.ri_count} of {b.n}, {share}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Group": comparison["group"],
+            "Clients": comparison["clients"],
+            "Homework set at attended sessions": comparison["setting_label"],
+            "Completion rate": comparison["completion_label"],
+            "Reliable improvement": comparison["ri_label"],
+        }
+    )
+
+
+def correlation_sentence(corr: dict, measure: str) -> str:
+    """The correlation in words with N and interval, or why it is not shown."""
+    if corr["no_spread"]:
+        return (
+            f"All {corr['n']} clients have the same completion rate or the same {measure} "
+            "change, so there is no correlation to show."
+        )
+    if corr["too_few"]:
+        return (
+            f"Too few clients (n={corr['n']}) with 5 or more reviewed assignments and two or "
+            f"more {measure} scores to show a correlation."
+        )
+    return (
+        f"Across {corr['n']} clients, completion rate and {measure} change correlate at "
+        f"r = {corr['r']:.2f} (95 % CI {corr['ci_low']:.2f} to {corr['ci_high']:.2f}). "
+        f"The fitted line changes by {corr['slope'] / 10:+.1f} points (+ = better) per 10 "
+        "percentage points of completion."
+    )
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def report(url: str, viewer: Viewer, filters: Filters, measure: str) -> str:
+    """The supervision report of this view as self-contained HTML."""
+    frame = load(url, viewer, filters)
+    lag = load_lag(url, viewer, filters, measure)
+    bands = outcomes.dose_response(frame, measure)
+    corr = outcomes.correlation(frame, measure)
+    return build_report(
+        "Outcomes and homework — supervision report",
+        viewer,
+        filters,
+        [
+            ReportSection(
+                "Paired outcomes",
+                notes=(outcomes.coverage(frame)["label"].iloc[0] + ".",),
+                figures=(
+                    charts.paired_outcome_chart(
+                        outcomes.paired_outcomes(frame), outcomes.ALL_IN_VIEW
+                    ),
+                ),
+                tables=(("By clinician", outcomes.outcome_table(frame)),),
+            ),
+            ReportSection(
+                f"Dose–response ({measure})",
+                notes=(ASSOCIATION, correlation_sentence(corr, measure)),
+                figures=(
+                    charts.dose_response_chart(bands, measure),
+                    charts.scatter_chart(
+                        outcomes.completion_scatter(frame, measure), corr, measure
+                    ),
+                ),
+                tables=(("Completion bands", dose_table(bands)),),
+            ),
+            ReportSection(
+                "One week later",
+                notes=(lag["sentence"],),
+                figures=(charts.lag_chart(lag["rows"], measure),),
+            ),  # fmt: skip
+            ReportSection(
+                "Per clinician",
+                notes=(CASELOAD_CAVEAT,),
+                figures=(charts.clinician_comparison_chart(outcomes.clinician_comparison(frame)),),
+                tables=(
+                    ("Rates per clinician", comparison_table(outcomes.clinician_comparison(frame))),
+                ),
+            ),  # fmt: skip
+        ],
+    )
+
 
 viewer = require_viewer()
-st.title(st.context.url.rsplit("/", 1)[-1].split("?")[0].capitalize() or "Overview")
 with engine().connect() as conn:
-    clients = visible_clients(conn, viewer)
-st.metric("Clients you can see", len(clients))
-st.dataframe(clients, hide_index=True)
+    filters = filter_sidebar(conn, viewer)
+url = database_url()
+frame = load(url, viewer, filters)
+
+st.title("Outcomes")
+st.caption(
+    "Clients you can see who were in treatment during the chosen dates. Change is from the "
+    "first to the latest score in those dates, signed so that positive = better."
+)
+if frame.empty:
+    st.info("No clients in this view. Widen the dates or clear the filters.")
+    st.stop()
+
+cover = outcomes.coverage(frame).iloc[0]
+cols = st.columns(3)
+cols[0].metric("Clients in view", int(cover["clients"]))
+cols[1].metric("With paired scores", f"{int(cover['paired'])} of {int(cover['clients'])}")
+cols[2].metric("Cases at baseline", int(cover["cases"]))
+st.caption(
+    f"Coverage: {cover['label']}. Only they count in paired outcomes (NHS Talking Therapies "
+    "style: recovery and reliable recovery over clients who were a case at baseline)."
+)
+
+st.header("Paired outcomes")
+paired = outcomes.paired_outcomes(frame)
+st.plotly_chart(charts.paired_outcome_chart(paired, outcomes.ALL_IN_VIEW), width="stretch")
+st.dataframe(outcomes.outcome_table(frame), hide_index=True, width="stretch")
+
+st.header("Does homework go with improvement?")
+st.warning(ASSOCIATION, icon=":material/info:")
+measure = st.radio("Measure", MEASURES, horizontal=True, key="outcome_measure")
+bands = outcomes.dose_response(frame, measure)
+corr = outcomes.correlation(frame, measure)
+st.markdown(
+    "Each client's completion rate over the chosen dates (clients with 5 or more reviewed "
+    f"assignments and two or more {measure} scores), in fixed bands. Error bars are 95 % "
+    "intervals (t for the mean change, Wilson for the share reliably improved)."
+)
+st.plotly_chart(charts.dose_response_chart(bands, measure), width="stretch")
+st.dataframe(dose_table(bands), hide_index=True, width="stretch")
+st.plotly_chart(
+    charts.scatter_chart(outcomes.completion_scatter(frame, measure), corr, measure),
+    width="stretch",
+)
+st.markdown(correlation_sentence(corr, measure))
+
+st.subheader("One week later")
+lag = load_lag(url, viewer, filters, measure)
+st.markdown(
+    "For every client and week, homework due that week is *mostly done* (completion ≥ 50 %) or "
+    f"*mostly not done*; the {measure} change is from that week's score to the next week's. "
+    "Each client's weeks are averaged first, so clients with many weeks do not weigh more."
+)
+st.plotly_chart(charts.lag_chart(lag["rows"], measure), width="stretch")
+st.markdown(lag["sentence"])
+
+st.header("Per clinician")
+st.warning(CASELOAD_CAVEAT, icon=":material/groups:")
+comparison = outcomes.clinician_comparison(frame)
+st.plotly_chart(charts.clinician_comparison_chart(comparison), width="stretch")
+st.dataframe(comparison_table(comparison), hide_index=True, width="stretch")
+
+st.divider()
+report_download(
+    report(url, viewer, filters, measure), viewer, "outcomes", int(cover["clients"]), filters.as_of
+)

@@ -1,14 +1,91 @@
-"""First look at the practice data in scope; the full page is built in its own issue."""
+"""Practice overview: is homework being set, is it being done, and is it small and doable?"""
 
 import streamlit as st
 
+from dashboard import practice_charts as charts
 from dashboard.auth_ui import require_viewer
 from dashboard.db import engine
-from data_access.queries import visible_clients
+from dashboard.filters import filter_sidebar
+from data_access.config import database_url
+from data_access.engine import get_engine
+from data_access.filters import Filters
+from data_access.practice import OverviewData, overview_data, previous_period
+from data_access.viewer import Viewer
+
+CACHE_SECONDS = 300
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner="Adding up the practice's homework…")
+def load(url: str, viewer: Viewer, filters: Filters) -> OverviewData:
+    """The page's figures, cached per database, viewer and filters."""
+    with get_engine(url).connect() as conn:
+        return overview_data(conn, viewer, filters)
+
 
 viewer = require_viewer()
-st.title(st.context.url.rsplit("/", 1)[-1].split("?")[0].capitalize() or "Overview")
 with engine().connect() as conn:
-    clients = visible_clients(conn, viewer)
-st.metric("Clients you can see", len(clients))
-st.dataframe(clients, hide_index=True)
+    filters = filter_sidebar(conn, viewer)
+data = load(database_url(), viewer, filters)
+
+st.title("Practice overview")
+scope = {"admin": "the whole practice", "supervisor": "you and your supervisees"}
+before = previous_period(filters)
+st.caption(
+    f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y} for "
+    f"{scope.get(viewer.role, 'your own caseload')}, {filters.client_status} clients; "
+    f"changes against {before.start:%d %b} – {before.end:%d %b %Y}."
+)
+
+cards = charts.headlines(data.current, data.previous)
+for row in (cards[:4], cards[4:]):
+    for column, card in zip(st.columns(4), row, strict=False):
+        with column:
+            st.metric(
+                card.label,
+                card.value,
+                card.delta,
+                delta_color="normal" if card.more_is_better else "inverse",
+                border=True,
+            )
+            st.caption(card.caption)
+
+st.plotly_chart(charts.weekly_completion_figure(data.weekly), key="weekly")
+st.caption(
+    "Grey bars: assignments reviewed per week (right axis). Weeks with fewer than 5 reviewed "
+    "show no rate, so a dip on low volume is not mistaken for a trend."
+)
+with st.expander("Weekly numbers"):
+    st.dataframe(charts.weekly_display(data.weekly), hide_index=True)
+
+left, right = st.columns(2)
+left.plotly_chart(charts.type_mix_figure(data.mix.by_type), key="mix")
+right.plotly_chart(
+    charts.completion_by_group_figure(
+        data.mix.by_type, "type", "Completion rate by type", "Homework type", horizontal=True
+    ),
+    key="by_type",
+)
+st.subheader("Small and doable?")
+st.caption(
+    "Completion by the difficulty the clinician expected (1 = very easy) and by the days "
+    "allowed from setting to due date, in this practice's own data."
+)
+left, right = st.columns(2)
+left.plotly_chart(
+    charts.completion_by_group_figure(
+        data.mix.by_difficulty,
+        "difficulty",
+        "Completion rate by expected difficulty",
+        "Expected difficulty (1 = very easy, 5 = very hard)",
+    ),
+    key="by_difficulty",
+)
+right.plotly_chart(
+    charts.completion_by_group_figure(
+        data.mix.by_days,
+        "days_allowed",
+        "Completion rate by days allowed",
+        "Days from setting to due date",
+    ),
+    key="by_days",
+)

@@ -1,0 +1,416 @@
+"""Charts for the homework and outcomes pages: DataFrame in, plotly Figure out.
+
+Every chart states its N, draws 95 % intervals as error bars, and puts "too few (n=…)" where a
+group is under the minimum instead of a point that could be over-read. Groups are told apart by
+marker symbol or pattern as well as colour.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashboard.theme import OKABE_ITO, STATUS_STYLE, empty_figure, styled
+from data_access.insight import GROUP_DID, GROUP_RARELY
+
+PATTERNS = ["", "/", "\\", "x", "-", "|", "+", ".", "/"]
+MIX_COLOURS = OKABE_ITO[:8]  # no black: it vanishes on the dark theme; pattern keeps types apart
+GROUP_STYLE = {
+    GROUP_DID: {"color": OKABE_ITO[2], "symbol": "circle", "text": "top center"},
+    GROUP_RARELY: {"color": OKABE_ITO[5], "symbol": "diamond-open", "text": "bottom center"},
+}
+CHANGE_AXIS = "{measure} change (points, positive = better)"
+
+
+def _pct(values: pd.Series) -> pd.Series:
+    return values.astype(float) * 100
+
+
+def type_completion_chart(by_type: pd.DataFrame) -> go.Figure:
+    """Completion rate per assignment type, labelled '67 % (n=12)' or 'too few (n=3)'."""
+    title = "Completion rate by assignment type"
+    if by_type.empty:
+        return empty_figure(title, "No homework was set in this view.")
+    frame = by_type.iloc[::-1]
+    shown = frame["completion_label"].str.startswith("too few")
+    fig = go.Figure(
+        go.Bar(
+            x=_pct(frame["completion_rate"].where(~shown, 0)),
+            y=frame["type"],
+            orientation="h",
+            text=frame["completion_label"],
+            textposition="outside",
+            cliponaxis=False,
+            marker={"color": STATUS_STYLE["completed"]["color"]},
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(
+        title="Completion rate (%) — completed + ½ partial, of reviewed", range=[0, 115]
+    )
+    fig.update_yaxes(title=None)
+    return styled(fig, title, height=max(260, 60 + 34 * len(frame)))
+
+
+def type_improvement_chart(improvement: pd.DataFrame) -> go.Figure:
+    """Mean PHQ-9 and GAD-7 change per type: clients who did it vs rarely did it, with 95 % CIs."""
+    title = "Change by homework type: clients who did it vs clients who rarely did it"
+    if improvement.empty or improvement["too_few"].all():
+        return empty_figure(
+            title, "Too few clients (fewer than 5 per group) to compare homework types."
+        )
+    types = sorted(improvement["type"].unique(), reverse=True)
+    measures = list(dict.fromkeys(improvement["measure"]))
+    fig = make_subplots(
+        rows=1,
+        cols=len(measures),
+        shared_yaxes=True,
+        horizontal_spacing=0.04,
+        subplot_titles=[f"{m} (points, + = better)" for m in measures],
+    )
+    offsets = {GROUP_DID: 0.2, GROUP_RARELY: -0.2}
+    for col, measure in enumerate(measures, start=1):
+        for group, style in GROUP_STYLE.items():
+            part = (
+                improvement[(improvement["measure"] == measure) & (improvement["group"] == group)]
+                .set_index("type")
+                .reindex(types)
+            )
+            few = part["too_few"].fillna(True).astype(bool)
+            n = part["n"].fillna(0).astype(int)
+            y = [i + offsets[group] for i in range(len(types))]
+            fig.add_trace(
+                go.Scatter(
+                    x=part["mean"].where(~few, 0),
+                    y=y,
+                    mode="markers+text",
+                    name=group,
+                    legendgroup=group,
+                    showlegend=col == 1,
+                    text=[
+                        f"too few (n={k})" if f else f"n={k}" for k, f in zip(n, few, strict=True)
+                    ],
+                    textposition=[
+                        style["text"].replace("center", "right") if f else style["text"]
+                        for f in few
+                    ],
+                    textfont={"size": 11, "color": style["color"]},
+                    marker={
+                        "color": style["color"],
+                        "symbol": style["symbol"],
+                        "size": [0 if f else 11 for f in few],
+                        "line": {"width": 2, "color": style["color"]},
+                    },
+                    error_x={
+                        "type": "data",
+                        "symmetric": False,
+                        "array": (part["ci_high"] - part["mean"]).where(~few),
+                        "arrayminus": (part["mean"] - part["ci_low"]).where(~few),
+                        "color": style["color"],
+                    },
+                    customdata=np.stack([part.index], axis=-1),
+                    hovertemplate="%{customdata[0]}: %{x:+.1f} points, %{text}<extra>"
+                    + group
+                    + "</extra>",
+                ),
+                row=1,
+                col=col,
+            )
+        fig.add_vline(x=0, line={"color": "#777777", "dash": "dot"}, row=1, col=col)
+        fig.update_xaxes(title=f"Mean {measure} change (95 % CI)", row=1, col=col)
+    fig.update_yaxes(tickvals=list(range(len(types))), ticktext=types, title=None, row=1, col=1)
+    _legend_below(fig)
+    return styled(fig, title, height=max(360, 150 + 62 * len(types)))
+
+
+def _legend_below(fig: go.Figure) -> None:
+    """Put the legend under the plot so it never runs into the title."""
+    fig.update_layout(
+        margin={"b": 90},
+        legend={"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0},
+    )
+
+
+def clinician_mix_chart(mix: pd.DataFrame) -> go.Figure:
+    """Stacked bars: each clinician's homework split by type (share of what they set)."""
+    title = "Mix of homework types per clinician"
+    if mix.empty:
+        return empty_figure(title, "No homework was set in this view.")
+    types = sorted(mix["type"].unique())
+    clinicians = sorted(mix["clinician"].unique(), reverse=True)
+    totals = mix.groupby("clinician")["times_set"].sum()
+    fig = go.Figure()
+    for i, type_name in enumerate(types):
+        part = mix[mix["type"] == type_name].set_index("clinician").reindex(clinicians)
+        share = _pct(part["share"].fillna(0))
+        fig.add_trace(
+            go.Bar(
+                x=share,
+                y=[f"{c} (n={int(totals[c])})" for c in clinicians],
+                orientation="h",
+                name=type_name,
+                marker={
+                    "color": MIX_COLOURS[i % len(MIX_COLOURS)],
+                    "pattern": {
+                        "shape": PATTERNS[i % len(PATTERNS)],
+                        "fgcolor": "#ffffff",
+                        "fillmode": "overlay",
+                    },
+                },
+                text=[f"{s:.0f} %" if s >= 8 else "" for s in share],
+                textposition="inside",
+                customdata=part["times_set"].fillna(0),
+                hovertemplate="%{y}<br>" + type_name + ": %{x:.0f} % (%{customdata} set)"
+                "<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    _legend_below(fig)
+    fig.update_xaxes(title="Share of the homework each clinician set (%)", range=[0, 100])
+    fig.update_yaxes(title=None)
+    return styled(fig, title, height=max(300, 140 + 40 * len(clinicians)))
+
+
+def on_time_chart(on_time: pd.DataFrame) -> go.Figure:
+    """Share of homework reviewed by the next attended session, per clinician and overall."""
+    title = "Homework reviewed by the next attended session"
+    if on_time.empty or int(on_time["eligible"].sum()) == 0:
+        return empty_figure(title, "No homework has reached its next attended session yet.")
+    frame = on_time.iloc[::-1]
+    too_few = frame["label"].str.startswith("too few")
+    fig = go.Figure(
+        go.Bar(
+            x=_pct(frame["rate"].where(~too_few, 0).fillna(0)),
+            y=frame["clinician"],
+            orientation="h",
+            text=frame["label"],
+            textposition="outside",
+            cliponaxis=False,
+            marker={"color": OKABE_ITO[0]},
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title="Reviewed on time (% of assignments)", range=[0, 118])
+    fig.update_yaxes(title=None)
+    return styled(fig, title, height=max(240, 80 + 34 * len(frame)))
+
+
+def paired_outcome_chart(outcomes: pd.DataFrame, group: str) -> go.Figure:
+    """Paired-outcome rates for one group with Wilson 95 % intervals and 'x of n' labels."""
+    title = f"Paired outcomes (PHQ-9 with GAD-7): {group}"
+    frame = outcomes[outcomes["group"] == group]
+    if frame.empty or frame["too_few"].all():
+        total = int(frame["total"].max()) if len(frame) else 0
+        return empty_figure(title, f"Too few clients with paired scores (n={total}).")
+    ok = ~frame["too_few"]
+    ticks = [
+        f"{o}<br><b>{lab}</b>" for o, lab in zip(frame["outcome"], frame["label"], strict=True)
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=ticks,
+            y=_pct(frame["rate"].where(ok, 0)),
+            customdata=frame["label"],
+            marker={"color": [OKABE_ITO[2], OKABE_ITO[0], OKABE_ITO[4], OKABE_ITO[5]]},
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": _pct(frame["ci_high"] - frame["rate"]).where(ok),
+                "arrayminus": _pct(frame["rate"] - frame["ci_low"]).where(ok),
+                "color": "#777777",
+            },
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(title="Clients (%) — 95 % Wilson interval", range=[0, 105])
+    fig.update_xaxes(title=None)
+    return styled(fig, title, height=360)
+
+
+def dose_response_chart(bands: pd.DataFrame, measure: str) -> go.Figure:
+    """Completion bands against mean change and reliable-improvement rate, each with 95 % CIs."""
+    title = f"Dose–response: homework completion and {measure}"
+    if bands.empty or bands["too_few"].all():
+        return empty_figure(title, "Too few clients (fewer than 5 in every completion band).")
+    ok = ~bands["too_few"]
+    ticks = [
+        f"{b}<br>n={n}" + (" (too few)" if few else "")
+        for b, n, few in zip(bands["band"], bands["n"], bands["too_few"], strict=True)
+    ]
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=(f"Mean {measure} change", "Reliable improvement"),
+        horizontal_spacing=0.12,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=ticks,
+            y=bands["mean"].where(ok),
+            mode="markers+lines",
+            name="Mean change (95 % CI)",
+            marker={"color": OKABE_ITO[0], "symbol": "circle", "size": 10},
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": (bands["ci_high"] - bands["mean"]).where(ok),
+                "arrayminus": (bands["mean"] - bands["ci_low"]).where(ok),
+            },
+            hovertemplate="%{x}<br>mean %{y:.1f} points<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Bar(
+            x=ticks,
+            y=_pct(bands["ri_rate"].where(ok)),
+            name="Reliable improvement (95 % Wilson CI)",
+            marker={
+                "color": OKABE_ITO[2],
+                "pattern": {"shape": "/", "fgcolor": "#ffffff", "fillmode": "overlay"},
+            },
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": _pct(bands["ri_high"] - bands["ri_rate"]).where(ok),
+                "arrayminus": _pct(bands["ri_rate"] - bands["ri_low"]).where(ok),
+                "color": "#777777",
+            },
+            hovertemplate="%{x}<br>%{y:.0f} % reliably improved<extra></extra>",
+        ),
+        row=1,
+        col=2,
+    )
+    fig.update_xaxes(title="Client's homework completion rate", row=1, col=1)
+    fig.update_xaxes(title="Client's homework completion rate", row=1, col=2)
+    fig.update_yaxes(title=CHANGE_AXIS.format(measure=measure), row=1, col=1)
+    fig.update_yaxes(title="Clients reliably improved (%)", range=[0, 105], row=1, col=2)
+    fig.add_hline(y=0, line={"color": "#777777", "dash": "dot"}, row=1, col=1)
+    fig.update_layout(showlegend=False, margin={"t": 80})
+    return styled(fig, title, height=420)
+
+
+def scatter_chart(points: pd.DataFrame, corr: dict, measure: str) -> go.Figure:
+    """One dot per client (completion vs change), the least-squares line, r with CI and N."""
+    title = f"Homework completion vs {measure} change, one dot per client"
+    if corr["no_spread"]:
+        return empty_figure(title, f"All {corr['n']} clients sit at one value: nothing to fit.")
+    if corr["too_few"]:
+        return empty_figure(title, f"Too few clients with both figures (n={corr['n']}).")
+    fig = go.Figure(
+        go.Scatter(
+            x=_pct(points["completion_rate"]),
+            y=points["change"],
+            mode="markers",
+            name="Client",
+            marker={"color": OKABE_ITO[0], "opacity": 0.55, "size": 8, "symbol": "circle"},
+            hovertemplate="completion %{x:.0f} %, change %{y:+.0f} points<extra></extra>",
+        )
+    )
+    xs = np.array([0.0, 1.0])
+    fig.add_trace(
+        go.Scatter(
+            x=xs * 100,
+            y=corr["intercept"] + corr["slope"] * xs,
+            mode="lines",
+            name="Fitted line (least squares)",
+            line={"color": OKABE_ITO[5], "width": 3, "dash": "dash"},
+            hoverinfo="skip",
+        )
+    )
+    fig.add_annotation(
+        text=(
+            f"r = {corr['r']:.2f} (95 % CI {corr['ci_low']:.2f} to {corr['ci_high']:.2f}), "
+            f"N = {corr['n']} clients"
+        ),
+        xref="paper",
+        yref="paper",
+        x=0.01,
+        y=0.99,
+        showarrow=False,
+        align="left",
+        bgcolor="rgba(255,255,255,0.75)",
+        font={"color": "#222222"},
+    )
+    fig.add_hline(y=0, line={"color": "#777777", "dash": "dot"})
+    _legend_below(fig)
+    fig.update_xaxes(title="Client's homework completion rate (%)", range=[-3, 103])
+    fig.update_yaxes(title=CHANGE_AXIS.format(measure=measure))
+    return styled(fig, title, height=420)
+
+
+def lag_chart(rows: pd.DataFrame, measure: str) -> go.Figure:
+    """Mean next-week change after weeks mostly done vs mostly not done (client means, 95 % CI)."""
+    title = f"{measure} change in the week after: homework mostly done vs not"
+    if rows.empty or rows["too_few"].all():
+        return empty_figure(title, "Too few clients with weekly homework and scores to compare.")
+    ok = ~rows["too_few"]
+    labels = [
+        f"{g}<br>{c} clients, {w} weeks" + (" (too few)" if few else "")
+        for g, c, w, few in zip(
+            rows["group"], rows["n_clients"], rows["n_weeks"], rows["too_few"], strict=True
+        )
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=rows["mean"].where(ok),
+            marker={
+                "color": [OKABE_ITO[2], OKABE_ITO[5]],
+                "pattern": {"shape": ["", "/"], "fgcolor": "#ffffff", "fillmode": "overlay"},
+            },
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": (rows["ci_high"] - rows["mean"]).where(ok),
+                "arrayminus": (rows["mean"] - rows["ci_low"]).where(ok),
+                "color": "#777777",
+            },
+            hovertemplate="%{x}<br>mean %{y:+.2f} points<extra></extra>",
+        )
+    )
+    fig.add_hline(y=0, line={"color": "#777777", "dash": "dot"})
+    fig.update_yaxes(title=f"Next-week {measure} change (points, + = better)")
+    fig.update_xaxes(title=None)
+    return styled(fig, title, height=360)
+
+
+def clinician_comparison_chart(comparison: pd.DataFrame) -> go.Figure:
+    """Per clinician: homework-setting, completion and reliable-improvement rates side by side."""
+    title = "Per clinician: setting homework, completion and reliable improvement"
+    frame = comparison.iloc[::-1]
+    if frame.empty:
+        return empty_figure(title, "No clients in this view.")
+    series = [
+        ("Homework set at attended sessions", "setting_rate", "setting_label", "", OKABE_ITO[0]),
+        ("Completion rate", "completion_rate", "completion_label", "/", OKABE_ITO[1]),
+        ("Reliable improvement (paired)", "ri_rate", "ri_label", "x", OKABE_ITO[2]),
+    ]
+    fig = go.Figure()
+    for name, column, label, pattern, colour in reversed(series):  # plotly draws bottom-up
+        few = frame[label].str.startswith("too few")
+        fig.add_trace(
+            go.Bar(
+                x=_pct(frame[column].where(~few, 0).fillna(0)),
+                y=frame["group"],
+                orientation="h",
+                name=name,
+                text=frame[label],
+                textposition="outside",
+                cliponaxis=False,
+                marker={
+                    "color": colour,
+                    "pattern": {"shape": pattern, "fgcolor": "#ffffff", "fillmode": "overlay"},
+                },
+                hovertemplate="%{y}<br>" + name + ": %{text}<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="group", bargap=0.25)
+    _legend_below(fig)
+    fig.update_layout(legend={"traceorder": "reversed"})
+    fig.update_xaxes(title="Rate (%)", range=[0, 125])
+    fig.update_yaxes(title=None)
+    return styled(fig, title, height=max(320, 120 + 90 * len(frame)))

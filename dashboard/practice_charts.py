@@ -1,0 +1,476 @@
+"""Charts and tables for the overview and caseload pages: DataFrame in, Figure out, no Streamlit.
+
+Every completion rate is drawn only where at least MIN_REVIEWED_FOR_RATE assignments were
+reviewed; smaller groups keep their place on the axis with the words "too few (n=…)", so a
+dip on low volume is never mistaken for a trend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.theme import OKABE_ITO, empty_figure, styled
+from data_access.metrics import MIN_CLIENTS_FOR_FIGURE, MIN_REVIEWED_FOR_RATE, rate_label
+from data_access.practice import PeriodSummary
+
+RATE_AXIS = "Completion rate (%)"
+BAR_COLOUR = "rgba(153, 153, 153, 0.45)"  # reviewed-count bars sit quietly behind the rate
+RATE_COLOUR = OKABE_ITO[0]
+# Cividis: ordered, readable with every common colour-vision deficiency, light and dark.
+HEATMAP_SCALE = "Cividis"
+
+
+def _shown_rate(frame: pd.DataFrame) -> pd.Series:
+    """Completion rate in %, NaN where too few assignments were reviewed to show one."""
+    enough = frame["reviewed"] >= MIN_REVIEWED_FOR_RATE
+    return (frame["completion_rate"].astype(float) * 100).where(enough)
+
+
+def _labels(frame: pd.DataFrame) -> list[str]:
+    """`rate_label` for every row: '67 % (n=12)' or 'too few (n=3)'."""
+    return [
+        rate_label(rate, int(n))
+        for rate, n in zip(frame["completion_rate"], frame["reviewed"], strict=True)
+    ]
+
+
+def weekly_completion_figure(weekly: pd.DataFrame) -> go.Figure:
+    """Completion rate per due week as a line, over bars of the reviewed count per week."""
+    title = "Completion rate by week due"
+    if weekly.empty or weekly["assignments"].sum() == 0:
+        return empty_figure(title, "No homework was due in this period.")
+    frame = weekly.sort_values("due_week")
+    weeks = pd.to_datetime(frame["due_week"])
+    labels = _labels(frame)
+    fig = go.Figure()
+    fig.add_bar(
+        x=weeks,
+        y=frame["reviewed"],
+        name="Reviewed assignments (n)",
+        marker_color=BAR_COLOUR,
+        yaxis="y2",
+        hovertemplate="Week of %{x|%d %b %Y}<br>%{y} reviewed<extra></extra>",
+    )
+    fig.add_scatter(
+        x=weeks,
+        y=_shown_rate(frame),
+        name=f"Completion rate (weeks with ≥{MIN_REVIEWED_FOR_RATE} reviewed)",
+        mode="lines+markers",
+        line={"color": RATE_COLOUR, "width": 2.5},
+        marker={"size": 8, "symbol": "circle"},
+        customdata=labels,
+        hovertemplate="Week of %{x|%d %b %Y}<br>%{customdata}<extra></extra>",
+        connectgaps=False,
+    )
+    few = frame["reviewed"] < MIN_REVIEWED_FOR_RATE
+    if few.any():
+        fig.add_scatter(
+            x=weeks[few],
+            y=np.full(int(few.sum()), 2.0),
+            name=f"Too few reviewed (<{MIN_REVIEWED_FOR_RATE})",
+            mode="markers",
+            marker={"symbol": "x-thin-open", "size": 10, "color": OKABE_ITO[7]},
+            customdata=[label for label, f in zip(labels, few, strict=True) if f],
+            hovertemplate="Week of %{x|%d %b %Y}<br>%{customdata}<extra></extra>",
+        )
+    fig.update_layout(
+        xaxis={"title": {"text": "Week due (starting Monday)"}},
+        yaxis={"title": {"text": RATE_AXIS}, "range": [0, 105], "ticksuffix": " %"},
+        yaxis2={
+            "title": {"text": "Reviewed assignments (n)"},
+            "overlaying": "y",
+            "side": "right",
+            "range": [0, max(5, int(frame["reviewed"].max() * 1.25) + 1)],
+            "tickformat": "d",
+            "tickmode": "auto",
+            "nticks": 6,
+            "showgrid": False,
+        },
+        bargap=0.25,
+        legend={"x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
+    )
+    return styled(fig, title, height=380)
+
+
+def type_mix_figure(by_type: pd.DataFrame) -> go.Figure:
+    """Share of all assignments due in the period, by type (horizontal bars, with counts)."""
+    title = "Mix of homework types"
+    if by_type.empty or by_type["assignments"].sum() == 0:
+        return empty_figure(title, "No homework was due in this period.")
+    frame = by_type.sort_values("assignments")
+    share = frame["share"].astype(float) * 100
+    fig = go.Figure(
+        go.Bar(
+            x=share,
+            y=frame["type"],
+            orientation="h",
+            marker_color=OKABE_ITO[4],
+            text=[f"{s:.0f} % (n={n})" for s, n in zip(share, frame["assignments"], strict=True)],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{text} of all assignments<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        xaxis={"title": {"text": "Share of assignments (%)"}, "ticksuffix": " %"},
+        yaxis={"title": {"text": ""}},
+        showlegend=False,
+    )
+    fig.update_xaxes(range=[0, max(share.max() * 1.5, 10)])
+    return styled(fig, title, height=max(260, 40 * len(frame) + 80))
+
+
+def completion_by_group_figure(
+    frame: pd.DataFrame, key: str, title: str, axis_title: str, horizontal: bool = False
+) -> go.Figure:
+    """Completion rate per group (type, difficulty, days allowed), every bar labelled with N.
+
+    Groups with too few reviewed assignments keep their place, hatched, with a "too few" label
+    and no rate. `horizontal` suits long category names (types).
+    """
+    if frame.empty or frame["reviewed"].sum() == 0:
+        return empty_figure(title, "No reviewed homework in this period.")
+    if horizontal:
+        frame = frame.iloc[::-1]  # plotly draws the first category at the bottom
+    rates = _shown_rate(frame)
+    categories = [str(value) for value in frame[key]]
+    values, names = (categories, rates.fillna(0)), ("x", "y")
+    bar = go.Bar(
+        **dict(zip(names[::-1] if horizontal else names, values, strict=True)),
+        orientation="h" if horizontal else "v",
+        marker_color=[OKABE_ITO[2] if pd.notna(r) else BAR_COLOUR for r in rates],
+        marker_pattern_shape=["" if pd.notna(r) else "/" for r in rates],
+        text=_labels(frame),
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate=("%{y}" if horizontal else "%{x}") + ": %{text}<extra></extra>",
+    )
+    fig = go.Figure(bar)
+    rate_axis = {"title": {"text": RATE_AXIS}, "range": [0, 130], "ticksuffix": " %"}
+    rate_axis["tickvals"] = [0, 20, 40, 60, 80, 100]
+    group_axis = {"title": {"text": axis_title}, "type": "category"}
+    if horizontal:
+        fig.update_layout(xaxis=rate_axis, yaxis=group_axis | {"title": {"text": ""}})
+        height = max(300, 34 * len(frame) + 110)
+    else:
+        fig.update_layout(xaxis=group_axis, yaxis=rate_axis)
+        height = 340
+    fig.update_layout(showlegend=False)
+    return styled(fig, title, height=height)
+
+
+def completion_heatmap_figure(heatmap: pd.DataFrame) -> go.Figure:
+    """Completion rate per clinician (rows) and due week (columns); blank cells read "too few"."""
+    title = "Completion rate by clinician and week due"
+    if heatmap.empty or heatmap["assignments"].sum() == 0:
+        return empty_figure(title, "No homework was due in this period.")
+    frame = heatmap.assign(
+        rate=_shown_rate(heatmap),
+        label=_labels(heatmap),
+        week=pd.to_datetime(heatmap["due_week"]),
+    )
+    rates = frame.pivot_table(index="clinician", columns="week", values="rate", aggfunc="first")
+    weeks = sorted(frame["week"].unique())
+    clinicians = sorted(frame["clinician"].unique(), reverse=True)  # A at the top
+    rates = rates.reindex(index=clinicians, columns=weeks)
+    text = (
+        frame.pivot_table(index="clinician", columns="week", values="label", aggfunc="first")
+        .reindex(index=clinicians, columns=weeks)
+        .fillna("nothing due")
+    )
+    short = text.map(
+        lambda s: (
+            "few" if s.startswith("too few") else "" if s == "nothing due" else s.split(" (")[0]
+        )
+    )
+    fig = go.Figure(
+        go.Heatmap(
+            z=rates.to_numpy(),
+            x=weeks,
+            y=clinicians,
+            zmin=0,
+            zmax=100,
+            colorscale=HEATMAP_SCALE,
+            colorbar={"title": {"text": "Completion (%)"}, "ticksuffix": " %"},
+            text=short.to_numpy(),
+            texttemplate="%{text}",
+            textfont={"size": 11},
+            customdata=text.to_numpy(),
+            hovertemplate="%{y}, week of %{x|%d %b %Y}<br>%{customdata}<extra></extra>",
+            xgap=2,
+            ygap=2,
+        )
+    )
+    fig.update_layout(
+        xaxis={"title": {"text": "Week due (starting Monday)"}, "showgrid": False},
+        yaxis={"title": {"text": ""}, "showgrid": False},
+    )
+    return styled(fig, title, height=max(280, 34 * len(clinicians) + 140))
+
+
+# --- Headline figures and tables (DataFrame in, DataFrame or text out) ----------------------
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline figure as st.metric shows it, with the counts behind it in words."""
+
+    label: str
+    value: str
+    delta: str | None
+    caption: str
+    more_is_better: bool = True
+
+
+def _count_delta(now: int, before: int | None) -> str | None:
+    return None if before is None else f"{now - before:+d} vs previous period"
+
+
+def _rate_delta(
+    now: float | None, n_now: int, before: float | None, n_before: int, minimum: int
+) -> str | None:
+    """Change in percentage points, only when both rates are shown (enough N on both sides)."""
+    if now is None or before is None or n_now < minimum or n_before < minimum:
+        return None
+    return f"{(now - before) * 100:+.0f} pp vs previous period"
+
+
+def _bare(label: str) -> str:
+    """'67 % (n=12)' -> '67 %' and 'too few (n=3)' -> 'too few': the card's label has the N."""
+    return label.split(" (n=")[0]
+
+
+def headlines(now: PeriodSummary, before: PeriodSummary | None) -> list[Headline]:
+    """The overview's seven headline figures, each with its N (in the label for rates, as
+    the card is narrow) and its change against the previous period."""
+    prev = before
+    return [
+        Headline(
+            "Active clients",
+            str(now.active_clients),
+            _count_delta(now.active_clients, prev and prev.active_clients),
+            "in treatment on at least one day of the period",
+        ),
+        Headline(
+            "Sessions attended",
+            str(now.sessions_attended),
+            _count_delta(now.sessions_attended, prev and prev.sessions_attended),
+            "attended sessions held in the period",
+        ),
+        Headline(
+            f"Homework set (n={now.sessions_attended})",
+            _bare(rate_label(now.setting_rate, now.sessions_attended)),
+            prev
+            and _rate_delta(
+                now.setting_rate,
+                now.sessions_attended,
+                prev.setting_rate,
+                prev.sessions_attended,
+                MIN_REVIEWED_FOR_RATE,
+            ),
+            f"homework-setting rate: set at {now.sessions_with_homework} of "
+            f"{now.sessions_attended} attended sessions",
+        ),
+        Headline(
+            "Assignments set",
+            str(now.assignments_set),
+            _count_delta(now.assignments_set, prev and prev.assignments_set),
+            "homework assigned in the period",
+        ),
+        Headline(
+            f"Completion (n={now.reviewed})",
+            _bare(rate_label(now.completion_rate, now.reviewed)),
+            prev
+            and _rate_delta(
+                now.completion_rate,
+                now.reviewed,
+                prev.completion_rate,
+                prev.reviewed,
+                MIN_REVIEWED_FOR_RATE,
+            ),
+            f"completion rate: {now.completed} completed + {now.partial} partial of "
+            f"{now.reviewed} reviewed ({now.assignments_due} due in the period)",
+        ),
+        Headline(
+            f"Reliably improved (n={now.outcome_clients})",
+            _bare(rate_label(now.improved_share, now.outcome_clients, MIN_CLIENTS_FOR_FIGURE)),
+            prev
+            and _rate_delta(
+                now.improved_share,
+                now.outcome_clients,
+                prev.improved_share,
+                prev.outcome_clients,
+                MIN_CLIENTS_FOR_FIGURE,
+            ),
+            f"{now.improved_clients} of {now.outcome_clients} clients with two or more "
+            "PHQ-9/GAD-7 scores in the period (too few under 5 clients)",
+        ),
+        Headline(
+            "Needing attention",
+            str(now.flagged_clients),
+            _count_delta(now.flagged_clients, prev and prev.flagged_clients),
+            "active clients with a needs-attention flag today (the change: against the "
+            "previous period's last day)",
+            more_is_better=False,
+        ),
+    ]
+
+
+def caseload_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The caseload table as shown: one row per clinician, every rate with its N."""
+    rows = table.itertuples()
+    return pd.DataFrame(
+        [
+            {
+                "Clinician": r.clinician,
+                "Active clients": r.active_clients,
+                "Sessions attended": r.attended,
+                "Homework set": rate_label(r.setting_rate, r.attended),
+                "Completion": rate_label(r.completion_rate, r.reviewed),
+                "Overdue": r.overdue,
+                "Needing attention": r.needs_attention,
+                "Reliably improved": rate_label(
+                    r.improved_share, r.outcome_clients, MIN_CLIENTS_FOR_FIGURE
+                ),
+            }
+            for r in rows
+        ],
+        columns=CASELOAD_COLUMNS,
+    )
+
+
+CASELOAD_COLUMNS = [
+    "Clinician",
+    "Active clients",
+    "Sessions attended",
+    "Homework set",
+    "Completion",
+    "Overdue",
+    "Needing attention",
+    "Reliably improved",
+]
+# What the caseload table can be sorted by: (column in the data, largest first?).
+CASELOAD_SORTS: dict[str, tuple[str, bool]] = {
+    "Clinician": ("clinician", False),
+    "Completion, lowest first": ("completion_rate", False),
+    "Homework set, lowest first": ("setting_rate", False),
+    "Overdue, most first": ("overdue", True),
+    "Needing attention, most first": ("needs_attention", True),
+    "Reliably improved, lowest first": ("improved_share", False),
+}
+CSV_COLUMNS = [
+    "clinician",
+    "active_clients",
+    "attended",
+    "with_homework",
+    "setting_rate",
+    "assignments",
+    "reviewed",
+    "completed",
+    "partial",
+    "completion_rate",
+    "overdue",
+    "needs_attention",
+    "outcome_clients",
+    "improved_clients",
+    "improved_share",
+]
+
+
+def sort_caseload(table: pd.DataFrame, sort: str) -> pd.DataFrame:
+    """Sort by one of CASELOAD_SORTS; rates hidden as "too few" go last, like unknowns."""
+    column, descending = CASELOAD_SORTS[sort]
+    frame = table.copy()
+    minimum = {"completion_rate": ("reviewed", MIN_REVIEWED_FOR_RATE)}
+    minimum |= {"setting_rate": ("attended", MIN_REVIEWED_FOR_RATE)}
+    minimum |= {"improved_share": ("outcome_clients", MIN_CLIENTS_FOR_FIGURE)}
+    if column in minimum:
+        n_column, least = minimum[column]
+        frame["_key"] = frame[column].where(frame[n_column] >= least)
+    else:
+        frame["_key"] = frame[column]
+    frame = frame.sort_values(
+        ["_key", "clinician"], ascending=[not descending, True], na_position="last"
+    )
+    return frame.drop(columns="_key").reset_index(drop=True)
+
+
+def _day(value: object) -> str:
+    return "" if value is None or pd.isna(value) else f"{value:%d %b %Y}"
+
+
+def attention_rows(attention: pd.DataFrame) -> list[dict[str, str]]:
+    """The needs-attention list in words: client, clinician, flags, rules, last session/score."""
+    rows = []
+    for r in attention.itertuples():
+        session = _day(r.last_session)
+        if session:
+            session += f" ({str(r.last_attendance).replace('_', '-')})"
+        score = ""
+        if isinstance(r.last_score_measure, str):
+            score = f"{r.last_score_measure} {int(r.last_score)} on {_day(r.last_score_on)}"
+        rows.append(
+            {
+                "Client": r.client_code,
+                "Clinician": r.clinician,
+                "Flags": r.flags,
+                "Rules": r.rules,
+                "Last session": session or "none yet",
+                "Last score": score or "none yet",
+            }
+        )
+    return rows
+
+
+def _change(value: object) -> str:
+    return "" if value is None or pd.isna(value) else f"{value:+.0f}"
+
+
+def clients_display(clients: pd.DataFrame) -> pd.DataFrame:
+    """A clinician's clients side by side: completion with N, latest change, outcome, flags."""
+    return pd.DataFrame(
+        [
+            {
+                "Client": r.client_code,
+                "Status": r.status,
+                "Sessions attended": r.attended,
+                "Completion": rate_label(r.completion_rate, r.reviewed),
+                "PHQ-9 change": _change(r.phq_change),
+                "GAD-7 change": _change(r.gad_change),
+                "Outcome": r.outcome,
+                "Flags": r.flags,
+            }
+            for r in clients.itertuples()
+        ],
+        columns=[
+            "Client",
+            "Status",
+            "Sessions attended",
+            "Completion",
+            "PHQ-9 change",
+            "GAD-7 change",
+            "Outcome",
+            "Flags",
+        ],
+    )
+
+
+def weekly_display(weekly: pd.DataFrame) -> pd.DataFrame:
+    """The weekly completion figures as a table: week, due, reviewed, rate with N, overdue."""
+    return pd.DataFrame(
+        [
+            {
+                "Week starting": _day(r.due_week),
+                "Due": r.assignments,
+                "Reviewed": r.reviewed,
+                "Completion": rate_label(r.completion_rate, r.reviewed),
+                "Overdue": r.overdue,
+            }
+            for r in weekly.itertuples()
+        ],
+        columns=["Week starting", "Due", "Reviewed", "Completion", "Overdue"],
+    )

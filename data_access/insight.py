@@ -1,0 +1,272 @@
+"""Homework by assignment type: how often each type is set, done and reviewed on time.
+
+Assignments count in a view when they were set (`assigned_on`) inside the filter window, for a
+client in the viewer's scope and the filters. Counting happens in SQL (GROUP BY); the small
+per-client frames that come back feed the statistics in pandas and scipy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from sqlalchemy import ColumnElement, Connection, and_, case, func, select
+
+from data_access import metrics
+from data_access.filters import Filters, client_conditions, date_between, type_condition
+from data_access.schema import Assignment, AssignmentType, Client, Clinician, TherapySession
+from data_access.scores import baseline_latest
+from data_access.viewer import Viewer, client_scope
+
+DID_IT_MIN_COMPLETED = 3  # "did it": completed this type at least this many times
+RARELY_BELOW = 0.5  # "rarely did it": completion rate under this (and fewer than 3 completed)
+IMPROVEMENT_MEASURES = ("PHQ-9", "GAD-7")
+GROUP_DID = "did it (3+ completed)"
+GROUP_RARELY = "rarely did it (< 50 %)"
+
+
+def assignments_in_view(viewer: Viewer, filters: Filters) -> ColumnElement[bool]:
+    """Conditions for assignments in the view: scope, client filters, types and window."""
+    return and_(
+        client_scope(viewer),
+        client_conditions(filters),
+        type_condition(filters),
+        date_between(Assignment.assigned_on, filters),
+        Assignment.assigned_on <= filters.as_of,
+    )
+
+
+def homework_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """One row per assignment type set in the view, most often set first.
+
+    Columns: type_id, type, category, times_set, clients_set, completed, partial, reviewed,
+    credit, completion_rate, completion_label, engagement_mean, engagement_n, clients_with_homework,
+    share_of_clients (clients set this type / clients set any homework in the view).
+    """
+    engagement_n = func.count(Assignment.engagement)
+    query = (
+        select(
+            AssignmentType.id.label("type_id"),
+            AssignmentType.name.label("type"),
+            AssignmentType.category,
+            func.count().label("times_set"),
+            func.count(func.distinct(Assignment.client_id)).label("clients_set"),
+            metrics.completed_count().label("completed"),
+            metrics.partial_count().label("partial"),
+            metrics.reviewed_count().label("reviewed"),
+            metrics.completion_credit().label("credit"),
+            func.avg(Assignment.engagement * 1.0).label("engagement_mean"),
+            engagement_n.label("engagement_n"),
+        )
+        .select_from(Assignment)
+        .join(AssignmentType, AssignmentType.id == Assignment.type_id)
+        .join(Client, Client.id == Assignment.client_id)
+        .where(assignments_in_view(viewer, filters))
+        .group_by(AssignmentType.id, AssignmentType.name, AssignmentType.category)
+        .order_by(func.count().desc(), AssignmentType.name)
+    )
+    frame = pd.read_sql(query, conn)
+    total = conn.execute(
+        select(func.count(func.distinct(Assignment.client_id)))
+        .join(Client, Client.id == Assignment.client_id)
+        .where(assignments_in_view(viewer, filters))
+    ).scalar_one()
+    frame = metrics.add_completion_rate(frame)
+    frame["completion_label"] = [
+        metrics.rate_label(rate, int(n))
+        for rate, n in zip(frame["completion_rate"], frame["reviewed"], strict=True)
+    ]
+    frame["engagement_mean"] = frame["engagement_mean"].astype(float)
+    frame["clients_with_homework"] = int(total)
+    frame["share_of_clients"] = frame["clients_set"] / total if total else np.nan
+    return frame
+
+
+def _client_type_counts(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """Per client and type: completed, reviewed and credit (one row per pair, from SQL)."""
+    query = (
+        select(
+            Assignment.client_id,
+            AssignmentType.id.label("type_id"),
+            AssignmentType.name.label("type"),
+            metrics.completed_count().label("completed"),
+            metrics.reviewed_count().label("reviewed"),
+            metrics.completion_credit().label("credit"),
+        )
+        .select_from(Assignment)
+        .join(AssignmentType, AssignmentType.id == Assignment.type_id)
+        .join(Client, Client.id == Assignment.client_id)
+        .where(assignments_in_view(viewer, filters))
+        .group_by(Assignment.client_id, AssignmentType.id, AssignmentType.name)
+    )
+    return metrics.add_completion_rate(pd.read_sql(query, conn))
+
+
+def mean_with_interval(values: pd.Series) -> dict[str, float | int | bool]:
+    """Mean, 95 % t interval and N of `values`; `too_few` under MIN_CLIENTS_FOR_FIGURE.
+
+    Under the minimum the mean and interval are NaN, so nothing small can be over-read.
+    """
+    clean = values.dropna().astype(float)
+    n = len(clean)
+    if n < metrics.MIN_CLIENTS_FOR_FIGURE:
+        return {"n": n, "mean": np.nan, "ci_low": np.nan, "ci_high": np.nan, "too_few": True}
+    mean = float(clean.mean())
+    sem = float(stats.sem(clean))
+    if sem == 0:
+        low, high = mean, mean
+    else:
+        low, high = stats.t.interval(0.95, df=n - 1, loc=mean, scale=sem)
+    return {"n": n, "mean": mean, "ci_low": float(low), "ci_high": float(high), "too_few": False}
+
+
+def improvement_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """Mean PHQ-9 and GAD-7 change for clients who did each type vs those who rarely did it.
+
+    "Did it": completed the type at least 3 times. "Rarely did it": set it, at least one
+    reviewed, completion rate under 50 % and fewer than 3 completed (the groups do not
+    overlap). Change is baseline to latest in the window, positive = better, over clients with
+    two or more scores on the measure. Columns: type, measure, group, n, mean, ci_low, ci_high,
+    too_few. An association, not a cause.
+    """
+    counts = _client_type_counts(conn, viewer, filters)
+    columns = ["type", "measure", "group", "n", "mean", "ci_low", "ci_high", "too_few"]
+    if counts.empty:
+        return pd.DataFrame(columns=columns)
+    did = counts["completed"] >= DID_IT_MIN_COMPLETED
+    rarely = (
+        (counts["reviewed"] > 0)
+        & (counts["completion_rate"] < RARELY_BELOW)
+        & (counts["completed"] < DID_IT_MIN_COMPLETED)
+    )
+    counts["group"] = np.select([did, rarely], [GROUP_DID, GROUP_RARELY], default="")
+    counts = counts[counts["group"] != ""]
+    pairs = metrics.classify_outcomes(
+        baseline_latest(conn, viewer, filters, IMPROVEMENT_MEASURES).query("n_scores >= 2")
+    )[["client_id", "measure", "change"]]
+    joined = counts.merge(pairs, on="client_id")
+    rows = []
+    for type_name in counts.sort_values("type")["type"].unique():
+        for measure in IMPROVEMENT_MEASURES:
+            for group in (GROUP_DID, GROUP_RARELY):
+                chosen = joined[
+                    (joined["type"] == type_name)
+                    & (joined["measure"] == measure)
+                    & (joined["group"] == group)
+                ]
+                rows.append(
+                    {
+                        "type": type_name,
+                        "measure": measure,
+                        "group": group,
+                        **mean_with_interval(chosen["change"]),
+                    }
+                )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def clinician_type_mix(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """Per treating clinician and type: times set and that type's share of their homework.
+
+    Columns: clinician_id, clinician, type, times_set, share.
+    """
+    query = (
+        select(
+            Client.clinician_id,
+            Clinician.name.label("clinician"),
+            AssignmentType.name.label("type"),
+            func.count().label("times_set"),
+        )
+        .select_from(Assignment)
+        .join(AssignmentType, AssignmentType.id == Assignment.type_id)
+        .join(Client, Client.id == Assignment.client_id)
+        .join(Clinician, Clinician.id == Client.clinician_id)
+        .where(assignments_in_view(viewer, filters))
+        .group_by(Client.clinician_id, Clinician.name, AssignmentType.name)
+        .order_by(Clinician.name, AssignmentType.name)
+    )
+    frame = pd.read_sql(query, conn)
+    totals = frame.groupby("clinician_id")["times_set"].transform("sum")
+    frame["share"] = frame["times_set"] / totals
+    return frame
+
+
+def reviewed_on_time(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """Per clinician, plus a total row: share of homework reviewed by the next attended session.
+
+    An assignment counts once the client's next attended session after it was set has happened
+    (by the as-of day); it is on time when it was reviewed (not pending, with a review date) on
+    or before that session. Columns: clinician_id, clinician, eligible, on_time, rate, label.
+    The total row has clinician "All clinicians in view" and clinician_id -1.
+    """
+    next_session = (
+        select(func.min(TherapySession.held_on))
+        .where(
+            TherapySession.client_id == Assignment.client_id,
+            TherapySession.attendance == "attended",
+            TherapySession.held_on > Assignment.assigned_on,
+            TherapySession.held_on <= filters.as_of,
+        )
+        .correlate(Assignment)
+        .scalar_subquery()
+    )
+    per_assignment = (
+        select(
+            Client.clinician_id,
+            Assignment.status,
+            Assignment.reviewed_on,
+            next_session.label("next_session"),
+        )
+        .select_from(Assignment)
+        .join(Client, Client.id == Assignment.client_id)
+        .where(assignments_in_view(viewer, filters))
+        .subquery()
+    )
+    on_time = case(
+        (
+            and_(
+                per_assignment.c.status != "pending",
+                per_assignment.c.reviewed_on.is_not(None),
+                per_assignment.c.reviewed_on <= per_assignment.c.next_session,
+            ),
+            1,
+        ),
+        else_=0,
+    )
+    query = (
+        select(
+            per_assignment.c.clinician_id,
+            Clinician.name.label("clinician"),
+            func.count().label("eligible"),
+            func.coalesce(func.sum(on_time), 0).label("on_time"),
+        )
+        .join(Clinician, Clinician.id == per_assignment.c.clinician_id)
+        .where(per_assignment.c.next_session.is_not(None))
+        .group_by(per_assignment.c.clinician_id, Clinician.name)
+        .order_by(Clinician.name)
+    )
+    frame = pd.read_sql(query, conn)
+    total = pd.DataFrame(
+        {
+            "clinician_id": [-1],
+            "clinician": ["All clinicians in view"],
+            "eligible": [int(frame["eligible"].sum())],
+            "on_time": [int(frame["on_time"].sum())],
+        }
+    )
+    frame = pd.concat([frame, total], ignore_index=True)
+    frame["eligible"] = frame["eligible"].astype(int)
+    frame["on_time"] = frame["on_time"].astype(int)
+    frame["rate"] = frame["on_time"] / frame["eligible"].where(frame["eligible"] > 0)
+    frame["label"] = [
+        metrics.rate_label(rate, n)
+        for rate, n in zip(frame["rate"], frame["eligible"], strict=True)
+    ]
+    return frame
+
+
+def overall_completion(by_type: pd.DataFrame) -> str:
+    """Completion rate over every type in the view, as a label with its N."""
+    reviewed = int(by_type["reviewed"].sum())
+    rate = float(by_type["credit"].sum()) / reviewed if reviewed else None
+    return metrics.rate_label(rate, reviewed)

@@ -1,0 +1,458 @@
+"""Outcomes next to homework: paired outcomes, dose–response, correlation and a one-week lag.
+
+SQL reduces everything to one row per client (homework counts, sessions, baseline and latest
+scores); the statistics then run on that small frame with scipy and statsmodels. Every figure
+carries its N and reads "too few" under `MIN_CLIENTS_FOR_FIGURE` clients. All of it shows an
+association in this practice's data, never a cause.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from sqlalchemy import (
+    Connection,
+    Date,
+    Integer,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
+from statsmodels.stats.proportion import proportion_confint
+
+from data_access import metrics
+from data_access.filters import Filters, client_conditions, date_between, type_condition
+from data_access.insight import assignments_in_view, mean_with_interval
+from data_access.schema import MEASURES, Assignment, Client, Clinician, Score, TherapySession
+from data_access.scores import baseline_latest
+from data_access.viewer import Viewer, client_scope
+
+ALL_IN_VIEW = "All clients in view"
+OUTCOMES = {
+    "reliable_improvement": "Reliable improvement",
+    "recovered": "Recovery",
+    "reliable_recovery": "Reliable recovery",
+    "reliable_deterioration": "Reliable deterioration",
+}
+CASE_ONLY = ("recovered", "reliable_recovery")  # rates over clients who were a case at baseline
+BANDS = (0.0, 0.25, 0.5, 0.75, 1.0)
+BAND_LABELS = ("0–24 %", "25–49 %", "50–74 %", "75–100 %")
+DONE_WEEK = 0.5  # a week counts as "mostly done" at this completion rate or more
+EPOCH_MONDAY = dt.date(1970, 1, 5)
+
+
+def _clients_in_view(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """Clients in scope and filters who were in treatment at some point of the window."""
+    last_day = filters.end or filters.as_of
+    query = (
+        select(
+            Client.id.label("client_id"),
+            Client.clinician_id,
+            Clinician.name.label("clinician"),
+        )
+        .join(Clinician, Clinician.id == Client.clinician_id)
+        .where(client_scope(viewer), client_conditions(filters), Client.intake_on <= last_day)
+        .order_by(Client.id)
+    )
+    if filters.start:
+        query = query.where(
+            or_(Client.discharged_on.is_(None), Client.discharged_on >= filters.start)
+        )
+    return pd.read_sql(query, conn)
+
+
+def _homework_per_client(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    query = (
+        select(
+            Assignment.client_id,
+            func.count().label("times_set"),
+            metrics.completed_count().label("completed"),
+            metrics.partial_count().label("partial"),
+            metrics.reviewed_count().label("reviewed"),
+            metrics.completion_credit().label("credit"),
+        )
+        .select_from(Assignment)
+        .join(Client, Client.id == Assignment.client_id)
+        .where(assignments_in_view(viewer, filters))
+        .group_by(Assignment.client_id)
+    )
+    return pd.read_sql(query, conn)
+
+
+def _sessions_per_client(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """Attended sessions in the window and how many had homework set that day."""
+    homework_set = exists().where(
+        Assignment.client_id == TherapySession.client_id,
+        Assignment.assigned_on == TherapySession.held_on,
+        type_condition(filters),
+    )
+    query = (
+        select(
+            TherapySession.client_id,
+            func.count().label("attended"),
+            func.sum(case((homework_set, 1), else_=0)).label("sessions_with_homework"),
+        )
+        .join(Client, Client.id == TherapySession.client_id)
+        .where(
+            client_scope(viewer),
+            client_conditions(filters),
+            TherapySession.attendance == "attended",
+            date_between(TherapySession.held_on, filters),
+            TherapySession.held_on <= filters.as_of,
+        )
+        .group_by(TherapySession.client_id)
+    )
+    return pd.read_sql(query, conn)
+
+
+def client_frame(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """One row per client in view: homework, sessions, PHQ-9/GAD-7 change and paired outcome.
+
+    Columns: client_id, clinician_id, clinician, times_set, completed, partial, reviewed, credit,
+    completion_rate (NaN under 5 reviewed), attended, sessions_with_homework, phq_baseline,
+    phq_latest, phq_n, phq_change, gad_* likewise, paired (two or more scores on both), and
+    for paired clients the classify_paired columns (case_at_baseline, recovered, ...).
+    """
+    clients = _clients_in_view(conn, viewer, filters)
+    frame = clients.merge(_homework_per_client(conn, viewer, filters), on="client_id", how="left")
+    frame = frame.merge(_sessions_per_client(conn, viewer, filters), on="client_id", how="left")
+    counts = ["times_set", "completed", "partial", "reviewed", "attended", "sessions_with_homework"]
+    frame[counts] = frame[counts].fillna(0).astype(int)
+    frame["credit"] = frame["credit"].fillna(0.0).astype(float)
+    frame = metrics.add_completion_rate(frame)
+    frame.loc[frame["reviewed"] < metrics.MIN_REVIEWED_FOR_RATE, "completion_rate"] = np.nan
+    scores = metrics.classify_outcomes(baseline_latest(conn, viewer, filters))
+    for measure, prefix in (("PHQ-9", "phq"), ("GAD-7", "gad")):
+        part = scores[scores["measure"] == measure].set_index("client_id")
+        frame[f"{prefix}_baseline"] = frame["client_id"].map(part["baseline"]).astype(float)
+        frame[f"{prefix}_latest"] = frame["client_id"].map(part["latest"]).astype(float)
+        frame[f"{prefix}_n"] = frame["client_id"].map(part["n_scores"]).fillna(0).astype(int)
+        change = frame["client_id"].map(part["change"]).astype(float)
+        frame[f"{prefix}_change"] = change.where(frame[f"{prefix}_n"] >= 2)
+    frame["paired"] = (frame["phq_n"] >= 2) & (frame["gad_n"] >= 2)
+    classified = metrics.classify_paired(frame)
+    for column in ("case_at_baseline", *OUTCOMES):
+        frame[column] = classified[column].astype(bool) & frame["paired"]
+    return frame
+
+
+def _groups(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """Everyone in view first, then each clinician by name."""
+    groups = [(ALL_IN_VIEW, frame)]
+    for (name, _), part in frame.groupby(["clinician", "clinician_id"], sort=True):
+        groups.append((str(name), part))
+    return groups
+
+
+def proportion(count: int, total: int) -> dict[str, float | int | bool]:
+    """A rate with its Wilson 95 % interval; NaN and `too_few` under the client minimum."""
+    too_few = total < metrics.MIN_CLIENTS_FOR_FIGURE
+    if too_few:
+        return {"count": count, "total": total, "rate": np.nan, "ci_low": np.nan,
+                "ci_high": np.nan, "too_few": True}  # fmt: skip
+    low, high = proportion_confint(count, total, alpha=0.05, method="wilson")
+    return {"count": count, "total": total, "rate": count / total, "ci_low": float(low),
+            "ci_high": float(high), "too_few": False}  # fmt: skip
+
+
+def count_label(result: dict) -> str:
+    """'12 of 30 (40 %)', or 'too few (n=3)' under the client minimum."""
+    if result["too_few"]:
+        return f"too few (n={result['total']})"
+    return f"{result['count']} of {result['total']} ({result['rate']:.0%})".replace("%", " %")
+
+
+def paired_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Long table: per group (everyone, then each clinician) and outcome, count, rate and CI.
+
+    Reliable improvement and deterioration are over clients with paired scores; recovery and
+    reliable recovery over paired clients who were a case at baseline. Columns: group, outcome,
+    count, total, rate, ci_low, ci_high, too_few, label.
+    """
+    rows = []
+    for group, part in _groups(frame):
+        paired = part[part["paired"]]
+        for key, name in OUTCOMES.items():
+            base = paired[paired["case_at_baseline"]] if key in CASE_ONLY else paired
+            result = proportion(int(base[key].sum()), len(base))
+            rows.append({"group": group, "outcome": name, **result, "label": count_label(result)})
+    return pd.DataFrame(rows)
+
+
+def coverage(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per group: clients in view, clients with paired scores, cases at baseline, coverage.
+
+    Columns: group, clients, paired, cases, coverage (share paired), label.
+    """
+    rows = []
+    for group, part in _groups(frame):
+        clients, paired = len(part), int(part["paired"].sum())
+        rows.append(
+            {
+                "group": group,
+                "clients": clients,
+                "paired": paired,
+                "cases": int(part["case_at_baseline"].sum()),
+                "coverage": paired / clients if clients else np.nan,
+                "label": f"{paired} of {clients} clients have two or more PHQ-9 and GAD-7 scores",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def outcome_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Wide table for people: one row per group, coverage then each outcome as 'x of n (r %)'.
+
+    Columns: Group, Clients (in view), Paired (with two or more PHQ-9 and GAD-7 scores),
+    Cases (at baseline), then one column per outcome.
+    """
+    labels = paired_outcomes(frame).pivot(index="group", columns="outcome", values="label")
+    cover = coverage(frame).set_index("group")
+    table = pd.DataFrame(
+        {
+            "Clients": cover["clients"],
+            "Paired": [
+                f"{p} ({p / c:.0%})".replace("%", " %") if c else "0"
+                for p, c in zip(cover["paired"], cover["clients"], strict=True)
+            ],
+            "Cases": cover["cases"],
+        }
+    )
+    table = table.join(labels[list(OUTCOMES.values())])
+    order = [g for g, _ in _groups(frame)]
+    return table.loc[order].rename_axis("Group").reset_index()
+
+
+def _eligible(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """Clients with a completion rate (5+ reviewed) and two or more scores on `measure`."""
+    prefix = "phq" if measure == "PHQ-9" else "gad"
+    out = frame.dropna(subset=["completion_rate", f"{prefix}_change"]).copy()
+    out["change"] = out[f"{prefix}_change"]
+    out["reliable_improvement_m"] = out["change"] >= MEASURES[measure].reliable_change
+    return out
+
+
+def dose_response(frame: pd.DataFrame, measure: str = "PHQ-9") -> pd.DataFrame:
+    """Clients in fixed completion bands against mean change and reliable-improvement rate.
+
+    Columns: band, n, mean, ci_low, ci_high (t interval of the mean change), ri_count,
+    ri_rate, ri_low, ri_high (Wilson interval), too_few.
+    """
+    eligible = _eligible(frame, measure)
+    band = pd.cut(
+        eligible["completion_rate"], BANDS, labels=BAND_LABELS, right=False, include_lowest=True
+    )
+    band = band.where(eligible["completion_rate"] < 1.0, BAND_LABELS[-1])
+    rows = []
+    for label in BAND_LABELS:
+        part = eligible[band == label]
+        change = mean_with_interval(part["change"])
+        ri = proportion(int(part["reliable_improvement_m"].sum()), len(part))
+        rows.append(
+            {
+                "band": label,
+                "n": len(part),
+                "mean": change["mean"],
+                "ci_low": change["ci_low"],
+                "ci_high": change["ci_high"],
+                "ri_count": ri["count"],
+                "ri_rate": ri["rate"],
+                "ri_low": ri["ci_low"],
+                "ri_high": ri["ci_high"],
+                "too_few": change["too_few"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def completion_scatter(frame: pd.DataFrame, measure: str = "PHQ-9") -> pd.DataFrame:
+    """Per eligible client: completion rate and change on `measure` (no codes: a practice view)."""
+    return _eligible(frame, measure)[["completion_rate", "change"]].reset_index(drop=True)
+
+
+def correlation(frame: pd.DataFrame, measure: str = "PHQ-9") -> dict[str, float | int | bool]:
+    """Pearson r of completion rate with change, its 95 % CI, N and the least-squares line.
+
+    `too_few` under 5 clients; `no_spread` when every client has the same completion rate or
+    the same change (a correlation is then undefined).
+    """
+    points = completion_scatter(frame, measure)
+    n = len(points)
+    x, y = points["completion_rate"].astype(float), points["change"].astype(float)
+    too_few = n < metrics.MIN_CLIENTS_FOR_FIGURE
+    no_spread = not too_few and (x.nunique() < 2 or y.nunique() < 2)
+    if too_few or no_spread:
+        return {"n": n, "r": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan,
+                "slope": np.nan, "intercept": np.nan, "too_few": too_few,
+                "no_spread": no_spread}  # fmt: skip
+    result = stats.pearsonr(x, y)
+    interval = result.confidence_interval(confidence_level=0.95)
+    line = stats.linregress(x, y)
+    return {"n": n, "r": float(result.statistic), "ci_low": float(interval.low),
+            "ci_high": float(interval.high), "p": float(result.pvalue),
+            "slope": float(line.slope), "intercept": float(line.intercept),
+            "too_few": False, "no_spread": False}  # fmt: skip
+
+
+def _week_number(conn: Connection, column):  # noqa: ANN001, ANN202 - a date column expression
+    """SQL: whole weeks from Monday 1970-01-05 to `column` (weeks start on Monday)."""
+    if conn.dialect.name == "sqlite":
+        days = cast(func.julianday(column) - func.julianday(EPOCH_MONDAY.isoformat()), Integer)
+    else:
+        days = column - literal(EPOCH_MONDAY, Date)
+    return days // 7
+
+
+def _weekly_completion(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    query = (
+        select(
+            Assignment.client_id,
+            Assignment.due_week,
+            metrics.reviewed_count().label("reviewed"),
+            metrics.completion_credit().label("credit"),
+        )
+        .select_from(Assignment)
+        .join(Client, Client.id == Assignment.client_id)
+        .where(assignments_in_view(viewer, filters), Assignment.status != "pending")
+        .group_by(Assignment.client_id, Assignment.due_week)
+    )
+    frame = pd.read_sql(query, conn)
+    frame["week"] = [(pd.Timestamp(d).date() - EPOCH_MONDAY).days // 7 for d in frame["due_week"]]
+    return metrics.add_completion_rate(frame)
+
+
+def _weekly_scores(
+    conn: Connection, viewer: Viewer, filters: Filters, measure: str
+) -> pd.DataFrame:
+    week = _week_number(conn, Score.recorded_on).label("week")
+    query = (
+        select(Score.client_id, week, func.avg(Score.value * 1.0).label("score"))
+        .join(Client, Client.id == Score.client_id)
+        .where(
+            and_(
+                Score.measure == measure,
+                client_scope(viewer),
+                client_conditions(filters),
+                date_between(Score.recorded_on, filters),
+                Score.recorded_on <= filters.as_of,
+            )
+        )
+        .group_by(Score.client_id, week)
+    )
+    frame = pd.read_sql(query, conn)
+    frame["week"] = frame["week"].astype(int)
+    frame["score"] = frame["score"].astype(float)
+    return frame
+
+
+def lag_pairs(conn: Connection, viewer: Viewer, filters: Filters, measure: str) -> pd.DataFrame:
+    """Per client and week w: completion of homework due in w, and the score change w → w+1.
+
+    The change is the mean score in week w+1 minus that in week w, signed so positive = better;
+    only weeks where both have a score count. Columns: client_id, week, completion_rate, change.
+    """
+    completion = _weekly_completion(conn, viewer, filters)
+    scores = _weekly_scores(conn, viewer, filters, measure)
+    following = scores.assign(week=scores["week"] - 1).rename(columns={"score": "next_score"})
+    moves = scores.merge(following, on=["client_id", "week"])
+    sign = 1.0 if MEASURES[measure].higher_is_better else -1.0
+    moves["change"] = sign * (moves["next_score"] - moves["score"])
+    pairs = completion.merge(moves, on=["client_id", "week"])
+    return pairs[["client_id", "week", "completion_rate", "change"]]
+
+
+def lag_view(conn: Connection, viewer: Viewer, filters: Filters, measure: str = "PHQ-9") -> dict:
+    """Does a week of homework done go with a better score the week after? Summed up per client.
+
+    Each client's weeks are split into mostly done (completion ≥ 50 %) and mostly not done; for
+    clients with both kinds, the difference of their mean next-week change is averaged across
+    clients with a t interval (so a client with many weeks does not weigh more). Returns
+    {"rows": DataFrame(group, n_clients, n_weeks, mean, ci_low, ci_high, too_few),
+    "difference": mean_with_interval dict, "sentence": the summary in words}.
+    """
+    pairs = lag_pairs(conn, viewer, filters, measure)
+    pairs["done"] = pairs["completion_rate"] >= DONE_WEEK
+    per_client = pairs.groupby(["client_id", "done"])["change"].mean().unstack("done")
+    rows = []
+    for done, name in ((True, "after weeks mostly done"), (False, "after weeks mostly not done")):
+        weeks = pairs[pairs["done"] == done]
+        means = per_client[done] if done in per_client else pd.Series(dtype=float)
+        rows.append(
+            {"group": name, "n_weeks": len(weeks), "n_clients": int(means.notna().sum()),
+             **{k: v for k, v in mean_with_interval(means).items() if k != "n"}}
+        )  # fmt: skip
+    both = per_client.dropna() if {True, False} <= set(per_client.columns) else per_client.iloc[0:0]
+    difference = (
+        mean_with_interval(both[True] - both[False])
+        if len(both)
+        else mean_with_interval(pd.Series(dtype=float))
+    )
+    return {
+        "rows": pd.DataFrame(rows),
+        "difference": difference,
+        "sentence": lag_sentence(difference, measure),
+    }
+
+
+def lag_sentence(difference: dict, measure: str) -> str:
+    """The lag result in plain words, with N and the interval, as association not cause."""
+    n = difference["n"]
+    if difference["too_few"]:
+        return (
+            f"Too few clients (n={n}) had both weeks with most homework done and weeks with most "
+            f"not done, each followed by a {measure} score, to compare them."
+        )
+    mean, low, high = difference["mean"], difference["ci_low"], difference["ci_high"]
+    if round(mean, 1) == 0:
+        compared = "about the same as"
+    else:
+        compared = f"{abs(mean):.1f} points {'better' if mean > 0 else 'worse'} than"
+    return (
+        f"In the week after a week with most homework done, {measure} moved on average {compared} "
+        f"in the week after a week with most homework not done, comparing within the same "
+        f"{n} clients (95 % CI {low:+.1f} to {high:+.1f} points; positive = better). "
+        "This is an association in this practice's records, not proof that homework caused it."
+    )
+
+
+def clinician_comparison(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per group: homework-setting rate, completion rate and reliable-improvement rate, with N.
+
+    Columns: group, clients, attended, setting_rate, setting_label, reviewed, completion_rate,
+    completion_label, paired, ri_rate, ri_low, ri_high, ri_label, ri_too_few.
+    """
+    rows = []
+    for group, part in _groups(frame):
+        attended, with_hw = int(part["attended"].sum()), int(part["sessions_with_homework"].sum())
+        reviewed, credit = int(part["reviewed"].sum()), float(part["credit"].sum())
+        setting = with_hw / attended if attended else np.nan
+        completion = credit / reviewed if reviewed else None
+        paired = part[part["paired"]]
+        ri = proportion(int(paired["reliable_improvement"].sum()), len(paired))
+        rows.append(
+            {
+                "group": group,
+                "clients": len(part),
+                "attended": attended,
+                "setting_rate": setting,
+                "setting_label": metrics.rate_label(setting, attended),
+                "reviewed": reviewed,
+                "completion_rate": np.nan if completion is None else completion,
+                "completion_label": metrics.rate_label(completion, reviewed),
+                "paired": len(paired),
+                "ri_rate": ri["rate"],
+                "ri_low": ri["ci_low"],
+                "ri_high": ri["ci_high"],
+                "ri_label": count_label(ri),
+                "ri_too_few": ri["too_few"],
+            }
+        )
+    return pd.DataFrame(rows)

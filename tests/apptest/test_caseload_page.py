@@ -1,0 +1,157 @@
+"""The caseload page for each role, on the hand-built practice of tests/practice_example.py.
+
+Ben also gets three extra reviewed assignments due in the period (set 20 and 21 May: completed,
+not done, completed), so his completion is (1 + 1 + 1 + 0 + 1) / 5 = 80 % over 5 reviewed,
+enough to show a rate; every other clinician has fewer than 5 and reads "too few".
+"""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_access.schema import monday_of
+from tests.practice_example import TODAY, build_practice
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "caseload.py")
+SHIFT = monday_of(dt.date.today()) - TODAY
+
+
+def day(month: int, dom: int) -> dt.date:
+    return dt.date(2026, month, dom) + SHIFT
+
+
+@pytest.fixture
+def practice(sqlite_engine, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", str(sqlite_engine.url))
+    p = build_practice(sqlite_engine, SHIFT)
+    ben_client = p.clients["C-0004"]
+    p.assignment(ben_client, day(5, 20), "completed")
+    p.assignment(ben_client, day(5, 20), "not_done")
+    p.assignment(ben_client, day(5, 21), "completed")
+    return p
+
+
+def open_caseload(practice, who: str, **params: str) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["viewer"] = practice.viewer(practice.ids[who])
+    at.query_params["from"] = day(5, 4).isoformat()
+    at.query_params["to"] = day(5, 31).isoformat()
+    at.query_params["status"] = "all"
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+TABLE_COLUMNS = {"caseload_table": "Active clients", "drill_table": "Outcome"}
+
+
+def table(at: AppTest, name: str):
+    """The caseload table or the drill-down table, told apart by a column only it has."""
+    return next(d.value for d in at.dataframe if TABLE_COLUMNS[name] in d.value.columns)
+
+
+def links(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if "](client?client=" in m.value]
+
+
+ANA = {
+    "Clinician": "Ana Alder",
+    "Active clients": 2,
+    "Sessions attended": 4,
+    "Homework set": "too few (n=4)",  # 3 of 4 attended sessions
+    "Completion": "too few (n=3)",  # a1 completed, a2 partial, a5 not done
+    "Overdue": 1,  # a4, due 20 May, still pending
+    "Needing attention": 1,  # C-0001: two no-shows in a row
+    "Reliably improved": "too few (n=1)",  # C-0001, PHQ-9 16 -> 9
+}
+BEN = {
+    "Clinician": "Ben Birch",
+    "Active clients": 1,
+    "Sessions attended": 2,
+    "Homework set": "too few (n=2)",
+    "Completion": "80 % (n=5)",
+    "Overdue": 0,
+    "Needing attention": 1,  # C-0004: GAD-7 8 -> 13
+    "Reliably improved": "too few (n=1)",
+}
+SAM = {
+    "Clinician": "Sam Super",
+    "Active clients": 1,
+    "Sessions attended": 2,
+    "Homework set": "too few (n=2)",
+    "Completion": "too few (n=1)",
+    "Overdue": 0,
+    "Needing attention": 0,
+    "Reliably improved": "too few (n=0)",
+}
+
+
+def test_admin_sees_every_clinician_and_every_flagged_client(practice):
+    at = open_caseload(practice, "ada")
+    assert table(at, "caseload_table").to_dict("records") == [ANA, BEN, SAM]
+    assert [h.value for h in at.subheader][0] == "Needing attention (2)"
+    assert links(at) == ["[C-0001](client?client=C-0001)", "[C-0004](client?client=C-0004)"]
+    texts = [m.value for m in at.markdown]
+    assert "Repeated no-shows" in texts and "Reliable deterioration" in texts
+    assert f"{day(5, 28):%d %b %Y} (no-show)" in texts  # C-0001's last session
+    assert f"GAD-7 13 on {day(5, 27):%d %b %Y}" in texts  # C-0004's last score
+    assert len(at.get("download_button")) == 2  # caseload table and needs-attention list
+
+
+def test_supervisor_sees_own_and_supervisees_caseloads(practice):
+    at = open_caseload(practice, "sam")
+    assert table(at, "caseload_table").to_dict("records") == [ANA, SAM]
+    assert links(at) == ["[C-0001](client?client=C-0001)"]  # Ben's C-0004 is out of scope
+
+
+def test_clinician_sees_only_their_caseload_and_their_clients(practice):
+    at = open_caseload(practice, "ben")
+    assert table(at, "caseload_table").to_dict("records") == [BEN]
+    assert links(at) == ["[C-0004](client?client=C-0004)"]
+    assert not any(s.label == "Drill down to a clinician" for s in at.selectbox)
+    assert table(at, "drill_table").to_dict("records") == [
+        {
+            "Client": "C-0004",
+            "Status": "active",
+            "Sessions attended": 2,
+            "Completion": "80 % (n=5)",
+            "PHQ-9 change": "-3",  # 12 -> 15, positive = better
+            "GAD-7 change": "-5",  # 8 -> 13
+            "Outcome": "reliably deteriorated",
+            "Flags": "Reliable deterioration",
+        }
+    ]
+
+
+def test_choosing_a_clinician_drills_down_and_goes_into_the_link(practice):
+    at = open_caseload(practice, "sam")
+    at.selectbox(key="drill_clinician").set_value(practice.ids["ana"]).run()
+    assert not at.exception
+    assert at.query_params["clinician"] == str(practice.ids["ana"])
+    assert table(at, "caseload_table").to_dict("records") == [ANA]
+    drill = table(at, "drill_table")
+    assert list(drill["Client"]) == ["C-0001", "C-0002"]
+    assert list(drill["Completion"]) == ["too few (n=2)", "too few (n=1)"]
+    assert list(drill["PHQ-9 change"]) == ["+7", ""]  # C-0002 has no scores
+    assert list(drill["Outcome"]) == ["reliably improved", "too few scores"]
+    assert list(drill["Status"]) == ["active", "discharged"]
+
+
+def test_sorting_puts_too_few_last(practice):
+    at = open_caseload(practice, "ada")
+    at.selectbox(key="caseload_sort").set_value("Completion, lowest first").run()
+    order = list(table(at, "caseload_table")["Clinician"])
+    assert order == ["Ben Birch", "Ana Alder", "Sam Super"]
+    at.selectbox(key="caseload_sort").set_value("Overdue, most first").run()
+    assert list(table(at, "caseload_table")["Clinician"])[0] == "Ana Alder"
+
+
+def test_a_link_with_a_clinician_filter_reproduces_the_drill_down(practice):
+    at = open_caseload(practice, "ada", clinician=str(practice.ids["ben"]))
+    assert table(at, "caseload_table").to_dict("records") == [BEN]
+    assert list(table(at, "drill_table")["Client"]) == ["C-0004"]
+    assert at.selectbox(key="drill_clinician").value == practice.ids["ben"]

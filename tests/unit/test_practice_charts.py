@@ -1,0 +1,89 @@
+"""Overview and caseload charts: built from small frames, checked without Streamlit."""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard.practice_charts import (
+    completion_by_group_figure,
+    completion_heatmap_figure,
+    type_mix_figure,
+    weekly_completion_figure,
+)
+from dashboard.theme import OKABE_ITO
+from data_access.metrics import add_completion_rate
+
+W1, W2, W3 = dt.date(2026, 5, 4), dt.date(2026, 5, 11), dt.date(2026, 5, 18)
+
+
+def counts(**columns) -> pd.DataFrame:
+    frame = pd.DataFrame(columns)
+    frame["assignments"] = frame.get("assignments", frame["reviewed"])
+    return add_completion_rate(frame)
+
+
+def annotation_texts(fig) -> list[str]:
+    return [a.text for a in fig.layout.annotations]
+
+
+def test_weekly_rate_hides_low_volume_weeks_and_shows_reviewed_bars():
+    # week 2: 2 of 3 reviewed done -> "too few (n=3)", no point on the rate line
+    weekly = counts(due_week=[W1, W2, W3], reviewed=[10, 3, 8], credit=[8.0, 2.0, 4.0])
+    fig = weekly_completion_figure(weekly)
+    bars, line, few = fig.data
+    assert list(bars.y) == [10, 3, 8] and bars.yaxis == "y2"
+    assert line.y[0] == pytest.approx(80) and np.isnan(line.y[1]) and line.y[2] == 50
+    assert list(line.customdata) == ["80 % (n=10)", "too few (n=3)", "50 % (n=8)"]
+    assert list(few.customdata) == ["too few (n=3)"]
+    assert fig.layout.yaxis.title.text == "Completion rate (%)"
+    assert fig.layout.yaxis2.title.text == "Reviewed assignments (n)"
+    assert list(fig.layout.template.layout.colorway) == OKABE_ITO  # the shared theme
+    assert fig.layout.title.text == "Completion rate by week due"
+
+
+def test_empty_frames_give_a_titled_empty_state():
+    empty = counts(due_week=[], reviewed=[], credit=[])
+    assert annotation_texts(weekly_completion_figure(empty)) == [
+        "No homework was due in this period."
+    ]
+    by_type = pd.DataFrame(columns=["type", "assignments", "share"])
+    assert type_mix_figure(by_type).layout.title.text == "Mix of homework types"
+    heat = counts(clinician=[], due_week=[], reviewed=[], credit=[])
+    assert "No homework" in annotation_texts(completion_heatmap_figure(heat))[0]
+
+
+def test_type_mix_bars_show_share_and_count():
+    by_type = pd.DataFrame(
+        {"type": ["Thought Record", "Daily Mood Log"], "assignments": [3, 1], "share": [0.75, 0.25]}
+    )
+    (bar,) = type_mix_figure(by_type).data
+    assert list(bar.y) == ["Daily Mood Log", "Thought Record"]  # largest at the top
+    assert list(bar.text) == ["25 % (n=1)", "75 % (n=3)"]
+
+
+def test_completion_by_group_labels_every_bar_with_its_n():
+    frame = counts(difficulty=["1", "2", "5"], reviewed=[6, 2, 10], credit=[5.0, 2.0, 3.0])
+    fig = completion_by_group_figure(frame, "difficulty", "By difficulty", "Expected difficulty")
+    (bar,) = fig.data
+    assert list(bar.x) == ["1", "2", "5"]
+    assert list(bar.text) == ["83 % (n=6)", "too few (n=2)", "30 % (n=10)"]
+    assert bar.y[1] == 0 and bar.marker.pattern.shape[1] == "/"  # no rate drawn for too few
+    assert fig.layout.xaxis.title.text == "Expected difficulty"
+
+
+def test_heatmap_has_a_row_per_clinician_and_blank_too_few_cells():
+    heat = counts(
+        clinician=["Ana", "Ana", "Ben"],
+        due_week=[W1, W2, W1],
+        reviewed=[5, 2, 10],
+        credit=[5.0, 1.0, 4.0],
+    )
+    (cells,) = completion_heatmap_figure(heat).data
+    assert list(cells.y) == ["Ben", "Ana"]  # alphabetical from the top
+    z = np.array(cells.z, dtype=float)
+    assert z[1][0] == 100 and np.isnan(z[1][1]) and z[0][0] == 40
+    assert cells.customdata[1][1] == "too few (n=2)"
+    assert cells.customdata[0][1] == "nothing due"
+    assert cells.text[1][1] == "few" and cells.text[0][0] == "40 %"

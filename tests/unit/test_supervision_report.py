@@ -1,0 +1,43 @@
+"""The supervision report: one self-contained HTML file, plotly embedded once, tables escaped."""
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.report import ReportSection, build_report, describe_filters
+from data_access.filters import Filters
+from data_access.viewer import Viewer
+from tests.builders import D
+
+VIEWER = Viewer(2, "sam@example.org", "Sam <Super>", "supervisor")
+FILTERS = Filters(start=D(2026, 3, 1), end=D(2026, 3, 31), client_status="all", type_ids=(1, 2))
+
+
+def report(sections):
+    return build_report("Outcomes — supervision report", VIEWER, FILTERS, sections)
+
+
+def test_plotly_is_embedded_once_and_nothing_is_fetched():
+    figures = (go.Figure(go.Bar(x=[1], y=[2])), go.Figure(go.Bar(x=[3], y=[4])))
+    html = report([ReportSection("Charts", figures=figures)])
+    assert html.count("Plotly.newPlot") == 2
+    assert html.count("plotly.js v") == 1  # the bundle's banner: included with the first chart
+    assert "<script src=" not in html
+
+
+def test_tables_notes_and_names_are_escaped():
+    table = pd.DataFrame({"Group": ["<script>alert(1)</script>"], "Rate": ["50 % (n=10)"]})
+    html = report([ReportSection("Tables & notes", notes=("a < b",), tables=(("T", table),))])
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Tables &amp; notes" in html and "a &lt; b" in html
+    assert "Sam &lt;Super&gt; (supervisor)" in html
+    assert "50 % (n=10)" in html
+
+
+def test_the_header_states_the_view():
+    assert describe_filters(FILTERS) == (
+        "2026-03-01 to 2026-03-31; clients: all; 2 assignment type(s) chosen"
+    )
+    html = report([])
+    assert "View: 2026-03-01 to 2026-03-31; clients: all" in html
+    assert "not causes" in html
