@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from bench import naive
-from data_access import client_queries, exporter, weekly
+from data_access import client_queries, exporter, insight, outcomes, practice
 from data_access.csv_safe import to_safe_csv
 from data_access.filters import Filters
 from data_access.flags import needs_attention
@@ -86,24 +86,39 @@ def _window(ctx: Context, n: int) -> tuple[dt.date, dt.date]:
 CASES: list[Case] = [
     Case(
         "completion by week, 12 weeks",
-        lambda c, x: weekly.completion_by_week(c, x.viewer, x.weeks(12)),
+        lambda c, x: practice.weekly_completion(c, x.viewer, x.weeks(12)),
         lambda c, x: naive.completion_by_week(c, x.viewer, *_window(x, 12)),
     ),
     Case(
         "completion by week, 52 weeks",
-        lambda c, x: weekly.completion_by_week(c, x.viewer, x.year),
+        lambda c, x: practice.weekly_completion(c, x.viewer, x.year),
         lambda c, x: naive.completion_by_week(c, x.viewer, *_window(x, 52)),
+    ),
+    Case(
+        "completion by type, 52 weeks",
+        lambda c, x: insight.homework_by_type(c, x.viewer, x.year),
+        lambda c, x: naive.completion_by_type(c, x.viewer, *_window(x, 52), x.today),
+    ),
+    Case(
+        "homework-setting rate, 52 weeks",
+        lambda c, x: practice.session_counts(c, x.viewer, x.year),
+        lambda c, x: naive.setting_rate(c, x.viewer, *_window(x, 52)),
+    ),
+    Case(
+        "overdue count by clinician, now",
+        lambda c, x: practice.assignment_counts(c, x.viewer, x.now, by=("clinician_id",)),
+        lambda c, x: naive.overdue_by_clinician(c, x.viewer, x.today),
     ),
     Case(
         "baseline/latest, all clients",
         lambda c, x: baseline_latest(c, x.viewer, x.now),
         lambda c, x: naive.baseline_latest(c, x.viewer, ("PHQ-9", "GAD-7"), None),
     ),
-    Case(
-        "needs attention, active clients",
-        lambda c, x: needs_attention(c, x.viewer, x.active),
-    ),
+    Case("needs attention, active clients", lambda c, x: needs_attention(c, x.viewer, x.active)),
     Case("visible clients", lambda c, x: visible_clients(c, x.viewer, x.now)),
+    Case("overview page, 12 weeks", lambda c, x: practice.overview_data(c, x.viewer, x.weeks(12))),
+    Case("caseload page, 12 weeks", lambda c, x: practice.caseload_data(c, x.viewer, x.weeks(12))),
+    Case("outcomes per client, 52 weeks", lambda c, x: outcomes.client_frame(c, x.viewer, x.year)),
     Case("client: get_client", lambda c, x: get_client(c, x.viewer, x.client_code), None, "client"),
     Case(
         "client: baseline/latest, 3 measures",

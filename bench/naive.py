@@ -59,23 +59,28 @@ def completion_by_week(
 
 
 def completion_by_type(
-    conn: Connection, viewer: Viewer, start: dt.date, end: dt.date
+    conn: Connection, viewer: Viewer, start: dt.date, end: dt.date, today: dt.date
 ) -> pd.DataFrame:
-    """Completion per assignment type over assignments due in the window."""
+    """Completion per assignment type over assignments set in the window (up to today)."""
     frame = _scoped_assignments(conn, viewer)
-    due = pd.to_datetime(frame["due_on"]).dt.date
-    frame = frame[(due >= start) & (due <= end)]
+    assigned = pd.to_datetime(frame["assigned_on"]).dt.date
+    frame = frame[(assigned >= start) & (assigned <= min(end, today))]
     types = _table(conn, AssignmentType).rename(columns={"id": "type_id", "name": "type"})
     return _rates(frame.merge(types, on="type_id"), "type")
 
 
-def overdue(conn: Connection, viewer: Viewer, today: dt.date) -> pd.DataFrame:
-    """Pending assignments due before today, with their client's code."""
+def overdue_by_clinician(conn: Connection, viewer: Viewer, today: dt.date) -> pd.DataFrame:
+    """Assignments, reviewed, credit and overdue (pending, due before today) per clinician."""
     frame = _scoped_assignments(conn, viewer)
+    clients = _table(conn, Client)[["id", "clinician_id"]].rename(
+        columns={"id": "client_id", "clinician_id": "treating"}
+    )
+    frame = frame.merge(clients, on="client_id")
     due = pd.to_datetime(frame["due_on"]).dt.date
-    frame = frame[(frame["status"] == "pending") & (due < today)]
-    clients = _table(conn, Client)[["id", "code"]].rename(columns={"id": "client_id"})
-    return frame.merge(clients, on="client_id").sort_values(["due_on", "code"])
+    frame = frame.assign(overdue=((frame["status"] == "pending") & (due < today)).astype(int))
+    out = _rates(frame, "treating")
+    out["overdue"] = frame.groupby("treating")["overdue"].sum().to_numpy()
+    return out
 
 
 def baseline_latest(
