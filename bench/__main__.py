@@ -6,8 +6,10 @@ import argparse
 import gc
 import os
 import platform
+import signal
 import sqlite3
 import statistics
+import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator, Sequence
@@ -275,6 +277,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    # a terminated run still drops its scratch PostgreSQL database (the finally blocks run)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     cases = [c for c in CASES if not args.only or args.only in c.name]
     print(_environment(), flush=True)
     rows: list[Row] = []

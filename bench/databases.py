@@ -17,11 +17,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from data_access.demo import build_demo
 from data_access.engine import new_engine
+from data_access.schema import Setting
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -109,6 +111,20 @@ def server_url() -> str:
     return os.environ.get("TEST_DATABASE_URL") or DEFAULT_SERVER
 
 
+def _holds_demo(url: str) -> bool:
+    """True when the database at `url` finished a demo build (the demo setting is written last)."""
+    engine = new_engine(url)
+    try:
+        with engine.connect() as conn:
+            return (
+                conn.execute(select(Setting.value).where(Setting.key == "demo")).scalar() == "true"
+            )
+    except DBAPIError:
+        return False
+    finally:
+        engine.dispose()
+
+
 @contextmanager
 def postgres_practice(spec: PracticeSpec, rebuild: bool, keep: bool) -> Iterator[str]:
     """URL of a scratch PostgreSQL database holding `spec`'s practice, dropped unless `keep`.
@@ -125,6 +141,8 @@ def postgres_practice(spec: PracticeSpec, rebuild: bool, keep: bool) -> Iterator
             exists = conn.execute(
                 text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
             ).scalar()
+            if exists and not (rebuild or _holds_demo(url)):
+                rebuild = True  # an interrupted build: start again
             if exists and rebuild:
                 conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
             if not exists or rebuild:
