@@ -14,11 +14,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import insert
 
-from data_access import client_queries, weekly
+from data_access import client_queries
 from data_access.engine import new_engine
 from data_access.errors import NotInScope
 from data_access.filters import Filters
 from data_access.flags import needs_attention
+from data_access.insight import homework_by_type
+from data_access.outcomes import client_frame
+from data_access.practice import attention_list, weekly_completion
 from data_access.queries import get_client, visible_clients
 from data_access.schema import (
     MEASURES,
@@ -212,12 +215,15 @@ def test_no_query_returns_a_client_outside_the_viewers_scope(
             scored = {s["client_id"] for s in practice.scores}
             assert set(pairs["client_id"]) == scored & scope
 
-            weeks = weekly.completion_by_week(conn, viewer, Filters(today=TODAY))
-            reviewed = [
-                a
-                for a in practice.assignments
-                if a["client_id"] in scope and a["status"] != "pending"
-            ]
-            assert int(weeks["reviewed"].sum()) == len(reviewed)
+            reviewed = sum(
+                a["client_id"] in scope and a["status"] != "pending" for a in practice.assignments
+            )
+            weeks = weekly_completion(conn, viewer, Filters(today=TODAY))
+            assert int(weeks["reviewed"].sum()) == reviewed
+            by_type = homework_by_type(conn, viewer, Filters(today=TODAY))
+            assert int(by_type["reviewed"].sum()) == reviewed  # every assignment is set by TODAY
+
+            assert set(attention_list(conn, viewer, filters)["client_id"]) <= scope
+            assert set(client_frame(conn, viewer, filters)["client_id"]) <= scope
     finally:
         engine.dispose()
