@@ -23,6 +23,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 from sqlalchemy import Connection, Engine, Table, func, select, text
+from sqlalchemy.schema import AddConstraint, DropConstraint
 from tqdm import tqdm
 
 from data_access.engine import write
@@ -50,7 +51,7 @@ BULK_TABLES = (TherapySession.__table__, Assignment.__table__, Score.__table__)
 
 CHUNK_CLIENTS = 500  # clients generated and written together; bounds memory at any scale
 BATCH_ROWS = 50_000  # rows per executemany call on SQLite
-SQLITE_CACHE_KB = 262_144  # SQLite page cache while building, so index builds sort in memory
+SQLITE_CACHE_KB = 131_072  # SQLite page cache while building, so index builds sort in memory
 CARRIED_OVER = 0.8  # share of clients already in treatment when the window opens
 DEMO_PASSWORD = "demo"
 ADMIN, SUPERVISOR, CLINICIAN = 0, 1, 2  # the three people with accounts, by clinician index
@@ -860,9 +861,14 @@ def _bulk_load(conn: Connection) -> Iterator[Writer]:
         cache = raw.execute("PRAGMA cache_size").fetchone()[0]
         raw.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
     indexes = [i for table in BULK_TABLES for i in sorted(table.indexes, key=lambda i: i.name)]
+    foreign_keys = [] if sqlite else [fk for t in BULK_TABLES for fk in t.foreign_key_constraints]
     for index in indexes:
         index.drop(conn)
+    for foreign_key in foreign_keys:
+        conn.execute(DropConstraint(foreign_key))
     yield insert if sqlite else copy
+    for foreign_key in foreign_keys:
+        conn.execute(AddConstraint(foreign_key))
     for index in indexes:
         index.create(conn)
     if sqlite:
