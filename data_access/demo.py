@@ -359,7 +359,7 @@ def _staff(rng: np.random.Generator, n: int) -> _Staff:
     """Clinicians with their roles, supervision and habits.
 
     The last clinician rarely sets homework (and then one task) and the one before mostly sets
-    reading, so the dashboards have contrasts to show.
+    reading (and fewer mood logs), so the dashboards have contrasts to show.
     """
     pairs = rng.permutation(len(FIRST_NAMES) * len(LAST_NAMES))[: n - 3]
     firsts = [FIRST_NAMES[p // len(LAST_NAMES)] for p in pairs]
@@ -373,14 +373,15 @@ def _staff(rng: np.random.Generator, n: int) -> _Staff:
     roles, supervisor = _supervision(n)
     set_rate = rng.uniform(0.85, 0.98, n)
     log_rate = rng.uniform(0.85, 0.98, n)
-    skills = np.tile([0.1, 0.45, 0.45], (n, 1))
+    skills = np.tile([0.05, 0.4, 0.55], (n, 1))
     rare = n - 1
     set_rate[rare], log_rate[rare], skills[rare] = rng.uniform(0.2, 0.35), 0.15, [0.9, 0.1, 0.0]
     mix = rng.dirichlet(SKILLS_MIX[1:] * 20, n)
     mix = np.hstack([np.zeros((n, 1)), mix])  # the Daily Mood Log is never a skills task
     reader = n - 2
-    mix[reader] *= 0.35
-    mix[reader, READING] += 0.65
+    log_rate[reader], skills[reader] = 0.5, [0.55, 0.4, 0.05]
+    mix[reader] *= 0.15
+    mix[reader, READING] += 0.85
     caseload = np.where(np.array(roles) == "supervisor", 0.6, 1.0)
     caseload[ADMIN] = 0.0
     rows: Columns = {
@@ -443,7 +444,7 @@ def _clients(rng: np.random.Generator, n: int, staff: _Staff, window: _Window) -
     holders = np.array([SUPERVISOR, CLINICIAN])[:n]  # account holders always have clients
     clinician[: len(holders)] = holders
     carried = rng.random(n) < CARRIED_OVER
-    before = np.where(carried, rng.integers(1, 27, n), 0)  # weeks of treatment before the window
+    before = np.where(carried, rng.integers(1, 14, n), 0)  # weeks of treatment before the window
     week = np.where(carried, -before, rng.integers(0, weeks, n))
     intake = 7 * week + rng.integers(0, 5, n)
     intake = np.where(intake > window.today, intake - 7, intake)
@@ -514,14 +515,14 @@ def _sessions(
 
 
 def _attendance(rng: np.random.Generator, people: _Clients, slot: np.ndarray) -> np.ndarray:
-    """Attendance codes per slot: mostly attended, ~7 % cancelled, ~6 % no-show.
+    """Attendance codes per slot: mostly attended, ~6 % cancelled, ~4 % no-show.
 
     Intake and a completer's final session are attended; dropouts end on a run of no-shows; a
     few clients have a run of no-shows mid-course.
     """
     n = len(people.intake)
     no_show = rng.beta(1.0, 24.0, n)[:, None]
-    cancel = rng.beta(1.5, 18.5, n)[:, None]
+    cancel = rng.beta(1.2, 18.8, n)[:, None]
     draw = rng.random((n, slot.shape[1]))
     codes = np.where(draw < no_show + cancel, CANCELLED, ATTENDED)
     codes[draw < no_show] = NO_SHOW
@@ -726,7 +727,7 @@ def _course(rng: np.random.Generator, completion: np.ndarray, planned: np.ndarra
     n = len(completion)
     severity = rng.normal(0, 1, n)
     anxious = 0.6 * severity + 0.8 * rng.normal(0, 1, n)
-    gain = np.clip(rng.normal(0.02 + 0.6 * completion, 0.22), -0.1, 0.95)
+    gain = np.clip(rng.normal(-0.02 + 0.8 * completion, 0.2), -0.1, 0.95)
     worse = rng.random(n) < 0.08
     gain = np.where(worse, -rng.uniform(0.35, 0.8, n), gain)
     return _Course(
