@@ -1,6 +1,6 @@
 """Realistic, deterministic demo data: clinicians, clients, sessions, homework and scores.
 
-The demo covers `weeks` weeks up to `today`. About half the clients were already in treatment
+The demo covers `weeks` weeks up to `today`. Four in five clients were already in treatment
 when that window opens (their intake predates it; their earlier history is not in the demo), the
 rest start during it. Courses run 20–52 weekly sessions, longer for clients carried over, so many
 clients are active at both ends of the window. At most attended sessions the clinician sets two to
@@ -434,9 +434,9 @@ def _accounts() -> Columns:
 def _clients(rng: np.random.Generator, n: int, staff: _Staff, window: _Window) -> _Clients:
     """Client traits and courses.
 
-    Half the clients were already in treatment when the window opens (intake up to half a year
-    before it, and a course that often runs past today); the rest start on a weekday inside it
-    with a course of 20–52 sessions. Dropouts happen inside the window.
+    Most clients (CARRIED_OVER) were already in treatment when the window opens (intake up to a
+    quarter before it, and 30–99 sessions still to go, so many run past today); the rest start on
+    a weekday inside it with a course of 20–52 sessions. Dropouts happen inside the window.
     """
     weeks = window.today // 7 + 1
     caseload = staff.caseload / staff.caseload.sum()
@@ -858,22 +858,26 @@ def _bulk_load(conn: Connection) -> Iterator[Writer]:
         cursor.close()
 
     sqlite = conn.dialect.name == "sqlite"
-    if sqlite:
-        cache = raw.execute("PRAGMA cache_size").fetchone()[0]
-        raw.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
+    if sqlite and not raw.in_transaction:
+        raw.execute("BEGIN")  # sqlite3 opens one only before DML; the DROP INDEX must be inside it
+    cache = raw.execute("PRAGMA cache_size").fetchone()[0] if sqlite else 0
     indexes = [i for table in BULK_TABLES for i in sorted(table.indexes, key=lambda i: i.name)]
     foreign_keys = [] if sqlite else [fk for t in BULK_TABLES for fk in t.foreign_key_constraints]
     for index in indexes:
         index.drop(conn)
     for foreign_key in foreign_keys:
         conn.execute(DropConstraint(foreign_key))
-    yield insert if sqlite else copy
-    for foreign_key in foreign_keys:
-        conn.execute(AddConstraint(foreign_key))
-    for index in indexes:
-        index.create(conn)
-    if sqlite:
-        raw.execute(f"PRAGMA cache_size={cache}")
+    try:
+        if sqlite:
+            raw.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
+        yield insert if sqlite else copy
+        for foreign_key in foreign_keys:
+            conn.execute(AddConstraint(foreign_key))
+        for index in indexes:
+            index.create(conn)
+    finally:
+        if sqlite:
+            raw.execute(f"PRAGMA cache_size={cache}")
 
 
 def _batches(columns: Columns) -> Iterator[list[tuple[object, ...]]]:

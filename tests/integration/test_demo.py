@@ -10,6 +10,7 @@ import pytest
 from scipy.stats import pearsonr
 from sqlalchemy import Engine, case, exists, func, inspect, select
 
+from data_access import demo
 from data_access.demo import DemoSummary, build_demo
 from data_access.engine import new_engine, write
 from data_access.errors import DataError
@@ -315,6 +316,24 @@ def test_the_build_leaves_every_index_and_foreign_key_in_place(db_url: str) -> N
         )
         new_id = conn.execute(select(Client.id).where(Client.code == "NEW-1")).scalar_one()
     assert new_id == SMALL["clients"] + 1
+    engine.dispose()
+
+
+def test_a_failed_build_leaves_the_database_as_it_was(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = new_engine(db_url)
+    tables = ("therapy_sessions", "assignments", "scores")
+    before = _keys(engine, tables)
+
+    def disk_full(*_args: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(demo, "_mood_scores", disk_full)  # after sessions and homework are written
+    with pytest.raises(RuntimeError, match="disk full"):
+        build_demo(engine, **SMALL)
+    assert _keys(engine, tables) == before
+    assert set(_counts(engine).values()) == {0}
     engine.dispose()
 
 
