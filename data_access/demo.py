@@ -1,8 +1,15 @@
 """Realistic, deterministic demo data: clinicians, clients, sessions, homework and scores.
 
-Every value comes from one numpy Generator, so a seed and a `today` give identical rows. Arrays are
-built vectorised (clients × weekly session slots) and inserted in large executemany batches, so a
-practice of 10,000 clients over a year builds in well under two minutes on SQLite.
+The demo covers `weeks` weeks up to `today`. Four in five clients were already in treatment
+when that window opens (their intake predates it; their earlier history is not in the demo), the
+rest start during it. Courses run 20–52 weekly sessions, longer for clients carried over, so many
+clients are active at both ends of the window. At most attended sessions the clinician sets two to
+four small tasks, a Daily Mood Log and one to three skills tasks; one clinician rarely sets any.
+
+Every value comes from numpy Generators seeded from one seed, so a seed and a `today` give
+identical rows. Clients are generated in chunks (vectorised arrays per chunk) and written with the
+driver's bulk path: sqlite3 executemany of tuples, or PostgreSQL COPY. That keeps memory flat and
+builds 10,000 clients over a year (about a million assignments) in well under two minutes.
 """
 
 from __future__ import annotations
@@ -10,11 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
 
 import numpy as np
 from sqlalchemy import Connection, Engine, Table, func, select, text
+from sqlalchemy.schema import AddConstraint, DropConstraint
 from tqdm import tqdm
 
 from data_access.engine import write
@@ -37,8 +46,13 @@ from data_access.schema import (
 )
 
 Columns = dict[str, np.ndarray]
+Writer = Callable[[Table, Columns], None]
+BULK_TABLES = (TherapySession.__table__, Assignment.__table__, Score.__table__)
 
-BATCH_ROWS = 20_000
+CHUNK_CLIENTS = 500  # clients generated and written together; bounds memory at any scale
+BATCH_ROWS = 50_000  # rows per executemany call on SQLite
+SQLITE_CACHE_KB = 131_072  # SQLite page cache while building, so index builds sort in memory
+CARRIED_OVER = 0.8  # share of clients already in treatment when the window opens
 DEMO_PASSWORD = "demo"
 ADMIN, SUPERVISOR, CLINICIAN = 0, 1, 2  # the three people with accounts, by clinician index
 ACCOUNT_HOLDERS = (
@@ -59,9 +73,11 @@ LAST_NAMES = (
 )  # fmt: skip
 
 TYPE_NAMES = tuple(name for name, _ in DEFAULT_ASSIGNMENT_TYPES)
+MOOD_LOG = TYPE_NAMES.index("Daily Mood Log")
 READING = TYPE_NAMES.index("Reading / Psychoeducation")
-# How often each catalogue type is set across the practice, in TYPE_NAMES order.
-TYPE_MIX = np.array([0.18, 0.18, 0.10, 0.07, 0.13, 0.08, 0.12, 0.11, 0.03])
+# How often each skills task is chosen across the practice, in TYPE_NAMES order (the Daily Mood
+# Log is not a skills task: it is set on its own, see _Staff.log_rate).
+SKILLS_MIX = np.array([0.0, 0.22, 0.12, 0.08, 0.16, 0.10, 0.15, 0.13, 0.04])
 INSTRUCTIONS: dict[str, tuple[str, ...]] = {
     "Daily Mood Log": (
         "Rate your mood each evening and note one event that affected it.",
@@ -114,7 +130,7 @@ ATTENDED, CANCELLED, NO_SHOW = (ATTENDANCE.index(a) for a in ("attended", "cance
 PENDING, COMPLETED, PARTIAL, NOT_DONE = (
     STATUSES.index(s) for s in ("pending", "completed", "partial", "not_done")
 )
-NONE = -1  # "no day" / "no value" in integer arrays
+NONE = -(10**6)  # "no day" in integer day-offset arrays (real offsets may be negative)
 
 
 @dataclass(frozen=True)
@@ -143,10 +159,14 @@ class _Window:
     start: dt.date
     today: int
 
-    def dates(self, offsets: np.ndarray) -> np.ndarray:
-        """Day offsets as datetime64[D] (NONE becomes NaT, i.e. NULL)."""
-        days = np.datetime64(self.start, "D") + offsets.astype("timedelta64[D]")
-        return np.where(offsets == NONE, np.datetime64("NaT"), days)
+    def iso(self, offsets: np.ndarray) -> np.ndarray:
+        """Day offsets as 'YYYY-MM-DD' strings, None for NONE: the form both drivers load as-is
+        (SQLAlchemy stores Date as this text on SQLite; PostgreSQL's COPY parses it)."""
+        missing = offsets == NONE
+        days = np.datetime64(self.start, "D") + np.where(missing, 0, offsets)
+        text_dates = np.datetime_as_string(days, unit="D").astype(object)
+        text_dates[missing] = None
+        return text_dates
 
 
 @dataclass(frozen=True)
@@ -155,7 +175,9 @@ class _Staff:
 
     rows: Columns
     set_rate: np.ndarray  # probability of setting homework at an attended session
-    mix: np.ndarray  # (clinicians, types) preferred mix of assignment types
+    log_rate: np.ndarray  # probability that what they set includes a Daily Mood Log
+    skills: np.ndarray  # (clinicians, 3) probability of setting 1, 2 or 3 skills tasks
+    mix: np.ndarray  # (clinicians, types) preferred mix of skills tasks
     difficulty: np.ndarray  # typical difficulty of what they set
     caseload: np.ndarray  # relative number of clients
 
@@ -164,8 +186,9 @@ class _Staff:
 class _Clients:
     """Client-level traits and the planned course of treatment, one entry per client."""
 
+    first_id: int  # database id of the first client here (clients are handled in chunks)
     clinician: np.ndarray
-    intake: np.ndarray
+    intake: np.ndarray  # day offset; negative for clients already in treatment at the start
     engagement: np.ndarray  # latent propensity to complete homework, 0–1
     affinity: np.ndarray  # (clients, types) logit shift: some kinds of homework suit them
     planned: np.ndarray  # sessions in a full course
@@ -174,10 +197,17 @@ class _Clients:
     booked: np.ndarray  # sessions booked in all: planned, or up to the end of the no-shows
     discharge_after_dropout: np.ndarray  # days from the last no-show to discharge, NONE if never
 
+    def part(self, lo: int, hi: int) -> _Clients:
+        """Clients lo..hi-1 (indexes into this group)."""
+        sliced = {
+            f.name: getattr(self, f.name)[lo:hi] for f in fields(self) if f.name != "first_id"
+        }
+        return _Clients(first_id=self.first_id + lo, **sliced)
+
 
 @dataclass(frozen=True)
 class _Sessions:
-    """Weekly session slots as (clients, slots) arrays; `valid` marks the ones that exist."""
+    """Weekly session slots as (clients, slots) arrays; `valid` marks the ones in the window."""
 
     day: np.ndarray
     valid: np.ndarray
@@ -186,6 +216,15 @@ class _Sessions:
     next_attended: np.ndarray  # day of the next attended session after this slot, NONE if none
     discharged: np.ndarray  # per client: discharge day, NONE while active
     rows: Columns
+
+
+@dataclass
+class _Counts:
+    """Rows written so far per table; also the last id used, since ids run from 1."""
+
+    sessions: int = 0
+    assignments: int = 0
+    scores: int = 0
 
 
 def build_demo(
@@ -205,25 +244,56 @@ def build_demo(
     """
     started = time.perf_counter()
     _check_sizes(clinicians, clients, weeks)
-    today = today or dt.date.today()
+    window = _window(today or dt.date.today(), weeks)
     upgrade(engine)
-    rng = np.random.default_rng(seed)
+    streams = np.random.SeedSequence(seed).spawn(1 + -(-clients // CHUNK_CLIENTS))
+    rng = np.random.default_rng(streams[0])
     with write(engine, "demo data") as conn:
         _refuse_unless_empty(conn)
         type_ids = _type_ids(conn)
-        tables = _generate(rng, clinicians, clients, _window(today, weeks), type_ids)
-        _insert_all(conn, tables, progress)
-        conn.execute(Setting.__table__.insert(), [{"key": "demo", "value": "true"}])
-        _advance_sequences(conn, [table for table, _ in tables])
-    counts = {table.name: len(columns["id"]) for table, columns in tables}
+        staff = _staff(rng, clinicians)
+        people = _clients(rng, clients, staff, window)
+        with _bulk_load(conn) as insert:
+            insert(Clinician.__table__, staff.rows)
+            insert(UserAccount.__table__, _accounts())
+            counts = _write_clients(insert, streams[1:], people, staff, window, type_ids, progress)
+            insert(Setting.__table__, {"key": np.array(["demo"]), "value": np.array(["true"])})
+        _advance_sequences(conn)
     return DemoSummary(
-        clinicians=counts["clinicians"],
-        clients=counts["clients"],
-        sessions=counts["therapy_sessions"],
-        assignments=counts["assignments"],
-        scores=counts["scores"],
+        clinicians=clinicians,
+        clients=clients,
+        sessions=counts.sessions,
+        assignments=counts.assignments,
+        scores=counts.scores,
         seconds=round(time.perf_counter() - started, 2),
     )
+
+
+def _write_clients(
+    insert: Writer,
+    streams: list[np.random.SeedSequence],
+    people: _Clients,
+    staff: _Staff,
+    window: _Window,
+    type_ids: np.ndarray,
+    progress: bool,
+) -> _Counts:
+    """Generate and write clients CHUNK_CLIENTS at a time (one random stream per chunk), with a
+    progress bar over clients."""
+    counts = _Counts()
+    total = len(people.intake)
+    bar = tqdm(
+        total=total, desc="demo practice", unit="clients", file=sys.stderr, disable=not progress
+    )
+    with bar:
+        for stream, lo in zip(streams, range(0, total, CHUNK_CLIENTS), strict=True):
+            chunk = people.part(lo, min(lo + CHUNK_CLIENTS, total))
+            rng = np.random.default_rng(stream)
+            for table, columns in _chunk_rows(rng, chunk, staff, window, type_ids, counts):
+                insert(table, columns)
+            bar.update(len(chunk.intake))
+            bar.set_postfix(assignments=f"{counts.assignments:,}", scores=f"{counts.scores:,}")
+    return counts
 
 
 def _check_sizes(clinicians: int, clients: int, weeks: int) -> None:
@@ -262,37 +332,34 @@ def _window(today: dt.date, weeks: int) -> _Window:
     return _Window(start=start, today=(today - start).days)
 
 
-def _generate(
-    rng: np.random.Generator, clinicians: int, clients: int, window: _Window, type_ids: np.ndarray
-) -> list[tuple[Table, Columns]]:
-    """Every demo row, table by table in insertion order (parents before children)."""
-    staff = _staff(rng, clinicians)
-    people = _clients(rng, clients, staff, window)
-    sessions = _sessions(rng, people, window)
-    assignments, completion = _assignments(rng, people, staff, sessions, window, type_ids)
-    scores = _scores(rng, people, sessions, completion, window)
-    client_rows: Columns = {
-        "id": np.arange(1, clients + 1),
-        "code": np.array([f"C-{i:04d}" for i in range(1, clients + 1)], dtype=object),
-        "clinician_id": people.clinician + 1,
-        "intake_on": window.dates(people.intake),
-        "discharged_on": window.dates(sessions.discharged),
-    }
-    return [
-        (Clinician.__table__, staff.rows),
-        (UserAccount.__table__, _accounts()),
-        (Client.__table__, client_rows),
-        (TherapySession.__table__, sessions.rows),
-        (Assignment.__table__, assignments),
-        (Score.__table__, scores),
-    ]
+def _chunk_rows(
+    rng: np.random.Generator,
+    people: _Clients,
+    staff: _Staff,
+    window: _Window,
+    type_ids: np.ndarray,
+    counts: _Counts,
+) -> Iterator[tuple[Table, Columns]]:
+    """One chunk's rows, table by table in insertion order (parents before children)."""
+    sessions = _sessions(rng, people, window, first_id=counts.sessions + 1)
+    yield Client.__table__, _client_rows(people, sessions, window)
+    counts.sessions += len(sessions.rows["id"])
+    yield TherapySession.__table__, sessions.rows
+    assignments, completion = _assignments(
+        rng, people, staff, sessions, window, type_ids, first_id=counts.assignments + 1
+    )
+    counts.assignments += len(assignments["id"])
+    yield Assignment.__table__, assignments
+    scores = _scores(rng, people, sessions, completion, window, first_id=counts.scores + 1)
+    counts.scores += len(scores["id"])
+    yield Score.__table__, scores
 
 
 def _staff(rng: np.random.Generator, n: int) -> _Staff:
     """Clinicians with their roles, supervision and habits.
 
-    The last clinician rarely sets homework and the one before mostly sets reading, so the
-    dashboards have contrasts to show.
+    The last clinician rarely sets homework (and then one task) and the one before mostly sets
+    reading (and fewer mood logs), so the dashboards have contrasts to show.
     """
     pairs = rng.permutation(len(FIRST_NAMES) * len(LAST_NAMES))[: n - 3]
     firsts = [FIRST_NAMES[p // len(LAST_NAMES)] for p in pairs]
@@ -304,12 +371,17 @@ def _staff(rng: np.random.Generator, n: int) -> _Staff:
         f"{f.lower()}.{ln.lower()}@demo.example" for f, ln in zip(firsts, lasts, strict=True)
     ]
     roles, supervisor = _supervision(n)
-    set_rate = rng.uniform(0.6, 0.95, n)
-    set_rate[n - 1] = rng.uniform(0.2, 0.35)
-    mix = rng.dirichlet(TYPE_MIX * 20, n)
+    set_rate = rng.uniform(0.85, 0.98, n)
+    log_rate = rng.uniform(0.85, 0.98, n)
+    skills = np.tile([0.05, 0.4, 0.55], (n, 1))
+    rare = n - 1
+    set_rate[rare], log_rate[rare], skills[rare] = rng.uniform(0.2, 0.35), 0.15, [0.9, 0.1, 0.0]
+    mix = rng.dirichlet(SKILLS_MIX[1:] * 20, n)
+    mix = np.hstack([np.zeros((n, 1)), mix])  # the Daily Mood Log is never a skills task
     reader = n - 2
-    mix[reader] *= 0.35
-    mix[reader, READING] += 0.65
+    log_rate[reader], skills[reader] = 0.5, [0.55, 0.4, 0.05]
+    mix[reader] *= 0.15
+    mix[reader, READING] += 0.85
     caseload = np.where(np.array(roles) == "supervisor", 0.6, 1.0)
     caseload[ADMIN] = 0.0
     rows: Columns = {
@@ -322,6 +394,8 @@ def _staff(rng: np.random.Generator, n: int) -> _Staff:
     return _Staff(
         rows=rows,
         set_rate=set_rate,
+        log_rate=log_rate,
+        skills=skills,
         mix=mix,
         difficulty=rng.uniform(2.0, 3.6, n),
         caseload=caseload,
@@ -358,26 +432,30 @@ def _accounts() -> Columns:
 
 
 def _clients(rng: np.random.Generator, n: int, staff: _Staff, window: _Window) -> _Clients:
-    """Client traits and courses; intake falls on a weekday inside the window.
+    """Client traits and courses.
 
-    About one in eight clients joins in the first fortnight (the caseload the practice started
-    with), so early weeks are not nearly empty.
+    Most clients (CARRIED_OVER) were already in treatment when the window opens (intake up to a
+    quarter before it, and 30–99 sessions still to go, so many run past today); the rest start on
+    a weekday inside it with a course of 20–52 sessions. Dropouts happen inside the window.
     """
     weeks = window.today // 7 + 1
     caseload = staff.caseload / staff.caseload.sum()
     clinician = rng.choice(len(caseload), size=n, p=caseload)
     holders = np.array([SUPERVISOR, CLINICIAN])[:n]  # account holders always have clients
     clinician[: len(holders)] = holders
-    week = np.where(rng.random(n) < 0.12, rng.integers(0, 2, n), rng.integers(0, weeks, n))
+    carried = rng.random(n) < CARRIED_OVER
+    before = np.where(carried, rng.integers(1, 14, n), 0)  # weeks of treatment before the window
+    week = np.where(carried, -before, rng.integers(0, weeks, n))
     intake = 7 * week + rng.integers(0, 5, n)
-    intake = np.clip(np.where(intake > window.today, intake - 7, intake), 0, window.today)
-    planned = np.where(rng.random(n) < 0.1, rng.integers(21, 31, n), rng.integers(12, 21, n))
+    intake = np.where(intake > window.today, intake - 7, intake)
+    planned = np.where(carried, before + rng.integers(30, 100, n), rng.integers(20, 53, n))
     engagement = rng.beta(3.0, 2.0, n)
-    drops_out = rng.random(n) < 0.08 + 0.3 * (1 - engagement)
-    dropout_at = rng.integers(2, planned - 1)
+    drops_out = rng.random(n) < 0.06 + 0.25 * (1 - engagement)
+    dropout_at = rng.integers(np.where(carried, before + 1, 2), planned - 1)
     booked = np.where(drops_out, dropout_at + rng.integers(1, 4, n), planned)
     discharge_after = np.where(rng.random(n) < 0.8, rng.integers(14, 43, n), NONE)
     return _Clients(
+        first_id=1,
         clinician=clinician,
         intake=intake,
         engagement=engagement,
@@ -390,24 +468,39 @@ def _clients(rng: np.random.Generator, n: int, staff: _Staff, window: _Window) -
     )
 
 
-def _sessions(rng: np.random.Generator, people: _Clients, window: _Window) -> _Sessions:
-    """Weekly sessions from intake (a week skipped now and then) up to the course end or today."""
+def _client_rows(people: _Clients, sessions: _Sessions, window: _Window) -> Columns:
+    """Client rows: code, clinician, intake and discharge dates."""
+    ids = people.first_id + np.arange(len(people.intake))
+    return {
+        "id": ids,
+        "code": np.array([f"C-{i:04d}" for i in ids], dtype=object),
+        "clinician_id": people.clinician + 1,
+        "intake_on": window.iso(people.intake),
+        "discharged_on": window.iso(sessions.discharged),
+    }
+
+
+def _sessions(
+    rng: np.random.Generator, people: _Clients, window: _Window, first_id: int
+) -> _Sessions:
+    """Weekly sessions from intake (a week skipped now and then) up to the course end; only those
+    inside the window are kept."""
     n, slots = len(people.intake), int(people.booked.max())
     slot = np.arange(slots)[None, :]
     gaps = np.where(rng.random((n, slots)) < 0.04, 14, 7)
     gaps[:, 0] = 0
     day = people.intake[:, None] + np.cumsum(gaps, axis=1)
-    valid = (slot < people.booked[:, None]) & (day <= window.today)
+    valid = (slot < people.booked[:, None]) & (day >= 0) & (day <= window.today)
     attendance = _attendance(rng, people, slot)
     attended = valid & (attendance == ATTENDED)
     ids = np.zeros((n, slots), dtype=np.int64)
-    ids[valid] = np.arange(1, valid.sum() + 1)
+    ids[valid] = first_id + np.arange(valid.sum())
     client, _ = np.nonzero(valid)
     rows: Columns = {
         "id": ids[valid],
-        "client_id": client + 1,
+        "client_id": people.first_id + client,
         "clinician_id": people.clinician[client] + 1,
-        "held_on": window.dates(day[valid]),
+        "held_on": window.iso(day[valid]),
         "attendance": np.array(ATTENDANCE, dtype=object)[attendance[valid]],
     }
     return _Sessions(
@@ -422,14 +515,14 @@ def _sessions(rng: np.random.Generator, people: _Clients, window: _Window) -> _S
 
 
 def _attendance(rng: np.random.Generator, people: _Clients, slot: np.ndarray) -> np.ndarray:
-    """Attendance codes per slot: mostly attended, ~7 % cancelled, ~6 % no-show.
+    """Attendance codes per slot: mostly attended, ~6 % cancelled, ~4 % no-show.
 
     Intake and a completer's final session are attended; dropouts end on a run of no-shows; a
     few clients have a run of no-shows mid-course.
     """
     n = len(people.intake)
     no_show = rng.beta(1.0, 24.0, n)[:, None]
-    cancel = rng.beta(1.5, 18.5, n)[:, None]
+    cancel = rng.beta(1.2, 18.8, n)[:, None]
     draw = rng.random((n, slot.shape[1]))
     codes = np.where(draw < no_show + cancel, CANCELLED, ATTENDED)
     codes[draw < no_show] = NO_SHOW
@@ -474,6 +567,7 @@ def _assignments(
     sessions: _Sessions,
     window: _Window,
     type_ids: np.ndarray,
+    first_id: int,
 ) -> tuple[Columns, np.ndarray]:
     """Homework set at attended sessions, reviewed at the next attended one; and each client's
     completion rate (their engagement where nothing was reviewed), which drives their scores.
@@ -482,14 +576,14 @@ def _assignments(
     final = ~people.drops_out[:, None] & (np.arange(slots)[None, :] == people.planned[:, None] - 1)
     client_rate = np.clip(staff.set_rate[people.clinician] + rng.normal(0, 0.05, n), 0.02, 0.99)
     is_set = sessions.attended & ~final & (rng.random((n, slots)) < client_rate[:, None])
-    client, k = np.nonzero(is_set)
-    per_session = np.where(rng.random(len(client)) < 0.3, 2, 1)
-    client, k = np.repeat(client, per_session), np.repeat(k, per_session)
+    client, k, kind = _tasks(rng, people, staff, *np.nonzero(is_set))
     m = len(client)
     clinician = people.clinician[client]
-    kind = _pick_types(rng, staff.mix[clinician])
-    difficulty = np.clip(np.rint(staff.difficulty[clinician] + rng.normal(0, 0.9, m)), 1, 5)
+    log = kind == MOOD_LOG
+    centre = staff.difficulty[clinician] - 1.2 * log
+    difficulty = np.clip(np.rint(centre + rng.normal(0, 0.9, m)), 1, 5)
     allowed = rng.choice([7, 2, 3, 4, 5, 6, 1], size=m, p=[0.7, 0.1, 0.1, 0.03, 0.03, 0.02, 0.02])
+    allowed[log] = 7
     assigned = sessions.day[client, k]
     due = assigned + allowed
     status, reviewed = _review(
@@ -497,24 +591,52 @@ def _assignments(
         sessions.next_attended[client, k],
         sessions.discharged[client],
     )
-    ids = np.arange(1, m + 1)
+    ids = first_id + np.arange(m)
     rows: Columns = {
         "id": ids,
-        "external_id": np.array([f"DEMO-{i:06d}" for i in ids], dtype=object),
-        "client_id": client + 1,
+        "external_id": np.array([f"DEMO-{i:07d}" for i in ids], dtype=object),
+        "client_id": people.first_id + client,
         "clinician_id": clinician + 1,
         "type_id": type_ids[kind],
         "session_id": sessions.ids[client, k],
-        "assigned_on": window.dates(assigned),
-        "due_on": window.dates(due),
-        "due_week": window.dates(due - due % 7),  # offsets count from a Monday
+        "assigned_on": window.iso(assigned),
+        "due_on": window.iso(due),
+        "due_week": window.iso(due - due % 7),  # offsets count from a Monday
         "instructions": _instructions(rng, kind),
         "difficulty": difficulty.astype(np.int64),
         "status": np.array(STATUSES, dtype=object)[status],
         "engagement": _engagement_ratings(rng, people.engagement[client], status),
-        "reviewed_on": window.dates(reviewed),
+        "reviewed_on": window.iso(reviewed),
     }
     return rows, _completion_rates(people, client, status)
+
+
+def _tasks(
+    rng: np.random.Generator,
+    people: _Clients,
+    staff: _Staff,
+    client: np.ndarray,
+    slot: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What is set at each session that gets homework: usually a Daily Mood Log, then one to
+    three different skills tasks chosen from the clinician's mix, tilted to what suits the client.
+
+    Returns client, session slot and type of each task, session by session.
+    """
+    clinician = people.clinician[client]
+    has_log = rng.random(len(client)) < staff.log_rate[clinician]
+    cumulative = np.cumsum(staff.skills[clinician], axis=1)
+    skills = 1 + (rng.random(len(client))[:, None] > cumulative).sum(axis=1)
+    skills = np.minimum(skills, 3)
+    with np.errstate(divide="ignore"):
+        weight = np.log(staff.mix[clinician]) + 0.6 * people.affinity[client]
+    ranked = np.argsort(-(weight + rng.gumbel(size=weight.shape)), axis=1)  # sampling w/o repeats
+    count = has_log + skills
+    session = np.repeat(np.arange(len(client)), count)
+    position = np.arange(len(session)) - np.repeat(np.cumsum(count) - count, count)
+    rank = position - has_log[session]  # -1 for the mood log
+    kind = np.where(rank < 0, MOOD_LOG, ranked[session, np.maximum(rank, 0)])
+    return client[session], slot[session], kind
 
 
 def _review(
@@ -526,13 +648,6 @@ def _review(
     closed = (next_attended == NONE) & (discharged != NONE)
     status = np.where(next_attended != NONE, outcome, np.where(closed, NOT_DONE, PENDING))
     return status, np.where(closed, discharged, next_attended)
-
-
-def _pick_types(rng: np.random.Generator, mix: np.ndarray) -> np.ndarray:
-    """One type index per row, drawn from that row's probability mix."""
-    cumulative = np.cumsum(mix, axis=1)
-    picks = (rng.random(len(mix))[:, None] > cumulative).sum(axis=1)
-    return np.minimum(picks, mix.shape[1] - 1)
 
 
 def _statuses(
@@ -604,12 +719,15 @@ class _Course:
         )
 
 
-def _course(rng: np.random.Generator, completion: np.ndarray) -> _Course:
-    """Baselines mostly at caseness; improvement grows with homework completion; ~8 % get worse."""
+def _course(rng: np.random.Generator, completion: np.ndarray, planned: np.ndarray) -> _Course:
+    """Baselines mostly at caseness; improvement grows with homework completion; ~8 % get worse.
+
+    Change comes at a pace that suits the course: longer courses improve more slowly.
+    """
     n = len(completion)
     severity = rng.normal(0, 1, n)
     anxious = 0.6 * severity + 0.8 * rng.normal(0, 1, n)
-    gain = np.clip(rng.normal(0.02 + 0.6 * completion, 0.22), -0.1, 0.95)
+    gain = np.clip(rng.normal(-0.02 + 0.8 * completion, 0.2), -0.1, 0.95)
     worse = rng.random(n) < 0.08
     gain = np.where(worse, -rng.uniform(0.35, 0.8, n), gain)
     return _Course(
@@ -617,7 +735,7 @@ def _course(rng: np.random.Generator, completion: np.ndarray) -> _Course:
         gad=np.clip(11.0 + 4.3 * anxious, 2, 21),
         phq_gain=gain,
         gad_gain=np.clip(gain + rng.normal(0, 0.1, n), -0.7, 0.95),
-        pace=rng.uniform(4, 10, n),
+        pace=planned * rng.uniform(0.15, 0.4, n),
         mood_offset=rng.normal(0, 0.8, n),
     )
 
@@ -628,9 +746,10 @@ def _scores(
     sessions: _Sessions,
     completion: np.ndarray,
     window: _Window,
+    first_id: int,
 ) -> Columns:
     """PHQ-9 and GAD-7 at attended sessions and daily MOOD ratings, sorted by client and day."""
-    course = _course(rng, completion)
+    course = _course(rng, completion, people.planned)
     parts = [
         _session_scores(rng, people, sessions, course),
         _mood_scores(rng, people, sessions, course, window),
@@ -638,19 +757,23 @@ def _scores(
     merged = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
     order = np.lexsort((merged["measure"], merged["day"], merged["client"]))
     return {
-        "id": np.arange(1, len(order) + 1),
-        "client_id": merged["client"][order] + 1,
-        "measure": merged["measure"][order],
+        "id": first_id + np.arange(len(order)),
+        "client_id": people.first_id + merged["client"][order],
+        "measure": np.array(SCORED, dtype=object)[merged["measure"][order]],
         "value": merged["value"][order],
-        "recorded_on": window.dates(merged["day"][order]),
+        "recorded_on": window.iso(merged["day"][order]),
         "session_id": merged["session"][order],
     }
+
+
+SCORED = ("GAD-7", "MOOD", "PHQ-9")  # measure codes in the order scores of a day are written
+GAD, MOOD, PHQ = range(len(SCORED))
 
 
 def _session_scores(
     rng: np.random.Generator, people: _Clients, sessions: _Sessions, course: _Course
 ) -> Columns:
-    """PHQ-9 and GAD-7 at intake and each attended session (every other one for a quarter)."""
+    """PHQ-9 and GAD-7 at attended sessions (every other one for a quarter of clients)."""
     n = sessions.day.shape[0]
     every_other = rng.random(n) < 0.25
     nth = np.cumsum(sessions.attended, axis=1) - 1
@@ -665,7 +788,7 @@ def _session_scores(
     return {
         "client": np.tile(client, 2),
         "day": np.tile(day, 2),
-        "measure": np.array(["PHQ-9"] * count + ["GAD-7"] * count, dtype=object),
+        "measure": np.repeat([PHQ, GAD], count),
         "value": np.concatenate([phq, gad]).astype(np.int64),
         "session": np.tile(session, 2),
     }
@@ -678,69 +801,102 @@ def _mood_scores(
     course: _Course,
     window: _Window,
 ) -> Columns:
-    """Daily MOOD (0–10, higher is better) on ~60 % of days in treatment, tracking PHQ-9.
+    """Daily MOOD (0–10, higher is better) on about half the days in treatment, tracking PHQ-9;
+    more engaged clients log more often.
 
-    Logging stops at discharge, or at the last attended session for clients who dropped out.
+    Logging runs from intake (or the window's start) to discharge, or to the last attended
+    session for clients who dropped out.
     """
     n = len(people.intake)
     last_attended = np.where(sessions.attended, sessions.day, NONE).max(axis=1)
     still_in = np.where(sessions.discharged != NONE, sessions.discharged, window.today)
     end = np.where(people.drops_out, last_attended, still_in)
-    length = end - people.intake + 1
+    begin = np.maximum(people.intake, 0)
+    length = np.maximum(end - begin + 1, 0)
     client = np.repeat(np.arange(n), length)
     first_row = np.repeat(np.cumsum(length) - length, length)
-    day = people.intake[client] + np.arange(len(client)) - first_row
-    logs = rng.random(len(client)) < rng.beta(3.0, 2.0, n)[client]
+    day = begin[client] + np.arange(len(client)) - first_row
+    keen = np.clip(0.1 + 0.7 * people.engagement + rng.normal(0, 0.12, n), 0.05, 0.95)
+    logs = rng.random(len(client)) < keen[client]
     client, day = client[logs], day[logs]
     phq, _ = course.expected(client, (day - people.intake[client]) / 7)
     mood = 8.8 - 0.27 * phq + course.mood_offset[client] + rng.normal(0, 1.1, len(client))
     return {
         "client": client,
         "day": day,
-        "measure": np.full(len(client), "MOOD", dtype=object),
+        "measure": np.full(len(client), MOOD),
         "value": np.clip(np.rint(mood), 0, 10).astype(np.int64),
         "session": np.full(len(client), None, dtype=object),
     }
 
 
-def _insert_all(conn: Connection, tables: list[tuple[Table, Columns]], progress: bool) -> None:
-    """Insert every table in big executemany batches, with one progress bar over all rows."""
-    total = sum(len(columns["id"]) for _, columns in tables)
-    bar = tqdm(
-        total=total, desc="demo data", unit="rows", unit_scale=True, file=sys.stderr,
-        disable=not progress,
-    )  # fmt: skip
-    with bar:
-        for table, columns in tables:
+@contextmanager
+def _bulk_load(conn: Connection) -> Iterator[Writer]:
+    """A writer on the driver's bulk path, inside the build's transaction.
+
+    PostgreSQL: COPY FROM STDIN through psycopg. SQLite: sqlite3's executemany over tuples, with
+    a large page cache for the duration. Values are already what both drivers load unchanged:
+    Python ints, strings, ISO dates, None. The big tables' secondary indexes are dropped for the
+    load and built once at the end: building an index from all rows (a sort) costs a fraction of
+    updating it row by row, and a failure rolls the drop back with everything else.
+    """
+    raw = conn.connection.driver_connection
+
+    def copy(table: Table, columns: Columns) -> None:
+        sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(sql) as stream:
             for batch in _batches(columns):
-                conn.execute(table.insert(), batch)
-                bar.update(len(batch))
+                for row in batch:
+                    stream.write_row(row)
+
+    def insert(table: Table, columns: Columns) -> None:
+        marks = ", ".join("?" * len(columns))
+        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
+        cursor = raw.cursor()
+        for batch in _batches(columns):
+            cursor.executemany(sql, batch)
+        cursor.close()
+
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite and not raw.in_transaction:
+        raw.execute("BEGIN")  # sqlite3 opens one only before DML; the DROP INDEX must be inside it
+    cache = raw.execute("PRAGMA cache_size").fetchone()[0] if sqlite else 0
+    indexes = [i for table in BULK_TABLES for i in sorted(table.indexes, key=lambda i: i.name)]
+    foreign_keys = [] if sqlite else [fk for t in BULK_TABLES for fk in t.foreign_key_constraints]
+    for index in indexes:
+        index.drop(conn)
+    for foreign_key in foreign_keys:
+        conn.execute(DropConstraint(foreign_key))
+    try:
+        if sqlite:
+            raw.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
+        yield insert if sqlite else copy
+        for foreign_key in foreign_keys:
+            conn.execute(AddConstraint(foreign_key))
+        for index in indexes:
+            index.create(conn)
+    finally:
+        if sqlite:
+            raw.execute(f"PRAGMA cache_size={cache}")
 
 
-def _batches(columns: Columns) -> Iterator[list[dict[str, object]]]:
-    """Rows as dicts of plain Python values, BATCH_ROWS at a time."""
-    names = list(columns)
-    total = len(columns["id"])
+def _batches(columns: Columns) -> Iterator[list[tuple[object, ...]]]:
+    """Rows as tuples of plain Python values, BATCH_ROWS at a time."""
+    total = len(next(iter(columns.values())))
     for start in range(0, total, BATCH_ROWS):
-        values = [_python(columns[name][start : start + BATCH_ROWS]) for name in names]
-        yield [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
+        values = [column[start : start + BATCH_ROWS].tolist() for column in columns.values()]
+        yield list(zip(*values, strict=True))
 
 
-def _python(values: np.ndarray) -> list[object]:
-    """Numpy values as the Python objects drivers expect (dates as date, NaT as None)."""
-    if values.dtype.kind == "M":
-        return values.astype("datetime64[D]").astype(object).tolist()
-    return values.tolist()
-
-
-def _advance_sequences(conn: Connection, tables: list[Table]) -> None:
+def _advance_sequences(conn: Connection) -> None:
     """PostgreSQL: move each id sequence past the explicit ids, so later inserts do not collide."""
     if conn.dialect.name != "postgresql":
         return
-    for table in tables:
+    for model in (Clinician, UserAccount, Client, TherapySession, Assignment, Score):
+        name = model.__tablename__
         conn.execute(
             text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                f"(SELECT max(id) FROM {table.name}))"
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                f"(SELECT max(id) FROM {name}))"
             )
         )

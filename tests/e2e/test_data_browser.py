@@ -30,14 +30,23 @@ def own_copy(demo_db_url: str, tmp_path: Path) -> str:
 
 
 def first_client_of(url: str, email: str) -> str:
-    """The first code, in order, of the clinician's own active clients."""
+    """The first code, in order, of the clinician's own active clients with no score today.
+
+    The demo runs up to today, so a client may already have today's MOOD; the import below
+    must be all new rows.
+    """
+    scored_today = select(Score.client_id).where(Score.recorded_on == dt.date.today())
     engine = new_engine(url)
     with engine.connect() as conn:
         code = (
             conn.execute(
                 select(Client.code)
                 .join(Clinician, Clinician.id == Client.clinician_id)
-                .where(Clinician.email == email, Client.discharged_on.is_(None))
+                .where(
+                    Clinician.email == email,
+                    Client.discharged_on.is_(None),
+                    Client.id.not_in(scored_today),
+                )
                 .order_by(Client.code)
             )
             .scalars()

@@ -8,15 +8,17 @@ from pathlib import Path
 
 import pytest
 from scipy.stats import pearsonr
-from sqlalchemy import Engine, case, exists, func, select
+from sqlalchemy import Engine, case, exists, func, inspect, select
 
+from data_access import demo
 from data_access.demo import DemoSummary, build_demo
-from data_access.engine import new_engine
+from data_access.engine import new_engine, write
 from data_access.errors import DataError
 from data_access.passwords import verify_password
 from data_access.schema import (
     MEASURES,
     Assignment,
+    AssignmentType,
     Client,
     Clinician,
     Score,
@@ -169,8 +171,95 @@ def test_refuses_a_database_that_already_has_clients(tmp_path: Path) -> None:
     assert _counts(engine) == before
 
 
-def test_completion_rate_correlates_with_phq9_improvement(tmp_path: Path) -> None:
-    engine = _build(tmp_path, clinicians=8, clients=400, weeks=52)
+@pytest.fixture(scope="module")
+def year(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """A year of a 400-client practice with the CLI's 12 clinicians: its proportions hold at any
+    scale."""
+    return _build(tmp_path_factory.mktemp("year"), clinicians=12, clients=400, weeks=52)
+
+
+def test_a_year_holds_about_a_hundred_assignments_per_client(year: Engine) -> None:
+    # So 10,000 clients over 52 weeks give about a million assignments, as the issue asks.
+    counts = _counts(year)
+    assert 90 <= counts["assignments"] / counts["clients"] <= 110
+    assert 150 <= counts["scores"] / counts["clients"] <= 260
+
+
+def test_most_sessions_set_a_mood_log_and_one_to_three_skills_tasks(year: Engine) -> None:
+    with year.connect() as conn:
+        sizes = conn.execute(
+            select(func.count()).select_from(Assignment).group_by(Assignment.session_id)
+        ).scalars()
+        by_type = dict(
+            conn.execute(
+                select(AssignmentType.name, func.count())
+                .join(Assignment, Assignment.type_id == AssignmentType.id)
+                .group_by(AssignmentType.name)
+            ).all()
+        )
+    sizes = list(sizes)
+    assert max(sizes) == 4
+    assert sum(2 <= size <= 4 for size in sizes) / len(sizes) > 0.85
+    assert max(by_type, key=by_type.__getitem__) == "Daily Mood Log"
+    assert len(by_type) == 9  # every catalogue type is set somewhere
+
+
+def test_one_clinician_mostly_sets_reading(year: Engine) -> None:
+    is_reading = case((AssignmentType.name == "Reading / Psychoeducation", 1.0), else_=0.0)
+    with year.connect() as conn:
+        shares = conn.execute(
+            select(Assignment.clinician_id, func.avg(is_reading))
+            .join(AssignmentType, AssignmentType.id == Assignment.type_id)
+            .group_by(Assignment.clinician_id)
+        ).all()
+    values = sorted(float(share) for _, share in shares)
+    assert values[-1] > 0.35
+    assert values[-2] < 0.25
+
+
+def test_many_clients_are_in_treatment_at_both_ends_of_the_year(year: Engine) -> None:
+    with year.connect() as conn:
+        first_session = conn.execute(select(func.min(TherapySession.held_on))).scalar_one()
+        clients = conn.execute(select(Client.intake_on, Client.discharged_on)).all()
+    carried_over = [discharged for intake, discharged in clients if intake < first_session]
+    assert first_session >= TODAY - dt.timedelta(weeks=52)
+    assert 0.6 < len(carried_over) / len(clients) < 0.95
+    assert sum(discharged is None for discharged in carried_over) / len(clients) > 0.3
+
+
+def test_dropouts_no_shows_discharges_and_clients_gone_quiet(year: Engine) -> None:
+    attendance: dict[int, list[str]] = defaultdict(list)
+    with year.connect() as conn:
+        for client_id, status in conn.execute(
+            select(TherapySession.client_id, TherapySession.attendance).order_by(
+                TherapySession.client_id, TherapySession.held_on
+            )
+        ):
+            attendance[client_id].append(status)
+        discharged = conn.execute(
+            select(func.count()).where(Client.discharged_on.is_not(None))
+        ).scalar_one()
+        recent = select(Score.id).where(
+            Score.client_id == Client.id, Score.recorded_on >= TODAY - dt.timedelta(days=30)
+        )
+        quiet = conn.execute(
+            select(func.count()).where(Client.discharged_on.is_(None), ~recent.exists())
+        ).scalar_one()
+    statuses = [status for row in attendance.values() for status in row]
+    no_show_runs = [
+        client
+        for client, row in attendance.items()
+        if any(a == b == "no_show" for a, b in zip(row, row[1:], strict=False))
+    ]
+    assert 0.02 < statuses.count("no_show") / len(statuses) < 0.08
+    assert 0.03 < statuses.count("cancelled") / len(statuses) < 0.1
+    assert len(no_show_runs) >= 20
+    assert 0.15 < discharged / 400 < 0.6
+    assert quiet >= 3
+
+
+def _phq9_changes(engine: Engine) -> tuple[dict[int, float], dict[int, int]]:
+    """Per client: completion rate over reviewed homework, and PHQ-9 first minus last."""
     reviewed: dict[int, list[float]] = defaultdict(list)
     phq: dict[int, list[int]] = defaultdict(list)
     with engine.connect() as conn:
@@ -185,8 +274,78 @@ def test_completion_rate_correlates_with_phq9_improvement(tmp_path: Path) -> Non
         ):
             phq[client_id].append(value)
     clients = [c for c in reviewed if len(phq[c]) >= 2]
-    completion = [sum(reviewed[c]) / len(reviewed[c]) for c in clients]
-    improvement = [phq[c][0] - phq[c][-1] for c in clients]
-    assert len(clients) > 250
-    r, _ = pearsonr(completion, improvement)
-    assert 0.1 < r < 0.6
+    completion = {c: sum(reviewed[c]) / len(reviewed[c]) for c in clients}
+    return completion, {c: phq[c][0] - phq[c][-1] for c in clients}
+
+
+def test_completion_rate_correlates_modestly_with_phq9_improvement(year: Engine) -> None:
+    completion, improvement = _phq9_changes(year)
+    clients = list(completion)
+    assert len(clients) > 350
+    r, _ = pearsonr([completion[c] for c in clients], [improvement[c] for c in clients])
+    assert 0.2 < r < 0.45
+
+
+def test_more_clients_improve_reliably_than_deteriorate(year: Engine) -> None:
+    _, improvement = _phq9_changes(year)
+    reliable = MEASURES["PHQ-9"].reliable_change
+    improved = sum(change >= reliable for change in improvement.values())
+    deteriorated = sum(change <= -reliable for change in improvement.values())
+    assert improved > 4 * deteriorated
+    assert deteriorated >= 5
+
+
+def test_both_dialects_store_identical_rows(db_url: str, tmp_path: Path) -> None:
+    engine = new_engine(db_url)
+    reference = _build(tmp_path, "reference.db")
+    build_demo(engine, **SMALL)
+    for model in (Clinician, Client, TherapySession, Assignment, Score):
+        assert _rows(engine, model) == _rows(reference, model), model.__tablename__
+    engine.dispose()
+
+
+def test_the_build_leaves_every_index_and_foreign_key_in_place(db_url: str) -> None:
+    engine = new_engine(db_url)
+    tables = ("therapy_sessions", "assignments", "scores")
+    before = _keys(engine, tables)
+    build_demo(engine, **SMALL)
+    assert _keys(engine, tables) == before
+    with write(engine, "client") as conn:  # ids continue after the demo's own
+        conn.execute(
+            Client.__table__.insert(), {"code": "NEW-1", "clinician_id": 2, "intake_on": TODAY}
+        )
+        new_id = conn.execute(select(Client.id).where(Client.code == "NEW-1")).scalar_one()
+    assert new_id == SMALL["clients"] + 1
+    engine.dispose()
+
+
+def test_a_failed_build_leaves_the_database_as_it_was(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = new_engine(db_url)
+    tables = ("therapy_sessions", "assignments", "scores")
+    before = _keys(engine, tables)
+
+    def disk_full(*_args: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(demo, "_mood_scores", disk_full)  # after sessions and homework are written
+    with pytest.raises(RuntimeError, match="disk full"):
+        build_demo(engine, **SMALL)
+    assert _keys(engine, tables) == before
+    assert set(_counts(engine).values()) == {0}
+    engine.dispose()
+
+
+def _keys(engine: Engine, tables: tuple[str, ...]) -> dict[str, tuple[list, list]]:
+    inspector = inspect(engine)
+    return {
+        table: (
+            sorted((i["name"], tuple(i["column_names"])) for i in inspector.get_indexes(table)),
+            sorted(
+                (tuple(fk["constrained_columns"]), fk["referred_table"])
+                for fk in inspector.get_foreign_keys(table)
+            ),
+        )
+        for table in tables
+    }
