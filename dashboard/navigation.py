@@ -48,8 +48,21 @@ def _refusal(spec: PageSpec) -> Callable[[], None]:
     return refused
 
 
+def _landing(first: st.Page) -> st.Page:
+    """The hidden default page at the site root: it opens the role's first page.
+
+    Streamlit serves the default page at `/` and not under its own path, so no real page may be
+    the default, or its stable URL path (`overview`) would answer "page not found".
+    """
+
+    def home() -> None:
+        st.switch_page(first)
+
+    return st.Page(home, title=first.title, url_path="home", default=True, visibility="hidden")
+
+
 def pages_for(role: str) -> list[st.Page]:
-    """The pages `role` may open, in menu order (the first is the default).
+    """The pages `role` may open, in menu order, behind a landing page at the site root.
 
     The other pages stay registered under their URL paths but hidden from the menu, and run a
     refusal instead of the page, so a link to them says "not for your role" rather than
@@ -57,11 +70,10 @@ def pages_for(role: str) -> list[st.Page]:
     """
     specs = [p for p in PAGES if role in p.roles]
     pages = [
-        st.Page(
-            str(PAGES_DIR / p.file), url_path=p.url_path, title=p.title, icon=p.icon, default=i == 0
-        )
-        for i, p in enumerate(specs)
+        st.Page(str(PAGES_DIR / p.file), url_path=p.url_path, title=p.title, icon=p.icon)
+        for p in specs
     ]
+    pages = [_landing(pages[0]), *pages]
     pages += [
         st.Page(_refusal(p), url_path=p.url_path, title=p.title, icon=p.icon, visibility="hidden")
         for p in PAGES
@@ -71,8 +83,6 @@ def pages_for(role: str) -> list[st.Page]:
 
 
 def signed_out_pages(sign_in_page: Callable[[], None]) -> list[st.Page]:
-    """The sign-in page under every page's URL path, so a deep link survives signing in."""
-    return [
-        st.Page(sign_in_page, url_path=p.url_path, title="Sign in", default=i == 0)
-        for i, p in enumerate(PAGES)
-    ]
+    """The sign-in page at the root and under every page's URL path, so a deep link survives."""
+    root = st.Page(sign_in_page, url_path="signin", title="Sign in", default=True)
+    return [root] + [st.Page(sign_in_page, url_path=p.url_path, title="Sign in") for p in PAGES]

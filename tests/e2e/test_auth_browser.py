@@ -11,7 +11,7 @@ import pytest
 from data_access.engine import new_engine
 from data_access.migrate import upgrade
 from tests.builders import Practice
-from tests.e2e.conftest import AppServer, sign_in, wait_for_app
+from tests.e2e.conftest import AppServer, assert_no_exception, sign_in, wait_for_app
 
 CLINICIAN_PAGES = ["Overview", "Caseload", "Client", "Homework", "Outcomes", "Data"]
 
@@ -114,3 +114,15 @@ def test_a_wrong_password_keeps_the_browser_signed_out(server: AppServer, page) 
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("That email and password do not match an active account.").wait_for()
     assert not [c for c in page.context.cookies() if c["name"] == "bs_session"]
+
+
+def test_the_site_root_and_every_stable_path_open_their_page(server: AppServer, page) -> None:  # noqa: ANN001
+    sign_in(page, server, "ada@example.org", "pw-admin-1")
+    # The root opens the role's first page (a same-document navigation, hence the poll).
+    page.wait_for_function("() => location.pathname.endsWith('/overview')")
+    for path, heading in (("overview", "Practice overview"), ("caseload", "Caseload")):
+        page.goto(server.url(path))
+        wait_for_app(page)
+        page.get_by_role("heading", name=heading).first.wait_for()
+        assert page.get_by_text("Page not found").count() == 0
+        assert_no_exception(page)
