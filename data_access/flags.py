@@ -41,10 +41,7 @@ def _last_n(query: Select, n: int, value: ColumnElement) -> ColumnElement:
     """
     last = query.limit(n).correlate(Client).subquery()
     return (
-        select(func.sum(value(last)))
-        .select_from(last)
-        .having(func.count() == n)
-        .scalar_subquery()
+        select(func.sum(value(last))).select_from(last).having(func.count() == n).scalar_subquery()
     )
 
 
@@ -86,9 +83,11 @@ def _no_homework(conn: Connection, active: Select[tuple[int]], as_of: dt.date) -
     n = metrics.NO_HOMEWORK_SESSIONS
 
     def set_at(last):  # noqa: ANN001, ANN202 - the subquery of the last n sessions
-        homework_set = exists().where(
-            Assignment.client_id == Client.id, Assignment.assigned_on == last.c.held_on
-        ).correlate_except(Assignment)
+        homework_set = (
+            exists()
+            .where(Assignment.client_id == Client.id, Assignment.assigned_on == last.c.held_on)
+            .correlate_except(Assignment)
+        )
         return case((homework_set, 1), else_=0)
 
     query = active.where(_last_n(_recent_sessions(as_of, attended_only=True), n, set_at) == 0)

@@ -84,17 +84,18 @@ def _due_in(filters: Filters, whole_weeks: bool = False) -> ColumnElement[bool]:
     """Assignments due in the period; `whole_weeks` widens it to the weeks (Mondays) it touches.
 
     The `due_week` range lets the database walk the (due_week, status, type_id, client_id,
-    difficulty) index; with `whole_weeks` that index alone answers the query.
+    difficulty) index; the `due_on` range (the same weeks' days, with `whole_weeks`) lets it
+    walk (client_id, due_on) per client instead, reading only the period of each client.
     """
     conditions: list[ColumnElement[bool]] = []
     if filters.start:
-        conditions.append(Assignment.due_week >= monday_of(filters.start))
-        if not whole_weeks:
-            conditions.append(Assignment.due_on >= filters.start)
+        first = monday_of(filters.start)
+        conditions.append(Assignment.due_week >= first)
+        conditions.append(Assignment.due_on >= (first if whole_weeks else filters.start))
     if filters.end:
+        last = monday_of(filters.end) + dt.timedelta(days=6)
         conditions.append(Assignment.due_week <= filters.end)
-        if not whole_weeks:
-            conditions.append(Assignment.due_on <= filters.end)
+        conditions.append(Assignment.due_on <= (last if whole_weeks else filters.end))
     return and_(true(), *conditions)
 
 
