@@ -222,5 +222,9 @@ st.dataframe(comparison_table(comparison), hide_index=True, width="stretch")
 
 st.divider()
 report_download(
-    report(url, viewer, filters, measure), viewer, "outcomes", int(cover["clients"]), filters.as_of
+    lambda: report(url, viewer, filters, measure),
+    viewer,
+    "outcomes",
+    int(cover["clients"]),
+    filters.as_of,
 )
