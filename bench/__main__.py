@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from bench.cases import CASES, Case, Context
 from bench.databases import BENCH_TODAY, PracticeSpec, postgres_practice, sqlite_practice
+from bench.pages import PAGE_CASES
 from data_access.engine import new_engine
 from data_access.schema import Client, Clinician, Score
 from data_access.viewer import Viewer
@@ -279,7 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     # a terminated run still drops its scratch PostgreSQL database (the finally blocks run)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    cases = [c for c in CASES if not args.only or args.only in c.name]
+    cases = [c for c in (*CASES, *PAGE_CASES) if not args.only or args.only in c.name]
     print(_environment(), flush=True)
     rows: list[Row] = []
     for dialect in args.dialect:

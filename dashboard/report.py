@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -91,11 +92,17 @@ def _audit_export(viewer: Viewer, detail: str) -> None:
         audit.record(conn, viewer, "export", None, detail)
 
 
-def report_download(report: str, viewer: Viewer, page: str, clients: int, today: dt.date) -> None:
-    """A download button for the report; each download is appended to the audit trail."""
+def report_download(
+    report: Callable[[], str], viewer: Viewer, page: str, clients: int, today: dt.date
+) -> None:
+    """A download button for the report; each download is appended to the audit trail.
+
+    The report (about 5 MB with plotly embedded) is built only when someone clicks, not sent
+    to the browser with every view of the page.
+    """
     st.download_button(
         "Download supervision report (HTML)",
-        data=report.encode("utf-8"),
+        data=lambda: report().encode("utf-8"),
         file_name=f"supervision-report-{page}-{today.isoformat()}.html",
         mime="text/html",
         icon=":material/download:",

@@ -259,6 +259,8 @@ def build_demo(
             counts = _write_clients(insert, streams[1:], people, staff, window, type_ids, progress)
             insert(Setting.__table__, {"key": np.array(["demo"]), "value": np.array(["true"])})
         _advance_sequences(conn)
+    with engine.begin() as conn:  # planner statistics: SQLite has none until ANALYZE runs
+        conn.exec_driver_sql("ANALYZE")
     return DemoSummary(
         clinicians=clinicians,
         clients=clients,

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import Connection, Select, and_, case, exists, func, select
+from sqlalchemy import ColumnElement, Connection, Select, case, exists, func, select
 
 from data_access import metrics
 from data_access.filters import Filters, is_active
@@ -33,82 +33,75 @@ def _active_clients(
     return query
 
 
+def _last_n(query: Select, n: int, value: ColumnElement) -> ColumnElement:
+    """Per active client: SUM(value) over `query`'s first `n` rows, NULL unless there are `n`.
+
+    `query` is correlated to `Client` and ordered newest first, so the database walks each
+    client's index entries backwards and stops after `n`, instead of ranking all their history.
+    """
+    last = query.limit(n).correlate(Client).subquery()
+    return (
+        select(func.sum(value(last))).select_from(last).having(func.count() == n).scalar_subquery()
+    )
+
+
 def _low_completion(conn: Connection, active: Select[tuple[int]], as_of: dt.date) -> set[int]:
     """Clients whose last 4 reviewed assignments have a completion rate under 25 %."""
-    ranked = (
-        select(
-            Assignment.client_id,
-            Assignment.status,
-            func.row_number()
-            .over(
-                partition_by=Assignment.client_id,
-                order_by=(Assignment.due_on.desc(), Assignment.id.desc()),
-            )
-            .label("rank"),
-        )
+    reviewed = (
+        select(Assignment.status)
         .where(
+            Assignment.client_id == Client.id,
             Assignment.status != "pending",
             Assignment.assigned_on <= as_of,
-            Assignment.client_id.in_(active),
         )
-        .subquery()
-    )
-    credit = func.sum(
-        case((ranked.c.status == "completed", 1.0), (ranked.c.status == "partial", 0.5), else_=0.0)
+        .order_by(Assignment.due_on.desc(), Assignment.id.desc())
     )
     window = metrics.LOW_COMPLETION_WINDOW
-    query = (
-        select(ranked.c.client_id)
-        .where(ranked.c.rank <= window)
-        .group_by(ranked.c.client_id)
-        .having(and_(func.count() == window, credit < metrics.LOW_COMPLETION_THRESHOLD * window))
+    credit = _last_n(
+        reviewed,
+        window,
+        lambda last: case(
+            (last.c.status == "completed", 1.0), (last.c.status == "partial", 0.5), else_=0.0
+        ),
     )
+    query = active.where(credit < metrics.LOW_COMPLETION_THRESHOLD * window)
     return set(conn.execute(query).scalars())
 
 
-def _recent_sessions(active: Select[tuple[int]], as_of: dt.date, attended_only: bool):
-    """Sessions up to `as_of`, ranked newest first per client."""
-    query = select(
-        TherapySession.client_id,
-        TherapySession.held_on,
-        TherapySession.attendance,
-        func.row_number()
-        .over(partition_by=TherapySession.client_id, order_by=TherapySession.held_on.desc())
-        .label("rank"),
-    ).where(TherapySession.held_on <= as_of, TherapySession.client_id.in_(active))
+def _recent_sessions(as_of: dt.date, attended_only: bool) -> Select:
+    """The client's sessions up to `as_of`, newest first (correlated to `Client`)."""
+    query = select(TherapySession.held_on, TherapySession.attendance).where(
+        TherapySession.client_id == Client.id, TherapySession.held_on <= as_of
+    )
     if attended_only:
         query = query.where(TherapySession.attendance == "attended")
-    return query.subquery()
+    return query.order_by(TherapySession.held_on.desc())
 
 
 def _no_homework(conn: Connection, active: Select[tuple[int]], as_of: dt.date) -> set[int]:
     """Clients with 3 attended sessions lately and no homework set at any of them."""
-    recent = _recent_sessions(active, as_of, attended_only=True)
     n = metrics.NO_HOMEWORK_SESSIONS
-    homework_set = exists().where(
-        Assignment.client_id == recent.c.client_id, Assignment.assigned_on == recent.c.held_on
-    )
-    set_at = case((homework_set, 1), else_=0)
-    query = (
-        select(recent.c.client_id)
-        .where(recent.c.rank <= n)
-        .group_by(recent.c.client_id)
-        .having(and_(func.count() == n, func.sum(set_at) == 0))
-    )
+
+    def set_at(last):  # noqa: ANN001, ANN202 - the subquery of the last n sessions
+        homework_set = (
+            exists()
+            .where(Assignment.client_id == Client.id, Assignment.assigned_on == last.c.held_on)
+            .correlate_except(Assignment)
+        )
+        return case((homework_set, 1), else_=0)
+
+    query = active.where(_last_n(_recent_sessions(as_of, attended_only=True), n, set_at) == 0)
     return set(conn.execute(query).scalars())
 
 
 def _no_shows(conn: Connection, active: Select[tuple[int]], as_of: dt.date) -> set[int]:
     """Clients whose most recent 2 sessions were both no-shows."""
-    recent = _recent_sessions(active, as_of, attended_only=False)
     n = metrics.NO_SHOW_RUN
-    no_show = case((recent.c.attendance == "no_show", 1), else_=0)
-    query = (
-        select(recent.c.client_id)
-        .where(recent.c.rank <= n)
-        .group_by(recent.c.client_id)
-        .having(and_(func.count() == n, func.sum(no_show) == n))
-    )
+
+    def no_show(last):  # noqa: ANN001, ANN202 - the subquery of the last n sessions
+        return case((last.c.attendance == "no_show", 1), else_=0)
+
+    query = active.where(_last_n(_recent_sessions(as_of, attended_only=False), n, no_show) == n)
     return set(conn.execute(query).scalars())
 
 

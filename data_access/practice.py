@@ -84,17 +84,18 @@ def _due_in(filters: Filters, whole_weeks: bool = False) -> ColumnElement[bool]:
     """Assignments due in the period; `whole_weeks` widens it to the weeks (Mondays) it touches.
 
     The `due_week` range lets the database walk the (due_week, status, type_id, client_id,
-    difficulty) index; with `whole_weeks` that index alone answers the query.
+    difficulty) index; the `due_on` range (the same weeks' days, with `whole_weeks`) lets it
+    walk (client_id, due_on) per client instead, reading only the period of each client.
     """
     conditions: list[ColumnElement[bool]] = []
     if filters.start:
-        conditions.append(Assignment.due_week >= monday_of(filters.start))
-        if not whole_weeks:
-            conditions.append(Assignment.due_on >= filters.start)
+        first = monday_of(filters.start)
+        conditions.append(Assignment.due_week >= first)
+        conditions.append(Assignment.due_on >= (first if whole_weeks else filters.start))
     if filters.end:
+        last = monday_of(filters.end) + dt.timedelta(days=6)
         conditions.append(Assignment.due_week <= filters.end)
-        if not whole_weeks:
-            conditions.append(Assignment.due_on <= filters.end)
+        conditions.append(Assignment.due_on <= (last if whole_weeks else filters.end))
     return and_(true(), *conditions)
 
 
@@ -467,40 +468,41 @@ def attention_list(conn: Connection, viewer: Viewer, filters: Filters) -> pd.Dat
     owners = pd.read_sql(
         select(Client.id.label("client_id"), Client.clinician_id).where(Client.id.in_(ids)), conn
     ).set_index("client_id")
-    session_rank = func.row_number().over(
-        partition_by=TherapySession.client_id, order_by=TherapySession.held_on.desc()
+    # each client's newest session and score by a correlated LIMIT 1 over its index, rather
+    # than ranking every session and score of thousands of flagged clients
+    last_session = (
+        select(TherapySession.id)
+        .where(TherapySession.client_id == Client.id, TherapySession.held_on <= as_of)
+        .order_by(TherapySession.held_on.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    sessions = select(
-        TherapySession.client_id,
-        TherapySession.held_on.label("last_session"),
-        TherapySession.attendance.label("last_attendance"),
-        session_rank.label("rank"),
-    ).where(TherapySession.client_id.in_(ids), TherapySession.held_on <= as_of)
-    sessions = sessions.subquery()
+    newest = select(Client.id.label("client_id"), last_session.label("session_id"))
+    newest = newest.where(Client.id.in_(ids)).subquery()
     last_sessions = pd.read_sql(
-        select(sessions.c.client_id, sessions.c.last_session, sessions.c.last_attendance).where(
-            sessions.c.rank == 1
-        ),
+        select(
+            newest.c.client_id,
+            TherapySession.held_on.label("last_session"),
+            TherapySession.attendance.label("last_attendance"),
+        ).join(TherapySession, TherapySession.id == newest.c.session_id),
         conn,
     ).set_index("client_id")
-    score_rank = func.row_number().over(
-        partition_by=Score.client_id, order_by=(Score.recorded_on.desc(), Score.id.desc())
+    last_score = (
+        select(Score.id)
+        .where(Score.client_id == Client.id, Score.recorded_on <= as_of)
+        .order_by(Score.recorded_on.desc(), Score.id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    scores = select(
-        Score.client_id,
-        Score.measure.label("last_score_measure"),
-        Score.value.label("last_score"),
-        Score.recorded_on.label("last_score_on"),
-        score_rank.label("rank"),
-    ).where(Score.client_id.in_(ids), Score.recorded_on <= as_of)
-    scores = scores.subquery()
+    newest = select(Client.id.label("client_id"), last_score.label("score_id"))
+    newest = newest.where(Client.id.in_(ids)).subquery()
     last_scores = pd.read_sql(
         select(
-            scores.c.client_id,
-            scores.c.last_score_measure,
-            scores.c.last_score,
-            scores.c.last_score_on,
-        ).where(scores.c.rank == 1),
+            newest.c.client_id,
+            Score.measure.label("last_score_measure"),
+            Score.value.label("last_score"),
+            Score.recorded_on.label("last_score_on"),
+        ).join(Score, Score.id == newest.c.score_id),
         conn,
     ).set_index("client_id")
     frame = per_client.join(owners).join(last_sessions).join(last_scores)

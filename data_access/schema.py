@@ -175,6 +175,7 @@ class Assignment(Base):
             "reviewed_on IS NULL OR reviewed_on >= assigned_on", name="reviewed_after_assigned"
         ),
         Index("ix_assignments_client_id_assigned_on", "client_id", "assigned_on"),
+        Index("ix_assignments_client_id_due_on", "client_id", "due_on"),
         Index("ix_assignments_clinician_id_due_on", "clinician_id", "due_on"),
         Index(
             "ix_assignments_due_week_status",

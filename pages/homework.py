@@ -179,7 +179,7 @@ st.dataframe(on_time_table(on_time), hide_index=True, width="stretch")
 
 st.divider()
 report_download(
-    report(url, viewer, filters),
+    lambda: report(url, viewer, filters),
     viewer,
     "homework",
     int(by_type["clients_with_homework"].iloc[0]),

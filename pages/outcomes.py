@@ -38,6 +38,19 @@ def load(url: str, viewer: Viewer, filters: Filters) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def summaries(url: str, viewer: Viewer, filters: Filters) -> dict[str, pd.DataFrame]:
+    """The per-group tables (one pass over every clinician each), cached with the data: at
+    100 clinicians they take half a second, too long to redo on every rerun."""
+    frame = load(url, viewer, filters)
+    return {
+        "coverage": outcomes.coverage(frame),
+        "paired": outcomes.paired_outcomes(frame),
+        "table": outcomes.outcome_table(frame),
+        "comparison": outcomes.clinician_comparison(frame),
+    }
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def load_lag(url: str, viewer: Viewer, filters: Filters, measure: str) -> dict:
     with get_engine(url).connect() as conn:
         return outcomes.lag_view(conn, viewer, filters, measure)
@@ -100,6 +113,7 @@ def correlation_sentence(corr: dict, measure: str) -> str:
 def report(url: str, viewer: Viewer, filters: Filters, measure: str) -> str:
     """The supervision report of this view as self-contained HTML."""
     frame = load(url, viewer, filters)
+    tables = summaries(url, viewer, filters)
     lag = load_lag(url, viewer, filters, measure)
     bands = outcomes.dose_response(frame, measure)
     corr = outcomes.correlation(frame, measure)
@@ -110,13 +124,9 @@ def report(url: str, viewer: Viewer, filters: Filters, measure: str) -> str:
         [
             ReportSection(
                 "Paired outcomes",
-                notes=(outcomes.coverage(frame)["label"].iloc[0] + ".",),
-                figures=(
-                    charts.paired_outcome_chart(
-                        outcomes.paired_outcomes(frame), outcomes.ALL_IN_VIEW
-                    ),
-                ),
-                tables=(("By clinician", outcomes.outcome_table(frame)),),
+                notes=(tables["coverage"]["label"].iloc[0] + ".",),
+                figures=(charts.paired_outcome_chart(tables["paired"], outcomes.ALL_IN_VIEW),),
+                tables=(("By clinician", tables["table"]),),
             ),
             ReportSection(
                 f"Dose–response ({measure})",
@@ -137,10 +147,8 @@ def report(url: str, viewer: Viewer, filters: Filters, measure: str) -> str:
             ReportSection(
                 "Per clinician",
                 notes=(CASELOAD_CAVEAT,),
-                figures=(charts.clinician_comparison_chart(outcomes.clinician_comparison(frame)),),
-                tables=(
-                    ("Rates per clinician", comparison_table(outcomes.clinician_comparison(frame))),
-                ),
+                figures=(charts.clinician_comparison_chart(tables["comparison"]),),
+                tables=(("Rates per clinician", comparison_table(tables["comparison"])),),
             ),  # fmt: skip
         ],
     )
@@ -161,7 +169,8 @@ if frame.empty:
     st.info("No clients in this view. Widen the dates or clear the filters.")
     st.stop()
 
-cover = outcomes.coverage(frame).iloc[0]
+tables = summaries(url, viewer, filters)
+cover = tables["coverage"].iloc[0]
 cols = st.columns(3)
 cols[0].metric("Clients in view", int(cover["clients"]))
 cols[1].metric("With paired scores", f"{int(cover['paired'])} of {int(cover['clients'])}")
@@ -172,9 +181,10 @@ st.caption(
 )
 
 st.header("Paired outcomes")
-paired = outcomes.paired_outcomes(frame)
-st.plotly_chart(charts.paired_outcome_chart(paired, outcomes.ALL_IN_VIEW), width="stretch")
-st.dataframe(outcomes.outcome_table(frame), hide_index=True, width="stretch")
+st.plotly_chart(
+    charts.paired_outcome_chart(tables["paired"], outcomes.ALL_IN_VIEW), width="stretch"
+)
+st.dataframe(tables["table"], hide_index=True, width="stretch")
 
 st.header("Does homework go with improvement?")
 st.warning(ASSOCIATION, icon=":material/info:")
@@ -206,11 +216,15 @@ st.markdown(lag["sentence"])
 
 st.header("Per clinician")
 st.warning(CASELOAD_CAVEAT, icon=":material/groups:")
-comparison = outcomes.clinician_comparison(frame)
+comparison = tables["comparison"]
 st.plotly_chart(charts.clinician_comparison_chart(comparison), width="stretch")
 st.dataframe(comparison_table(comparison), hide_index=True, width="stretch")
 
 st.divider()
 report_download(
-    report(url, viewer, filters, measure), viewer, "outcomes", int(cover["clients"]), filters.as_of
+    lambda: report(url, viewer, filters, measure),
+    viewer,
+    "outcomes",
+    int(cover["clients"]),
+    filters.as_of,
 )
