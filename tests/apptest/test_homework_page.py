@@ -1,13 +1,10 @@
 """The homework page for each role, on a hand-built practice (Streamlit AppTest)."""
 
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from tests.builders import D, Practice
-
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "homework.py")
+from tests.pagetest import metric_values, open_page, page_text
 
 VIEW = {"from": "2026-03-01", "to": "2026-03-31", "status": "all"}
 
@@ -36,30 +33,14 @@ def practice(sqlite_engine, monkeypatch):
 
 
 def run_page(viewer):
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["viewer"] = viewer
-    for key, value in VIEW.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def metrics(at):
-    return {m.label: m.value for m in at.metric}
-
-
-def all_text(at):
-    parts = [str(df.value.to_dict()) for df in at.dataframe]
-    parts += [e.value for e in at.markdown] + [e.value for e in at.caption]
-    return " ".join(parts)
+    return open_page("homework", viewer, VIEW)
 
 
 def test_supervisor_sees_the_team_and_not_other_clinicians(practice):
     p, ids = practice
     at = run_page(p.viewer(ids["sam"]))
     # 6 clients × 3 Thought Records, all completed
-    assert metrics(at) == {
+    assert metric_values(at) == {
         "Assignments set": "18",
         "Clients with homework": "6",
         "Completion rate (n=18 reviewed)": "100 %",
@@ -68,24 +49,24 @@ def test_supervisor_sees_the_team_and_not_other_clinicians(practice):
     table = at.dataframe[0].value.set_index("Type")
     assert list(table.index) == ["Thought Record"]
     assert table.loc["Thought Record", "Mean engagement (0–4)"] == "3.0 (n=18)"
-    assert "Exposure Practice" not in all_text(at) and "Olly" not in all_text(at)
+    assert "Exposure Practice" not in page_text(at) and "Olly" not in page_text(at)
     assert any("association, not cause" in i.value for i in at.info)
 
 
 def test_clinician_sees_only_their_own_homework(practice):
     p, ids = practice
     at = run_page(p.viewer(ids["olly"]))
-    assert metrics(at)["Assignments set"] == "1"
-    assert metrics(at)["Completion rate (n=1 reviewed)"] == "too few"
+    assert metric_values(at)["Assignments set"] == "1"
+    assert metric_values(at)["Completion rate (n=1 reviewed)"] == "too few"
     table = at.dataframe[0].value
     assert list(table["Type"]) == ["Exposure Practice"]
-    assert "Dana" not in all_text(at) and "Thought Record" not in all_text(at)
+    assert "Dana" not in page_text(at) and "Thought Record" not in page_text(at)
 
 
 def test_admin_sees_every_clinician(practice):
     p, ids = practice
     at = run_page(p.viewer(ids["admin"]))
-    assert metrics(at)["Assignments set"] == "19"
+    assert metric_values(at)["Assignments set"] == "19"
     assert set(at.dataframe[0].value["Type"]) == {"Thought Record", "Exposure Practice"}
     on_time = at.dataframe[-1].value.set_index("Clinician")
     assert set(on_time.index) == {"Dana Doc", "All clinicians in view"}  # Olly had no session

@@ -1,13 +1,11 @@
 """The outcomes page for each role, on a hand-built practice (Streamlit AppTest)."""
 
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from tests.builders import D, Practice
+from tests.pagetest import metric_values, open_page, page_text
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "outcomes.py")
 # The view under test, as a link would give it: March 2026, all clients.
 VIEW = {"from": "2026-03-01", "to": "2026-03-31", "status": "all"}
 
@@ -36,29 +34,13 @@ def practice(sqlite_engine, monkeypatch):
 
 
 def run_page(viewer):
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["viewer"] = viewer
-    for key, value in VIEW.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def metrics(at):
-    return {m.label: m.value for m in at.metric}
-
-
-def texts(at):
-    parts = [str(df.value.to_dict()) for df in at.dataframe]
-    parts += [e.value for e in at.markdown] + [e.value for e in at.caption]
-    return " ".join(parts)
+    return open_page("outcomes", viewer, VIEW)
 
 
 def test_supervisor_sees_paired_outcomes_with_coverage_for_the_team(practice):
     p, ids = practice
     at = run_page(p.viewer(ids["sam"]))
-    assert metrics(at) == {
+    assert metric_values(at) == {
         "Clients in view": "6",
         "With paired scores": "6 of 6",
         "Cases at baseline": "6",
@@ -68,7 +50,7 @@ def test_supervisor_sees_paired_outcomes_with_coverage_for_the_team(practice):
     # PHQ-9 -8 and GAD-7 -6 are reliable; 10 and 6 are below caseness (10 is a case: not recovered)
     assert outcomes_table.loc["Dana Doc", "Reliable improvement"] == "6 of 6 (100 %)"
     assert outcomes_table.loc["Dana Doc", "Recovery"] == "0 of 6 (0 %)"
-    assert "Olly" not in texts(at)
+    assert "Olly" not in page_text(at)
     warnings = " ".join(w.value for w in at.warning)
     assert "Association, not cause" in warnings and "Caseloads differ" in warnings
 
@@ -81,7 +63,7 @@ def test_dose_response_and_correlation_read_too_few_for_a_small_team(practice):
     assert bands.loc["75–100 %", "Mean change (95 % CI)"] == "+8.0 (+8.0 to +8.0)"
     assert bands.loc["0–24 %", "Reliable improvement (95 % CI)"] == "too few (n=0)"
     # everyone at 100 %: a correlation is undefined, and the page says why instead of "too few"
-    assert "All 6 clients have the same completion rate or the same PHQ-9 change" in texts(at)
+    assert "All 6 clients have the same completion rate or the same PHQ-9 change" in page_text(at)
 
 
 def test_the_measure_switch_shows_gad7(practice):
@@ -96,18 +78,18 @@ def test_the_measure_switch_shows_gad7(practice):
 def test_clinician_sees_only_their_own_clients_and_too_few(practice):
     p, ids = practice
     at = run_page(p.viewer(ids["olly"]))
-    assert metrics(at)["Clients in view"] == "1"
-    assert metrics(at)["With paired scores"] == "0 of 1"
+    assert metric_values(at)["Clients in view"] == "1"
+    assert metric_values(at)["With paired scores"] == "0 of 1"
     table = at.dataframe[0].value.set_index("Group")
     assert list(table.index) == ["All clients in view", "Olly Other"]
     assert table.loc["Olly Other", "Reliable improvement"] == "too few (n=0)"
-    assert "Dana" not in texts(at)
+    assert "Dana" not in page_text(at)
 
 
 def test_admin_sees_every_clinician(practice):
     p, ids = practice
     at = run_page(p.viewer(ids["admin"]))
-    assert metrics(at)["Clients in view"] == "7"
+    assert metric_values(at)["Clients in view"] == "7"
     groups = list(at.dataframe[0].value["Group"])
     assert groups == ["All clients in view", "Dana Doc", "Olly Other"]
     per_clinician = at.dataframe[-1].value.set_index("Group")
