@@ -184,6 +184,8 @@ class Assignment(Base):
             "type_id",
             "client_id",
             "difficulty",
+            "due_on",
+            "assigned_on",
         ),
         Index("ix_assignments_status_due_on", "status", "due_on", "client_id"),
     )
