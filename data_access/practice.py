@@ -447,6 +447,32 @@ ATTENTION_COLUMNS = [
 ]
 
 
+def _newest_row(
+    conn: Connection,
+    ids: Sequence[int],
+    table: type[TherapySession] | type[Score],
+    condition: ColumnElement[bool],
+    order: tuple[ColumnElement, ...],
+    *columns: ColumnElement,
+) -> pd.DataFrame:
+    """Columns of each client's newest row of `table`, indexed by client_id.
+
+    A correlated LIMIT 1 over the table's (client_id, date) index per client, rather than
+    ranking every row of thousands of flagged clients.
+    """
+    newest_id = (
+        select(table.id)
+        .where(table.client_id == Client.id, condition)
+        .order_by(*order)
+        .limit(1)
+        .scalar_subquery()
+    )
+    newest = select(Client.id.label("client_id"), newest_id.label("row_id"))
+    newest = newest.where(Client.id.in_(ids)).subquery()
+    query = select(newest.c.client_id, *columns).join(table, table.id == newest.c.row_id)
+    return pd.read_sql(query, conn).set_index("client_id")
+
+
 def attention_list(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
     """One row per flagged client: clinician, flags and the rules that raised them, last
     session (with attendance) and last score, both up to the filters' "today". Clients with
@@ -468,43 +494,25 @@ def attention_list(conn: Connection, viewer: Viewer, filters: Filters) -> pd.Dat
     owners = pd.read_sql(
         select(Client.id.label("client_id"), Client.clinician_id).where(Client.id.in_(ids)), conn
     ).set_index("client_id")
-    # each client's newest session and score by a correlated LIMIT 1 over its index, rather
-    # than ranking every session and score of thousands of flagged clients
-    last_session = (
-        select(TherapySession.id)
-        .where(TherapySession.client_id == Client.id, TherapySession.held_on <= as_of)
-        .order_by(TherapySession.held_on.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    newest = select(Client.id.label("client_id"), last_session.label("session_id"))
-    newest = newest.where(Client.id.in_(ids)).subquery()
-    last_sessions = pd.read_sql(
-        select(
-            newest.c.client_id,
-            TherapySession.held_on.label("last_session"),
-            TherapySession.attendance.label("last_attendance"),
-        ).join(TherapySession, TherapySession.id == newest.c.session_id),
+    last_sessions = _newest_row(
         conn,
-    ).set_index("client_id")
-    last_score = (
-        select(Score.id)
-        .where(Score.client_id == Client.id, Score.recorded_on <= as_of)
-        .order_by(Score.recorded_on.desc(), Score.id.desc())
-        .limit(1)
-        .scalar_subquery()
+        ids,
+        TherapySession,
+        TherapySession.held_on <= as_of,
+        (TherapySession.held_on.desc(),),
+        TherapySession.held_on.label("last_session"),
+        TherapySession.attendance.label("last_attendance"),
     )
-    newest = select(Client.id.label("client_id"), last_score.label("score_id"))
-    newest = newest.where(Client.id.in_(ids)).subquery()
-    last_scores = pd.read_sql(
-        select(
-            newest.c.client_id,
-            Score.measure.label("last_score_measure"),
-            Score.value.label("last_score"),
-            Score.recorded_on.label("last_score_on"),
-        ).join(Score, Score.id == newest.c.score_id),
+    last_scores = _newest_row(
         conn,
-    ).set_index("client_id")
+        ids,
+        Score,
+        Score.recorded_on <= as_of,
+        (Score.recorded_on.desc(), Score.id.desc()),
+        Score.measure.label("last_score_measure"),
+        Score.value.label("last_score"),
+        Score.recorded_on.label("last_score_on"),
+    )
     frame = per_client.join(owners).join(last_sessions).join(last_scores)
     for column in ("last_session", "last_score_on"):
         frame[column] = pd.to_datetime(frame[column]).dt.date
