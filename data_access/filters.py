@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, or_, true
+from sqlalchemy import ColumnElement, and_, or_, select, true
 
 from data_access.schema import Assignment, Client
+from data_access.viewer import Viewer, client_scope
 
 CLIENT_STATUSES = ("active", "discharged", "all")
 
@@ -75,3 +76,17 @@ def type_condition(filters: Filters) -> ColumnElement[bool]:
     if not filters.type_ids:
         return true()
     return Assignment.type_id.in_(filters.type_ids)
+
+
+def clients_in_view(
+    client_id: ColumnElement[int], viewer: Viewer, filters: Filters
+) -> ColumnElement[bool]:
+    """Restrict any table's `client_id` to the viewer's clients within the client filters.
+
+    A semi-join rather than a join: the rows need not each be joined to their client, and an
+    admin viewing every client gets no condition at all.
+    """
+    if viewer.is_admin and not filters.clinician_ids and filters.client_status == "all":
+        return true()
+    clients = select(Client.id).where(client_scope(viewer), client_conditions(filters))
+    return client_id.in_(clients.correlate(None))

@@ -10,10 +10,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats
-from sqlalchemy import ColumnElement, Connection, and_, case, func, select
+from sqlalchemy import ColumnElement, Connection, and_, case, exists, func, select
 
 from data_access import metrics
-from data_access.filters import Filters, client_conditions, date_between, type_condition
+from data_access.filters import (
+    Filters,
+    client_conditions,
+    clients_in_view,
+    date_between,
+    type_condition,
+)
 from data_access.schema import Assignment, AssignmentType, Client, Clinician, TherapySession
 from data_access.scores import baseline_latest
 from data_access.viewer import Viewer, client_scope
@@ -26,10 +32,9 @@ GROUP_RARELY = "rarely did it (< 50 %)"
 
 
 def assignments_in_view(viewer: Viewer, filters: Filters) -> ColumnElement[bool]:
-    """Conditions for assignments in the view: scope, client filters, types and window."""
+    """Conditions on `Assignment` for the view: scope, client filters, types and window."""
     return and_(
-        client_scope(viewer),
-        client_conditions(filters),
+        clients_in_view(Assignment.client_id, viewer, filters),
         type_condition(filters),
         date_between(Assignment.assigned_on, filters),
         Assignment.assigned_on <= filters.as_of,
@@ -42,34 +47,61 @@ def homework_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
     Columns: type_id, type, category, times_set, clients_set, completed, partial, reviewed,
     credit, completion_rate, completion_label, engagement_mean, engagement_n, clients_with_homework,
     share_of_clients (clients set this type / clients set any homework in the view).
+
+    Counted per type and client first, in the order of the (type_id, client_id, …) index, so
+    clients per type come without a sort or a distinct count over every assignment.
     """
-    engagement_n = func.count(Assignment.engagement)
-    query = (
+    per_client = (
+        select(
+            Assignment.type_id,
+            Assignment.client_id,
+            func.count().label("times_set"),
+            metrics.completed_count().label("completed"),
+            metrics.partial_count().label("partial"),
+            metrics.reviewed_count().label("reviewed"),
+            func.sum(Assignment.engagement).label("engagement_sum"),
+            func.count(Assignment.engagement).label("engagement_n"),
+        )
+        .where(assignments_in_view(viewer, filters))
+        .group_by(Assignment.type_id, Assignment.client_id)
+        .subquery()
+    )
+    c = per_client.c
+    engagement_n = func.sum(c.engagement_n)
+    query = select(
+        c.type_id,
+        func.sum(c.times_set).label("times_set"),
+        func.count().label("clients_set"),
+        func.sum(c.completed).label("completed"),
+        func.sum(c.partial).label("partial"),
+        func.sum(c.reviewed).label("reviewed"),
+        (func.sum(c.engagement_sum) * 1.0 / func.nullif(engagement_n, 0)).label("engagement_mean"),
+        engagement_n.label("engagement_n"),
+    ).group_by(c.type_id)
+    counts = pd.read_sql(query, conn)
+    catalogue = pd.read_sql(
         select(
             AssignmentType.id.label("type_id"),
             AssignmentType.name.label("type"),
             AssignmentType.category,
-            func.count().label("times_set"),
-            func.count(func.distinct(Assignment.client_id)).label("clients_set"),
-            metrics.completed_count().label("completed"),
-            metrics.partial_count().label("partial"),
-            metrics.reviewed_count().label("reviewed"),
-            metrics.completion_credit().label("credit"),
-            func.avg(Assignment.engagement * 1.0).label("engagement_mean"),
-            engagement_n.label("engagement_n"),
-        )
-        .select_from(Assignment)
-        .join(AssignmentType, AssignmentType.id == Assignment.type_id)
-        .join(Client, Client.id == Assignment.client_id)
-        .where(assignments_in_view(viewer, filters))
-        .group_by(AssignmentType.id, AssignmentType.name, AssignmentType.category)
-        .order_by(func.count().desc(), AssignmentType.name)
+        ),
+        conn,
     )
-    frame = pd.read_sql(query, conn)
+    frame = catalogue.merge(counts, on="type_id", how="inner")
+    for column in ("times_set", "clients_set", "completed", "partial", "reviewed", "engagement_n"):
+        frame[column] = frame[column].astype(int)
+    frame["credit"] = frame["completed"] + 0.5 * frame["partial"]
+    frame = frame.sort_values(["times_set", "type"], ascending=[False, True], ignore_index=True)
+    set_any = exists().where(
+        Assignment.client_id == Client.id,
+        type_condition(filters),
+        date_between(Assignment.assigned_on, filters),
+        Assignment.assigned_on <= filters.as_of,
+    )
     total = conn.execute(
-        select(func.count(func.distinct(Assignment.client_id)))
-        .join(Client, Client.id == Assignment.client_id)
-        .where(assignments_in_view(viewer, filters))
+        select(func.count())
+        .select_from(Client)
+        .where(client_scope(viewer), client_conditions(filters), set_any)
     ).scalar_one()
     frame = metrics.add_completion_rate(frame)
     frame["completion_label"] = [
@@ -79,7 +111,25 @@ def homework_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
     frame["engagement_mean"] = frame["engagement_mean"].astype(float)
     frame["clients_with_homework"] = int(total)
     frame["share_of_clients"] = frame["clients_set"] / total if total else np.nan
-    return frame
+    return frame[
+        [
+            "type_id",
+            "type",
+            "category",
+            "times_set",
+            "clients_set",
+            "completed",
+            "partial",
+            "reviewed",
+            "credit",
+            "engagement_mean",
+            "engagement_n",
+            "completion_rate",
+            "completion_label",
+            "clients_with_homework",
+            "share_of_clients",
+        ]
+    ]
 
 
 def _client_type_counts(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:

@@ -175,7 +175,14 @@ class Assignment(Base):
             "reviewed_on IS NULL OR reviewed_on >= assigned_on", name="reviewed_after_assigned"
         ),
         Index("ix_assignments_client_id_assigned_on", "client_id", "assigned_on"),
-        Index("ix_assignments_client_id_due_on", "client_id", "due_on"),
+        Index(
+            "ix_assignments_client_id_due_on",
+            "client_id",
+            "due_on",
+            "status",
+            "due_week",
+            "type_id",
+        ),
         Index("ix_assignments_clinician_id_due_on", "clinician_id", "due_on"),
         Index(
             "ix_assignments_due_week_status",
@@ -188,6 +195,15 @@ class Assignment(Base):
             "assigned_on",
         ),
         Index("ix_assignments_status_due_on", "status", "due_on", "client_id"),
+        Index(
+            "ix_assignments_type_id_client_id",
+            "type_id",
+            "client_id",
+            "assigned_on",
+            "status",
+            "engagement",
+        ),
+        Index("ix_assignments_client_id_status", "client_id", "status", "due_on", "type_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

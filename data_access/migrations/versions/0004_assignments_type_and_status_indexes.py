@@ -1,0 +1,55 @@
+"""assignments: indexes ordered by type then client, by client then status; client index covers
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-26 15:10:00
+
+Homework by type counts distinct clients per type and averages engagement; without an index in
+(type_id, client_id) order that covers engagement, SQLite sorted a year's assignments and read
+every table row (1.5 s at a million assignments; 0.3 s with the index). Counts per clinician
+over all time group each client's assignments by status first; in (client_id, status) order
+that streams without a sort (0.5 s -> 0.17 s). A supervisor's weekly figures walk each of
+their clients' assignments by due date: covering status, due week and type there saves a table
+read per assignment (0.50 s -> 0.39 s for half the practice over a year). Measured with
+`make bench`'s practice.
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+INDEXES = {
+    "ix_assignments_type_id_client_id": [
+        "type_id",
+        "client_id",
+        "assigned_on",
+        "status",
+        "engagement",
+    ],
+    "ix_assignments_client_id_status": ["client_id", "status", "due_on", "type_id"],
+}
+
+CLIENT_DUE = "ix_assignments_client_id_due_on"
+CLIENT_DUE_OLD = ["client_id", "due_on"]
+CLIENT_DUE_NEW = [*CLIENT_DUE_OLD, "status", "due_week", "type_id"]
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("assignments", schema=None) as batch_op:
+        batch_op.drop_index(CLIENT_DUE)
+        batch_op.create_index(CLIENT_DUE, CLIENT_DUE_NEW, unique=False)
+        for name, columns in INDEXES.items():
+            batch_op.create_index(name, columns, unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("assignments", schema=None) as batch_op:
+        for name in INDEXES:
+            batch_op.drop_index(name)
+        batch_op.drop_index(CLIENT_DUE)
+        batch_op.create_index(CLIENT_DUE, CLIENT_DUE_OLD, unique=False)
