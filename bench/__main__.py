@@ -67,8 +67,11 @@ class Row:
 
         On SQLite all the work runs in this process, so its CPU time is the time the query
         takes on an idle machine; wall time on a shared machine also measures the neighbours.
-        PostgreSQL works in its own processes, so there wall time is judged.
+        PostgreSQL works in its own processes, so there wall time is judged. A page render is
+        judged on wall time (what a user waits for; the overview sums two periods at once).
         """
+        if self.case.limit is not None:
+            return "ok" if self.ours.median < self.case.limit else "MISS slow"
         if not self.case.practice_wide:
             return ""
         on_sqlite = self.dialect == "sqlite"
@@ -296,11 +299,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     memory = memory_table(rows)
     if memory:
         print(f"\nPeak Python memory (tracemalloc) by practice size\n{memory}")
-    misses = [r for r in rows if r.verdict.startswith("MISS")]
+    misses = [r for r in rows if r.case.practice_wide and r.verdict.startswith("MISS")]
     print(
         f"\n{len(misses)} of {sum(r.case.practice_wide for r in rows)} practice-wide timings "
         f"miss a target (under {TARGET_SECONDS} s on SQLite, at least {TARGET_SPEEDUP}x naive; "
         "SQLite judged on CPU time, PostgreSQL on wall time)"
+    )
+    pages = [r for r in rows if r.case.limit is not None]
+    slow = [r for r in pages if r.verdict.startswith("MISS")]
+    print(
+        f"{len(slow)} of {len(pages)} page renders miss their target (wall time, median); "
+        '"page data" rows are a page\'s queries together, for reading, and are not judged'
     )
     return 0
 

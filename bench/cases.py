@@ -56,13 +56,17 @@ Call = Callable[[Connection, Context], object]
 class Case:
     """A named query; `naive` is the read-everything-into-pandas way, where one is meaningful.
 
-    `kind` is "practice" (held to the targets), "client" (the client page) or "export".
+    `kind` is "practice" (one query, held to #2's targets), "page data" (everything one page
+    reads: ten to twenty-five queries, held to the page's target through its AppTest rows),
+    "page" (an AppTest render, held to `limit` seconds of wall time), "client" (the client
+    page's queries) or "export".
     """
 
     name: str
     ours: Call
     naive: Call | None = None
     kind: str = "practice"
+    limit: float | None = None
 
     @property
     def practice_wide(self) -> bool:
@@ -116,9 +120,24 @@ CASES: list[Case] = [
     ),
     Case("needs attention, active clients", lambda c, x: needs_attention(c, x.viewer, x.active)),
     Case("visible clients", lambda c, x: visible_clients(c, x.viewer, x.now)),
-    Case("overview page, 12 weeks", lambda c, x: practice.overview_data(c, x.viewer, x.weeks(12))),
-    Case("caseload page, 12 weeks", lambda c, x: practice.caseload_data(c, x.viewer, x.weeks(12))),
-    Case("outcomes per client, 52 weeks", lambda c, x: outcomes.client_frame(c, x.viewer, x.year)),
+    Case(
+        "overview page, 12 weeks",
+        lambda c, x: practice.overview_data(c, x.viewer, x.weeks(12)),
+        None,
+        "page data",
+    ),
+    Case(
+        "caseload page, 12 weeks",
+        lambda c, x: practice.caseload_data(c, x.viewer, x.weeks(12)),
+        None,
+        "page data",
+    ),
+    Case(
+        "outcomes per client, 52 weeks",
+        lambda c, x: outcomes.client_frame(c, x.viewer, x.year),
+        None,
+        "page data",
+    ),
     Case("client: get_client", lambda c, x: get_client(c, x.viewer, x.client_code), None, "client"),
     Case(
         "client: baseline/latest, 3 measures",
