@@ -8,6 +8,7 @@ import pytest
 
 from data_access.filters import Filters
 from data_access.practice import (
+    assignment_counts,
     attention_list,
     caseload_data,
     overview_data,
@@ -116,6 +117,30 @@ def test_caseload_rows_per_clinician_for_the_admin(engine, practice):
     assert (ben.outcome_clients, ben.improved_clients) == (1, 0)
     assert (sam.attended, sam.with_homework, sam.reviewed, sam.needs_attention) == (2, 1, 1, 0)
     assert pd.isna(sam.improved_share)  # no client with two scores yet
+
+
+def test_counts_per_clinician_over_all_time_sum_each_clients_assignments(engine, practice):
+    """No start date: each client's assignments are summed first, then per owner."""
+    all_time = Filters(today=TODAY)
+
+    def counts(who):
+        with engine.connect() as conn:
+            frame = assignment_counts(
+                conn, practice.viewer(practice.ids[who]), all_time, by=("clinician_id",)
+            )
+        columns = ["assignments", "completed", "partial", "reviewed", "credit", "overdue"]
+        return {r.clinician_id: tuple(r[columns]) for _, r in frame.iterrows()}
+
+    ana, ben, sam = (practice.ids[name] for name in ("ana", "ben", "sam"))
+    # Ana: a1 C, a2 P, a3 C, a4 pending (due 20 May, overdue on 1 June), a5 N
+    # Ben: a7 C, a8 C, a9 pending (due 10 June, not yet overdue); Sam: a6 C
+    assert counts("ada") == {
+        ana: (5, 2, 1, 4, 2.5, 1),
+        ben: (3, 2, 0, 2, 2.0, 0),
+        sam: (1, 1, 0, 1, 1.0, 0),
+    }
+    assert counts("sam") == {ana: (5, 2, 1, 4, 2.5, 1), sam: (1, 1, 0, 1, 1.0, 0)}
+    assert counts("ben") == {ben: (3, 2, 0, 2, 2.0, 0)}
 
 
 def test_each_role_sees_its_own_scope(engine, practice):
