@@ -164,7 +164,7 @@ def assignment_counts(
     }
     # Totals are summed from weekly rows: grouped by status alone, SQLite chose the (status,
     # due_on) index over the (due_week, status, …) one and read every row (0.35 s -> 0.06 s).
-    own = [name for name in by if name != "clinician_id"] or ["due_week"]
+    own = [name for name in by if name != "clinician_id"] if by else ["due_week"]
     per_client = "clinician_id" in by and filters.start is None
     owner = [Client.clinician_id] if "clinician_id" in by and not per_client else []
     grouped = [
