@@ -145,7 +145,6 @@ def _client_type_counts(conn: Connection, viewer: Viewer, filters: Filters) -> p
         )
         .select_from(Assignment)
         .join(AssignmentType, AssignmentType.id == Assignment.type_id)
-        .join(Client, Client.id == Assignment.client_id)
         .where(assignments_in_view(viewer, filters))
         .group_by(Assignment.client_id, AssignmentType.id, AssignmentType.name)
     )

@@ -9,6 +9,7 @@ association in this practice's data, never a cause.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -18,9 +19,7 @@ from sqlalchemy import (
     Date,
     Integer,
     and_,
-    case,
     cast,
-    exists,
     func,
     literal,
     or_,
@@ -29,9 +28,10 @@ from sqlalchemy import (
 from statsmodels.stats.proportion import proportion_confint
 
 from data_access import metrics
-from data_access.filters import Filters, client_conditions, date_between, type_condition
+from data_access.filters import Filters, client_conditions, date_between
 from data_access.insight import assignments_in_view, mean_with_interval
-from data_access.schema import MEASURES, Assignment, Client, Clinician, Score, TherapySession
+from data_access.practice import attended_per_client
+from data_access.schema import MEASURES, Assignment, Client, Clinician, Score
 from data_access.scores import baseline_latest
 from data_access.viewer import Viewer, client_scope
 
@@ -79,8 +79,6 @@ def _homework_per_client(conn: Connection, viewer: Viewer, filters: Filters) -> 
             metrics.reviewed_count().label("reviewed"),
             metrics.completion_credit().label("credit"),
         )
-        .select_from(Assignment)
-        .join(Client, Client.id == Assignment.client_id)
         .where(assignments_in_view(viewer, filters))
         .group_by(Assignment.client_id)
     )
@@ -88,29 +86,12 @@ def _homework_per_client(conn: Connection, viewer: Viewer, filters: Filters) -> 
 
 
 def _sessions_per_client(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
-    """Attended sessions in the window and how many had homework set that day."""
-    homework_set = exists().where(
-        Assignment.client_id == TherapySession.client_id,
-        Assignment.assigned_on == TherapySession.held_on,
-        type_condition(filters),
-    )
-    query = (
-        select(
-            TherapySession.client_id,
-            func.count().label("attended"),
-            func.sum(case((homework_set, 1), else_=0)).label("sessions_with_homework"),
-        )
-        .join(Client, Client.id == TherapySession.client_id)
-        .where(
-            client_scope(viewer),
-            client_conditions(filters),
-            TherapySession.attendance == "attended",
-            date_between(TherapySession.held_on, filters),
-            TherapySession.held_on <= filters.as_of,
-        )
-        .group_by(TherapySession.client_id)
-    )
-    return pd.read_sql(query, conn)
+    """Attended sessions in the window up to the as-of day, and how many had homework set."""
+    end = min(filters.end or filters.as_of, filters.as_of)
+    if filters.start and filters.start > end:  # a window that has not begun yet
+        return pd.DataFrame(columns=["client_id", "attended", "sessions_with_homework"])
+    frame = pd.read_sql(attended_per_client(viewer, replace(filters, end=end)), conn)
+    return frame.rename(columns={"with_homework": "sessions_with_homework"})
 
 
 def client_frame(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
@@ -319,8 +300,6 @@ def _weekly_completion(conn: Connection, viewer: Viewer, filters: Filters) -> pd
             metrics.reviewed_count().label("reviewed"),
             metrics.completion_credit().label("credit"),
         )
-        .select_from(Assignment)
-        .join(Client, Client.id == Assignment.client_id)
         .where(assignments_in_view(viewer, filters), Assignment.status != "pending")
         .group_by(Assignment.client_id, Assignment.due_week)
     )

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Integer,
+    Select,
     and_,
     case,
     cast,
@@ -203,22 +204,21 @@ def assignment_counts(
     return frame
 
 
-def session_counts(
-    conn: Connection, viewer: Viewer, filters: Filters, by_clinician: bool = False
-) -> pd.DataFrame:
-    """Attended sessions in the period and how many had homework set that day.
+def attended_per_client(viewer: Viewer, filters: Filters) -> Select:
+    """SELECT per client in view: attended sessions in the period (`attended`) and how many had
+    homework of the chosen types set that day (`with_homework`).
 
     Homework-setting rate (DESIGN.md): an attended session counts as "set" when at least one
     assignment of the chosen types for that client has `assigned_on` = the session's date.
-    Sessions are counted per client first: the database then probes each client's assignments
-    in (client_id, assigned_on) order, twice as fast as in date order.
+    Grouped per client, the database probes each client's assignments in (client_id,
+    assigned_on) order, twice as fast as in date order.
     """
     homework_set = exists().where(
         Assignment.client_id == TherapySession.client_id,
         Assignment.assigned_on == TherapySession.held_on,
         type_condition(filters),
     )
-    per_client = (
+    return (
         select(
             TherapySession.client_id,
             func.count().label("attended"),
@@ -230,8 +230,15 @@ def session_counts(
             clients_in_view(TherapySession.client_id, viewer, filters),
         )
         .group_by(TherapySession.client_id)
-        .subquery()
     )
+
+
+def session_counts(
+    conn: Connection, viewer: Viewer, filters: Filters, by_clinician: bool = False
+) -> pd.DataFrame:
+    """Attended sessions in the period and how many had homework set that day, in all or per
+    clinician (their clients' `attended_per_client` summed), with the homework-setting rate."""
+    per_client = attended_per_client(viewer, filters).subquery()
     totals = [
         func.coalesce(func.sum(per_client.c.attended), 0).label("attended"),
         func.coalesce(func.sum(per_client.c.with_homework), 0).label("with_homework"),

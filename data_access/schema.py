@@ -174,7 +174,9 @@ class Assignment(Base):
         CheckConstraint(
             "reviewed_on IS NULL OR reviewed_on >= assigned_on", name="reviewed_after_assigned"
         ),
-        Index("ix_assignments_client_id_assigned_on", "client_id", "assigned_on"),
+        Index(
+            "ix_assignments_client_id_assigned_on", "client_id", "assigned_on", "status", "type_id"
+        ),
         Index(
             "ix_assignments_client_id_due_on",
             "client_id",

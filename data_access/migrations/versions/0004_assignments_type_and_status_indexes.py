@@ -11,8 +11,9 @@ over all time group each client's assignments by status first; in (client_id, st
 that streams without a sort (0.5 s -> 0.17 s). A supervisor's weekly figures, the caseload's
 per-clinician counts and the low-completion flag walk each client's assignments by due date (and
 id, the flag's tie-break): covering status, assigned_on, due week and type there saves a table
-read per assignment (0.50 s -> 0.43 s for half the practice over a year). Measured with
-`make bench`'s practice.
+read per assignment (0.50 s -> 0.43 s for half the practice over a year). Homework per client
+over a year walks (client_id, assigned_on): with status and type there, 0.42 s -> 0.27 s.
+Measured with `make bench`'s practice.
 """
 
 from __future__ import annotations
@@ -35,15 +36,26 @@ INDEXES = {
     "ix_assignments_client_id_status": ["client_id", "status", "due_on", "type_id"],
 }
 
-CLIENT_DUE = "ix_assignments_client_id_due_on"
-CLIENT_DUE_OLD = ["client_id", "due_on"]
-CLIENT_DUE_NEW = [*CLIENT_DUE_OLD, "id", "status", "assigned_on", "due_week", "type_id"]
+# Existing per-client indexes, widened to cover: (name, columns before, columns after)
+WIDENED = [
+    (
+        "ix_assignments_client_id_due_on",
+        ["client_id", "due_on"],
+        ["client_id", "due_on", "id", "status", "assigned_on", "due_week", "type_id"],
+    ),
+    (
+        "ix_assignments_client_id_assigned_on",
+        ["client_id", "assigned_on"],
+        ["client_id", "assigned_on", "status", "type_id"],
+    ),
+]
 
 
 def upgrade() -> None:
     with op.batch_alter_table("assignments", schema=None) as batch_op:
-        batch_op.drop_index(CLIENT_DUE)
-        batch_op.create_index(CLIENT_DUE, CLIENT_DUE_NEW, unique=False)
+        for name, _, columns in WIDENED:
+            batch_op.drop_index(name)
+            batch_op.create_index(name, columns, unique=False)
         for name, columns in INDEXES.items():
             batch_op.create_index(name, columns, unique=False)
 
@@ -52,5 +64,6 @@ def downgrade() -> None:
     with op.batch_alter_table("assignments", schema=None) as batch_op:
         for name in INDEXES:
             batch_op.drop_index(name)
-        batch_op.drop_index(CLIENT_DUE)
-        batch_op.create_index(CLIENT_DUE, CLIENT_DUE_OLD, unique=False)
+        for name, columns, _ in WIDENED:
+            batch_op.drop_index(name)
+            batch_op.create_index(name, columns, unique=False)
