@@ -175,7 +175,12 @@ class Assignment(Base):
             "reviewed_on IS NULL OR reviewed_on >= assigned_on", name="reviewed_after_assigned"
         ),
         Index(
-            "ix_assignments_client_id_assigned_on", "client_id", "assigned_on", "status", "type_id"
+            "ix_assignments_client_id_assigned_on",
+            "client_id",
+            "assigned_on",
+            "status",
+            "type_id",
+            "due_week",
         ),
         Index(
             "ix_assignments_client_id_due_on",
