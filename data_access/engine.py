@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -14,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from data_access.errors import DataError
 
+T = TypeVar("T")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Page cache per connection, in KiB (negative in the pragma). SQLite's default 2 MiB re-reads a
 # year of an assignments index from the OS on every practice-wide query; 64 MiB holds it.
@@ -91,3 +93,14 @@ def write(engine: Engine, record: str) -> Iterator[Connection]:
             yield conn
     except IntegrityError as exc:
         raise DataError(record, explain_integrity_error(exc)) from None
+
+
+def on_own_connection(engine: Engine, query: Callable[..., T], *args: object) -> T:
+    """Run `query(conn, *args)` on a connection of its own, for a worker thread.
+
+    Pages that need several independent heavy queries run some in a worker while the caller's
+    connection runs the rest: the database works on both at once (SQLite and the PostgreSQL
+    driver release the GIL while a query runs), so the page waits for the longer, not the sum.
+    """
+    with engine.connect() as conn:
+        return query(conn, *args)

@@ -7,12 +7,15 @@ per-client frames that come back feed the statistics in pandas and scipy.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 from sqlalchemy import ColumnElement, Connection, and_, case, exists, func, select
 
 from data_access import metrics
+from data_access.engine import on_own_connection
 from data_access.filters import (
     Filters,
     client_conditions,
@@ -130,6 +133,23 @@ def homework_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
             "share_of_clients",
         ]
     ]
+
+
+def homework_page(conn: Connection, viewer: Viewer, filters: Filters) -> dict[str, pd.DataFrame]:
+    """Everything the homework page shows: by type, improvement by type, each clinician's mix
+    and reviewed on time. The improvement and the mix are computed in a worker thread, on a
+    connection of their own, while this one computes the rest."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        improvement = pool.submit(
+            on_own_connection, conn.engine, improvement_by_type, viewer, filters
+        )
+        mix = pool.submit(on_own_connection, conn.engine, clinician_type_mix, viewer, filters)
+        return {
+            "by_type": homework_by_type(conn, viewer, filters),
+            "on_time": reviewed_on_time(conn, viewer, filters),
+            "improvement": improvement.result(),
+            "mix": mix.result(),
+        }
 
 
 def _client_type_counts(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:

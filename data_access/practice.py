@@ -9,17 +9,15 @@ viewer's clients and the filters; results are small grouped frames, never whole 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Engine,
     Integer,
     Select,
     and_,
@@ -34,7 +32,7 @@ from sqlalchemy import (
 )
 
 from data_access import metrics
-from data_access.engine import is_sqlite
+from data_access.engine import is_sqlite, on_own_connection
 from data_access.filters import (
     Filters,
     client_conditions,
@@ -63,7 +61,6 @@ DAYS_ALLOWED_BUCKETS: tuple[tuple[int, int | None, str], ...] = (
     (8, 14, "8–14 days"),
     (15, None, "15+ days"),
 )
-T = TypeVar("T")
 COUNT_COLUMNS = ["assignments", "completed", "partial", "reviewed", "credit", "overdue"]
 
 
@@ -473,17 +470,6 @@ class OverviewData:
     mix: HomeworkMix
 
 
-def _apart(engine: Engine, query: Callable[..., T], *args: object) -> T:
-    """Run `query(conn, *args)` on a connection of its own, for a worker thread.
-
-    Pages that need several independent heavy queries run one in a worker while the caller's
-    connection runs the rest: the database works on both at once (SQLite and the PostgreSQL
-    driver release the GIL while a query runs), so the page waits for the longer, not the sum.
-    """
-    with engine.connect() as conn:
-        return query(conn, *args)
-
-
 def overview_data(conn: Connection, viewer: Viewer, filters: Filters) -> OverviewData:
     """The overview page's figures: headline now and in the previous period, weekly, mix.
 
@@ -492,7 +478,9 @@ def overview_data(conn: Connection, viewer: Viewer, filters: Filters) -> Overvie
     before = previous_period(filters)
     with ThreadPoolExecutor(max_workers=1) as pool:
         previous = (
-            pool.submit(_apart, conn.engine, period_summary, viewer, before) if before else None
+            pool.submit(on_own_connection, conn.engine, period_summary, viewer, before)
+            if before
+            else None
         )
         grouped = _mix_counts(conn, viewer, filters)
         current = period_summary(conn, viewer, filters, due=grouped)
@@ -764,8 +752,8 @@ def caseload_data(conn: Connection, viewer: Viewer, filters: Filters) -> Caseloa
     connection computes outcomes and the per-clinician counts.
     """
     with ThreadPoolExecutor(max_workers=1) as pool:
-        flagged = pool.submit(_apart, conn.engine, attention_list, viewer, filters)
-        heatmap = pool.submit(_apart, conn.engine, completion_heatmap, viewer, filters)
+        flagged = pool.submit(on_own_connection, conn.engine, attention_list, viewer, filters)
+        heatmap = pool.submit(on_own_connection, conn.engine, completion_heatmap, viewer, filters)
         outcomes = client_outcomes(conn, viewer, filters)
         attention = flagged.result()
         table = caseload_table(conn, viewer, filters, attention, outcomes)

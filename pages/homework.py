@@ -27,12 +27,7 @@ ASSOCIATION = (
 def load(url: str, viewer: Viewer, filters: Filters) -> dict[str, pd.DataFrame]:
     """Every figure on this page for one viewer and view (cached per database, viewer, filters)."""
     with get_engine(url).connect() as conn:
-        return {
-            "by_type": insight.homework_by_type(conn, viewer, filters),
-            "improvement": insight.improvement_by_type(conn, viewer, filters),
-            "mix": insight.clinician_type_mix(conn, viewer, filters),
-            "on_time": insight.reviewed_on_time(conn, viewer, filters),
-        }
+        return insight.homework_page(conn, viewer, filters)
 
 
 def type_table(by_type: pd.DataFrame) -> pd.DataFrame:
