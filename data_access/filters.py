@@ -78,6 +78,11 @@ def type_condition(filters: Filters) -> ColumnElement[bool]:
     return Assignment.type_id.in_(filters.type_ids)
 
 
+def sees_everyone(viewer: Viewer, filters: Filters) -> bool:
+    """True when the view holds every client: an admin with no clinician or status filter."""
+    return viewer.is_admin and not filters.clinician_ids and filters.client_status == "all"
+
+
 def clients_in_view(
     client_id: ColumnElement[int], viewer: Viewer, filters: Filters
 ) -> ColumnElement[bool]:
@@ -86,7 +91,7 @@ def clients_in_view(
     A semi-join rather than a join: the rows need not each be joined to their client, and an
     admin viewing every client gets no condition at all.
     """
-    if viewer.is_admin and not filters.clinician_ids and filters.client_status == "all":
+    if sees_everyone(viewer, filters):
         return true()
     clients = select(Client.id).where(client_scope(viewer), client_conditions(filters))
     return client_id.in_(clients.correlate(None))

@@ -21,6 +21,7 @@ from data_access.filters import (
     client_conditions,
     clients_in_view,
     date_between,
+    sees_everyone,
     type_condition,
 )
 from data_access.schema import Assignment, AssignmentType, Client, Clinician, TherapySession
@@ -68,6 +69,11 @@ def homework_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
         .where(assignments_in_view(viewer, filters))
         .group_by(Assignment.type_id)
     )
+    if not filters.type_ids and not sees_everyone(viewer, filters):
+        # Naming every type lets SQLite seek (type, client) pairs in that index for the
+        # clients in view, rather than each client's assignments by date and then every row
+        # for its engagement: 0.36 s -> 0.15 s for a team of half the practice over a year.
+        query = query.where(Assignment.type_id.in_(select(AssignmentType.id)))
     counts = pd.read_sql(query, conn)
     catalogue = pd.read_sql(
         select(
