@@ -101,6 +101,7 @@ def on_own_connection(engine: Engine, query: Callable[..., T], *args: object) ->
     Pages that need several independent heavy queries run some in a worker while the caller's
     connection runs the rest: the database works on both at once (SQLite and the PostgreSQL
     driver release the GIL while a query runs), so the page waits for the longer, not the sum.
+    The second connection reads what is committed, not the caller's open transaction: for reads.
     """
     with engine.connect() as conn:
         return query(conn, *args)
