@@ -20,7 +20,6 @@ from data_access.filters import (
     Filters,
     client_conditions,
     clients_in_view,
-    date_between,
     sees_everyone,
     type_condition,
 )
@@ -37,12 +36,16 @@ GROUP_RARELY = "rarely did it (< 50 %)"
 
 def assignments_in_view(viewer: Viewer, filters: Filters) -> ColumnElement[bool]:
     """Conditions on `Assignment` for the view: scope, client filters, types and window."""
-    return and_(
-        clients_in_view(Assignment.client_id, viewer, filters),
-        type_condition(filters),
-        date_between(Assignment.assigned_on, filters),
-        Assignment.assigned_on <= filters.as_of,
-    )
+    return and_(clients_in_view(Assignment.client_id, viewer, filters), _set_in_window(filters))
+
+
+def _set_in_window(filters: Filters) -> ColumnElement[bool]:
+    """Assignments of the chosen types set from the start day to the end day or the as-of day,
+    whichever comes first."""
+    conditions = [Assignment.assigned_on <= min(filters.end or filters.as_of, filters.as_of)]
+    if filters.start:
+        conditions.append(Assignment.assigned_on >= filters.start)
+    return and_(type_condition(filters), *conditions)
 
 
 def homework_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
@@ -88,12 +91,7 @@ def homework_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
         frame[column] = frame[column].astype(int)
     frame["credit"] = frame["completed"] + 0.5 * frame["partial"]
     frame = frame.sort_values(["times_set", "type"], ascending=[False, True], ignore_index=True)
-    set_any = exists().where(
-        Assignment.client_id == Client.id,
-        type_condition(filters),
-        date_between(Assignment.assigned_on, filters),
-        Assignment.assigned_on <= filters.as_of,
-    )
+    set_any = exists().where(Assignment.client_id == Client.id, _set_in_window(filters))
     total = conn.execute(
         select(func.count())
         .select_from(Client)
