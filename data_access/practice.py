@@ -79,22 +79,30 @@ def previous_period(filters: Filters) -> Filters | None:
     return replace(filters, start=start, end=end, today=min(end, filters.as_of))
 
 
-def _due_in(filters: Filters, whole_weeks: bool = False) -> ColumnElement[bool]:
+def _due_in(
+    filters: Filters, whole_weeks: bool = False, per_client: bool = True
+) -> ColumnElement[bool]:
     """Assignments due in the period; `whole_weeks` widens it to the weeks (Mondays) it touches.
 
-    The `due_week` range lets the database walk the (due_week, status, type_id, client_id,
-    difficulty) index; the `due_on` range (the same weeks' days, with `whole_weeks`) lets it
-    walk (client_id, due_on) per client instead, reading only the period of each client.
+    The `due_week` range lets the database walk the (due_week, status, type_id, client_id, …)
+    index; the `due_on` range (the same weeks' days, with `whole_weeks`) lets it walk
+    (client_id, due_on) per client instead, reading only the period of each client. For whole
+    weeks the `due_on` range says nothing new, so without `per_client` it is left out: SQLite
+    then walks the weeks for a team or the practice instead of seeking thousands of clients
+    one by one (a team of half the practice over a year 0.39 s -> 0.26 s).
     """
     conditions: list[ColumnElement[bool]] = []
+    keep_days = per_client or not whole_weeks
     if filters.start:
         first = monday_of(filters.start)
         conditions.append(Assignment.due_week >= first)
-        conditions.append(Assignment.due_on >= (first if whole_weeks else filters.start))
+        if keep_days:
+            conditions.append(Assignment.due_on >= (first if whole_weeks else filters.start))
     if filters.end:
         last = monday_of(filters.end) + dt.timedelta(days=6)
         conditions.append(Assignment.due_week <= filters.end)
-        conditions.append(Assignment.due_on <= (last if whole_weeks else filters.end))
+        if keep_days:
+            conditions.append(Assignment.due_on <= (last if whole_weeks else filters.end))
     return and_(true(), *conditions)
 
 
@@ -165,6 +173,7 @@ def assignment_counts(
     own = [name for name in by if name != "clinician_id"] if by else ["due_week"]
     per_client = "clinician_id" in by and filters.start is None
     owner = [Client.clinician_id] if "clinician_id" in by and not per_client else []
+    one_caseload = viewer.role == "clinician" or bool(filters.clinician_ids)
     grouped = [
         *([Assignment.client_id] if per_client else owner),
         *(keys[name].label(name) for name in own),
@@ -175,7 +184,7 @@ def assignment_counts(
         select(*grouped, func.count().label("n"), overdue.label("overdue"))
         .select_from(Assignment)
         .where(
-            _due_in(filters, whole_weeks),
+            _due_in(filters, whole_weeks, per_client=bool(owner) or one_caseload),
             type_condition(filters),
             clients_in_view(Assignment.client_id, viewer, filters),
         )
