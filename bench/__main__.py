@@ -264,7 +264,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=5, help="warm runs per case (5)")
     parser.add_argument("--naive-runs", type=int, default=1, help="runs of each naive case (1)")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive pandas timings")
-    parser.add_argument("--only", help="run only cases whose name contains this text")
+    parser.add_argument(
+        "--only", nargs="+", help="run only cases whose name contains one of these texts"
+    )
     parser.add_argument("--rebuild", action="store_true", help="build the practices afresh")
     parser.add_argument(
         "--analyze", action="store_true", help="SQLite: time a copy with ANALYZE statistics"
@@ -283,7 +285,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     # a terminated run still drops its scratch PostgreSQL database (the finally blocks run)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    cases = [c for c in (*CASES, *PAGE_CASES) if not args.only or args.only in c.name]
+    cases = [
+        c for c in (*CASES, *PAGE_CASES) if not args.only or any(t in c.name for t in args.only)
+    ]
     print(_environment(), flush=True)
     rows: list[Row] = []
     for dialect in args.dialect:
