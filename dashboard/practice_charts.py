@@ -225,18 +225,32 @@ class Headline:
     caption: str
     more_is_better: bool = True
 
+    @property
+    def unchanged(self) -> bool:
+        """The figure is the same as in the previous period: shown without arrow or colour."""
+        return self.delta == NO_CHANGE
+
+
+NO_CHANGE = "no change vs previous period"
+
 
 def _count_delta(now: int, before: int | None) -> str | None:
-    return None if before is None else f"{now - before:+d} vs previous period"
+    if before is None:
+        return None
+    return NO_CHANGE if now == before else f"{now - before:+d} vs previous period"
 
 
 def _rate_delta(
     now: float | None, n_now: int, before: float | None, n_before: int, minimum: int
 ) -> str | None:
-    """Change in percentage points, only when both rates are shown (enough N on both sides)."""
+    """Change in percentage points, only when both rates are shown (enough N on both sides).
+
+    A change that rounds to 0 points reads "no change", not "-0 pp" with a falling arrow.
+    """
     if now is None or before is None or n_now < minimum or n_before < minimum:
         return None
-    return f"{(now - before) * 100:+.0f} pp vs previous period"
+    points = round((now - before) * 100)
+    return NO_CHANGE if points == 0 else f"{points:+d} pp vs previous period"
 
 
 def _bare(label: str) -> str:

@@ -44,7 +44,10 @@ for row in (cards[:4], cards[4:]):
                 card.label,
                 card.value,
                 card.delta,
-                delta_color="normal" if card.more_is_better else "inverse",
+                delta_color=(
+                    "off" if card.unchanged else "normal" if card.more_is_better else "inverse"
+                ),
+                delta_arrow="off" if card.unchanged else "auto",
                 border=True,
             )
             st.caption(card.caption)

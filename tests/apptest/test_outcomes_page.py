@@ -1,6 +1,5 @@
 """The outcomes page for each role, on a hand-built practice (Streamlit AppTest)."""
 
-
 import pytest
 
 from tests.builders import D, Practice

@@ -52,7 +52,7 @@ def test_admin_sees_the_whole_practice_with_changes_against_april(practice):
         "Assignments set": ("8", "+7 vs previous period"),
         "Completion (n=6)": ("75 %", ""),  # (4 + ½) / 6
         "Reliably improved (n=2)": ("too few", ""),  # 1 of 2: under 5 clients
-        "Needing attention": ("2", "+0 vs previous period"),
+        "Needing attention": ("2", "no change vs previous period"),
     }
     captions = [c.value for c in at.caption]
     assert (
@@ -100,7 +100,7 @@ def test_active_clients_only_by_default_status(practice):
 
 def test_clinician_sees_their_own_caseload_only(practice):
     figures = headline(open_overview(practice, "ana"))
-    assert figures["Active clients"] == ("2", "+0 vs previous period")  # C-0001, C-0002
+    assert figures["Active clients"] == ("2", "no change vs previous period")  # C-0001, C-0002
     assert figures["Sessions attended"][0] == "4"
     assert figures["Homework set (n=4)"][0] == "too few"  # 3 of 4
     assert figures["Assignments set"][0] == "4"

@@ -55,4 +55,3 @@ def test_the_start_url_carries_the_code_and_a_safe_next_page() -> None:
         "/session/start?code=abc&next=%2Fclient%3Fclient%3DC-0042"
     )
     assert start_url("abc", "https://evil.example") == "/session/start?code=abc&next=%2F"
-

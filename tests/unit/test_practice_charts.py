@@ -9,11 +9,13 @@ import pytest
 from dashboard.practice_charts import (
     completion_by_group_figure,
     completion_heatmap_figure,
+    headlines,
     type_mix_figure,
     weekly_completion_figure,
 )
 from dashboard.theme import OKABE_ITO
 from data_access.metrics import add_completion_rate
+from data_access.practice import PeriodSummary
 
 W1, W2, W3 = dt.date(2026, 5, 4), dt.date(2026, 5, 11), dt.date(2026, 5, 18)
 
@@ -87,3 +89,25 @@ def test_heatmap_has_a_row_per_clinician_and_blank_too_few_cells():
     assert cells.customdata[1][1] == "too few (n=2)"
     assert cells.customdata[0][1] == "nothing due"
     assert cells.text[1][1] == "few" and cells.text[0][0] == "40 %"
+
+
+def _summary(active: int, attended: int, completed: int) -> PeriodSummary:
+    return PeriodSummary(
+        start=dt.date(2026, 5, 4), end=dt.date(2026, 5, 31), active_clients=active,
+        sessions_attended=attended, sessions_with_homework=attended, assignments_set=500,
+        assignments_due=500, completed=completed, partial=0, reviewed=500, outcome_clients=0,
+        improved_clients=0, flagged_clients=0,
+    )  # fmt: skip
+
+
+def test_a_change_that_rounds_to_zero_reads_no_change_not_minus_zero():
+    """69.4 % against 69.8 % is not shown as "-0 pp" with a falling arrow."""
+    cards = {
+        c.label.split(" (")[0]: c for c in headlines(_summary(8, 10, 347), _summary(8, 12, 349))
+    }
+    assert cards["Completion"].value == "69 %"
+    assert cards["Completion"].delta == "no change vs previous period"
+    assert cards["Completion"].unchanged
+    assert cards["Active clients"].delta == "no change vs previous period"
+    assert cards["Sessions attended"].delta == "-2 vs previous period"
+    assert not cards["Sessions attended"].unchanged
