@@ -90,7 +90,7 @@ def _sessions_per_client(conn: Connection, viewer: Viewer, filters: Filters) -> 
     end = min(filters.end or filters.as_of, filters.as_of)
     if filters.start and filters.start > end:  # a window that has not begun yet
         return pd.DataFrame(columns=["client_id", "attended", "sessions_with_homework"])
-    frame = pd.read_sql(attended_per_client(viewer, replace(filters, end=end)), conn)
+    frame = pd.read_sql(attended_per_client(conn, viewer, replace(filters, end=end)), conn)
     return frame.rename(columns={"with_homework": "sessions_with_homework"})
 
 

@@ -13,6 +13,7 @@ from data_access.practice import (
     caseload_data,
     overview_data,
     previous_period,
+    session_counts,
 )
 from tests.builders import D, Practice
 from tests.practice_example import TODAY, build_practice
@@ -141,6 +142,25 @@ def test_counts_per_clinician_over_all_time_sum_each_clients_assignments(engine,
     }
     assert counts("sam") == {ana: (5, 2, 1, 4, 2.5, 1), sam: (1, 1, 0, 1, 1.0, 0)}
     assert counts("ben") == {ben: (3, 2, 0, 2, 2.0, 0)}
+
+
+def test_setting_rate_counts_only_sessions_with_the_chosen_type_set_that_day(engine, practice):
+    """Thought Records in May: set at C-0001's 4 and 11 May (a1, a4) and C-0004's 6 and 13 May
+    (a7, a9); C-0002's and C-0003's sessions had only other types set."""
+    thought_records = Filters(
+        start=MAY.start, end=MAY.end, today=TODAY, type_ids=(practice.type_ids["Thought Record"],)
+    )
+    with engine.connect() as conn:
+        whole = session_counts(conn, practice.viewer(practice.ids["ada"]), thought_records)
+        per_clinician = session_counts(
+            conn, practice.viewer(practice.ids["ada"]), thought_records, by_clinician=True
+        )
+    assert (whole.attended[0], whole.with_homework[0], whole.setting_rate[0]) == (8, 4, 0.5)
+    rows = per_clinician.set_index("clinician_id")
+    ana, ben, sam = (practice.ids[name] for name in ("ana", "ben", "sam"))
+    assert rows.loc[ana, ["attended", "with_homework"]].tolist() == [4, 2]
+    assert rows.loc[ben, ["attended", "with_homework"]].tolist() == [2, 2]
+    assert rows.loc[sam, ["attended", "with_homework", "setting_rate"]].tolist() == [2, 0, 0.0]
 
 
 def test_each_role_sees_its_own_scope(engine, practice):
