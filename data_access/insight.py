@@ -12,10 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 from scipy import stats
-from sqlalchemy import ColumnElement, Connection, and_, case, exists, func, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, case, exists, func, select
 
 from data_access import metrics
-from data_access.engine import on_own_connection
+from data_access.engine import is_sqlite, on_own_connection
 from data_access.filters import (
     Filters,
     client_conditions,
@@ -55,30 +55,8 @@ def homework_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
     Columns: type_id, type, category, times_set, clients_set, completed, partial, reviewed,
     credit, completion_rate, completion_label, engagement_mean, engagement_n, clients_with_homework,
     share_of_clients (clients set this type / clients set any homework in the view).
-
-    Grouped by type over the (type_id, client_id, …) index: types arrive in order and each
-    type's clients in order, so neither the grouping nor the distinct count of clients sorts.
     """
-    query = (
-        select(
-            Assignment.type_id,
-            func.count().label("times_set"),
-            func.count(func.distinct(Assignment.client_id)).label("clients_set"),
-            metrics.completed_count().label("completed"),
-            metrics.partial_count().label("partial"),
-            metrics.reviewed_count().label("reviewed"),
-            func.avg(Assignment.engagement).label("engagement_mean"),
-            func.count(Assignment.engagement).label("engagement_n"),
-        )
-        .where(assignments_in_view(viewer, filters))
-        .group_by(Assignment.type_id)
-    )
-    if not filters.type_ids and not sees_everyone(viewer, filters):
-        # Naming every type lets SQLite seek (type, client) pairs in that index for the
-        # clients in view, rather than each client's assignments by date and then every row
-        # for its engagement: 0.36 s -> 0.15 s for a team of half the practice over a year.
-        query = query.where(Assignment.type_id.in_(select(AssignmentType.id)))
-    counts = pd.read_sql(query, conn)
+    counts = pd.read_sql(_counts_by_type(conn, viewer, filters), conn)
     catalogue = assignment_types(conn).rename(columns={"name": "type"})
     frame = catalogue.merge(counts, on="type_id", how="inner")
     for column in ("times_set", "clients_set", "completed", "partial", "reviewed", "engagement_n"):
@@ -96,7 +74,10 @@ def homework_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
         metrics.rate_label(rate, int(n))
         for rate, n in zip(frame["completion_rate"], frame["reviewed"], strict=True)
     ]
-    frame["engagement_mean"] = frame["engagement_mean"].astype(float)
+    engagement_n = frame["engagement_n"].astype(float)
+    frame["engagement_mean"] = frame["engagement_sum"].astype(float) / engagement_n.where(
+        engagement_n > 0
+    )
     frame["clients_with_homework"] = int(total)
     frame["share_of_clients"] = frame["clients_set"] / total if total else np.nan
     return frame[
@@ -118,6 +99,54 @@ def homework_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
             "share_of_clients",
         ]
     ]
+
+
+def _counts_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> Select:
+    """SELECT per type in the view: times_set, clients_set, completed, partial, reviewed,
+    engagement_sum, engagement_n."""
+    in_view = [assignments_in_view(viewer, filters)]
+    if not filters.type_ids and not sees_everyone(viewer, filters):
+        # Naming every type lets SQLite seek (type, client) pairs in that index for the
+        # clients in view, rather than each client's assignments by date and then every row
+        # for its engagement: 0.36 s -> 0.15 s for a team of half the practice over a year.
+        in_view.append(Assignment.type_id.in_(select(AssignmentType.id)))
+    counts = (
+        func.count().label("times_set"),
+        metrics.completed_count().label("completed"),
+        metrics.partial_count().label("partial"),
+        metrics.reviewed_count().label("reviewed"),
+        func.sum(Assignment.engagement).label("engagement_sum"),
+        func.count(Assignment.engagement).label("engagement_n"),
+    )
+    if is_sqlite(conn) or sees_everyone(viewer, filters):
+        # Walking the (type_id, client_id, ...) index, types arrive in order and each type's
+        # clients in order, so neither the grouping nor the distinct count sorts.
+        return (
+            select(
+                Assignment.type_id,
+                func.count(func.distinct(Assignment.client_id)).label("clients_set"),
+                *counts,
+            )
+            .where(*in_view)
+            .group_by(Assignment.type_id)
+        )
+    # PostgreSQL hash-joins a restricted scope, which loses that order, and then sorts every
+    # row for COUNT(DISTINCT) on disk; grouping per (type, client) first hashes them instead
+    # (0.46 s -> 0.21 s for a team of half the practice over a year).
+    per_client = (
+        select(Assignment.type_id, *counts)
+        .where(*in_view)
+        .group_by(Assignment.type_id, Assignment.client_id)
+    ).subquery()
+    return select(
+        per_client.c.type_id,
+        func.count().label("clients_set"),
+        *(
+            func.sum(column).label(column.name)
+            for column in per_client.c
+            if column.name != "type_id"
+        ),
+    ).group_by(per_client.c.type_id)
 
 
 def homework_page(conn: Connection, viewer: Viewer, filters: Filters) -> dict[str, pd.DataFrame]:

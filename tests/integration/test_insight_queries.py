@@ -2,6 +2,7 @@
 
 import math
 
+import pandas as pd
 import pytest
 
 from data_access import insight
@@ -64,6 +65,21 @@ def test_share_of_clients_is_over_clients_with_any_homework_in_view(engine):
     assert table["clients_with_homework"].iloc[0] == 3
     assert table.loc["Thought Record", "share_of_clients"] == pytest.approx(2 / 3)
     assert table.loc["Reading / Psychoeducation", "share_of_clients"] == pytest.approx(1 / 3)
+
+
+def test_the_whole_practice_and_a_filter_naming_every_clinician_count_alike(engine):
+    """PostgreSQL counts a restricted view per (type, client) first and the whole practice in
+    one pass; both shapes must give the same table."""
+    p, sam, dana, olly = small_practice(engine)
+    admin = p.viewer(p.clinician("Ada Admin", role="admin"))
+    everyone = Filters(
+        start=MARCH.start, end=MARCH.end, today=MARCH.today, clinician_ids=(sam, dana, olly)
+    )
+    whole, named = by_type(engine, admin), by_type(engine, admin, everyone)
+    pd.testing.assert_frame_equal(whole, named)
+    tr = whole.loc["Thought Record"]
+    assert (tr["times_set"], tr["clients_set"], tr["engagement_mean"]) == (3, 2, 2.0)
+    assert list(whole["clients_set"]) == [2, 2, 1]  # Thought Record, Daily Mood Log, Reading
 
 
 def test_type_filter_and_scope_restrict_the_rows(engine):
