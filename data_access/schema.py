@@ -253,6 +253,14 @@ class Score(Base):
         CheckConstraint(_score_in_range(), name="value_in_range"),
         Index("ix_scores_client_id_measure_recorded_on", "client_id", "measure", "recorded_on"),
         Index("ix_scores_measure_recorded_on", "measure", "recorded_on", "client_id"),
+        Index(
+            "ix_scores_measure_client_id_recorded_on",
+            "measure",
+            "client_id",
+            "recorded_on",
+            "id",
+            "value",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
