@@ -8,6 +8,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+from data_access.engine import is_sqlite
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -23,8 +25,16 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database to `revision` (default: head); a no-op when it is already there."""
+    """Bring the database to `revision` (default: head); a no-op when it is already there.
+
+    After upgrading an existing SQLite database, ANALYZE refreshes the planner's statistics: an
+    index a migration adds has none until then, and SQLite may pass it over for a worse one.
+    """
+    before = current_revision(engine)
     command.upgrade(alembic_config(engine), revision)
+    if is_sqlite(engine) and before is not None and current_revision(engine) != before:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
 
 
 def current_revision(engine: Engine) -> str | None:

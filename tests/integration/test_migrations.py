@@ -155,6 +155,22 @@ def test_rows_written_at_the_first_revision_survive_the_upgrade_to_head(blank_ur
     engine.dispose()
 
 
+def test_upgrading_a_sqlite_practice_gives_the_new_indexes_planner_statistics(tmp_path):
+    """SQLite plans from ANALYZE's statistics; an index added by a migration has none until
+    ANALYZE runs, so an upgrade that applies a revision runs it."""
+    engine = new_engine(f"sqlite:///{tmp_path / 'practice.db'}")
+    upgrade(engine, "0001")
+    with engine.begin() as conn:
+        for tbl, rows in AT_0001:
+            conn.execute(sa.insert(tbl), rows)
+    upgrade(engine, "0004")
+    upgrade(engine)
+    with engine.connect() as conn:
+        analyzed = conn.execute(text("SELECT idx FROM sqlite_stat1")).scalars().all()
+    assert "ix_scores_measure_client_id_recorded_on" in analyzed  # added by 0005
+    engine.dispose()
+
+
 def test_the_models_match_the_migrated_head(engine):
     """Autogenerate finds nothing to do: models and migrations describe the same schema."""
     with engine.connect() as conn:
