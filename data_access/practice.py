@@ -554,7 +554,9 @@ def _newest_row(
     """Columns of each client's newest row of `table`, indexed by client_id.
 
     A correlated LIMIT 1 over the table's (client_id, date) index per client, rather than
-    ranking every row of thousands of flagged clients.
+    ranking every row of thousands of flagged clients. The rows are then fetched by primary
+    key in a second query: joined in one, PostgreSQL hashed all two million scores to meet
+    a thousand ids (1.0 s; 0.07 s in two steps).
     """
     newest_id = (
         select(table.id)
@@ -563,10 +565,15 @@ def _newest_row(
         .limit(1)
         .scalar_subquery()
     )
-    newest = select(Client.id.label("client_id"), newest_id.label("row_id"))
-    newest = newest.where(Client.id.in_(ids)).subquery()
-    query = select(newest.c.client_id, *columns).join(table, table.id == newest.c.row_id)
-    return pd.read_sql(query, conn).set_index("client_id")
+    newest = pd.read_sql(
+        select(Client.id.label("client_id"), newest_id.label("row_id")).where(Client.id.in_(ids)),
+        conn,
+    ).dropna(subset=["row_id"])
+    newest["row_id"] = newest["row_id"].astype(int)
+    row_ids = newest["row_id"].tolist()
+    by_id = select(table.id.label("row_id"), *columns).where(table.id.in_(row_ids))
+    rows = pd.read_sql(by_id, conn)
+    return newest.merge(rows, on="row_id").drop(columns="row_id").set_index("client_id")
 
 
 def attention_list(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:

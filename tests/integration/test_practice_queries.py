@@ -206,6 +206,28 @@ def test_attention_list_gives_flags_rules_last_session_and_last_score(engine, pr
     assert (four.last_score_measure, four.last_score) == ("GAD-7", 13)
 
 
+def test_attention_list_leaves_the_last_score_blank_for_a_client_never_scored(engine):
+    """A flagged client with sessions but no score yet still gets a row: last session filled,
+    last score empty (not a missing row, not a score of another client)."""
+    built = Practice(engine)
+    ada = built.clinician("Ada Admin", role="admin")
+    scored, unscored = built.client(ada, code="C-0001"), built.client(ada, code="C-0002")
+    for client in (scored, unscored):
+        built.session(client, D(2026, 5, 11), attendance="no_show")
+        built.session(client, D(2026, 5, 18), attendance="no_show")
+    built.score(scored, "PHQ-9", 12, D(2026, 5, 4))
+    with engine.connect() as conn:
+        frame = attention_list(conn, built.viewer(ada), MAY).set_index("client_code")
+    assert sorted(frame.index) == ["C-0001", "C-0002"]
+    never = frame.loc["C-0002"]
+    assert (never.last_session, never.last_attendance) == (D(2026, 5, 18), "no_show")
+    assert pd.isna(never.last_score) and pd.isna(never.last_score_on)
+    assert (frame.loc["C-0001"].last_score, frame.loc["C-0001"].last_score_on) == (
+        12,
+        D(2026, 5, 4),
+    )
+
+
 def test_drill_down_shows_one_clinicians_clients_side_by_side(engine, practice):
     ana_only = Filters(
         start=MAY.start,
