@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from data_access.engine import new_engine
-from data_access.migrate import current_revision, upgrade
+from data_access.engine import is_sqlite, new_engine
+from data_access.migrate import alembic_config, current_revision, upgrade
 from data_access.schema import Base
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -168,6 +169,30 @@ def test_upgrading_a_sqlite_practice_gives_the_new_indexes_planner_statistics(tm
     with engine.connect() as conn:
         analyzed = conn.execute(text("SELECT idx FROM sqlite_stat1")).scalars().all()
     assert "ix_scores_measure_client_id_recorded_on" in analyzed  # added by 0005
+    engine.dispose()
+
+
+def extended_statistics(engine) -> list[str]:
+    """Names of PostgreSQL's extended planner statistics (SQLite has none)."""
+    if is_sqlite(engine):
+        return []
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT stxname FROM pg_statistic_ext ORDER BY 1")).scalars().all()
+
+
+def test_postgresql_learns_how_many_client_days_have_homework_and_can_forget_it(blank_url):
+    """0006 tells PostgreSQL how many (client, day set) pairs the assignments hold, so the
+    homework-setting rate merges two indexes instead of hashing every assignment. SQLite has
+    no extended statistics; there the revision changes nothing, in either direction."""
+    engine = new_engine(blank_url)
+    upgrade(engine)
+    expected = [] if is_sqlite(engine) else ["st_assignments_client_id_assigned_on"]
+    assert extended_statistics(engine) == expected
+    command.downgrade(alembic_config(engine), "0005")
+    assert current_revision(engine) == "0005"
+    assert extended_statistics(engine) == []
+    upgrade(engine)
+    assert extended_statistics(engine) == expected
     engine.dispose()
 
 
