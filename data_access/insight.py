@@ -40,13 +40,16 @@ def assignments_in_view(viewer: Viewer, filters: Filters) -> ColumnElement[bool]
     return and_(clients_in_view(Assignment.client_id, viewer, filters), _set_in_window(filters))
 
 
-def _set_in_window(filters: Filters) -> ColumnElement[bool]:
+def _set_in_window(filters: Filters, likely: bool = False) -> ColumnElement[bool]:
     """Assignments of the chosen types set from the start day to the end day or the as-of day,
-    whichever comes first."""
-    conditions = [Assignment.assigned_on <= min(filters.end or filters.as_of, filters.as_of)]
+    whichever comes first. `likely` wraps the day bounds in SQLite's likely(): a hint that
+    they hold for most rows, so the planner does not pick an index for the window alone."""
+    bounds = [Assignment.assigned_on <= min(filters.end or filters.as_of, filters.as_of)]
     if filters.start:
-        conditions.append(Assignment.assigned_on >= filters.start)
-    return and_(type_condition(filters), *conditions)
+        bounds.append(Assignment.assigned_on >= filters.start)
+    if likely:
+        bounds = [func.likely(bound) for bound in bounds]
+    return and_(type_condition(filters), *bounds)
 
 
 def homework_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
@@ -105,6 +108,12 @@ def _counts_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> Selec
     """SELECT per type in the view: times_set, clients_set, completed, partial, reviewed,
     engagement_sum, engagement_n."""
     in_view = [assignments_in_view(viewer, filters)]
+    if is_sqlite(conn) and sees_everyone(viewer, filters):
+        # Without the hint SQLite guessed a year's window selective and skip-scanned each
+        # client's (client_id, assigned_on) entries, reading the rows, instead of walking the
+        # covering (type_id, client_id, ...) index: 0.24 s -> 0.1 s at 2,500 clients over a year.
+        in_view = [clients_in_view(Assignment.client_id, viewer, filters)]
+        in_view.append(_set_in_window(filters, likely=True))
     if not filters.type_ids and not sees_everyone(viewer, filters):
         # Naming every type lets SQLite seek (type, client) pairs in that index for the
         # clients in view, rather than each client's assignments by date and then every row
