@@ -135,7 +135,7 @@ def outcome(measure: str, baseline: float, latest: float) -> Outcome:
 def classify_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
     """Vectorised `outcome` over rows with `measure`, `baseline`, `latest` (one per client)."""
     out = frame.copy()
-    unknown = set(out["measure"]) - set(MEASURES)
+    unknown = set(out["measure"].unique()) - set(MEASURES)  # unique() first: no per-row loop
     if unknown:
         raise KeyError(f"no outcome rules for measure(s) {sorted(unknown)}")
     # dict maps run in C; a lambda per row cost 40,000 Python calls per practice-wide frame

@@ -1,7 +1,8 @@
 """Baseline and latest scores per client and measure, reduced in SQL.
 
 Every outcome figure (client headline, reliable change, recovery, paired outcome, flags) starts
-from this one query, so "baseline" and "latest" mean the same thing everywhere.
+from this one query, so "baseline" and "latest" mean the same thing everywhere: the first score
+in the window (lowest id on its day) and the last (highest id on its day).
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement, Connection, Select, func, select
 
-from data_access.filters import Filters, clients_in_view, date_between
-from data_access.schema import Client, Score
-from data_access.viewer import Viewer
+from data_access.engine import is_sqlite
+from data_access.filters import Filters, client_conditions, clients_in_view, date_between
+from data_access.schema import Client, Measure, Score
+from data_access.viewer import Viewer, client_scope
 
 
 def baseline_latest(
@@ -27,13 +29,86 @@ def baseline_latest(
     """One row per visible client and measure: first and latest score in the window, and N.
 
     Columns: client_id, client_code, clinician_id, measure, baseline, latest, baseline_on,
-    latest_on, n_scores.
+    latest_on, n_scores. Pairs with no score in the window have no row.
+    """
+    shape = _by_seeking if is_sqlite(conn) else _by_grouping
+    frame = pd.read_sql(shape(viewer, filters, tuple(measures), client_ids), conn)
+    for column in ("baseline_on", "latest_on"):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    return frame
+
+
+def _by_seeking(
+    viewer: Viewer, filters: Filters, measures: tuple[str, ...], client_ids: Sequence[int] | None
+) -> Select:
+    """SQLite: per visible client and measure, three seeks into the (client, measure, day) index.
+
+    The first and the last score's ids and the count, then each score fetched by id. Grouping
+    every score in the window instead reads each client's whole history: 0.3 s of CPU for the
+    6,700 active clients of a 10,000-client practice, against 0.15 s this way.
+    """
+    pairs = (
+        select(
+            Client.id.label("client_id"),
+            Client.code.label("client_code"),
+            Client.clinician_id,
+            Measure.code.label("measure"),
+        )
+        .join(Measure, Measure.code.in_(measures))
+        .where(client_scope(viewer), client_conditions(filters))
+    )
+    if client_ids is not None:
+        pairs = pairs.where(Client.id.in_(tuple(client_ids)))
+
+    def in_window(newest: bool | None) -> ColumnElement[int]:
+        """The pair's scores in the window: the id of the first or the last, or (None) how many."""
+        score = Score.__table__.alias("score")
+        query = select(func.count() if newest is None else score.c.id).where(
+            score.c.client_id == Client.id,
+            score.c.measure == Measure.code,
+            date_between(score.c.recorded_on, filters),
+        )
+        if newest is not None:
+            order = [score.c.recorded_on, score.c.id]
+            query = query.order_by(*[c.desc() for c in order] if newest else order).limit(1)
+        return query.scalar_subquery()
+
+    spans = pairs.add_columns(
+        in_window(newest=False).label("first_id"),
+        in_window(newest=True).label("last_id"),
+        in_window(newest=None).label("n_scores"),
+    ).subquery()
+    first = Score.__table__.alias("first")
+    last = Score.__table__.alias("last")
+    return (
+        select(
+            spans.c.client_id,
+            spans.c.client_code,
+            spans.c.clinician_id,
+            spans.c.measure,
+            first.c.value.label("baseline"),
+            last.c.value.label("latest"),
+            first.c.recorded_on.label("baseline_on"),
+            last.c.recorded_on.label("latest_on"),
+            spans.c.n_scores,
+        )
+        .join(first, first.c.id == spans.c.first_id)
+        .join(last, last.c.id == spans.c.last_id)
+        .order_by(spans.c.client_id, spans.c.measure)
+    )
+
+
+def _by_grouping(
+    viewer: Viewer, filters: Filters, measures: tuple[str, ...], client_ids: Sequence[int] | None
+) -> Select:
+    """PostgreSQL: one GROUP BY over the window's scores, then one seek for each value.
+
+    PostgreSQL hashes the 620,000 PHQ-9 and GAD-7 scores of 6,700 active clients in 0.2 s,
+    while its per-row index probes cost more than SQLite's: seeking was 0.36-0.57 s here.
     """
     in_view = [clients_in_view(Score.client_id, viewer, filters)]
     if client_ids is not None:
         in_view.append(Score.client_id.in_(tuple(client_ids)))
-    # GROUP BY walks the (client_id, measure, recorded_on) index; each value is then one index
-    # seek. A self-joined window query was O(n^2) on SQLite (40 s at 10,000 clients).
     spans = (
         select(
             Score.client_id,
@@ -42,11 +117,7 @@ def baseline_latest(
             func.max(Score.recorded_on).label("latest_on"),
             func.count().label("n_scores"),
         )
-        .where(
-            Score.measure.in_(tuple(measures)),
-            date_between(Score.recorded_on, filters),
-            *in_view,
-        )
+        .where(Score.measure.in_(measures), date_between(Score.recorded_on, filters), *in_view)
         .group_by(Score.client_id, Score.measure)
         .subquery()
     )
@@ -66,7 +137,7 @@ def baseline_latest(
             .scalar_subquery()
         )
 
-    query = (
+    return (
         select(
             spans.c.client_id,
             Client.code.label("client_code"),
@@ -81,7 +152,3 @@ def baseline_latest(
         .join(Client, Client.id == spans.c.client_id)
         .order_by(spans.c.client_id, spans.c.measure)
     )
-    frame = pd.read_sql(query, conn)
-    for column in ("baseline_on", "latest_on"):
-        frame[column] = pd.to_datetime(frame[column]).dt.date
-    return frame
