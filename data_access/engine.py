@@ -20,6 +20,11 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Page cache per connection, in KiB (negative in the pragma). SQLite's default 2 MiB re-reads a
 # year of an assignments index from the OS on every practice-wide query; 64 MiB holds it.
 SQLITE_CACHE_KIB = 65_536
+# Read the database file through a memory map instead of read() calls: each page then costs no
+# system call and no copy. Needs attention for a 10,000-client practice (an 800 MB file): 0.40 s
+# of CPU -> 0.30 s. The price, from SQLite's docs: a disk I/O error under the map stops the
+# process with SIGBUS instead of raising an error. Files larger than this are read as before.
+SQLITE_MMAP_BYTES = 1 << 30
 # PostgreSQL session settings. JIT compiles the correlated baseline/latest lookups for ~85 ms in
 # queries that run in a few hundred: the dashboard's are too short to repay it. work_mem
 # (per sort or hash, per connection) decides plans, measured at 10,000 clients: at the
@@ -30,13 +35,14 @@ POSTGRES_OPTIONS = "-c jit=off -c work_mem=8MB"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects
-    """Foreign keys on, WAL so readers never block the writer, a busy timeout, a page cache."""
+    """Foreign keys, WAL (readers never block the writer), a busy timeout, cache and memory map."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cursor.close()
 
 

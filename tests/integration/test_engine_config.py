@@ -1,4 +1,5 @@
-"""Every SQLite connection the engine hands out has foreign keys on, WAL and a busy timeout."""
+"""Every SQLite connection the engine hands out has foreign keys on, WAL, a busy timeout and
+reads the file through a memory map."""
 
 import sqlite3
 import threading
@@ -7,7 +8,7 @@ import time
 import pytest
 from sqlalchemy import text
 
-from data_access.engine import SQLITE_BUSY_TIMEOUT_MS, new_engine
+from data_access.engine import SQLITE_BUSY_TIMEOUT_MS, SQLITE_MMAP_BYTES, new_engine
 
 
 @pytest.fixture
@@ -37,6 +38,13 @@ def test_the_journal_is_write_ahead(sqlite_file_engine):
 
 def test_a_busy_database_is_waited_for(sqlite_file_engine):
     assert pragma(sqlite_file_engine, "busy_timeout") == SQLITE_BUSY_TIMEOUT_MS >= 5_000
+
+
+def test_the_file_is_read_through_a_memory_map_large_enough_for_a_big_practice(
+    sqlite_file_engine,
+):
+    """A 10,000-client practice is an 800 MB file; all of it should be mapped."""
+    assert pragma(sqlite_file_engine, "mmap_size") == SQLITE_MMAP_BYTES >= 800 * 2**20
 
 
 def test_every_pooled_connection_gets_the_pragmas(sqlite_file_engine):
