@@ -152,7 +152,7 @@ def session_dates(
 def _shown_status(as_of: dt.date):  # noqa: ANN202 - a SQL CASE expression
     """SQL: the status as the page shows it, with pending-and-past-due read as 'overdue'."""
     return case(
-        (and_(Assignment.status == "pending", Assignment.due_on < as_of), "overdue"),
+        (metrics.overdue(as_of), "overdue"),
         else_=Assignment.status,
     )
 
@@ -195,7 +195,7 @@ def assignment_list(
 
 def _status_counts(as_of: dt.date) -> list:
     """SQL aggregates shared by the weekly and per-type figures: counts and the rate's parts."""
-    overdue = and_(Assignment.status == "pending", Assignment.due_on < as_of)
+    overdue = metrics.overdue(as_of)
     return [
         func.count().label("set"),
         metrics.completed_count().label("completed"),

@@ -1,4 +1,4 @@
-"""Needs-attention flags (DESIGN.md): each computed in SQL for the viewer's active clients.
+"""Needs-attention flags (docs/metrics.md): each computed in SQL for the viewer's active clients.
 
 A flag is raised only for clients active on the `as_of` day; a discharged client is no longer
 someone to chase. Each rule's wording lives in `metrics.FLAG_RULES`, shown beside the flag.
@@ -60,9 +60,7 @@ def _low_completion(conn: Connection, active: Select[tuple[int]], as_of: dt.date
     credit = _last_n(
         reviewed,
         window,
-        lambda last: case(
-            (last.c.status == "completed", 1.0), (last.c.status == "partial", 0.5), else_=0.0
-        ),
+        lambda last: metrics.assignment_credit(last.c.status),
     )
     query = active.where(credit < metrics.LOW_COMPLETION_THRESHOLD * window)
     return set(conn.execute(query).scalars())
@@ -125,7 +123,7 @@ def _deteriorated(
         client_status="active",
         today=filters.as_of,
     )
-    pairs = baseline_latest(conn, viewer, active, client_ids=client_ids)
+    pairs = baseline_latest(conn, viewer, active, metrics.DETERIORATION_MEASURES, client_ids)
     pairs = metrics.classify_outcomes(pairs[pairs["n_scores"] >= 2])
     return set(pairs.loc[pairs["reliable_deterioration"], "client_id"].astype(int))
 

@@ -69,7 +69,7 @@ def homework_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
     frame = catalogue.merge(counts, on="type_id", how="inner")
     for column in ("times_set", "clients_set", "completed", "partial", "reviewed", "engagement_n"):
         frame[column] = frame[column].astype(int)
-    frame["credit"] = frame["completed"] + 0.5 * frame["partial"]
+    frame["credit"] = metrics.credit(frame["completed"], frame["partial"])
     frame = frame.sort_values(["times_set", "type"], ascending=[False, True], ignore_index=True)
     set_any = exists().where(Assignment.client_id == Client.id, _set_in_window(filters))
     total = conn.execute(

@@ -1,22 +1,29 @@
-"""The product's metric definitions, in one place (DESIGN.md, "Metric definitions").
+"""The product's metric definitions, in one place; docs/metrics.md states each in words.
 
-SQL expressions here are what every query aggregates with; the pandas functions classify
-baseline/latest pairs that SQL has already reduced to one row per client and measure.
+Each rule is written once here and used by every module: the same function serves Python
+values, pandas Series and SQL expressions where the rule is plain arithmetic or logic, so the
+SQL that aggregates and the pandas that re-sums cannot drift apart. The pandas functions
+classify baseline/latest pairs that SQL has already reduced to one row per client and measure.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, Float, cast, func
+from sqlalchemy import ColumnElement, Float, case, cast, func
 
 from data_access.schema import MEASURES, Assignment
 
 MIN_REVIEWED_FOR_RATE = 5  # fewer reviewed assignments than this: the rate reads "too few"
 MIN_CLIENTS_FOR_FIGURE = 5  # fewer clients than this: an outcome figure reads "too few"
+PARTIAL_CREDIT = 0.5  # a partly done assignment counts as half a completed one
+
+# A number, a pandas Series or a SQL expression: the rules below are written once for all three.
+Value = TypeVar("Value", float, pd.Series, ColumnElement)
 
 
 # --- Homework ----------------------------------------------------------------------------------
@@ -24,8 +31,7 @@ MIN_CLIENTS_FOR_FIGURE = 5  # fewer clients than this: an outcome figure reads "
 
 def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
     """SQL: rows of the group meeting `condition` (COUNT … FILTER: the database skips the
-    other rows instead of adding a CASE's 0 for each; three such counts over a year of
-    assignments took 0.24 s instead of 0.29 s on SQLite)."""
+    other rows instead of adding a CASE's 0 for each)."""
     return func.count().filter(condition)
 
 
@@ -44,16 +50,30 @@ def reviewed_count() -> ColumnElement[int]:
     return _count_where(Assignment.status != "pending")
 
 
+def credit(completed: Value, partial: Value) -> Value:
+    """Completed + PARTIAL_CREDIT × partial: the numerator of the completion rate, for numbers,
+    Series or SQL expressions alike."""
+    return completed + PARTIAL_CREDIT * partial
+
+
 def completion_credit() -> ColumnElement[float]:
-    """SQL: completed + 0.5 × partial, the numerator of the completion rate."""
-    return cast(completed_count() + 0.5 * partial_count(), Float)
+    """SQL: the group's `credit`, from its completed and partial counts."""
+    return cast(credit(completed_count(), partial_count()), Float)
+
+
+def assignment_credit(status: ColumnElement[str]) -> ColumnElement[float]:
+    """SQL: one assignment's `credit` (1, PARTIAL_CREDIT or 0), for sums over a few rows."""
+    return cast(
+        credit(case((status == "completed", 1), else_=0), case((status == "partial", 1), else_=0)),
+        Float,
+    )
 
 
 def completion_rate(completed: int, partial: int, reviewed: int) -> float | None:
-    """(completed + 0.5 × partial) / reviewed; None when nothing has been reviewed."""
+    """`credit` / reviewed; None when nothing has been reviewed."""
     if reviewed <= 0:
         return None
-    return (completed + 0.5 * partial) / reviewed
+    return credit(completed, partial) / reviewed
 
 
 def add_completion_rate(frame: pd.DataFrame) -> pd.DataFrame:
@@ -70,9 +90,19 @@ def rate_label(rate: float | None, reviewed: int, minimum: int = MIN_REVIEWED_FO
     return f"{rate:.0%} (n={reviewed})".replace("%", " %")
 
 
-def is_overdue(status: str, due_on: dt.date, today: dt.date) -> bool:
-    """Overdue: still pending and its due date is before today."""
-    return status == "pending" and due_on < today
+def is_overdue(
+    status: str | pd.Series | ColumnElement,
+    due_on: dt.date | pd.Series | ColumnElement,
+    today: dt.date,
+) -> bool | pd.Series | ColumnElement:
+    """Overdue: still pending and due before today. `&` makes the one rule serve Python
+    values, pandas Series and SQL columns alike (`overdue` applies it to assignments in SQL)."""
+    return (status == "pending") & (due_on < today)
+
+
+def overdue(today: dt.date) -> ColumnElement[bool]:
+    """SQL: `is_overdue` on the Assignment row."""
+    return is_overdue(Assignment.status, Assignment.due_on, today)
 
 
 # --- Scores and outcomes -----------------------------------------------------------------------
@@ -219,40 +249,48 @@ class FlagRule:
     rule: str
 
 
+LOW_COMPLETION_WINDOW = 4
+LOW_COMPLETION_THRESHOLD = 0.25
+NO_HOMEWORK_SESSIONS = 3
+NO_SHOW_RUN = 2
+NO_SCORE_DAYS = 30
+DETERIORATION_MEASURES = ("PHQ-9", "GAD-7")
+
+
+def _points(measure: str) -> str:
+    """A measure's reliable-change value in words, for the deterioration rule."""
+    return f"{measure}: {MEASURES[measure].reliable_change:g} points"
+
+
 FLAG_RULES: dict[str, FlagRule] = {
     rule.key: rule
     for rule in (
         FlagRule(
             "deterioration",
             "Reliable deterioration",
-            "PHQ-9 or GAD-7 has worsened from baseline by at least its reliable-change value "
-            "(PHQ-9: 6 points, GAD-7: 4 points).",
+            f"{' or '.join(DETERIORATION_MEASURES)} has worsened from baseline by at least its "
+            f"reliable-change value ({', '.join(map(_points, DETERIORATION_MEASURES))}).",
         ),
         FlagRule(
             "low_completion",
             "Low homework completion",
-            "Completion rate under 25 % over the last 4 reviewed assignments.",
+            f"Completion rate under {LOW_COMPLETION_THRESHOLD:.0%} over the last "
+            f"{LOW_COMPLETION_WINDOW} reviewed assignments.".replace("%", " %"),
         ),
         FlagRule(
             "no_homework",
             "No homework set",
-            "No homework was set in the last 3 attended sessions.",
+            f"No homework was set in the last {NO_HOMEWORK_SESSIONS} attended sessions.",
         ),
         FlagRule(
             "no_shows",
             "Repeated no-shows",
-            "2 or more no-shows in a row at the most recent sessions.",
+            f"{NO_SHOW_RUN} or more no-shows in a row at the most recent sessions.",
         ),
         FlagRule(
             "no_recent_score",
             "No recent score",
-            "No score recorded in the last 30 days while the client is active.",
+            f"No score recorded in the last {NO_SCORE_DAYS} days while the client is active.",
         ),
     )
 }
-
-LOW_COMPLETION_WINDOW = 4
-LOW_COMPLETION_THRESHOLD = 0.25
-NO_HOMEWORK_SESSIONS = 3
-NO_SHOW_RUN = 2
-NO_SCORE_DAYS = 30

@@ -131,7 +131,7 @@ def _by_status(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
             "completed": n.where(status == "completed", 0),
             "partial": n.where(status == "partial", 0),
             "reviewed": n.where(status != "pending", 0),
-            "overdue": frame["overdue"].fillna(0).astype(int).where(status == "pending", 0),
+            "overdue": frame["overdue"].fillna(0).astype(int),
         }
     )
     if keys:
@@ -141,7 +141,7 @@ def _by_status(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
         summed = parts.sum().to_frame().T
     counts = ["assignments", "completed", "partial", "reviewed", "overdue"]
     summed[counts] = summed[counts].astype(int)
-    summed["credit"] = summed["completed"] + 0.5 * summed["partial"]
+    summed["credit"] = metrics.credit(summed["completed"], summed["partial"])
     summed = metrics.add_completion_rate(summed)
     return summed[[*keys, *COUNT_COLUMNS, "completion_rate"]]
 
@@ -179,7 +179,7 @@ def assignment_counts(
         *(keys[name].label(name) for name in own),
         Assignment.status,
     ]
-    overdue = func.sum(case((Assignment.due_on < filters.as_of, 1), else_=0))
+    overdue = func.sum(case((metrics.overdue(filters.as_of), 1), else_=0))
     query = (
         select(*grouped, func.count().label("n"), overdue.label("overdue"))
         .select_from(Assignment)
@@ -214,7 +214,7 @@ def attended_per_client(conn: Connection, viewer: Viewer, filters: Filters) -> S
     """SELECT per client in view: attended sessions in the period (`attended`) and how many had
     homework of the chosen types set that day (`with_homework`).
 
-    Homework-setting rate (DESIGN.md): an attended session counts as "set" when at least one
+    Homework-setting rate (docs/metrics.md): an attended session counts as "set" when at least one
     assignment of the chosen types for that client has `assigned_on` = the session's date.
     """
     attended = (
@@ -331,7 +331,8 @@ def client_outcomes(
     """PHQ-9/GAD-7 outcome per client with two or more scores on either in the period.
 
     A client is reliably improved when either measure reliably improved and neither reliably
-    deteriorated: DESIGN.md's paired rule, applied to whichever of the two they were scored on.
+    deteriorated: the paired rule of docs/metrics.md, applied to whichever of the two they were
+    scored on.
     Columns: client_id, clinician_id, improved, deteriorated, phq_change, gad_change.
     """
     columns = ["client_id", "clinician_id", "improved", "deteriorated", "phq_change", "gad_change"]

@@ -1,4 +1,6 @@
-"""Metric definitions from DESIGN.md, with hand-worked cases and their edges."""
+"""Metric definitions of docs/metrics.md, with hand-worked cases and their edges."""
+
+import datetime as dt
 
 import pandas as pd
 import pytest
@@ -9,6 +11,39 @@ from data_access import metrics
 def test_completion_rate_counts_partial_as_half_and_ignores_pending():
     # 3 completed, 2 partial, 1 not done reviewed -> (3 + 1) / 6
     assert metrics.completion_rate(3, 2, 6) == pytest.approx(4 / 6)
+
+
+def test_credit_is_one_rule_for_numbers_and_series():
+    # 3 completed and 2 partial earn 3 + 2 × 0.5 = 4 completed assignments' worth
+    assert metrics.credit(3, 2) == 4.0
+    counts = pd.DataFrame({"completed": [3, 0], "partial": [2, 1]})
+    assert metrics.credit(counts["completed"], counts["partial"]).tolist() == [4.0, 0.5]
+
+
+def test_overdue_means_pending_and_due_before_today():
+    today = dt.date(2026, 3, 10)
+    assert metrics.is_overdue("pending", dt.date(2026, 3, 9), today)
+    assert not metrics.is_overdue("pending", today, today)  # due today is not late yet
+    assert not metrics.is_overdue("not_done", dt.date(2026, 3, 1), today)  # reviewed: not owed
+    frame = pd.DataFrame(
+        {
+            "status": ["pending", "pending", "partial"],
+            "due_on": [dt.date(2026, 3, 9), today, dt.date(2026, 1, 1)],
+        }
+    )
+    assert metrics.is_overdue(frame["status"], frame["due_on"], today).tolist() == [
+        True,
+        False,
+        False,
+    ]
+
+
+def test_flag_rules_state_the_constants_they_apply():
+    assert metrics.FLAG_RULES["low_completion"].rule == (
+        "Completion rate under 25 % over the last 4 reviewed assignments."
+    )
+    assert "(PHQ-9: 6 points, GAD-7: 4 points)" in metrics.FLAG_RULES["deterioration"].rule
+    assert metrics.FLAG_RULES["no_recent_score"].rule.startswith("No score recorded in the last 30")
 
 
 def test_completion_rate_is_none_when_nothing_reviewed():
