@@ -1,4 +1,4 @@
-"""Which pages each role sees, with stable URL paths (DESIGN.md) and titles."""
+"""Which pages each role sees, with stable URL paths (README.md, "What you see") and titles."""
 
 from __future__ import annotations
 

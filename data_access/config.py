@@ -12,7 +12,7 @@ SECRETS_PATH = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 
 
 def database_url(explicit: str | None = None, secrets_path: Path = SECRETS_PATH) -> str:
-    """Resolve the database URL by the rule in DESIGN.md (an explicit URL wins over all)."""
+    """Resolve the database URL as README.md, "Where the database is", says (explicit URL first)."""
     if explicit:
         return explicit
     env = os.environ.get("DATABASE_URL")

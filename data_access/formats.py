@@ -1,7 +1,8 @@
-"""The CSV formats of DESIGN.md, shared by the importer and the exporter so they cannot drift.
+"""The CSV formats of docs/data-formats.md, shared by importer and exporter so they cannot drift.
 
-Values are the words of DESIGN.md; matching ignores case, and for measures also hyphens and
-spaces (`phq9` is PHQ-9). Dates are ISO `YYYY-MM-DD`; empty optional cells are empty strings.
+Values are the schema's words (roles, statuses, attendance, measures); matching ignores case,
+and for measures also hyphens and spaces (`phq9` is PHQ-9). Dates are ISO `YYYY-MM-DD`; empty
+optional cells are empty strings.
 """
 
 from __future__ import annotations

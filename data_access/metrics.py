@@ -146,7 +146,7 @@ class Outcome:
 
 
 def outcome(measure: str, baseline: float, latest: float) -> Outcome:
-    """Classify one client's baseline and latest score on `measure` by DESIGN.md's rules."""
+    """Classify one client's baseline and latest score on `measure` (docs/metrics.md)."""
     change = signed_change(measure, baseline, latest)
     rc = MEASURES[measure].reliable_change
     improved = change >= rc
@@ -198,7 +198,7 @@ class PairedOutcome:
 
 
 def paired_outcome(phq: tuple[float, float], gad: tuple[float, float]) -> PairedOutcome:
-    """Combine (baseline, latest) on PHQ-9 and GAD-7 by DESIGN.md's paired rules."""
+    """Combine (baseline, latest) on PHQ-9 and GAD-7 by the paired rules of docs/metrics.md."""
     p = outcome("PHQ-9", *phq)
     g = outcome("GAD-7", *gad)
     case_before = p.case_at_baseline or g.case_at_baseline

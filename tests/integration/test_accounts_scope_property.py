@@ -1,7 +1,7 @@
 """Property: for any practice, no query returns a client outside the viewer's scope.
 
-Scope (DESIGN.md): a clinician sees their own clients, a supervisor their own and their direct
-supervisees' clients, an admin every client. Hypothesis builds random practices (roles,
+Scope (docs/security.md): a clinician sees their own clients, a supervisor their own and their
+direct supervisees' clients, an admin every client. Hypothesis builds random practices (roles,
 supervision links, clients, sessions, scores) and checks the data layer's entry points that
 pages use to list or open clients.
 """

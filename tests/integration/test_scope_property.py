@@ -58,7 +58,7 @@ class Generated:
     scores: list[dict] = field(default_factory=list)
 
     def scope(self, viewer_id: int) -> set[int]:
-        """Client ids the viewer may see, by the rule in DESIGN.md."""
+        """Client ids the viewer may see, by the rule in docs/security.md."""
         role = self.roles[viewer_id - 1]
         if role == "admin":
             return {c["id"] for c in self.clients}

@@ -7,7 +7,7 @@ import pytest
 from dashboard.navigation import PAGES, allowed
 from dashboard.session_routes import safe_next, start_url
 
-EXPECTED = {  # page → roles that may open it (DESIGN.md: admin pages only to admins)
+EXPECTED = {  # page → roles that may open it (README.md: admin pages only to admins)
     "overview": {"clinician", "supervisor", "admin"},
     "caseload": {"clinician", "supervisor", "admin"},
     "client": {"clinician", "supervisor", "admin"},

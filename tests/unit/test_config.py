@@ -1,4 +1,4 @@
-"""Where the database is (DESIGN.md): DATABASE_URL, else secrets.toml, else data/homework.db."""
+"""Where the database is (README.md): DATABASE_URL, else secrets.toml, else data/homework.db."""
 
 from pathlib import Path
 
