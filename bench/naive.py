@@ -38,7 +38,7 @@ def _scoped_assignments(conn: Connection, viewer: Viewer) -> pd.DataFrame:
 
 def _rates(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     frame = frame.assign(
-        credit=frame["status"].map(CREDIT).fillna(0.0),
+        credit=frame["status"].map(CREDIT).fillna(0.0).astype(float),
         reviewed=(frame["status"] != "pending").astype(int),
     )
     out = frame.groupby(by, as_index=False)[["credit", "reviewed"]].sum()
@@ -52,7 +52,7 @@ def completion_by_week(
     """Weekly completion: dates parsed and bucketed to Mondays row by row in pandas."""
     frame = _scoped_assignments(conn, viewer)
     due = pd.to_datetime(frame["due_on"])
-    week = (due - pd.to_timedelta(due.dt.weekday, unit="D")).dt.date
+    week = (due - pd.to_timedelta(due.dt.day_of_week, unit="D")).dt.date
     first = start - dt.timedelta(days=start.weekday())
     frame = frame.assign(week=week)[(week >= first) & (week <= end)]
     return _rates(frame, "week")
