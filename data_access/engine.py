@@ -18,20 +18,20 @@ from data_access.errors import DataError
 T = TypeVar("T")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Page cache per connection, in KiB (negative in the pragma). SQLite's default 2 MiB re-reads a
-# year of an assignments index from the OS on every practice-wide query; 64 MiB holds it.
+# year of an assignments index from the OS on every practice-wide query; 64 MiB holds it (and
+# keeps a large import's index pages in memory).
 SQLITE_CACHE_KIB = 65_536
 # Read the database file through a memory map instead of read() calls: each page then costs no
-# system call and no copy. Needs attention for a 10,000-client practice (an 800 MB file): 10-25 %
-# less CPU (0.40 -> 0.30 s in a quiet hour). The price, from SQLite's docs: a disk I/O error
+# system call and no copy, which the practice-wide queries of a large practice feel most. The
+# price, from SQLite's docs: a disk I/O error
 # under the map stops the process with SIGBUS instead of raising an error. Files larger than
 # this are read as before past the first 1 GiB.
 SQLITE_MMAP_BYTES = 1 << 30
-# PostgreSQL session settings. JIT compiles the correlated baseline/latest lookups for ~85 ms in
-# queries that run in a few hundred: the dashboard's are too short to repay it. work_mem
-# (per sort or hash, per connection) decides plans, measured at 10,000 clients: at the
-# default 4 MB a team's year of homework by type sorts on disk (0.55 s; 0.41 s at 8 MB); at
-# 16 MB or more the setting rate hashes every assignment's (client, day) in each worker
-# instead of merging two indexes (0.27 s at 8 MB -> 0.6 s).
+# PostgreSQL session settings. JIT compiles the correlated baseline/latest lookups for longer
+# than the dashboard's short queries run, so it never repays itself. work_mem (per sort or
+# hash, per connection) decides plans: at the default 4 MB a team's year of homework by type
+# sorts on disk; at 16 MB or more the setting rate hashes every assignment's (client, day) in
+# each worker instead of merging two indexes. 8 MB avoids both (`make bench` shows the effect).
 POSTGRES_OPTIONS = "-c jit=off -c work_mem=8MB"
 
 

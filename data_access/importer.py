@@ -39,7 +39,7 @@ from data_access import formats
 from data_access.accounts import EMAIL, normalise_email
 from data_access.audit import record
 from data_access.csv_safe import restore
-from data_access.engine import is_sqlite, write
+from data_access.engine import write
 from data_access.errors import DataError
 from data_access.schema import (
     MEASURES,
@@ -54,7 +54,6 @@ from data_access.schema import (
 from data_access.viewer import Viewer
 
 BATCH_ROWS = 2_000
-SQLITE_CACHE_KIB = 64 * 1024
 MAX_PROBLEMS_KEPT = 10_000
 CLI_ACTOR = "cli"
 INTERNAL_ID_PREFIX = "bs-"
@@ -1045,9 +1044,6 @@ def import_file(
     ctx = _Context(kind, viewer, result)
     try:
         with write(engine, f"{kind} import") as conn:
-            if is_sqlite(conn):
-                # A big page cache keeps a large transaction's index pages in memory.
-                conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
             _run(conn, kind, source, fmt, ctx, _HANDLERS[kind](), True, progress, total)
             record(conn, actor, "import", None, _counts(kind, result))
     except (_Changed, _FileProblem):

@@ -333,7 +333,7 @@ def _weekly_completion(conn: Connection, viewer: Viewer, filters: Filters) -> pd
     )
     frame = pd.read_sql(query, conn)
     days = (pd.to_datetime(frame["due_week"]) - pd.Timestamp(EPOCH_MONDAY)).dt.days
-    frame["week"] = (days // 7).astype(int)  # vectorised: a Python loop took 0.3 s at 10k clients
+    frame["week"] = (days // 7).astype(int)  # vectorised: one row per client and week
     return metrics.add_completion_rate(frame)
 
 

@@ -39,8 +39,8 @@ def load(url: str, viewer: Viewer, filters: Filters) -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def summaries(url: str, viewer: Viewer, filters: Filters) -> dict[str, pd.DataFrame]:
-    """The per-group tables (one pass over every clinician each), cached with the data: at
-    100 clinicians they take half a second, too long to redo on every rerun."""
+    """The per-group tables (everyone in view, then each clinician), cached with the data so a
+    rerun of the page does not compute them again."""
     frame = load(url, viewer, filters)
     return {
         "coverage": outcomes.coverage(frame),

@@ -6,15 +6,12 @@ Create Date: 2026-11-26 15:10:00
 
 Homework by type counts distinct clients per type and averages engagement; without an index in
 (type_id, client_id) order that covers engagement, SQLite sorted a year's assignments and read
-every table row (1.5 s at a million assignments; 0.3 s with the index). Counts per clinician
-over all time group each client's assignments by status first; in (client_id, status) order
-that streams without a sort (0.5 s -> 0.17 s). A supervisor's weekly figures, the caseload's
-per-clinician counts and the low-completion flag walk each client's assignments by due date (and
-id, the flag's tie-break): covering status, assigned_on, due week and type there saves a table
-read per assignment (0.50 s -> 0.43 s for half the practice over a year). Homework per client
-over a year walks (client_id, assigned_on): with status, type and due week there, 0.42 s ->
-0.27 s (and the outcomes page's weekly completion per client 0.32 s -> 0.25 s).
-Measured with `make bench`'s practice.
+every table row. Counts per clinician over all time group each client's assignments by status
+first; in (client_id, status) order that streams without a sort. A supervisor's weekly figures,
+the caseload's per-clinician counts and the low-completion flag walk each client's assignments
+by due date (and id, the flag's tie-break): covering status, assigned_on, due week and type
+there saves a table read per assignment. Homework per client over a year (and the outcomes
+page's weekly completion per client) walks (client_id, assigned_on), covered likewise.
 """
 
 from __future__ import annotations

@@ -6,10 +6,10 @@ Create Date: 2026-11-27 03:30:00
 
 The homework-setting rate asks, per attended session, whether the client has an assignment set
 that day: a semi-join on (client_id, assigned_on). Without statistics on the pair, PostgreSQL
-guesses a tenth of the rows (108,578 of 1,085,777; there are 318,458) and plans to hash every
-assignment in each parallel worker: 0.77 s for the practice's year on the bench database. With
-these statistics, and work_mem small enough that the true number of pairs does not fit one
-hash (engine.POSTGRES_OPTIONS), it merges both (client, day) indexes instead: 0.29 s. SQLite
+guesses a tenth of the rows (about a third of the true number of pairs) and plans to hash every
+assignment in each parallel worker. With these statistics, and work_mem small enough that the
+true number of pairs does not fit one hash (engine.POSTGRES_OPTIONS), it merges both (client,
+day) indexes instead. SQLite
 has no extended statistics and plans the rate as per-session index probes, so this is
 PostgreSQL only.
 """
