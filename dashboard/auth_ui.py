@@ -7,9 +7,13 @@ Who is signed in is decided by the server-side session named in the HttpOnly coo
   viewer comes from the database, so a deactivation, a role change, a sign-out in another tab or
   the idle timeout take effect on the next click. A cookie whose session has ended signs the
   browser out, whatever `st.session_state` holds.
-- No cookie: the viewer in `st.session_state["viewer"]`, if any. The app itself never puts one
-  there without a session, so in a browser this means "signed out"; AppTest, which cannot send
-  cookies, sets it directly to test pages as a given viewer.
+- No cookie, or a cookie whose session has ended: signed out. Nothing kept in
+  `st.session_state` counts, because a websocket may reconnect to a live Streamlit session
+  without the cookie (another tab signed out, or a raw client naming the session's id); the
+  state of a session that loses its viewer is cleared.
+
+AppTest cannot send cookies; the page tests replace `session_cookie` with one that returns a
+real session token they created (`tests/pagetest.py`), so the same database check runs.
 """
 
 from __future__ import annotations
@@ -46,15 +50,20 @@ def session_cookie() -> str | None:
 def current_viewer() -> Viewer | None:
     """The signed-in viewer of this browser session, or None (see the module docstring)."""
     token = session_cookie()
-    if token is None:
-        return st.session_state.get(VIEWER_KEY)
-    viewer = session_viewer(engine(), token)
-    if viewer is None:
-        if st.session_state.pop(VIEWER_KEY, None) is not None:
-            st.session_state[ENDED_KEY] = True
-        return None
-    st.session_state[VIEWER_KEY] = viewer
+    viewer = session_viewer(engine(), token) if token else None
+    before = st.session_state.get(VIEWER_KEY)
+    if before is not None and before != viewer:
+        _clear_state(ended=viewer is None)
+    if viewer is not None:
+        st.session_state[VIEWER_KEY] = viewer
     return viewer
+
+
+def _clear_state(ended: bool) -> None:
+    """Forget everything this browser session held for a viewer who is no longer signed in."""
+    st.session_state.clear()
+    if ended:
+        st.session_state[ENDED_KEY] = True
 
 
 def require_viewer() -> Viewer:
@@ -196,9 +205,8 @@ def _watch_session() -> None:
     """Clear the screen once the session ends (idle timeout, sign-out elsewhere), even when
     nobody clicks; the check itself does not count as activity."""
     token = session_cookie()
-    if token and session_viewer(engine(), token, touch=False) is None:
-        st.session_state.pop(VIEWER_KEY, None)
-        st.session_state[ENDED_KEY] = True
+    if token is None or session_viewer(engine(), token, touch=False) is None:
+        _clear_state(ended=True)
         st.rerun(scope="app")
 
 
@@ -213,7 +221,7 @@ def sign_out_control(viewer: Viewer) -> None:
                 end_session(engine(), token)
             with engine().begin() as conn:
                 audit.record(conn, viewer, "sign_out")
-            st.session_state.pop(VIEWER_KEY, None)
+            st.session_state.clear()
             sso = sso_configured() and _sso_signed_in()
             redirect(END_PATH + ("?sso=1" if sso else ""))
             st.stop()

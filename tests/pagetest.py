@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import streamlit as st
+from sqlalchemy import insert, select
 from streamlit.testing.v1 import AppTest
 
+from data_access.config import database_url
+from data_access.engine import get_engine
+from data_access.schema import UserAccount
 from data_access.viewer import Viewer
+from data_access.web_sessions import exchange_code, issue_code
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
 
@@ -14,11 +20,36 @@ PAGES = Path(__file__).resolve().parents[1] / "pages"
 def open_page(name: str, viewer: Viewer, query: dict[str, str] | None = None) -> AppTest:
     """Run `pages/<name>.py` signed in as `viewer`, with URL query parameters `query`."""
     at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=60)
-    at.session_state["viewer"] = viewer
+    sign_in_as(at, viewer)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
     assert not at.exception, at.exception
+    return at
+
+
+TEST_COOKIE_KEY = "_cookie_under_test"
+
+
+def cookie_under_test() -> str | None:
+    """Stands in for `dashboard.auth_ui.session_cookie` under AppTest, which sends no cookies:
+    the token `sign_in_as` put into this AppTest's session state."""
+    return st.session_state.get(TEST_COOKIE_KEY)
+
+
+def sign_in_as(at: AppTest, viewer: Viewer) -> AppTest:
+    """Give `at` a real server-side session of `viewer` (an account is made if missing), as
+    the cookie would name it; the page then checks it like any browser's."""
+    engine = get_engine(database_url())
+    with engine.begin() as conn:
+        account = conn.execute(
+            select(UserAccount.id).where(UserAccount.clinician_id == viewer.clinician_id)
+        ).scalar()
+        if account is None:
+            account = conn.execute(
+                insert(UserAccount).values(clinician_id=viewer.clinician_id, password_hash=None)
+            ).inserted_primary_key[0]
+    at.session_state[TEST_COOKIE_KEY] = exchange_code(engine, issue_code(engine, account))
     return at
 
 

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from data_access.accounts import sign_in
 from data_access.schema import AuditEvent
 from tests.builders import Practice
+from tests.pagetest import sign_in_as
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "admin.py")
 
@@ -34,7 +35,7 @@ def practice(sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Practice
 
 def _page(practice: Practice, who: int) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["viewer"] = practice.viewer(who)
+    sign_in_as(at, practice.viewer(who))
     return at.run()
 
 

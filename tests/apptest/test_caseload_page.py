@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_access.schema import monday_of
+from tests.pagetest import sign_in_as
 from tests.practice_example import TODAY, build_practice
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "caseload.py")
@@ -35,7 +36,7 @@ def practice(sqlite_engine, monkeypatch):
 
 def open_caseload(practice, who: str, **params: str) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["viewer"] = practice.viewer(practice.ids[who])
+    sign_in_as(at, practice.viewer(practice.ids[who]))
     at.query_params["from"] = day(5, 4).isoformat()
     at.query_params["to"] = day(5, 31).isoformat()
     at.query_params["status"] = "all"

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access.schema import AuditEvent
 from tests.builders import Practice
+from tests.pagetest import sign_in_as
 
 TODAY = dt.date.today()
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "client.py")
@@ -32,7 +33,7 @@ def practice(sqlite_engine, monkeypatch):
 
 def open_page(p, code=None, viewer=None, **params):
     at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["viewer"] = p.viewer(viewer or p.dana)
+    sign_in_as(at, p.viewer(viewer or p.dana))
     if code:
         at.query_params["client"] = code
     for key, value in params.items():
