@@ -23,6 +23,7 @@ from data_access.engine import write
 from data_access.errors import DataError, NotInScope
 from data_access.passwords import DUMMY_HASH, MIN_PASSWORD_LENGTH, hash_password, verify_password
 from data_access.schema import ROLES, Clinician, SignInAttempt, UserAccount
+from data_access.text_rules import name_problem
 from data_access.viewer import Viewer
 from data_access.web_sessions import end_account_sessions, utc_now
 
@@ -47,8 +48,8 @@ def validate_new_user(email: str, name: str, role: str, password: str | None) ->
     record = f"user {email.strip() or '(no email)'}"
     if not EMAIL.match(normalise_email(email)):
         raise DataError(record, "email is not a valid address")
-    if not name.strip():
-        raise DataError(record, "name is empty")
+    if problem := name_problem(name):
+        raise DataError(record, problem)
     if role not in ROLES:
         raise DataError(record, f"role must be one of {', '.join(ROLES)}")
     if password is not None:
