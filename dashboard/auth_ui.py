@@ -26,6 +26,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from dashboard.db import engine
+from dashboard.plain_text import md
 from dashboard.session_routes import COOKIE_NAME, END_PATH, start_url
 from data_access import audit
 from data_access.accounts import account_count, account_id_for, sign_in, sso_viewer
@@ -117,7 +118,7 @@ def _start_session(viewer: Viewer) -> None:
     """After a successful sign-in: hand the browser a one-time code for its session cookie."""
     with engine().connect() as conn:
         account_id = account_id_for(conn, viewer)
-    st.success(f"Signed in as {viewer.name}. Opening the dashboard…")
+    st.success(f"Signed in as {md(viewer.name)}. Opening the dashboard…")
     redirect(start_url(issue_code(engine(), account_id), _here()))
     st.stop()
 
@@ -143,7 +144,7 @@ def _sso_section() -> None:
             st.login()
         return
     email = str(st.user.get("email") or "")[:254]
-    if st.button(f"Continue with single sign-on as {email}", icon=":material/key:"):
+    if st.button(f"Continue with single sign-on as {md(email)}", icon=":material/key:"):
         with engine().begin() as conn:
             viewer = sso_viewer(conn, st.user.to_dict())
             if viewer is None:
@@ -151,7 +152,7 @@ def _sso_section() -> None:
             else:
                 audit.record(conn, viewer, "sign_in", None, "single sign-on")
         if viewer is None:
-            st.error(f"There is no active account for {email}. Please ask an admin.")
+            st.error(f"There is no active account for {md(email)}. Please ask an admin.")
         else:
             _start_session(viewer)
     st.button("Use another single sign-on identity", on_click=st.logout)
@@ -214,7 +215,7 @@ def sign_out_control(viewer: Viewer) -> None:
     """Sidebar: who is signed in, and a Sign out button that ends the server session."""
     with st.sidebar:
         _watch_session()
-        st.caption(f"Signed in as **{viewer.name}** ({viewer.role})")
+        st.caption(f"Signed in as **{md(viewer.name)}** ({viewer.role})")
         if st.button("Sign out", icon=":material/logout:"):
             token = session_cookie()
             if token:

@@ -1,5 +1,7 @@
 """Caseload: per clinician, is homework set and done, and which clients need attention?"""
 
+from urllib.parse import urlencode
+
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
@@ -9,6 +11,7 @@ from dashboard.auth_ui import require_viewer
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar, focus_clinician
 from dashboard.navigation import PAGES_DIR
+from dashboard.plain_text import md
 from data_access import audit
 from data_access.config import database_url
 from data_access.csv_safe import to_safe_csv
@@ -34,10 +37,10 @@ def client_link(code: str, rules: str) -> None:
     """A link to the client page that stays in this signed-in browser session."""
     try:
         st.page_link(
-            CLIENT_PAGE, label=code, query_params={"client": code}, help=rules, width="stretch"
+            CLIENT_PAGE, label=md(code), query_params={"client": code}, help=rules, width="stretch"
         )
     except StreamlitPageNotFoundError:  # page run on its own, without the app's menu (AppTest)
-        st.markdown(f"[{code}](client?client={code})", help=rules)
+        st.markdown(f"[{md(code)}](client?{urlencode({'client': code})})", help=rules)
 
 
 def audit_export(viewer: Viewer, count: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -51,6 +52,12 @@ def sign_in_as(at: AppTest, viewer: Viewer) -> AppTest:
             ).inserted_primary_key[0]
     at.session_state[TEST_COOKIE_KEY] = exchange_code(engine, issue_code(engine, account))
     return at
+
+
+def as_shown(markdown: str) -> str:
+    """Markdown source as the reader sees it: backslash escapes (`dashboard.plain_text.md`)
+    removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def metric_values(at: AppTest) -> dict[str, str]:
