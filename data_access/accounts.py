@@ -180,7 +180,7 @@ def locked_until(conn: Connection, email: str, now: dt.datetime) -> dt.datetime 
         conn.execute(
             select(SignInAttempt.at)
             .where(
-                SignInAttempt.email == normalise_email(email),
+                SignInAttempt.email == _audit_name(email),
                 SignInAttempt.at > now - LOCK_WINDOW - LOCK_FOR,
             )
             .order_by(SignInAttempt.at)
@@ -195,8 +195,8 @@ def locked_until(conn: Connection, email: str, now: dt.datetime) -> dt.datetime 
 
 
 def _audit_name(email: str) -> str:
-    """What the audit trail records for a typed email: never something that is not an email
-    (people type passwords into the wrong box)."""
+    """What the audit trail and the attempts table record for a typed email: never something
+    that is not an email (people type passwords into the wrong box)."""
     email = normalise_email(email)[:254]
     return email if EMAIL.match(email) else "(not an email address)"
 
@@ -229,7 +229,7 @@ def sign_in(
             reason = "unknown email"
         else:
             reason = "account deactivated" if matches else "wrong password"
-        conn.execute(insert(SignInAttempt).values(email=email[:254], at=now))
+        conn.execute(insert(SignInAttempt).values(email=name, at=now))
         audit.record(conn, name, "sign_in_failed", None, reason)
         locked = locked_until(conn, email, now) is not None
     return SignInResult(None, LOCKED_MESSAGE if locked else FAILED_MESSAGE)
