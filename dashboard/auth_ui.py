@@ -27,7 +27,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from dashboard.db import engine
 from dashboard.plain_text import md
-from dashboard.session_routes import COOKIE_NAME, END_PATH, start_url
+from dashboard.session_routes import COOKIE_NAME, NONCE_COOKIE, end_url, start_url
 from data_access import audit
 from data_access.accounts import account_count, account_id_for, sign_in, sso_viewer
 from data_access.config import idle_timeout_minutes
@@ -45,6 +45,12 @@ ROLE_NAMES = {"clinician": "clinicians", "supervisor": "supervisors", "admin": "
 def session_cookie() -> str | None:
     """The session cookie this browser sent when it connected, if any (never under AppTest)."""
     value = st.context.cookies.get(COOKIE_NAME)
+    return value if isinstance(value, str) and value else None
+
+
+def browser_nonce() -> str | None:
+    """The nonce cookie this browser got with the page (`session_routes.NonceCookie`)."""
+    value = st.context.cookies.get(NONCE_COOKIE)
     return value if isinstance(value, str) and value else None
 
 
@@ -116,10 +122,14 @@ def _here() -> str:
 
 def _start_session(viewer: Viewer) -> None:
     """After a successful sign-in: hand the browser a one-time code for its session cookie."""
+    nonce = browser_nonce()
+    if nonce is None:
+        st.error("This browser did not keep the sign-in cookie. Please reload the page.")
+        st.stop()
     with engine().connect() as conn:
         account_id = account_id_for(conn, viewer)
     st.success(f"Signed in as {md(viewer.name)}. Opening the dashboard…")
-    redirect(start_url(issue_code(engine(), account_id), _here()))
+    redirect(start_url(issue_code(engine(), account_id, nonce), _here()))
     st.stop()
 
 
@@ -217,12 +227,10 @@ def sign_out_control(viewer: Viewer) -> None:
         _watch_session()
         st.caption(f"Signed in as **{md(viewer.name)}** ({viewer.role})")
         if st.button("Sign out", icon=":material/logout:"):
-            token = session_cookie()
-            if token:
-                end_session(engine(), token)
+            token = session_cookie() or ""
+            end_session(engine(), token)
             with engine().begin() as conn:
                 audit.record(conn, viewer, "sign_out")
             st.session_state.clear()
-            sso = sso_configured() and _sso_signed_in()
-            redirect(END_PATH + ("?sso=1" if sso else ""))
+            redirect(end_url(token, sso_configured() and _sso_signed_in()))
             st.stop()

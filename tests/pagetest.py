@@ -30,6 +30,7 @@ def open_page(name: str, viewer: Viewer, query: dict[str, str] | None = None) ->
 
 
 TEST_COOKIE_KEY = "_cookie_under_test"
+APPTEST_NONCE = "nonce-of-the-apptest-browser"
 
 
 def cookie_under_test() -> str | None:
@@ -50,7 +51,8 @@ def sign_in_as(at: AppTest, viewer: Viewer) -> AppTest:
             account = conn.execute(
                 insert(UserAccount).values(clinician_id=viewer.clinician_id, password_hash=None)
             ).inserted_primary_key[0]
-    at.session_state[TEST_COOKIE_KEY] = exchange_code(engine, issue_code(engine, account))
+    code = issue_code(engine, account, APPTEST_NONCE)
+    at.session_state[TEST_COOKIE_KEY] = exchange_code(engine, code, APPTEST_NONCE)
     return at
 
 

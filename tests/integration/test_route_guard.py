@@ -28,7 +28,7 @@ def tokens(sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
     with sqlite_engine.connect() as conn:
         cleo, ada = conn.execute(select(UserAccount.id).order_by(UserAccount.id)).scalars()
     return {
-        who: exchange_code(sqlite_engine, issue_code(sqlite_engine, account))
+        who: exchange_code(sqlite_engine, issue_code(sqlite_engine, account, "n"), "n")
         for who, account in (("cleo", cleo), ("ada", ada))
     }
 
