@@ -43,10 +43,14 @@ def client_link(code: str, rules: str) -> None:
         st.markdown(f"[{md(code)}](client?{urlencode({'client': code})})", help=rules)
 
 
-def audit_export(viewer: Viewer, count: int) -> None:
-    """Record the download of the needs-attention list (client-level data)."""
+def export_flagged(viewer: Viewer, flagged: list) -> bytes:
+    """The needs-attention CSV, made only when the button is pressed; the download (client-level
+    data) is audited."""
     with engine().begin() as conn:
-        audit.record(conn, viewer, "export", None, f"needs-attention list, {count} clients")
+        audit.record(
+            conn, viewer, "export", None, f"needs-attention list, {len(flagged)} clients"
+        )
+    return to_safe_csv(pd.DataFrame(flagged))
 
 
 viewer = require_viewer()
@@ -80,9 +84,10 @@ else:
     )
     st.download_button(
         "Download the caseload table (CSV)",
-        to_safe_csv(table[charts.CSV_COLUMNS]),
+        lambda: to_safe_csv(table[charts.CSV_COLUMNS]),
         file_name=f"caseload_{filters.start}_{filters.end}.csv",
         mime="text/csv",
+        on_click="ignore",
     )
 
 st.plotly_chart(charts.completion_heatmap_figure(data.heatmap), key="heatmap")
@@ -122,11 +127,10 @@ else:
         cells[4].write(row["Last score"])
     st.download_button(
         "Download the needs-attention list (CSV)",
-        to_safe_csv(pd.DataFrame(flagged)),
+        lambda: export_flagged(viewer, flagged),
         file_name=f"needs_attention_{filters.as_of}.csv",
         mime="text/csv",
-        on_click=audit_export,
-        args=(viewer, len(flagged)),
+        on_click="ignore",
     )
 
 # --- Drill-down ------------------------------------------------------------------------------

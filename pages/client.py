@@ -97,9 +97,13 @@ def _audit_once(viewer: Viewer, action: str, code: str) -> None:
     done.add((action, code))
 
 
-def _audit_export(viewer: Viewer, code: str, rows: int) -> None:
+def _export(viewer: Viewer, code: str, export: pd.DataFrame) -> bytes:
+    """The assignments CSV, made only when the button is pressed, and the download audited."""
     with engine().begin() as conn:
-        audit.record(conn, viewer, "export", code, f"client page assignments CSV, {rows} rows")
+        audit.record(
+            conn, viewer, "export", code, f"client page assignments CSV, {len(export)} rows"
+        )
+    return to_safe_csv(export)
 
 
 def _pick_client(codes: list[str], requested: str) -> str:
@@ -256,11 +260,10 @@ def _table(page: ClientPage, viewer: Viewer) -> None:
     export.insert(0, "client_code", code)
     st.download_button(
         f"Download these {len(export)} assignments (CSV)",
-        data=to_safe_csv(export),
+        data=lambda: _export(viewer, code, export),
         file_name=f"{code}-assignments.csv",
         mime="text/csv",
-        on_click=_audit_export,
-        args=(viewer, code, len(export)),
+        on_click="ignore",
         icon=":material/download:",
     )
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import streamlit as st
 from sqlalchemy import insert, select
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from data_access.config import database_url
@@ -54,6 +57,20 @@ def sign_in_as(at: AppTest, viewer: Viewer) -> AppTest:
     code = issue_code(engine, account, APPTEST_NONCE)
     at.session_state[TEST_COOKIE_KEY] = exchange_code(engine, code, APPTEST_NONCE)
     return at
+
+
+def capture_downloads(monkeypatch: pytest.MonkeyPatch) -> list[Callable[[], object]]:
+    """The callables that download buttons register for on-click files, in order: calling one
+    is what pressing its button does (AppTest's click does not fetch the file)."""
+    made: list[Callable[[], object]] = []
+    original = MediaFileManager.add_deferred
+
+    def add_deferred(self, data_callable, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        made.append(data_callable)
+        return original(self, data_callable, *args, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    return made
 
 
 def as_shown(markdown: str) -> str:
