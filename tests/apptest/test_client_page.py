@@ -224,3 +224,21 @@ def test_picking_a_client_opens_it_and_puts_it_in_the_url(practice):
     at.selectbox[0].select("C-0002").run()
     assert at.title[0].value == "Client C-0002"
     assert at.query_params["client"] == "C-0002"
+
+
+def test_tampered_link_parameters_get_a_plain_note_never_a_traceback(practice):
+    p = practice
+    p.client(p.dana, intake=ago(30))
+    at = open_page(p, "C-0001", **{"from": "9999-12-31", "to": "0001-01-01"})
+    assert not at.exception
+    assert at.title[0].value == "Client C-0001"
+    assert at.warning[0].value == (
+        "The link's 'from' date is after its 'to' date, so the whole course is shown."
+    )
+    at = open_page(p, "C-0001", **{"from": "yesterday"})
+    assert not at.exception
+    assert "The link's 'from' is not a date (YYYY-MM-DD), so it is left out." in shown_text(at)
+    at = open_page(p, "[C-0001](http://outside.example)")
+    assert not at.exception
+    assert "The link's client code is not a valid code, so no client is picked." in shown_text(at)
+    assert "outside.example" not in shown_text(at)
