@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from starlette.middleware import Middleware
 from streamlit.starlette import App
 
-from dashboard.session_routes import session_routes
+from dashboard.route_guard import RouteGuard
+from dashboard.session_routes import NonceCookie, session_routes
 
 
 def main() -> None:
@@ -37,4 +39,8 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 else:
-    app = App(Path(__file__), routes=session_routes())
+    app = App(
+        Path(__file__),
+        routes=session_routes(),
+        middleware=[Middleware(NonceCookie), Middleware(RouteGuard)],
+    )

@@ -7,9 +7,13 @@ Who is signed in is decided by the server-side session named in the HttpOnly coo
   viewer comes from the database, so a deactivation, a role change, a sign-out in another tab or
   the idle timeout take effect on the next click. A cookie whose session has ended signs the
   browser out, whatever `st.session_state` holds.
-- No cookie: the viewer in `st.session_state["viewer"]`, if any. The app itself never puts one
-  there without a session, so in a browser this means "signed out"; AppTest, which cannot send
-  cookies, sets it directly to test pages as a given viewer.
+- No cookie, or a cookie whose session has ended: signed out. Nothing kept in
+  `st.session_state` counts, because a websocket may reconnect to a live Streamlit session
+  without the cookie (another tab signed out, or a raw client naming the session's id); the
+  state of a session that loses its viewer is cleared.
+
+AppTest cannot send cookies; the page tests replace `session_cookie` with one that returns a
+real session token they created (`tests/pagetest.py`), so the same database check runs.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from dashboard.db import engine
-from dashboard.session_routes import COOKIE_NAME, END_PATH, start_url
+from dashboard.plain_text import md
+from dashboard.session_routes import COOKIE_NAME, NONCE_COOKIE, end_url, start_url
 from data_access import audit
 from data_access.accounts import account_count, account_id_for, sign_in, sso_viewer
 from data_access.config import idle_timeout_minutes
@@ -43,18 +48,29 @@ def session_cookie() -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def browser_nonce() -> str | None:
+    """The nonce cookie this browser got with the page (`session_routes.NonceCookie`)."""
+    value = st.context.cookies.get(NONCE_COOKIE)
+    return value if isinstance(value, str) and value else None
+
+
 def current_viewer() -> Viewer | None:
     """The signed-in viewer of this browser session, or None (see the module docstring)."""
     token = session_cookie()
-    if token is None:
-        return st.session_state.get(VIEWER_KEY)
-    viewer = session_viewer(engine(), token)
-    if viewer is None:
-        if st.session_state.pop(VIEWER_KEY, None) is not None:
-            st.session_state[ENDED_KEY] = True
-        return None
-    st.session_state[VIEWER_KEY] = viewer
+    viewer = session_viewer(engine(), token) if token else None
+    before = st.session_state.get(VIEWER_KEY)
+    if before is not None and before != viewer:
+        _clear_state(ended=viewer is None)
+    if viewer is not None:
+        st.session_state[VIEWER_KEY] = viewer
     return viewer
+
+
+def _clear_state(ended: bool) -> None:
+    """Forget everything this browser session held for a viewer who is no longer signed in."""
+    st.session_state.clear()
+    if ended:
+        st.session_state[ENDED_KEY] = True
 
 
 def require_viewer() -> Viewer:
@@ -106,10 +122,14 @@ def _here() -> str:
 
 def _start_session(viewer: Viewer) -> None:
     """After a successful sign-in: hand the browser a one-time code for its session cookie."""
+    nonce = browser_nonce()
+    if nonce is None:
+        st.error("This browser did not keep the sign-in cookie. Please reload the page.")
+        st.stop()
     with engine().connect() as conn:
         account_id = account_id_for(conn, viewer)
-    st.success(f"Signed in as {viewer.name}. Opening the dashboard…")
-    redirect(start_url(issue_code(engine(), account_id), _here()))
+    st.success(f"Signed in as {md(viewer.name)}. Opening the dashboard…")
+    redirect(start_url(issue_code(engine(), account_id, nonce), _here()))
     st.stop()
 
 
@@ -134,7 +154,7 @@ def _sso_section() -> None:
             st.login()
         return
     email = str(st.user.get("email") or "")[:254]
-    if st.button(f"Continue with single sign-on as {email}", icon=":material/key:"):
+    if st.button(f"Continue with single sign-on as {md(email)}", icon=":material/key:"):
         with engine().begin() as conn:
             viewer = sso_viewer(conn, st.user.to_dict())
             if viewer is None:
@@ -142,7 +162,7 @@ def _sso_section() -> None:
             else:
                 audit.record(conn, viewer, "sign_in", None, "single sign-on")
         if viewer is None:
-            st.error(f"There is no active account for {email}. Please ask an admin.")
+            st.error(f"There is no active account for {md(email)}. Please ask an admin.")
         else:
             _start_session(viewer)
     st.button("Use another single sign-on identity", on_click=st.logout)
@@ -196,9 +216,8 @@ def _watch_session() -> None:
     """Clear the screen once the session ends (idle timeout, sign-out elsewhere), even when
     nobody clicks; the check itself does not count as activity."""
     token = session_cookie()
-    if token and session_viewer(engine(), token, touch=False) is None:
-        st.session_state.pop(VIEWER_KEY, None)
-        st.session_state[ENDED_KEY] = True
+    if token is None or session_viewer(engine(), token, touch=False) is None:
+        _clear_state(ended=True)
         st.rerun(scope="app")
 
 
@@ -206,14 +225,12 @@ def sign_out_control(viewer: Viewer) -> None:
     """Sidebar: who is signed in, and a Sign out button that ends the server session."""
     with st.sidebar:
         _watch_session()
-        st.caption(f"Signed in as **{viewer.name}** ({viewer.role})")
+        st.caption(f"Signed in as **{md(viewer.name)}** ({viewer.role})")
         if st.button("Sign out", icon=":material/logout:"):
-            token = session_cookie()
-            if token:
-                end_session(engine(), token)
+            token = session_cookie() or ""
+            end_session(engine(), token)
             with engine().begin() as conn:
                 audit.record(conn, viewer, "sign_out")
-            st.session_state.pop(VIEWER_KEY, None)
-            sso = sso_configured() and _sso_signed_in()
-            redirect(END_PATH + ("?sso=1" if sso else ""))
+            st.session_state.clear()
+            redirect(end_url(token, sso_configured() and _sso_signed_in()))
             st.stop()

@@ -5,22 +5,38 @@ HttpOnly one. So after a successful sign-in the script makes a one-time code and
 browser to START_PATH; this route trades the code for a session, sets the cookie and redirects
 to the page the person first asked for. END_PATH ends the session on the server and clears the
 cookie. `dashboard/app.py` mounts these routes through `streamlit.starlette.App`.
+
+The code is bound to the browser that signed in: `NonceCookie` gives every browser that loads
+a page a short-lived HttpOnly nonce cookie, the script (which sees it in the websocket's
+cookies) binds the code to it, and START_PATH accepts the code only with the same nonce. A
+sign-out link carries a value derived from the session id (`sign_out_token`), so a link on
+another site signs nobody out.
 """
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlencode, urlsplit
 
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from data_access.config import database_url
 from data_access.engine import get_engine
-from data_access.web_sessions import MAX_SESSION_HOURS, end_session, exchange_code
+from data_access.web_sessions import (
+    MAX_SESSION_HOURS,
+    end_session,
+    exchange_code,
+    sign_out_token,
+)
 
 COOKIE_NAME = "bs_session"
+NONCE_COOKIE = "bs_nonce"
+NONCE_SECONDS = 2 * 3600  # a sign-in page left open longer asks for a reload
 START_PATH = "/session/start"
 END_PATH = "/session/end"
 SSO_LOGOUT_PATH = "/auth/logout"  # Streamlit's own route; clears its identity cookie
@@ -41,17 +57,28 @@ def start_url(code: str, next_path: str) -> str:
     return f"{START_PATH}?{urlencode({'code': code, 'next': safe_next(next_path)})}"
 
 
+def end_url(token: str, sso: bool) -> str:
+    """Where the script sends the browser to sign out: with the session's sign-out value."""
+    query = {"t": sign_out_token(token)} | ({"sso": "1"} if sso else {})
+    return f"{END_PATH}?{urlencode(query)}"
+
+
+def _forwarded_https(scope: Scope) -> bool:
+    forwarded = HTTPConnection(scope).headers.get("x-forwarded-proto", "")
+    return forwarded.split(",")[0].strip().lower() == "https"
+
+
 def _is_https(request: Request) -> bool:
-    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
-    return request.url.scheme == "https" or forwarded == "https"
+    return request.url.scheme == "https" or _forwarded_https(request.scope)
 
 
 async def start_session(request: Request) -> RedirectResponse:
     """Trade a one-time code for a session cookie, then go to `next` (or back to sign-in)."""
     code = request.query_params.get("code", "")
+    nonce = request.cookies.get(NONCE_COOKIE, "")
     next_path = safe_next(request.query_params.get("next"))
     engine = get_engine(database_url())
-    token = await run_in_threadpool(exchange_code, engine, code) if code else None
+    token = await run_in_threadpool(exchange_code, engine, code, nonce) if code and nonce else None
     if token is None:
         return RedirectResponse(next_path, status_code=303)
     response = RedirectResponse(next_path, status_code=303)
@@ -70,10 +97,14 @@ async def start_session(request: Request) -> RedirectResponse:
 
 
 async def end_session_route(request: Request) -> RedirectResponse:
-    """Sign out: end the server session, clear the cookie, and (with SSO) Streamlit's too."""
+    """Sign out: end the server session, clear the cookie, and (with SSO) Streamlit's too;
+    only with the session's own sign-out value (`t`), else nothing happens."""
     token = request.cookies.get(COOKIE_NAME)
-    if token:
-        await run_in_threadpool(end_session, get_engine(database_url()), token)
+    if not token or not secrets.compare_digest(
+        request.query_params.get("t", ""), sign_out_token(token)
+    ):
+        return RedirectResponse("/", status_code=303)
+    await run_in_threadpool(end_session, get_engine(database_url()), token)
     target = SSO_LOGOUT_PATH if request.query_params.get("sso") == "1" else "/"
     response = RedirectResponse(target, status_code=303)
     response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax")
@@ -87,3 +118,33 @@ def session_routes() -> list[Route]:
         Route(START_PATH, start_session, methods=["GET"]),
         Route(END_PATH, end_session_route, methods=["GET"]),
     ]
+
+
+class NonceCookie:
+    """Give a browser that loads a page without one a random HttpOnly nonce cookie, which the
+    sign-in code is bound to (see the module docstring)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope.get("method") != "GET"
+            or scope.get("path", "").startswith(("/_stcore/", "/static/", "/component/"))
+            or HTTPConnection(scope).cookies.get(NONCE_COOKIE)
+        ):
+            await self.app(scope, receive, send)
+            return
+
+        async def with_nonce(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                secure = HTTPConnection(scope).url.scheme == "https" or (_forwarded_https(scope))
+                cookie = (
+                    f"{NONCE_COOKIE}={secrets.token_urlsafe(24)}; Max-Age={NONCE_SECONDS}; "
+                    "Path=/; HttpOnly; SameSite=Lax" + ("; Secure" if secure else "")
+                )
+                MutableHeaders(scope=message).append("set-cookie", cookie)
+            await send(message)
+
+        await self.app(scope, receive, with_nonce)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from dashboard.plain_text import plot, plot_values
+
 OKABE_ITO = [
     "#0072B2",  # blue
     "#E69F00",  # orange
@@ -52,7 +54,14 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
 
 
 def styled(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
-    """Apply the shared template, a title and a height to `fig`."""
+    """Apply the shared template, a title and a height to `fig`; names and codes on its axes
+    and in its legend are escaped, so they show as text and never as links or markup."""
+    for trace in fig.data:
+        for attr in ("x", "y"):
+            if attr in trace and (escaped := plot_values(trace[attr])) is not None:
+                trace[attr] = escaped
+        if "name" in trace and isinstance(trace.name, str):
+            trace.name = plot(trace.name)
     fig.update_layout(template=TEMPLATE_NAME, title={"text": title, "x": 0}, height=height)
     return fig
 

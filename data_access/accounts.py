@@ -23,6 +23,7 @@ from data_access.engine import write
 from data_access.errors import DataError, NotInScope
 from data_access.passwords import DUMMY_HASH, MIN_PASSWORD_LENGTH, hash_password, verify_password
 from data_access.schema import ROLES, Clinician, SignInAttempt, UserAccount
+from data_access.text_rules import name_problem
 from data_access.viewer import Viewer
 from data_access.web_sessions import end_account_sessions, utc_now
 
@@ -47,8 +48,8 @@ def validate_new_user(email: str, name: str, role: str, password: str | None) ->
     record = f"user {email.strip() or '(no email)'}"
     if not EMAIL.match(normalise_email(email)):
         raise DataError(record, "email is not a valid address")
-    if not name.strip():
-        raise DataError(record, "name is empty")
+    if problem := name_problem(name):
+        raise DataError(record, problem)
     if role not in ROLES:
         raise DataError(record, f"role must be one of {', '.join(ROLES)}")
     if password is not None:
@@ -179,7 +180,7 @@ def locked_until(conn: Connection, email: str, now: dt.datetime) -> dt.datetime 
         conn.execute(
             select(SignInAttempt.at)
             .where(
-                SignInAttempt.email == normalise_email(email),
+                SignInAttempt.email == _audit_name(email),
                 SignInAttempt.at > now - LOCK_WINDOW - LOCK_FOR,
             )
             .order_by(SignInAttempt.at)
@@ -194,8 +195,8 @@ def locked_until(conn: Connection, email: str, now: dt.datetime) -> dt.datetime 
 
 
 def _audit_name(email: str) -> str:
-    """What the audit trail records for a typed email: never something that is not an email
-    (people type passwords into the wrong box)."""
+    """What the audit trail and the attempts table record for a typed email: never something
+    that is not an email (people type passwords into the wrong box)."""
     email = normalise_email(email)[:254]
     return email if EMAIL.match(email) else "(not an email address)"
 
@@ -228,7 +229,7 @@ def sign_in(
             reason = "unknown email"
         else:
             reason = "account deactivated" if matches else "wrong password"
-        conn.execute(insert(SignInAttempt).values(email=email[:254], at=now))
+        conn.execute(insert(SignInAttempt).values(email=name, at=now))
         audit.record(conn, name, "sign_in_failed", None, reason)
         locked = locked_until(conn, email, now) is not None
     return SignInResult(None, LOCKED_MESSAGE if locked else FAILED_MESSAGE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -47,12 +48,26 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
     cursor.close()
 
 
+def _private_sqlite_file(path: Path) -> None:
+    """Create the database file readable by its owner only (0600), and narrow an existing one
+    and its WAL/SHM files; SQLite gives the WAL and SHM files the database file's mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if part.stat().st_mode & 0o077:
+                part.chmod(0o600)
+        except (FileNotFoundError, PermissionError):
+            pass  # not there yet, or another user's file: SQLite reports what matters
+
+
 def new_engine(url: str) -> Engine:
-    """Build an engine for `url`; SQLite files get their folder created and sane pragmas."""
+    """Build an engine for `url`; SQLite files are created private (0600), with their folder,
+    and get sane pragmas."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -41,6 +41,13 @@ from data_access.audit import record
 from data_access.csv_safe import restore
 from data_access.engine import write
 from data_access.errors import DataError
+from data_access.file_limits import (
+    MAX_COLUMNS,
+    MAX_LINE_BYTES,
+    TooCostly,
+    check_xlsx,
+    trimmed_width,
+)
 from data_access.schema import (
     MEASURES,
     Assignment,
@@ -51,13 +58,14 @@ from data_access.schema import (
     TherapySession,
     monday_of,
 )
+from data_access.text_rules import code_problem, name_problem
 from data_access.viewer import Viewer
 
 BATCH_ROWS = 2_000
 MAX_PROBLEMS_KEPT = 10_000
 CLI_ACTOR = "cli"
 INTERNAL_ID_PREFIX = "bs-"
-MAX_LENGTH = {"client_code": 40, "assignment_id": 100, "email": 254, "name": 200}
+MAX_LENGTH = {"assignment_id": 100, "email": 254}
 
 Progress = Callable[[str, int, int], None]
 
@@ -130,8 +138,21 @@ class _Changed(Exception):
 
 
 def _lines(handle: BinaryIO) -> Iterator[str]:
-    """Decoded lines, one at a time, so a wrong encoding is reported with its line number."""
-    for number, raw in enumerate(handle, start=1):
+    """Decoded lines, one at a time, so a wrong encoding is reported with its line number; a
+    line longer than MAX_LINE_BYTES stops the file before it is held in memory."""
+    number = 0
+    while raw := handle.readline(MAX_LINE_BYTES + 1):
+        number += 1
+        if len(raw) > MAX_LINE_BYTES:
+            raise _FileProblem(
+                Problem(
+                    number,
+                    "",
+                    "",
+                    f"this line is longer than {MAX_LINE_BYTES // 1024} KB; no line of these "
+                    "formats needs that many, so the file is refused",
+                )
+            )
         if number == 1:
             if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
                 raise _FileProblem(
@@ -167,10 +188,27 @@ def _csv_records(handle: BinaryIO) -> Iterator[tuple[int, list[str]]]:
     start = 1
     try:
         for cells in reader:
-            yield start, cells
+            yield start, _bounded(start, cells)
             start = reader.line_num + 1
     except csv.Error as exc:
         raise _FileProblem(Problem(start, "", "", f"the file is not readable CSV: {exc}")) from None
+
+
+def _bounded(line: int, cells: list[str]) -> list[str]:
+    """The row as read, when it has at most MAX_COLUMNS cells before its trailing empty ones;
+    a wider row stops the file."""
+    width = trimmed_width(cells)
+    if width > MAX_COLUMNS:
+        raise _FileProblem(
+            Problem(
+                line,
+                "",
+                "",
+                f"this line has {width:,} values; no format has more than {MAX_COLUMNS} columns, "
+                "so the file is refused",
+            )
+        )
+    return cells
 
 
 def _cell_text(value: object) -> str:
@@ -187,18 +225,25 @@ def _cell_text(value: object) -> str:
 
 
 def _xlsx_records(handle: BinaryIO) -> Iterator[tuple[int, list[str]]]:
-    """(row number, cells) of the first worksheet, read in openpyxl's streaming mode."""
+    """(row number, cells) of the first worksheet, read in openpyxl's streaming mode once the
+    workbook is known to stay within the bounds of `file_limits`."""
     from openpyxl import load_workbook
 
+    not_xlsx = "the file is not an Excel .xlsx workbook; save it as .xlsx or CSV"
     try:
+        check_xlsx(handle)
         book = load_workbook(handle, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise _FileProblem(
-            Problem(1, "", "", "the file is not an Excel .xlsx workbook; save it as .xlsx or CSV")
-        ) from None
+    except TooCostly as exc:
+        raise _FileProblem(Problem(1, "", "", f"{exc}; the file is refused")) from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError):
+        raise _FileProblem(Problem(1, "", "", not_xlsx)) from None
     try:
-        for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
-            yield number, [_cell_text(v) for v in values]
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # a declared size is not trusted: rows are as long as they are
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, _bounded(number, [_cell_text(v) for v in values])
+    except zipfile.BadZipFile:
+        raise _FileProblem(Problem(1, "", "", not_xlsx)) from None
     finally:
         book.close()
 
@@ -467,7 +512,8 @@ class _Clinicians(_Kind):
         if not EMAIL.match(email):
             ctx.bad(row, "email", "not a valid email address")
         _length(ctx, row, "email", "email")
-        _length(ctx, row, "name", "name")
+        if problem := name_problem(row.text["name"]):
+            ctx.bad(row, "name", problem)
         role = _choice(ctx, row, "role", formats.role)
         if supervisor and not EMAIL.match(supervisor):
             ctx.bad(row, "supervisor_email", "not a valid email address")
@@ -561,7 +607,8 @@ class _Clients(_Kind):
     def parse(self, ctx: _Context, row: _Row) -> None:
         if not _required(ctx, row, "client_code", "clinician_email", "intake_on"):
             return
-        _length(ctx, row, "client_code", "client_code")
+        if problem := code_problem(row.text["client_code"]):
+            ctx.bad(row, "client_code", problem)
         intake = _date(ctx, row, "intake_on")
         discharged = _date(ctx, row, "discharged_on")
         if intake and discharged and discharged < intake:
@@ -588,9 +635,9 @@ class _Clients(_Kind):
             row.values["clinician_id"] = clinician_id
             found = ctx.clients.get(row.key)
             if found and not ctx.full_scope and found[1] != ctx.viewer.clinician_id:
-                ctx.bad(
-                    row, "client_code", "this code is already used for another clinician's client"
-                )
+                # Worded as for a code outside the viewer's scope anywhere: it must not say
+                # whether another clinician's client holds this code.
+                ctx.bad(row, "client_code", "this client code cannot be used; choose another")
 
     def existing(self, ctx: _Context, conn: Connection, rows: list[_Row]) -> dict:
         ids = [ctx.clients[r.key][0] for r in rows if ctx.clients.get(r.key)]
@@ -912,9 +959,14 @@ def _batches(
         positions = _header(kind, first[1])
         width = len(positions)
         batch: list[_Row] = []
+        since = 0  # lines read since the last batch
         for line, cells in records:
-            while len(cells) > width and cells[-1].strip() == "":
-                cells = cells[:-1]
+            if since >= BATCH_ROWS:  # lines without good rows: still a point to stop at
+                yield batch
+                batch, since = [], 0
+            since += 1
+            if len(cells) > width:  # trailing empty cells (spreadsheets add them) are dropped
+                cells = cells[: max(width, trimmed_width(cells))]
             if fmt == "xlsx" and len(cells) < width:
                 cells = cells + [""] * (width - len(cells))
             if not any(c.strip() for c in cells):
@@ -936,7 +988,7 @@ def _batches(
             batch.append(_Row(line, text))
             if len(batch) >= BATCH_ROWS:
                 yield batch
-                batch = []
+                batch, since = [], 0
         if batch:
             yield batch
 
@@ -1082,25 +1134,25 @@ def _check(
     return result
 
 
-def preview(source: bytes | str | Path, fmt: str = "csv", limit: int = 10) -> pd.DataFrame | None:
-    """The header and first `limit` rows as the file holds them, or None when it is unreadable."""
+PREVIEW_ROWS = 10
+
+
+def preview(source: bytes | str | Path, kind: str, fmt: str = "csv") -> pd.DataFrame | None:
+    """The first PREVIEW_ROWS rows of the columns `kind` knows, as the file holds them, or None
+    when the file is unreadable or names none of them; other columns are never shown."""
     try:
         with _opened(source) as handle:
             records = _xlsx_records(handle) if fmt == "xlsx" else _csv_records(handle)
             first = next(records, None)
             if first is None:
                 return None
-            rows = [cells for _, cells in islice(records, limit)]
+            rows = [cells for _, cells in islice(records, PREVIEW_ROWS)]
     except _FileProblem:
         return None
-    header = [c.strip() for c in first[1]]
-    while header and not header[-1]:
-        header.pop()
-    columns, seen = [], set()
-    for i, name in enumerate(header):
-        name = name if name and name not in seen else f"column {i + 1}"
-        seen.add(name)
-        columns.append(name)
-    width = len(columns)
-    shaped = [(r + [""] * width)[:width] for r in rows]
-    return pd.DataFrame(shaped, columns=columns, dtype=object)
+    names = [restore(c.strip()).lower() for c in first[1]]
+    known = [c for c in formats.KINDS[kind] if c in names]
+    if not known:
+        return None
+    positions = [names.index(c) for c in known]
+    shaped = [[r[i] if i < len(r) else "" for i in positions] for r in rows]
+    return pd.DataFrame(shaped, columns=known, dtype=object)

@@ -30,6 +30,7 @@ from data_access.schema import (
     TherapySession,
     monday_of,
 )
+from data_access.text_rules import code_problem
 from data_access.viewer import Viewer
 
 REVIEW_STATUSES = tuple(s for s in STATUSES if s != "pending")
@@ -53,12 +54,16 @@ def _recording(engine: Engine, viewer: Viewer, name: str, code: str) -> Iterator
             yield conn
     except NotInScope:
         with write(engine, name) as conn:
-            record(conn, viewer, "denied", code.strip()[:40] or None, "record")
+            shown = code.strip() if not code_problem(code.strip()) else None
+            record(conn, viewer, "denied", shown, "record")
         raise
 
 
 def _own_client(conn: Connection, viewer: Viewer, code: str) -> dict:
-    """The client with `code` when the viewer is their clinician; NotInScope otherwise."""
+    """The client with `code` when the viewer is their clinician; NotInScope otherwise (and
+    a DataError, before any lookup, for a code that breaks the code rule)."""
+    if problem := code_problem(code.strip()):
+        raise DataError("client", problem)
     row = (
         conn.execute(
             select(

@@ -4,7 +4,9 @@ Two kinds of row share the `web_sessions` table:
 
 - `code`: a one-time sign-in code, valid for CODE_SECONDS and used once. The Streamlit script
   (which cannot set an HttpOnly cookie) makes one after a successful sign-in and sends the
-  browser to the cookie route, which trades it for a session.
+  browser to the cookie route, which trades it for a session. The code is bound to the
+  browser that asked for it: its row holds the hash of the code *and* that browser's nonce
+  cookie, so the code alone, opened in another browser, is worth nothing (no login CSRF).
 - `session`: what the cookie names. It ends on sign-out, when the account is deactivated or its
   password reset, after the idle timeout, and at the latest after MAX_SESSION_HOURS.
 
@@ -39,11 +41,24 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _new_row(conn: Connection, account_id: int, kind: str, now: dt.datetime) -> str:
+def _bound(code: str, nonce: str) -> str:
+    """What a code's row is found by: the code together with its browser's nonce."""
+    return f"{code}.{nonce}"
+
+
+def sign_out_token(token: str) -> str:
+    """The per-session value a sign-out link must carry, derived from the session id, so a
+    link on another site cannot sign anyone out."""
+    return hashlib.sha256(f"sign-out.{token}".encode()).hexdigest()[:32]
+
+
+def _new_row(
+    conn: Connection, account_id: int, kind: str, now: dt.datetime, nonce: str | None = None
+) -> str:
     token = secrets.token_urlsafe(32)
     conn.execute(
         insert(WebSession).values(
-            token_hash=token_hash(token),
+            token_hash=token_hash(token if nonce is None else _bound(token, nonce)),
             account_id=account_id,
             kind=kind,
             created_at=now,
@@ -53,21 +68,24 @@ def _new_row(conn: Connection, account_id: int, kind: str, now: dt.datetime) -> 
     return token
 
 
-def issue_code(engine: Engine, account_id: int, now: dt.datetime | None = None) -> str:
-    """A one-time code (valid CODE_SECONDS) that the cookie route trades for a session."""
+def issue_code(engine: Engine, account_id: int, nonce: str, now: dt.datetime | None = None) -> str:
+    """A one-time code (valid CODE_SECONDS) that the cookie route trades for a session, only
+    for the browser whose nonce cookie is `nonce`."""
     with engine.begin() as conn:
-        return _new_row(conn, account_id, "code", now or utc_now())
+        return _new_row(conn, account_id, "code", now or utc_now(), nonce)
 
 
-def exchange_code(engine: Engine, code: str, now: dt.datetime | None = None) -> str | None:
+def exchange_code(
+    engine: Engine, code: str, nonce: str, now: dt.datetime | None = None
+) -> str | None:
     """Use up `code` and return a new session token, or None if the code is unknown, used,
-    expired or its account is no longer active."""
+    expired, issued to another browser (`nonce`) or its account is no longer active."""
     now = now or utc_now()
     with engine.begin() as conn:
         used = conn.execute(
             update(WebSession)
             .where(
-                WebSession.token_hash == token_hash(code),
+                WebSession.token_hash == token_hash(_bound(code, nonce)),
                 WebSession.kind == "code",
                 WebSession.ended_at.is_(None),
             )

@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard.auth_ui import require_role
 from dashboard.db import engine
+from dashboard.plain_text import md
 from data_access import accounts
 from data_access.audit import ACTIONS, audit_events
 from data_access.errors import DataError
@@ -31,7 +32,7 @@ def _apply(change, success: str) -> None:  # noqa: ANN001 - a no-argument callab
     try:
         change()
     except DataError as exc:
-        st.error(f"Not changed: {exc.reason}.")
+        st.error(f"Not changed: {md(exc.reason)}.")
     else:
         st.session_state[FLASH_KEY] = success
         st.rerun()
@@ -82,7 +83,7 @@ with accounts_tab:
                     supervisor_email=None if supervisor == NOBODY else supervisor,
                     actor=viewer,
                 ),
-                f"Created the {role} account {email.strip().lower()}.",
+                f"Created the {role} account {md(email.strip().lower())}.",
             )
 
     st.subheader("Change an account")
@@ -96,7 +97,8 @@ with accounts_tab:
         )
         status = "active" if row["active"] else "deactivated"
         st.caption(
-            f"{row['name']} · {row['role']} · supervisor: {row['supervisor_email'] or 'nobody'} "
+            f"{md(row['name'])} · {row['role']} · "
+            f"supervisor: {md(row['supervisor_email'] or 'nobody')} "
             f"· {status} · signs in with {row['sign_in']}"
         )
         role_col, supervisor_col, password_col, active_col = st.columns(4)
@@ -105,7 +107,7 @@ with accounts_tab:
             if st.form_submit_button("Change role"):
                 _apply(
                     lambda: accounts.set_role(engine(), viewer, target, new_role),
-                    f"{target} is now a {new_role}.",
+                    f"{md(target)} is now a {new_role}.",
                 )
         with supervisor_col.form("supervisor"):
             options = [NOBODY, *[e for e in staff if e != target]]
@@ -116,14 +118,14 @@ with accounts_tab:
                     lambda: accounts.set_supervisor(
                         engine(), viewer, target, None if new_boss == NOBODY else new_boss
                     ),
-                    f"{target} is now supervised by {new_boss}.",
+                    f"{md(target)} is now supervised by {md(new_boss)}.",
                 )
         with password_col.form("password", clear_on_submit=True):
             new_password = st.text_input("New password", type="password")
             if st.form_submit_button("Reset password"):
                 _apply(
                     lambda: accounts.reset_password(engine(), viewer, target, new_password),
-                    f"New password set for {target}; their open sessions have ended.",
+                    f"New password set for {md(target)}; their open sessions have ended.",
                 )
         with active_col.form("active"):
             st.write("Deactivated accounts cannot sign in; open sessions end at once.")
@@ -131,7 +133,7 @@ with accounts_tab:
             if st.form_submit_button(label):
                 _apply(
                     lambda: accounts.set_active(engine(), viewer, target, not row["active"]),
-                    f"{target} is now {'deactivated' if row['active'] else 'active'}.",
+                    f"{md(target)} is now {'deactivated' if row['active'] else 'active'}.",
                 )
 
 with audit_tab:

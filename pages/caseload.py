@@ -1,5 +1,7 @@
 """Caseload: per clinician, is homework set and done, and which clients need attention?"""
 
+from urllib.parse import urlencode
+
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
@@ -9,6 +11,7 @@ from dashboard.auth_ui import require_viewer
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar, focus_clinician
 from dashboard.navigation import PAGES_DIR
+from dashboard.plain_text import md
 from data_access import audit
 from data_access.config import database_url
 from data_access.csv_safe import to_safe_csv
@@ -34,16 +37,20 @@ def client_link(code: str, rules: str) -> None:
     """A link to the client page that stays in this signed-in browser session."""
     try:
         st.page_link(
-            CLIENT_PAGE, label=code, query_params={"client": code}, help=rules, width="stretch"
+            CLIENT_PAGE, label=md(code), query_params={"client": code}, help=rules, width="stretch"
         )
     except StreamlitPageNotFoundError:  # page run on its own, without the app's menu (AppTest)
-        st.markdown(f"[{code}](client?client={code})", help=rules)
+        st.markdown(f"[{md(code)}](client?{urlencode({'client': code})})", help=rules)
 
 
-def audit_export(viewer: Viewer, count: int) -> None:
-    """Record the download of the needs-attention list (client-level data)."""
+def export_flagged(viewer: Viewer, flagged: list) -> bytes:
+    """The needs-attention CSV, made only when the button is pressed; the download (client-level
+    data) is audited."""
     with engine().begin() as conn:
-        audit.record(conn, viewer, "export", None, f"needs-attention list, {count} clients")
+        audit.record(
+            conn, viewer, "export", None, f"needs-attention list, {len(flagged)} clients"
+        )
+    return to_safe_csv(pd.DataFrame(flagged))
 
 
 viewer = require_viewer()
@@ -77,9 +84,10 @@ else:
     )
     st.download_button(
         "Download the caseload table (CSV)",
-        to_safe_csv(table[charts.CSV_COLUMNS]),
+        lambda: to_safe_csv(table[charts.CSV_COLUMNS]),
         file_name=f"caseload_{filters.start}_{filters.end}.csv",
         mime="text/csv",
+        on_click="ignore",
     )
 
 st.plotly_chart(charts.completion_heatmap_figure(data.heatmap), key="heatmap")
@@ -119,11 +127,10 @@ else:
         cells[4].write(row["Last score"])
     st.download_button(
         "Download the needs-attention list (CSV)",
-        to_safe_csv(pd.DataFrame(flagged)),
+        lambda: export_flagged(viewer, flagged),
         file_name=f"needs_attention_{filters.as_of}.csv",
         mime="text/csv",
-        on_click=audit_export,
-        args=(viewer, len(flagged)),
+        on_click="ignore",
     )
 
 # --- Drill-down ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import streamlit as st
 from dashboard import client_charts as charts
 from dashboard.auth_ui import require_viewer
 from dashboard.db import engine
+from dashboard.plain_text import md
 from dashboard.theme import STATUS_STYLE
 from data_access import audit
 from data_access.client_queries import ClientPage, client_page
@@ -24,6 +25,7 @@ from data_access.errors import NotInScope
 from data_access.filters import Filters
 from data_access.queries import visible_clients
 from data_access.schema import MEASURES
+from data_access.text_rules import code_problem
 from data_access.viewer import Viewer
 
 CACHE_SECONDS = 300
@@ -57,11 +59,25 @@ def _load(
 
 
 def _date_param(name: str) -> dt.date | None:
+    """`?from=` / `?to=` as a date; anything else is dropped from the URL with a plain note."""
     raw = st.query_params.get(name)
     try:
         return dt.date.fromisoformat(raw) if raw else None
     except ValueError:
+        st.warning(f"The link's '{name}' is not a date (YYYY-MM-DD), so it is left out.")
+        st.query_params.pop(name, None)
         return None
+
+
+def _url_window() -> tuple[dt.date | None, dt.date | None]:
+    """The link's dates when they are in order; otherwise a plain note and the whole course."""
+    start, end = _date_param("from"), _date_param("to")
+    if start and end and start > end:
+        st.warning("The link's 'from' date is after its 'to' date, so the whole course is shown.")
+        _set_param("from", None)
+        _set_param("to", None)
+        return None, None
+    return start, end
 
 
 def _set_param(name: str, value: str | None) -> None:
@@ -81,9 +97,13 @@ def _audit_once(viewer: Viewer, action: str, code: str) -> None:
     done.add((action, code))
 
 
-def _audit_export(viewer: Viewer, code: str, rows: int) -> None:
+def _export(viewer: Viewer, code: str, export: pd.DataFrame) -> bytes:
+    """The assignments CSV, made only when the button is pressed, and the download audited."""
     with engine().begin() as conn:
-        audit.record(conn, viewer, "export", code, f"client page assignments CSV, {rows} rows")
+        audit.record(
+            conn, viewer, "export", code, f"client page assignments CSV, {len(export)} rows"
+        )
+    return to_safe_csv(export)
 
 
 def _pick_client(codes: list[str], requested: str) -> str:
@@ -129,9 +149,9 @@ def _words(change: float) -> str:
 
 def _header(page: ClientPage) -> None:
     h = page.header
-    st.title(f"Client {h.client_code}")
+    st.title(f"Client {md(h.client_code)}")
     ended = f" · discharged {h.discharged_on:%d %b %Y}" if h.status == "discharged" else ""
-    st.caption(f"Clinician {h.clinician} · intake {h.intake_on:%d %b %Y}{ended}")
+    st.caption(f"Clinician {md(h.clinician)} · intake {h.intake_on:%d %b %Y}{ended}")
     cols = st.columns([1, 1, 1, 1.7, 1])
     cols[0].metric("Status", h.status.capitalize())
     cols[1].metric("Weeks in treatment", h.weeks_in_treatment)
@@ -240,11 +260,10 @@ def _table(page: ClientPage, viewer: Viewer) -> None:
     export.insert(0, "client_code", code)
     st.download_button(
         f"Download these {len(export)} assignments (CSV)",
-        data=to_safe_csv(export),
+        data=lambda: _export(viewer, code, export),
         file_name=f"{code}-assignments.csv",
         mime="text/csv",
-        on_click=_audit_export,
-        args=(viewer, code, len(export)),
+        on_click="ignore",
         icon=":material/download:",
     )
 
@@ -253,13 +272,16 @@ viewer = require_viewer()
 today = dt.date.today()
 url = database_url()
 requested = (st.query_params.get("client") or "").strip()
+if requested and code_problem(requested):
+    st.warning("The link's client code is not a valid code, so no client is picked.")
+    requested = ""
 code = _pick_client(_client_codes(url, viewer), requested)
 if not code:
     st.title("Client")
     st.info("Pick a client in the sidebar (type to search by code).")
     st.stop()
 try:
-    page = _load(url, viewer, code, _date_param("from"), _date_param("to"), today)
+    page = _load(url, viewer, code, *_url_window(), today)
 except NotInScope:
     st.title("Client")
     st.error("This client is not available. Pick one of your clients in the sidebar.")

@@ -14,6 +14,7 @@ import streamlit as st
 from dashboard.auth_ui import require_viewer
 from dashboard.db import engine
 from dashboard.navigation import PAGES_DIR
+from dashboard.plain_text import md
 from data_access.csv_safe import to_safe_csv
 from data_access.errors import DataError, NotInScope
 from data_access.exporter import export_bytes
@@ -73,7 +74,7 @@ def show_refusal(exc: DataError) -> None:
     elif isinstance(exc, NotInScope):
         st.error("This client is not available to you.")
     else:
-        st.error(f"Not saved: {exc.reason}.")
+        st.error(f"Not saved: {md(exc.reason)}.")
 
 
 def score_inputs(prefix: str) -> dict[str, int | None]:
@@ -114,7 +115,7 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
     )
     st.page_link(
         st.Page(str(PAGES_DIR / "client.py"), url_path="client"),
-        label=f"Progress page of {code}",
+        label=f"Progress page of {md(code)}",
         query_params={"client": code},
         icon=":material/person:",
     )
@@ -146,14 +147,14 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
                 show_refusal(exc)
             else:
                 data_changed()
-                st.success(f"Saved: {type_name} for {code}, due {due_on:%d %b %Y}.")
+                st.success(f"Saved: {md(type_name)} for {md(code)}, due {due_on:%d %b %Y}.")
 
     with db.connect() as conn:
         homework = reviewable_assignments(conn, viewer, code)
     with right, st.form("review_homework"):
         st.subheader("Review homework")
         if not homework:
-            st.caption(f"{code} has no homework yet.")
+            st.caption(f"{md(code)} has no homework yet.")
         choice = st.selectbox(
             "Homework",
             homework,
@@ -192,7 +193,7 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
             else:
                 data_changed()
                 st.success(
-                    f"Saved: {choice['type']} reviewed as {status.replace('_', ' ')} "
+                    f"Saved: {md(choice['type'])} reviewed as {status.replace('_', ' ')} "
                     f"on {reviewed_on:%d %b %Y}."
                 )
 
@@ -320,8 +321,10 @@ def import_section(viewer: Viewer) -> None:
         st.session_state["import_checked"] = (key, result)
     result = st.session_state["import_checked"][1]
 
-    st.markdown(f"**Preview of {upload.name}** (first rows as the file holds them)")
-    rows = preview(data, fmt)
+    st.text(
+        f"Preview of {upload.name} (the first rows of the known columns, as the file holds them)"
+    )
+    rows = preview(data, kind, fmt)
     if rows is None:
         st.caption("The file could not be read; see the problem below.")
     else:

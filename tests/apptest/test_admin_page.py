@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from data_access.accounts import sign_in
 from data_access.schema import AuditEvent
 from tests.builders import Practice
+from tests.pagetest import as_shown, sign_in_as
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "admin.py")
 
@@ -34,7 +35,7 @@ def practice(sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Practice
 
 def _page(practice: Practice, who: int) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["viewer"] = practice.viewer(who)
+    sign_in_as(at, practice.viewer(who))
     return at.run()
 
 
@@ -89,7 +90,7 @@ def test_creating_an_account_shows_it_and_it_can_sign_in(
     _by_label(at.selectbox, "Role").select("supervisor")
     _by_label(at.text_input, "Initial password").input("long enough")
     at = _button(at, "Create account").click().run()
-    assert at.success[0].value == "Created the supervisor account nia@example.org."
+    assert as_shown(at.success[0].value) == "Created the supervisor account nia@example.org."
     assert "nia@example.org" in at.dataframe[0].value["email"].tolist()
     assert sign_in(sqlite_engine, "nia@example.org", "long enough").viewer.role == "supervisor"
 
@@ -100,10 +101,10 @@ def test_re_role_and_deactivate_from_the_page(practice: Practice, sqlite_engine:
     at.run()
     _by_label(at.selectbox, "New role").select("supervisor")
     at = _button(at, "Change role").click().run()
-    assert at.success[0].value == "cleo@example.org is now a supervisor."
+    assert as_shown(at.success[0].value) == "cleo@example.org is now a supervisor."
     _by_label(at.selectbox, "Account").select("cleo@example.org")
     at = _button(at.run(), "Deactivate account").click().run()
-    assert at.success[0].value == "cleo@example.org is now deactivated."
+    assert as_shown(at.success[0].value) == "cleo@example.org is now deactivated."
     row = at.dataframe[0].value.set_index("email").loc["cleo@example.org"]
     assert (row["role"], bool(row["active"])) == ("supervisor", False)
     assert not sign_in(sqlite_engine, "cleo@example.org", "pw-clin-1").ok

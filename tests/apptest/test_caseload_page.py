@@ -9,9 +9,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_access.schema import monday_of
+from data_access.schema import AuditEvent, monday_of
+from tests.pagetest import capture_downloads, sign_in_as
 from tests.practice_example import TODAY, build_practice
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "caseload.py")
@@ -35,7 +37,7 @@ def practice(sqlite_engine, monkeypatch):
 
 def open_caseload(practice, who: str, **params: str) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["viewer"] = practice.viewer(practice.ids[who])
+    sign_in_as(at, practice.viewer(practice.ids[who]))
     at.query_params["from"] = day(5, 4).isoformat()
     at.query_params["to"] = day(5, 31).isoformat()
     at.query_params["status"] = "all"
@@ -99,7 +101,9 @@ def test_admin_sees_every_clinician_and_every_flagged_client(practice):
     assert "Repeated no-shows" in texts and "Reliable deterioration" in texts
     assert f"{day(5, 28):%d %b %Y} (no-show)" in texts  # C-0001's last session
     assert f"GAD-7 13 on {day(5, 27):%d %b %Y}" in texts  # C-0004's last score
-    assert len(at.get("download_button")) == 2  # caseload table and needs-attention list
+    buttons = at.get("download_button")  # caseload table and needs-attention list
+    assert len(buttons) == 2
+    assert all(b.proto.deferred_file_id and not b.proto.url for b in buttons)  # made on click
 
 
 def test_supervisor_sees_own_and_supervisees_caseloads(practice):
@@ -155,3 +159,22 @@ def test_a_link_with_a_clinician_filter_reproduces_the_drill_down(practice):
     assert table(at, "caseload_table").to_dict("records") == [BEN]
     assert list(table(at, "drill_table")["Client"]) == ["C-0004"]
     assert at.selectbox(key="drill_clinician").value == practice.ids["ben"]
+
+
+def test_the_needs_attention_download_is_made_and_audited_only_on_click(
+    practice, sqlite_engine, monkeypatch
+):
+    downloads = capture_downloads(monkeypatch)
+    open_caseload(practice, "ada")
+    with sqlite_engine.connect() as conn:
+        exports = conn.execute(
+            select(AuditEvent.detail).where(AuditEvent.action == "export")
+        ).scalars()
+        assert list(exports) == []
+    csv = downloads[-1]().decode()  # the needs-attention button, pressed
+    assert "C-0001" in csv and "C-0004" in csv
+    with sqlite_engine.connect() as conn:
+        exports = conn.execute(
+            select(AuditEvent.detail).where(AuditEvent.action == "export")
+        ).scalars()
+        assert list(exports) == ["needs-attention list, 2 clients"]

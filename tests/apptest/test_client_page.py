@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access.schema import AuditEvent
 from tests.builders import Practice
+from tests.pagetest import capture_downloads, sign_in_as
 
 TODAY = dt.date.today()
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "client.py")
@@ -32,7 +33,7 @@ def practice(sqlite_engine, monkeypatch):
 
 def open_page(p, code=None, viewer=None, **params):
     at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["viewer"] = p.viewer(viewer or p.dana)
+    sign_in_as(at, p.viewer(viewer or p.dana))
     if code:
         at.query_params["client"] = code
     for key, value in params.items():
@@ -100,8 +101,11 @@ def test_a_typical_client_shows_headline_numbers_flags_and_is_audited_once(pract
     assert audit_events(p) == [("dana.doc@example.org", "view_client", "C-0001")]
 
 
-def test_the_assignment_table_filters_and_its_download_is_audited(practice):
+def test_the_assignment_table_filters_and_its_download_is_made_and_audited_on_click(
+    practice, monkeypatch
+):
     p = practice
+    downloads = capture_downloads(monkeypatch)
     c = p.client(p.dana, intake=ago(30))
     p.assignment(c, ago(20), "completed", "Thought Record", reviewed=ago(13))
     p.assignment(c, ago(20), "not_done", "Exposure Practice", reviewed=ago(13))
@@ -112,7 +116,11 @@ def test_the_assignment_table_filters_and_its_download_is_audited(practice):
     at.multiselect[1].select("Thought Record").run()
     assert at.dataframe[0].value["Type"].tolist() == ["Thought Record", "Thought Record"]
     assert at.download_button[0].label == "Download these 2 assignments (CSV)"
-    at.download_button[0].click().run()
+    # Drawn, the button publishes no file: nothing to fetch, nothing audited yet.
+    assert at.download_button[0].proto.deferred_file_id and not at.download_button[0].proto.url
+    assert ("dana.doc@example.org", "export", "C-0001") not in audit_events(p)
+    csv = downloads[-1]().decode()  # the click
+    assert csv.count("Thought Record") == 2 and "Exposure Practice" not in csv
     assert ("dana.doc@example.org", "export", "C-0001") in audit_events(p)
 
 
@@ -216,3 +224,21 @@ def test_picking_a_client_opens_it_and_puts_it_in_the_url(practice):
     at.selectbox[0].select("C-0002").run()
     assert at.title[0].value == "Client C-0002"
     assert at.query_params["client"] == "C-0002"
+
+
+def test_tampered_link_parameters_get_a_plain_note_never_a_traceback(practice):
+    p = practice
+    p.client(p.dana, intake=ago(30))
+    at = open_page(p, "C-0001", **{"from": "9999-12-31", "to": "0001-01-01"})
+    assert not at.exception
+    assert at.title[0].value == "Client C-0001"
+    assert at.warning[0].value == (
+        "The link's 'from' date is after its 'to' date, so the whole course is shown."
+    )
+    at = open_page(p, "C-0001", **{"from": "yesterday"})
+    assert not at.exception
+    assert "The link's 'from' is not a date (YYYY-MM-DD), so it is left out." in shown_text(at)
+    at = open_page(p, "[C-0001](http://outside.example)")
+    assert not at.exception
+    assert "The link's client code is not a valid code, so no client is picked." in shown_text(at)
+    assert "outside.example" not in shown_text(at)

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access.schema import Assignment, Score, TherapySession
 from tests.builders import D, Practice
+from tests.pagetest import sign_in_as
 
 TODAY = dt.date.today()
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "data.py")
@@ -33,7 +34,7 @@ def practice(sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> dict:
 
 def open_page(viewer) -> AppTest:  # noqa: ANN001 - a Viewer
     at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["viewer"] = viewer
+    sign_in_as(at, viewer)
     at.run()
     assert not at.exception
     return at

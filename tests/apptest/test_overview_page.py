@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_access.schema import monday_of
+from tests.pagetest import sign_in_as
 from tests.practice_example import TODAY, build_practice
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "overview.py")
@@ -29,7 +30,7 @@ def practice(sqlite_engine, monkeypatch):
 
 def open_overview(practice, who: str, status: str = "all") -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["viewer"] = practice.viewer(practice.ids[who])
+    sign_in_as(at, practice.viewer(practice.ids[who]))
     at.query_params["from"] = day(5, 4).isoformat()
     at.query_params["to"] = day(5, 31).isoformat()
     at.query_params["status"] = status
@@ -130,7 +131,7 @@ def test_empty_database_shows_deliberate_empty_states(sqlite_engine, monkeypatch
     monkeypatch.setenv("DATABASE_URL", str(sqlite_engine.url))
     p = Practice(sqlite_engine)
     at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["viewer"] = p.viewer(p.clinician("Ada Admin", role="admin"))
+    sign_in_as(at, p.viewer(p.clinician("Ada Admin", role="admin")))
     at.run()
     assert not at.exception
     figures = headline(at)

@@ -17,8 +17,9 @@ from streamlit.testing.v1 import AppTest
 import dashboard.auth_ui as auth_ui
 from data_access.accounts import FAILED_MESSAGE, LOCKED_MESSAGE
 from data_access.schema import AuditEvent, Setting
-from data_access.web_sessions import end_session, exchange_code, session_viewer
+from data_access.web_sessions import end_session, exchange_code, session_viewer, sign_out_token
 from tests.builders import Practice
+from tests.pagetest import APPTEST_NONCE
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "dashboard" / "app.py")
@@ -86,7 +87,7 @@ def test_success_hands_the_browser_a_one_time_code_for_its_cookie(
     assert "Signed in as Cleo" in at.success[0].value
     query = parse_qs(urlsplit(_start_url(at)).query)
     assert query["next"] == ["/"]
-    token = exchange_code(sqlite_engine, query["code"][0])
+    token = exchange_code(sqlite_engine, query["code"][0], APPTEST_NONCE)
     assert session_viewer(sqlite_engine, token).email == "cleo@example.org"
     # The script itself never signs the tab in: only the cookie's session does.
     assert "viewer" not in at.session_state
@@ -118,7 +119,7 @@ def test_a_demo_database_names_its_demo_accounts(practice: Practice, sqlite_engi
 def _live_token(practice: Practice, sqlite_engine: Engine) -> str:
     at = _submit(_app().run(), "cleo@example.org", "correct horse")
     code = parse_qs(urlsplit(_start_url(at)).query)["code"][0]
-    return exchange_code(sqlite_engine, code)
+    return exchange_code(sqlite_engine, code, APPTEST_NONCE)
 
 
 def test_the_cookie_signs_a_new_tab_in(
@@ -153,7 +154,8 @@ def test_sign_out_ends_the_server_session_and_clears_the_cookie(
     [sign_out] = [b for b in at.sidebar.button if b.label == "Sign out"]
     at = sign_out.click().run()
     assert session_viewer(sqlite_engine, token) is None
-    assert '"/session/end"' in " ".join(h.proto.body for h in at.get("html"))
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert f'"/session/end?t={sign_out_token(token)}"' in html
     with sqlite_engine.connect() as conn:
         actions = list(conn.execute(select(AuditEvent.action).order_by(AuditEvent.id)).scalars())
     assert actions == ["sign_in", "sign_out"]
@@ -172,3 +174,28 @@ def test_single_sign_on_is_offered_only_when_configured(practice: Practice) -> N
     }
     at.run()
     assert [b.label for b in at.button] == ["Sign in", "Sign in with single sign-on"]
+
+
+def test_a_browser_without_the_nonce_cookie_gets_no_code(
+    practice: Practice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(auth_ui, "browser_nonce", lambda: None)
+    at = _submit(_app().run(), "cleo@example.org", "correct horse")
+    assert at.error[0].value == (
+        "This browser did not keep the sign-in cookie. Please reload the page."
+    )
+    assert "/session/start" not in " ".join(h.proto.body for h in at.get("html"))
+
+
+def test_a_viewer_put_into_session_state_without_a_cookie_counts_for_nothing(
+    practice: Practice,
+) -> None:
+    # What a reconnect without the cookie (or a raw websocket naming a live session) looks
+    # like to the script: state from a signed-in past, no cookie now.
+    at = _app()
+    at.session_state["viewer"] = practice.viewer(practice.cleo)
+    at.session_state["client_filter"] = "C-0001"
+    at.run()
+    assert [t.label for t in at.text_input] == ["Email", "Password"]
+    assert "viewer" not in at.session_state and "client_filter" not in at.session_state
+    assert "Your session has ended" in at.info[0].value

@@ -92,7 +92,8 @@ def test_an_admin_creates_an_account_that_can_sign_in(engine: Engine, practice) 
     ("email", "name", "role", "password", "supervisor", "reason"),
     [
         ("not-an-email", "N", "clinician", "long enough", None, "email is not a valid address"),
-        ("n@example.org", "  ", "clinician", "long enough", None, "name is empty"),
+        ("n@example.org", "  ", "clinician", "long enough", None, "a name must not be empty"),
+        ("n@example.org", "N\nM", "clinician", "long enough", None, "control characters"),
         ("n@example.org", "N", "boss", "long enough", None, "role must be one of"),
         ("n@example.org", "N", "clinician", "short", None, "at least 8 characters"),
         ("n@example.org", "N", "clinician", "long enough", "x@example.org", "does not exist"),

@@ -19,6 +19,7 @@ from data_access.web_sessions import (
 from tests.builders import Practice
 
 T0 = dt.datetime(2026, 3, 2, 9, 0)
+NONCE = "nonce-of-cleos-browser"
 MIN = dt.timedelta(minutes=1)
 
 
@@ -31,30 +32,38 @@ def _signed_in(engine: Engine) -> tuple[Practice, int, str]:
         account = conn.execute(
             select(UserAccount.id).where(UserAccount.clinician_id == cleo)
         ).scalar_one()
-    token = exchange_code(engine, issue_code(engine, account, now=T0), now=T0)
+    token = exchange_code(engine, issue_code(engine, account, NONCE, now=T0), NONCE, now=T0)
     assert token is not None
     return practice, account, token
 
 
 def test_a_code_buys_one_session_once(engine: Engine) -> None:
     practice, account, _ = _signed_in(engine)
-    code = issue_code(engine, account, now=T0)
-    assert exchange_code(engine, code, now=T0 + dt.timedelta(seconds=5)) is not None
-    assert exchange_code(engine, code, now=T0 + dt.timedelta(seconds=6)) is None
-    assert exchange_code(engine, "made-up", now=T0) is None
+    code = issue_code(engine, account, NONCE, now=T0)
+    assert exchange_code(engine, code, NONCE, now=T0 + dt.timedelta(seconds=5)) is not None
+    assert exchange_code(engine, code, NONCE, now=T0 + dt.timedelta(seconds=6)) is None
+    assert exchange_code(engine, "made-up", NONCE, now=T0) is None
+
+
+def test_a_code_is_worth_nothing_with_another_browsers_nonce(engine: Engine) -> None:
+    _, account, _ = _signed_in(engine)
+    code = issue_code(engine, account, NONCE, now=T0)
+    assert exchange_code(engine, code, "another-browser", now=T0) is None
+    assert exchange_code(engine, code, "", now=T0) is None
+    assert exchange_code(engine, code, NONCE, now=T0) is not None
 
 
 def test_a_code_expires_after_a_minute(engine: Engine) -> None:
     _, account, _ = _signed_in(engine)
-    code = issue_code(engine, account, now=T0)
-    assert exchange_code(engine, code, now=T0 + dt.timedelta(seconds=61)) is None
+    code = issue_code(engine, account, NONCE, now=T0)
+    assert exchange_code(engine, code, NONCE, now=T0 + dt.timedelta(seconds=61)) is None
 
 
 def test_a_code_is_no_session_and_a_session_no_code(engine: Engine) -> None:
     _, account, token = _signed_in(engine)
-    code = issue_code(engine, account, now=T0)
+    code = issue_code(engine, account, NONCE, now=T0)
     assert session_viewer(engine, code, now=T0) is None
-    assert exchange_code(engine, token, now=T0) is None
+    assert exchange_code(engine, token, NONCE, now=T0) is None
 
 
 def test_the_database_holds_only_hashes_of_tokens(engine: Engine) -> None:
@@ -100,11 +109,11 @@ def test_deactivation_and_password_reset_end_open_sessions(engine: Engine) -> No
     reset_password(engine, admin, "cleo@example.org", "a new password")
     assert session_viewer(engine, token, now=T0 + MIN) is None
 
-    token = exchange_code(engine, issue_code(engine, account, now=T0), now=T0)
-    code = issue_code(engine, account, now=T0)
+    token = exchange_code(engine, issue_code(engine, account, NONCE, now=T0), NONCE, now=T0)
+    code = issue_code(engine, account, NONCE, now=T0)
     set_active(engine, admin, "cleo@example.org", active=False)
     assert session_viewer(engine, token, now=T0 + MIN) is None
-    assert exchange_code(engine, code, now=T0 + MIN) is None
+    assert exchange_code(engine, code, NONCE, now=T0 + MIN) is None
 
 
 def test_a_role_change_applies_to_the_open_session(engine: Engine) -> None:

@@ -122,3 +122,6 @@ def test_no_password_reaches_the_audit_trail(engine: Engine) -> None:
     logged = " ".join(str(v) for event in _events(engine) for v in event)
     assert "secret" not in logged and "horse" not in logged
     assert _events(engine)[-1][0] == "(not an email address)"
+    with engine.connect() as conn:
+        attempts = list(conn.execute(select(SignInAttempt.email)).scalars())
+    assert attempts == ["cleo@example.org", "(not an email address)"]

@@ -85,3 +85,22 @@ def test_a_reader_is_not_blocked_by_an_open_write(sqlite_file_engine, tmp_path):
     assert time.monotonic() - started < 1
     writer.rollback()
     writer.close()
+
+
+def test_the_database_and_its_wal_and_shm_files_are_private(tmp_path):
+    path = tmp_path / "private.db"
+    engine = new_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+        modes = {p.name: oct(p.stat().st_mode & 0o777) for p in tmp_path.glob("private.db*")}
+    engine.dispose()
+    assert modes == {"private.db": "0o600", "private.db-wal": "0o600", "private.db-shm": "0o600"}
+
+
+def test_an_existing_readable_database_is_made_private(tmp_path):
+    path = tmp_path / "old.db"
+    path.touch(mode=0o644)
+    path.chmod(0o644)
+    new_engine(f"sqlite:///{path}").dispose()
+    assert oct(path.stat().st_mode & 0o777) == "0o600"

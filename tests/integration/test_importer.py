@@ -254,8 +254,26 @@ BAD_ROWS = [
     pytest.param(
         "clients",
         ["C-" + "9" * 40 + ",ben.clinician@example.org,2026-03-02,"],
-        [(2, "client_code", "longer than 40 characters")],
+        [(2, "client_code", "a client code is 1 to 40 letters, digits, '-' or '_'")],
         id="client code too long",
+    ),
+    pytest.param(
+        "clients",
+        ["[C-1](http://outside.example),ben.clinician@example.org,2026-03-02,"],
+        [(2, "client_code", "a client code is 1 to 40 letters, digits, '-' or '_'")],
+        id="client code with markup",
+    ),
+    pytest.param(
+        "clinicians",
+        ['dan@example.org,"Dan\u202eMoss",clinician,'],
+        [
+            (
+                2,
+                "name",
+                "a name must not hold control characters (line breaks, tabs, direction marks)",
+            )
+        ],
+        id="name with a direction override",
     ),
     pytest.param(
         "clinicians",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine, func, select
 
-from data_access.errors import NotInScope
+from data_access.errors import DataError, NotInScope
 from data_access.recording import (
     FormError,
     own_client_codes,
@@ -295,3 +295,20 @@ def test_the_choice_lists_hold_only_the_clinicians_own_clients_and_homework(worl
         ]
         with pytest.raises(NotInScope):
             reviewable_assignments(conn, world.cara, "C-0001")
+
+
+@pytest.mark.parametrize("code", ["[C-0001](http://outside.example)", "C-0001\u202e", "x" * 41])
+def test_a_code_that_breaks_the_code_rule_is_refused_before_anything_is_looked_up(
+    world: World, code: str
+):
+    before = dump(world.engine, with_audit=True)
+    with pytest.raises(DataError, match="a client code is 1 to 40 letters, digits, '-' or '_'"):
+        record_scores(
+            world.engine,
+            world.ben,
+            client_code=code,
+            scores={"MOOD": 5},
+            recorded_on=D(2026, 3, 16),
+            today=TODAY,
+        )
+    assert dump(world.engine, with_audit=True) == before
