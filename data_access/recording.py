@@ -312,19 +312,22 @@ def _scores_taken(
     """A client has at most one score per measure and day: name the ones already there."""
     if not scores:
         return
-    taken = conn.execute(
-        select(Score.measure, Score.value).where(
-            Score.client_id == client_id,
-            Score.recorded_on == day,
-            Score.measure.in_(list(scores)),
-        )
-    ).all()
-    for code, value in taken:
-        problems.setdefault(
-            code,
-            f"a {code} score of {value} is already recorded for {day:%d %b %Y}; "
-            "there is one score per measure and day",
-        )
+    taken = dict(
+        conn.execute(
+            select(Score.measure, Score.value).where(
+                Score.client_id == client_id,
+                Score.recorded_on == day,
+                Score.measure.in_(list(scores)),
+            )
+        ).all()
+    )
+    for code in scores:  # in the form's order
+        if code in taken:
+            problems.setdefault(
+                code,
+                f"a {code} score of {taken[code]} is already recorded for {day:%d %b %Y}; "
+                "there is one score per measure and day",
+            )
 
 
 def _insert_scores(
