@@ -7,6 +7,8 @@ Who is signed in is decided by the server-side session named in the HttpOnly coo
   viewer comes from the database, so a deactivation, a role change, a sign-out in another tab or
   the idle timeout take effect on the next click. A cookie whose session has ended signs the
   browser out, whatever `st.session_state` holds.
+- A database fault while checking: the viewer of the last run, if any (nothing can be read or
+  saved during the fault; this only keeps what was typed on screen).
 - No cookie: the viewer in `st.session_state["viewer"]`, if any. The app itself never puts one
   there without a session, so in a browser this means "signed out"; AppTest, which cannot send
   cookies, sets it directly to test pages as a given viewer.
@@ -19,6 +21,7 @@ import json
 from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
+from sqlalchemy.exc import DBAPIError
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from dashboard.db import engine
@@ -26,6 +29,7 @@ from dashboard.session_routes import COOKIE_NAME, END_PATH, start_url
 from data_access import audit
 from data_access.accounts import account_count, account_id_for, sign_in, sso_viewer
 from data_access.config import idle_timeout_minutes
+from data_access.faults import fault_line
 from data_access.queries import is_demo
 from data_access.viewer import Viewer
 from data_access.web_sessions import end_session, issue_code, session_viewer
@@ -48,7 +52,14 @@ def current_viewer() -> Viewer | None:
     token = session_cookie()
     if token is None:
         return st.session_state.get(VIEWER_KEY)
-    viewer = session_viewer(engine(), token)
+    try:
+        viewer = session_viewer(engine(), token)
+    except DBAPIError as exc:
+        # During a fault nothing can be read or saved anyway: keep the viewer checked on the
+        # last run, so a form's typed values stay on screen until the database is back.
+        if fault_line(exc) is None or VIEWER_KEY not in st.session_state:
+            raise
+        return st.session_state[VIEWER_KEY]
     if viewer is None:
         if st.session_state.pop(VIEWER_KEY, None) is not None:
             st.session_state[ENDED_KEY] = True
@@ -196,7 +207,13 @@ def _watch_session() -> None:
     """Clear the screen once the session ends (idle timeout, sign-out elsewhere), even when
     nobody clicks; the check itself does not count as activity."""
     token = session_cookie()
-    if token and session_viewer(engine(), token, touch=False) is None:
+    try:
+        ended = token is not None and session_viewer(engine(), token, touch=False) is None
+    except DBAPIError as exc:
+        if fault_line(exc) is None:
+            raise
+        return  # the page itself says so when it next runs; check again at the next tick
+    if ended:
         st.session_state.pop(VIEWER_KEY, None)
         st.session_state[ENDED_KEY] = True
         st.rerun(scope="app")

@@ -11,9 +11,12 @@ import getpass
 import sys
 from collections.abc import Callable, Sequence
 
+from sqlalchemy.exc import DBAPIError
+
 from data_access.config import database_url
 from data_access.engine import get_engine
 from data_access.errors import DataError
+from data_access.faults import fault_line
 from data_access.transfer_cli import add_commands as add_transfer_commands
 
 Handler = Callable[[argparse.Namespace], int]
@@ -136,12 +139,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; DataError and bad input become a message on stderr and exit status 1."""
+    """Run one command; refused data, a database fault or a file that cannot be opened become
+    one line on stderr (never a traceback or a row's values) and exit status 1."""
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except DBAPIError as exc:
+        line = fault_line(exc) or "the database refused the command"
+        print(f"error: {line}; nothing was written", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: {exc.strerror or type(exc).__name__}: {exc.filename or ''}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("error: interrupted; nothing was written", file=sys.stderr)
