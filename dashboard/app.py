@@ -18,15 +18,32 @@ from dashboard.session_routes import NonceCookie, session_routes
 
 
 def main() -> None:
-    """One run of the script for one browser session."""
+    """One run of the script for one browser session; a database fault shows in words."""
+    import streamlit as st
+    from sqlalchemy.exc import DBAPIError
+
+    from dashboard.fault_ui import show_fault
+    from data_access.faults import fault_line
+
+    st.set_page_config(
+        page_title="Between Sessions", page_icon=":material/psychology:", layout="wide"
+    )
+    try:
+        run_page()
+    except DBAPIError as exc:
+        line = fault_line(exc)
+        if line is None:
+            raise
+        show_fault(line)
+
+
+def run_page() -> None:
+    """Sign-in gate, then the page the viewer asked for."""
     import streamlit as st
 
     from dashboard.auth_ui import current_viewer, sign_in_form, sign_out_control
     from dashboard.navigation import pages_for, signed_out_pages
 
-    st.set_page_config(
-        page_title="Between Sessions", page_icon=":material/psychology:", layout="wide"
-    )
     viewer = current_viewer()
     if viewer is None:
         st.navigation(signed_out_pages(sign_in_form), position="hidden").run()

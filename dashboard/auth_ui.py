@@ -11,6 +11,9 @@ Who is signed in is decided by the server-side session named in the HttpOnly coo
   `st.session_state` counts, because a websocket may reconnect to a live Streamlit session
   without the cookie (another tab signed out, or a raw client naming the session's id); the
   state of a session that loses its viewer is cleared.
+- A database fault while checking a cookie: the viewer this same cookie proved on the last run,
+  if any (nothing can be read or saved during the fault; this only keeps what was typed on
+  screen). Without a cookie a fault grants nothing.
 
 AppTest cannot send cookies; the page tests replace `session_cookie` with one that returns a
 real session token they created (`tests/pagetest.py`), so the same database check runs.
@@ -23,6 +26,7 @@ import json
 from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
+from sqlalchemy.exc import DBAPIError
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from dashboard.db import engine
@@ -31,6 +35,7 @@ from dashboard.session_routes import COOKIE_NAME, NONCE_COOKIE, end_url, start_u
 from data_access import audit
 from data_access.accounts import account_count, account_id_for, sign_in, sso_viewer
 from data_access.config import idle_timeout_minutes
+from data_access.faults import fault_line
 from data_access.queries import is_demo
 from data_access.viewer import Viewer
 from data_access.web_sessions import end_session, issue_code, session_viewer
@@ -57,8 +62,15 @@ def browser_nonce() -> str | None:
 def current_viewer() -> Viewer | None:
     """The signed-in viewer of this browser session, or None (see the module docstring)."""
     token = session_cookie()
-    viewer = session_viewer(engine(), token) if token else None
     before = st.session_state.get(VIEWER_KEY)
+    try:
+        viewer = session_viewer(engine(), token) if token else None
+    except DBAPIError as exc:
+        # During a fault nothing can be read or saved anyway: keep the viewer this cookie proved
+        # on the last run, so a form's typed values stay on screen until the database is back.
+        if fault_line(exc) is None or before is None:
+            raise
+        return before
     if before is not None and before != viewer:
         _clear_state(ended=viewer is None)
     if viewer is not None:
@@ -216,7 +228,13 @@ def _watch_session() -> None:
     """Clear the screen once the session ends (idle timeout, sign-out elsewhere), even when
     nobody clicks; the check itself does not count as activity."""
     token = session_cookie()
-    if token is None or session_viewer(engine(), token, touch=False) is None:
+    try:
+        ended = token is None or session_viewer(engine(), token, touch=False) is None
+    except DBAPIError as exc:
+        if fault_line(exc) is None:
+            raise
+        return  # the page itself says so when it next runs; check again at the next tick
+    if ended:
         _clear_state(ended=True)
         st.rerun(scope="app")
 

@@ -67,6 +67,12 @@ def _seed(today: dt.date, latest: dt.date) -> None:
     st.session_state[_SEEDED] = page
 
 
+def reseed() -> None:
+    """Take the filters from the URL again on the next run: a run that stopped before drawing
+    the filter widgets (a database fault) has dropped their state."""
+    st.session_state.pop(_SEEDED, None)
+
+
 def _write_url(filters: Filters, shown: set[str]) -> None:
     """Mirror the filters in the URL; remember the shown ones for the next page visited."""
     params = {

@@ -10,10 +10,14 @@ import argparse
 import getpass
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sqlalchemy.exc import DBAPIError
 
 from data_access.config import database_url
 from data_access.engine import get_engine
 from data_access.errors import DataError
+from data_access.faults import fault_line
 from data_access.transfer_cli import add_commands as add_transfer_commands
 
 Handler = Callable[[argparse.Namespace], int]
@@ -91,6 +95,36 @@ def cmd_check_accounts(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Write a consistent backup of the live database to a new file."""
+    from data_access.backup import backup
+
+    backup(_engine(args), Path(args.out))
+    print(f"backed up to {args.out}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Restore a backup into an empty database, then bring it to the newest schema."""
+    from data_access.backup import restore
+    from data_access.migrate import current_revision, upgrade
+
+    engine = _engine(args)
+    restore(engine, Path(args.file))
+    upgrade(engine)
+    print(f"restored {args.file}; database is at revision {current_revision(engine)}")
+    return 0
+
+
+def cmd_checksums(args: argparse.Namespace) -> int:
+    """Print each table's row count and checksum, to compare a restore with its source."""
+    from data_access.backup import checksums
+
+    for table, (rows, digest) in checksums(_engine(args)).items():
+        print(f"{table}\t{rows}\t{digest}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m data_access", description=__doc__)
     common = argparse.ArgumentParser(add_help=False)
@@ -132,16 +166,41 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_transfer_commands(add)
 
+    backup = add(
+        "backup",
+        cmd_backup,
+        "write a consistent backup of the live database (SQLite: online backup API; "
+        "PostgreSQL: pg_dump custom format) to a new file",
+    )
+    backup.add_argument("--out", required=True, metavar="FILE", help="the backup file to create")
+    restore = add(
+        "restore", cmd_restore, "restore a backup made by `backup` into an empty database"
+    )
+    restore.add_argument("file", help="a file made by `backup`")
+    add(
+        "checksums",
+        cmd_checksums,
+        "print each table's row count and checksum (compare a restore with its source)",
+    )
+
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; DataError and bad input become a message on stderr and exit status 1."""
+    """Run one command; refused data, a database fault or a file that cannot be opened become
+    one line on stderr (never a traceback or a row's values) and exit status 1."""
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except DBAPIError as exc:
+        line = fault_line(exc) or "the database refused the command"
+        print(f"error: {line}; nothing was written", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: {exc.strerror or type(exc).__name__}: {exc.filename or ''}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("error: interrupted; nothing was written", file=sys.stderr)

@@ -12,9 +12,10 @@ from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from data_access.errors import DataError
+from data_access.faults import DatabaseFault, classify_fault
 
 T = TypeVar("T")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -86,7 +87,7 @@ def is_sqlite(engine: Engine | Connection) -> bool:
 
 
 _CONSTRAINT_NAME = re.compile(r"\b(?:ck|uq|fk)_[a-z0-9_]+")
-_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: ([a-z_]+)\.([a-z_]+)")
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: ([a-z_]+)\.([a-z_.,\s]+)")
 
 
 def explain_integrity_error(exc: IntegrityError) -> str:
@@ -102,7 +103,9 @@ def explain_integrity_error(exc: IntegrityError) -> str:
             return CONSTRAINT_REASONS[name]
     unique = _SQLITE_UNIQUE.search(text)
     if unique:
-        name = f"uq_{unique.group(1)}_{unique.group(2)}"
+        table = unique.group(1)
+        columns = [c.strip().removeprefix(f"{table}.") for c in unique.group(2).split(",")]
+        name = f"uq_{table}_{'_'.join(columns)}"
         return CONSTRAINT_REASONS.get(name, "a record with the same key already exists")
     lowered = text.lower()
     if "foreign key" in lowered:
@@ -113,13 +116,23 @@ def explain_integrity_error(exc: IntegrityError) -> str:
 
 
 @contextmanager
-def write(engine: Engine, record: str) -> Iterator[Connection]:
-    """One transaction for one write; a database refusal becomes a DataError naming `record`."""
+def write(engine: Engine, record: str, *, data: bool = True) -> Iterator[Connection]:
+    """One transaction for one write; a database refusal becomes a DataError naming `record`,
+    a fault a DatabaseFault. A write of `data` raises the data version, so caches see it."""
+    from data_access.data_version import raise_version
+
     try:
         with engine.begin() as conn:
             yield conn
+            if data:
+                raise_version(conn)
     except IntegrityError as exc:
         raise DataError(record, explain_integrity_error(exc)) from None
+    except DBAPIError as exc:
+        fault = classify_fault(exc)
+        if fault is None:
+            raise
+        raise DatabaseFault(record, fault) from None
 
 
 def on_own_connection(engine: Engine, query: Callable[..., T], *args: object) -> T:

@@ -130,7 +130,7 @@ def write_csv(engine: Engine, viewer: Viewer | None, kind: str, out: BinaryIO) -
             data = to_safe_csv(frame)
             out.write(data if number == 0 else data.split(b"\n", 1)[1])
             rows += len(frame)
-    with write(engine, f"{kind} export") as conn:
+    with write(engine, f"{kind} export", data=False) as conn:
         record(conn, viewer or CLI_ACTOR, "export", None, f"kind={kind} rows={rows}")
     return rows
 

@@ -1,10 +1,13 @@
 """Import a practice's records from CSV or Excel: check every row first, then write all or nothing.
 
-The file is read twice, streaming, in batches: the first pass checks every row (its values, the
-records it refers to, duplicates within the file) and counts what would be new, updated or
-unchanged; only when no problem was found does the second pass write, in ONE transaction, so an
-error, a crash or a kill leaves the database as it was. Keys are looked up in bulk per batch;
-no table is ever loaded whole.
+The file is read once, streaming, in batches: the check pass looks at every row (its values, the
+records it refers to, duplicates within the file), counts what would be new, updated or
+unchanged, and spools the rows to write to a temporary file. Only when no problem was found is
+that plan written, in ONE short transaction, so an error, a crash or a kill leaves the database
+as it was, and SQLite's single write lock is held for the writing only (page views that write,
+such as audit events, wait that long at most). Keys are looked up in bulk per batch; no table is
+ever loaded whole. Scores are inserted with an upsert under their unique (client, measure,
+day) index, so even a concurrent writer cannot make a second copy.
 
 Records are matched by their natural keys, so importing a file twice changes nothing the second
 time and a changed row updates: clinicians by email, clients by client_code, sessions by
@@ -23,6 +26,8 @@ import codecs
 import csv
 import datetime as dt
 import io
+import pickle
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -33,13 +38,16 @@ from typing import BinaryIO
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, func, insert, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
 from data_access import formats
 from data_access.accounts import EMAIL, normalise_email
 from data_access.audit import record
 from data_access.csv_safe import restore
-from data_access.engine import write
+from data_access.data_version import current_version, raise_version
+from data_access.engine import is_sqlite, write
 from data_access.errors import DataError
 from data_access.file_limits import (
     MAX_COLUMNS,
@@ -63,10 +71,14 @@ from data_access.viewer import Viewer
 
 BATCH_ROWS = 2_000
 MAX_PROBLEMS_KEPT = 10_000
+WRITE_ATTEMPTS = 3  # checks of a file when other writes keep landing between check and write
+PLAN_MEMORY_BYTES = 16 << 20  # the checked rows spill from memory to a temporary file past this
 CLI_ACTOR = "cli"
 INTERNAL_ID_PREFIX = "bs-"
 MAX_LENGTH = {"assignment_id": 100, "email": 254}
 
+# (phase "checking" or "writing", records done, records in all): records, not file lines, since
+# a quoted cell may span lines; while checking, the total is the file's line count at most.
 Progress = Callable[[str, int, int], None]
 
 
@@ -131,7 +143,7 @@ class _FileProblem(Exception):
 
 
 class _Changed(Exception):
-    """The database changed between checking and writing; the transaction is rolled back."""
+    """Something was written between checking and writing; the transaction is rolled back."""
 
 
 # --------------------------------------------------------------------------- reading the file
@@ -908,8 +920,12 @@ class _Scores(_ClientRows):
 
     def write(self, ctx: _Context, conn: Connection, new: list[_Row], changed: list[_Row]) -> None:
         if new:
+            upsert = (sqlite_insert if is_sqlite(conn) else postgresql_insert)(Score.__table__)
             conn.execute(
-                insert(Score.__table__),
+                upsert.on_conflict_do_update(
+                    index_elements=["client_id", "measure", "recorded_on"],
+                    set_={"value": upsert.excluded.value},
+                ),
                 [
                     {
                         "client_id": r.values["client_id"],
@@ -993,6 +1009,32 @@ def _batches(
             yield batch
 
 
+class _Plan:
+    """The checked rows to write, batch by batch, spooled to a temporary file (not memory).
+
+    The check pass fills it outside any write transaction; the write transaction only replays
+    it, so SQLite's write lock is held for the writing alone, not for reading and checking.
+    """
+
+    def __init__(self) -> None:
+        self.file = tempfile.SpooledTemporaryFile(max_size=PLAN_MEMORY_BYTES)  # noqa: SIM115
+        self.batches = 0
+
+    def add(self, new: list[_Row], changed: list[_Row]) -> None:
+        for row in (*new, *changed):
+            row.text = {}
+        pickle.dump((new, changed), self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.batches += 1
+
+    def replay(self) -> Iterator[tuple[list[_Row], list[_Row]]]:
+        self.file.seek(0)
+        for _ in range(self.batches):
+            yield pickle.load(self.file)  # noqa: S301 - our own file, written just now
+
+    def close(self) -> None:
+        self.file.close()
+
+
 def _run(
     conn: Connection,
     kind: str,
@@ -1000,11 +1042,11 @@ def _run(
     fmt: str,
     ctx: _Context,
     handler: _Kind,
-    writing: bool,
+    plan: _Plan | None,
     progress: Progress | None,
     total: int,
 ) -> None:
-    """One pass over the file: check every row, count, and (when `writing`) write the batch."""
+    """The check pass: check every row, count, and (with a `plan`) keep what is to be written."""
     result = ctx.result
     seen: dict[object, int] = {}
     ctx.load_types(conn)
@@ -1037,15 +1079,33 @@ def _run(
         result.rows += len(batch)
         result.new += len(new)
         result.updated += len(changed)
-        if writing:
-            if result.error_count:
-                raise _Changed
-            handler.write(ctx, conn, new, changed)
+        if plan is not None and not result.error_count and (new or changed):
+            plan.add(new, changed)
         if progress is not None:
-            progress("writing" if writing else "checking", result.rows, total)
-    handler.finish(ctx, conn, writing)
-    if writing and result.error_count:
-        raise _Changed
+            progress("checking", result.rows, max(total, result.rows))
+    handler.finish(ctx, conn, False)
+    if progress is not None:
+        progress("checking", result.rows, result.rows)
+
+
+def _write_plan(
+    conn: Connection,
+    kind: str,
+    viewer: Viewer | None,
+    plan: _Plan,
+    progress: Progress | None,
+    total: int,
+) -> None:
+    """Replay a checked plan inside the caller's write transaction."""
+    handler = _HANDLERS[kind]()
+    ctx = _Context(kind, viewer, ImportResult(kind, dry_run=False))
+    done = 0
+    for new, changed in plan.replay():
+        handler.write(ctx, conn, new, changed)
+        done += len(new) + len(changed)
+        if progress is not None:
+            progress("writing", done, total)
+    handler.finish(ctx, conn, True)
 
 
 def import_file(
@@ -1062,6 +1122,9 @@ def import_file(
 
     `viewer=None` is the command line: full scope, audited as "cli". Nothing is written when
     any problem is found; the result lists every problem (the first 10,000) and the counts.
+    The write is one short transaction that first checks, through the data version, that
+    nothing was written since the check began; if something was, the file is checked again
+    (up to WRITE_ATTEMPTS times) so the counts and checks always describe what is written.
     """
     if kind not in formats.KINDS:
         raise DataError("import", f"kind must be one of {', '.join(formats.KINDS)}")
@@ -1072,36 +1135,45 @@ def import_file(
             else "csv"
         )
     total = 0 if fmt == "xlsx" else max(_count_lines(source) - 1, 0)
-    checked = _check(engine, kind, source, fmt, viewer, progress, total)
-    if dry_run:
-        return checked
     actor = viewer if viewer is not None else CLI_ACTOR
-    if not checked.ok:
-        with write(engine, f"{kind} import") as conn:
-            record(
-                conn,
-                actor,
-                "import",
-                None,
-                f"kind={kind} refused rows={checked.rows} errors={checked.error_count}",
-            )
-        return checked
-    if checked.new + checked.updated == 0:
-        # Everything is already there: no second pass, only the audit event.
-        with write(engine, f"{kind} import") as conn:
-            record(conn, actor, "import", None, _counts(kind, checked))
-        checked.dry_run, checked.written = False, True
-        return checked
-    result = ImportResult(kind, dry_run=False)
-    ctx = _Context(kind, viewer, result)
-    try:
-        with write(engine, f"{kind} import") as conn:
-            _run(conn, kind, source, fmt, ctx, _HANDLERS[kind](), True, progress, total)
-            record(conn, actor, "import", None, _counts(kind, result))
-    except (_Changed, _FileProblem):
-        return result
-    result.written = True
-    return result
+    for _ in range(WRITE_ATTEMPTS):
+        with engine.connect() as conn:
+            seen = current_version(conn)
+        plan = None if dry_run else _Plan()
+        try:
+            checked = _check(engine, kind, source, fmt, viewer, progress, total, plan)
+            if dry_run:
+                return checked
+            if not checked.ok:
+                with write(engine, f"{kind} import", data=False) as conn:
+                    record(
+                        conn,
+                        actor,
+                        "import",
+                        None,
+                        f"kind={kind} refused rows={checked.rows} errors={checked.error_count}",
+                    )
+                return checked
+            checked.dry_run = False
+            if checked.new + checked.updated == 0:
+                # Everything is already there: nothing to write, only the audit event.
+                with write(engine, f"{kind} import", data=False) as conn:
+                    record(conn, actor, "import", None, _counts(kind, checked))
+                checked.written = True
+                return checked
+            with write(engine, f"{kind} import") as conn:
+                if raise_version(conn) != seen + 1:
+                    raise _Changed
+                _write_plan(conn, kind, viewer, plan, progress, checked.new + checked.updated)
+                record(conn, actor, "import", None, _counts(kind, checked))
+            checked.written = True
+            return checked
+        except _Changed:
+            continue
+        finally:
+            if plan is not None:
+                plan.close()
+    return checked
 
 
 def _counts(kind: str, result: ImportResult) -> str:
@@ -1120,13 +1192,14 @@ def _check(
     viewer: Viewer | None,
     progress: Progress | None,
     total: int,
+    plan: _Plan | None = None,
 ) -> ImportResult:
-    """The first pass: every problem and the counts, without writing anything."""
+    """The check pass: every problem and the counts, without writing anything."""
     result = ImportResult(kind, dry_run=True)
     ctx = _Context(kind, viewer, result)
     try:
         with engine.connect() as conn:
-            _run(conn, kind, source, fmt, ctx, _HANDLERS[kind](), False, progress, total)
+            _run(conn, kind, source, fmt, ctx, _HANDLERS[kind](), plan, progress, total)
     except _FileProblem as exc:
         for problem in exc.problems:
             result._add(problem)

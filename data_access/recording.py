@@ -13,6 +13,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
@@ -38,6 +39,23 @@ MAX_INSTRUCTIONS = 2_000
 APP_ID_PREFIX = "APP-"
 
 
+@dataclass(frozen=True)
+class Review:
+    """An assignment's review as a form showed it: what a second writer's save is checked on."""
+
+    status: str
+    engagement: int | None
+    reviewed_on: dt.date | None
+
+
+class ChangedElsewhere(DataError):
+    """Someone else saved the item after the form showed it; `current` is what it holds now."""
+
+    def __init__(self, record_name: str, current: Review) -> None:
+        super().__init__(record_name, "this item was changed by someone else")
+        self.current = current
+
+
 class FormError(DataError):
     """The form's values were refused; `problems` maps each field to its reason."""
 
@@ -53,7 +71,7 @@ def _recording(engine: Engine, viewer: Viewer, name: str, code: str) -> Iterator
         with write(engine, name) as conn:
             yield conn
     except NotInScope:
-        with write(engine, name) as conn:
+        with write(engine, name, data=False) as conn:
             shown = code.strip() if not code_problem(code.strip()) else None
             record(conn, viewer, "denied", shown, "record")
         raise
@@ -159,8 +177,13 @@ def review_assignment(
     engagement: int | None = None,
     reviewed_on: dt.date | None = None,
     today: dt.date | None = None,
+    seen: Review | None = None,
 ) -> None:
-    """Record how homework went: status, engagement 0–4 (optional) and the review date."""
+    """Record how homework went: status, engagement 0–4 (optional) and the review date.
+
+    With `seen` (the review the form showed), the save happens only if the assignment still
+    holds it; otherwise ChangedElsewhere says so and carries the new values (no lost update).
+    """
     today = today or dt.date.today()
     reviewed_on = reviewed_on or today
     name = f"assignment {assignment_id}"
@@ -183,11 +206,25 @@ def review_assignment(
         _not_future(problems, "reviewed_on", reviewed_on, today)
         if problems:
             raise FormError(name, problems)
-        conn.execute(
+        condition = Assignment.id == assignment_id
+        if seen is not None:
+            condition &= (
+                (Assignment.status == seen.status)
+                & Assignment.engagement.is_not_distinct_from(seen.engagement)
+                & Assignment.reviewed_on.is_not_distinct_from(seen.reviewed_on)
+            )
+        saved = conn.execute(
             update(Assignment)
-            .where(Assignment.id == assignment_id)
+            .where(condition)
             .values(status=status, engagement=engagement, reviewed_on=reviewed_on)
-        )
+        ).rowcount
+        if not saved:
+            now = conn.execute(
+                select(Assignment.status, Assignment.engagement, Assignment.reviewed_on).where(
+                    Assignment.id == assignment_id
+                )
+            ).one()
+            raise ChangedElsewhere(name, Review(*now))
         record(conn, viewer, "record", client["code"], "kind=assignment action=review")
 
 
@@ -222,6 +259,7 @@ def record_session(
         ).first()
         if taken is not None:
             problems["held_on"] = "this client already has a session on that date"
+        _scores_taken(conn, problems, client["id"], scores, held_on)
         if problems:
             raise FormError(name, problems)
         session_id = conn.execute(
@@ -259,6 +297,7 @@ def record_scores(
         _not_future(problems, "recorded_on", recorded_on, today)
         if recorded_on < client["intake_on"]:
             problems["recorded_on"] = "this date is before the client's intake"
+        _scores_taken(conn, problems, client["id"], scores, recorded_on)
         if problems:
             raise FormError(name, problems)
         _insert_scores(conn, client["id"], scores, recorded_on, None)
@@ -270,6 +309,30 @@ def record_scores(
             f"kind=scores measures={','.join(sorted(scores))}",
         )
         return len(scores)
+
+
+def _scores_taken(
+    conn: Connection, problems: dict[str, str], client_id: int, scores: dict, day: dt.date
+) -> None:
+    """A client has at most one score per measure and day: name the ones already there."""
+    if not scores:
+        return
+    taken = dict(
+        conn.execute(
+            select(Score.measure, Score.value).where(
+                Score.client_id == client_id,
+                Score.recorded_on == day,
+                Score.measure.in_(list(scores)),
+            )
+        ).all()
+    )
+    for code in scores:  # in the form's order
+        if code in taken:
+            problems.setdefault(
+                code,
+                f"a {code} score of {taken[code]} is already recorded for {day:%d %b %Y}; "
+                "there is one score per measure and day",
+            )
 
 
 def _insert_scores(
@@ -305,6 +368,8 @@ def reviewable_assignments(conn: Connection, viewer: Viewer, client_code: str) -
             Assignment.assigned_on,
             Assignment.due_on,
             Assignment.status,
+            Assignment.engagement,
+            Assignment.reviewed_on,
         )
         .join(AssignmentType, AssignmentType.id == Assignment.type_id)
         .where(Assignment.client_id == client["id"])

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -246,12 +247,18 @@ class Measure(Base):
 
 
 class Score(Base):
-    """One score on one measure for one client on one day."""
+    """One score on one measure for one client on one day (at most one: a unique index)."""
 
     __tablename__ = "scores"
     __table_args__ = (
         CheckConstraint(_score_in_range(), name="value_in_range"),
-        Index("ix_scores_client_id_measure_recorded_on", "client_id", "measure", "recorded_on"),
+        Index(
+            "uq_scores_client_id_measure_recorded_on",
+            "client_id",
+            "measure",
+            "recorded_on",
+            unique=True,
+        ),
         Index("ix_scores_measure_recorded_on", "measure", "recorded_on", "client_id"),
         Index(
             "ix_scores_measure_client_id_recorded_on",
@@ -331,6 +338,16 @@ class Setting(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class DataVersion(Base):
+    """One row whose counter every write of data raises, so caches can tell they are stale."""
+
+    __tablename__ = "data_version"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
 CONSTRAINT_REASONS: dict[str, str] = {
     "ck_clinicians_role": f"role must be one of {', '.join(ROLES)}",
     "ck_clinicians_not_own_supervisor": "a clinician cannot supervise themselves",
@@ -347,5 +364,8 @@ CONSTRAINT_REASONS: dict[str, str] = {
     "ck_assignments_reviewed_after_assigned": "reviewed date is before the assigned date",
     "uq_assignments_external_id": "an assignment with this assignment_id already exists",
     "ck_scores_value_in_range": "score is outside its measure's range",
+    "uq_scores_client_id_measure_recorded_on": (
+        "this client already has a score on this measure for that day"
+    ),
     "uq_user_accounts_clinician_id": "this clinician already has an account",
 }

@@ -39,7 +39,8 @@ class _Bar:
         if phase != self.phase:
             self.close()
             self.phase = phase
-            self.bar = tqdm(total=total or None, desc=phase, unit="rows", file=sys.stderr)
+            self.bar = tqdm(total=total or None, desc=phase, unit="records", file=sys.stderr)
+        self.bar.total = total or None
         self.bar.update(done - self.bar.n)
 
     def close(self) -> None:
@@ -62,9 +63,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
     finally:
         bar.close()
-    for problem in result.problems[:MAX_PROBLEMS_PRINTED]:
-        shown = f" ({problem.value!r})" if problem.value else ""
-        print(f"{path.name}: {problem}{shown}", file=sys.stderr)
+    for problem in result.problems[:MAX_PROBLEMS_PRINTED]:  # where and why, never the value
+        print(f"{path.name}: {problem}", file=sys.stderr)
     if result.error_count > MAX_PROBLEMS_PRINTED:
         print(f"… and {result.error_count - MAX_PROBLEMS_PRINTED} more problems", file=sys.stderr)
     if not result.ok:

@@ -19,16 +19,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Callable
 
 from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import DBAPIError
 
 from data_access.config import idle_timeout_minutes
+from data_access.engine import SQLITE_BUSY_TIMEOUT_MS, is_sqlite
+from data_access.faults import classify_fault
 from data_access.schema import Clinician, UserAccount, WebSession
 from data_access.viewer import Viewer
 
 CODE_SECONDS = 60
 MAX_SESSION_HOURS = 12
 TOUCH_SECONDS = 30  # last_seen_at is refreshed at most this often, to spare writes
+TOUCH_WAIT_MS = 100  # how long a page view waits for SQLite's write lock before skipping it
 
 
 def utc_now() -> dt.datetime:
@@ -120,7 +125,7 @@ def session_viewer(
         minutes=idle_minutes if idle_minutes is not None else idle_timeout_minutes()
     )
     digest = token_hash(token)
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         row = conn.execute(
             select(
                 WebSession.created_at,
@@ -139,21 +144,44 @@ def session_viewer(
                 WebSession.ended_at.is_(None),
             )
         ).first()
-        if row is None:
-            return None
-        expired = (
-            row.last_seen_at < now - idle
-            or row.created_at < now - dt.timedelta(hours=MAX_SESSION_HOURS)
-            or not row.is_active
-        )
-        if expired:
-            _end(conn, WebSession.token_hash == digest, now)
-            return None
-        if touch and row.last_seen_at < now - dt.timedelta(seconds=TOUCH_SECONDS):
-            conn.execute(
+    if row is None:
+        return None
+    expired = (
+        row.last_seen_at < now - idle
+        or row.created_at < now - dt.timedelta(hours=MAX_SESSION_HOURS)
+        or not row.is_active
+    )
+    if expired:
+        _unless_busy(engine, lambda conn: _end(conn, WebSession.token_hash == digest, now))
+        return None
+    if touch and row.last_seen_at < now - dt.timedelta(seconds=TOUCH_SECONDS):
+        _unless_busy(
+            engine,
+            lambda conn: conn.execute(
                 update(WebSession).where(WebSession.token_hash == digest).values(last_seen_at=now)
-            )
-        return Viewer(row.id, row.email, row.name, row.role)
+            ),
+        )
+    return Viewer(row.id, row.email, row.name, row.role)
+
+
+def _unless_busy(engine: Engine, change: Callable[[Connection], object]) -> None:
+    """Make a bookkeeping write now, or skip it when the database cannot take it at once.
+
+    A page view must not wait for (or fail behind) an import holding SQLite's write lock, nor
+    on a full or read-only database: the last-seen time is then a little older, no more.
+    """
+    try:
+        with engine.begin() as conn:
+            if is_sqlite(conn):
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={TOUCH_WAIT_MS}")
+            try:
+                change(conn)
+            finally:
+                if is_sqlite(conn):
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    except DBAPIError as exc:
+        if classify_fault(exc) not in ("busy", "read_only", "full"):
+            raise
 
 
 def _end(conn: Connection, condition, now: dt.datetime) -> int:  # noqa: ANN001 - SQL condition

@@ -8,29 +8,22 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from dashboard import practice_charts as charts
 from dashboard.auth_ui import require_viewer
+from dashboard.cache import page_data
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar, focus_clinician
 from dashboard.navigation import PAGES_DIR
 from dashboard.plain_text import md
 from data_access import audit
-from data_access.config import database_url
 from data_access.csv_safe import to_safe_csv
-from data_access.engine import get_engine
-from data_access.filters import Filters
 from data_access.metrics import FLAG_RULES
-from data_access.practice import CaseloadData, caseload_data
+from data_access.practice import caseload_data
 from data_access.viewer import Viewer
 
-CACHE_SECONDS = 300
 CLIENT_PAGE = str(PAGES_DIR / "client.py")
 ROWS_PER_PAGE = 20
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner="Adding up the caseloads…")
-def load(url: str, viewer: Viewer, filters: Filters) -> CaseloadData:
-    """The page's figures, cached per database, viewer and filters."""
-    with get_engine(url).connect() as conn:
-        return caseload_data(conn, viewer, filters)
+load = page_data("Adding up the caseloads…")(caseload_data)
 
 
 def client_link(code: str, rules: str) -> None:
@@ -56,7 +49,7 @@ def export_flagged(viewer: Viewer, flagged: list) -> bytes:
 viewer = require_viewer()
 with engine().connect() as conn:
     filters = filter_sidebar(conn, viewer)
-data = load(database_url(), viewer, filters)
+data = load(viewer, filters)
 
 st.title("Caseload")
 st.caption(

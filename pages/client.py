@@ -10,17 +10,17 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy import Connection
 
 from dashboard import client_charts as charts
 from dashboard.auth_ui import require_viewer
+from dashboard.cache import page_data
 from dashboard.db import engine
 from dashboard.plain_text import md
 from dashboard.theme import STATUS_STYLE
 from data_access import audit
 from data_access.client_queries import ClientPage, client_page
-from data_access.config import database_url
 from data_access.csv_safe import to_safe_csv
-from data_access.engine import get_engine
 from data_access.errors import NotInScope
 from data_access.filters import Filters
 from data_access.queries import visible_clients
@@ -28,7 +28,6 @@ from data_access.schema import MEASURES
 from data_access.text_rules import code_problem
 from data_access.viewer import Viewer
 
-CACHE_SECONDS = 300
 STATUS_MARKS = {
     "completed": "● Completed",
     "partial": "◆ Partial",
@@ -39,23 +38,21 @@ STATUS_MARKS = {
 _AUDITED = "_client_page_audited"  # (action, code) pairs already written this browser session
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _client_codes(url: str, viewer: Viewer) -> list[str]:
-    with get_engine(url).connect() as conn:
-        return visible_clients(conn, viewer)["client_code"].tolist()
+@page_data()
+def _client_codes(conn: Connection, viewer: Viewer) -> list[str]:
+    return visible_clients(conn, viewer)["client_code"].tolist()
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner="Loading the client…")
+@page_data("Loading the client…")
 def _load(
-    url: str,
+    conn: Connection,
     viewer: Viewer,
     code: str,
     start: dt.date | None,
     end: dt.date | None,
     today: dt.date,
 ) -> ClientPage:
-    with get_engine(url).connect() as conn:
-        return client_page(conn, viewer, code, Filters(start=start, end=end, today=today))
+    return client_page(conn, viewer, code, Filters(start=start, end=end, today=today))
 
 
 def _date_param(name: str) -> dt.date | None:
@@ -270,25 +267,24 @@ def _table(page: ClientPage, viewer: Viewer) -> None:
 
 viewer = require_viewer()
 today = dt.date.today()
-url = database_url()
 requested = (st.query_params.get("client") or "").strip()
 if requested and code_problem(requested):
     st.warning("The link's client code is not a valid code, so no client is picked.")
     requested = ""
-code = _pick_client(_client_codes(url, viewer), requested)
+code = _pick_client(_client_codes(viewer), requested)
 if not code:
     st.title("Client")
     st.info("Pick a client in the sidebar (type to search by code).")
     st.stop()
 try:
-    page = _load(url, viewer, code, *_url_window(), today)
+    page = _load(viewer, code, *_url_window(), today)
 except NotInScope:
     st.title("Client")
     st.error("This client is not available. Pick one of your clients in the sidebar.")
     _audit_once(viewer, "denied", code)
     st.stop()
 start, end = _date_window(page.header.intake_on, today)
-page = _load(url, viewer, code, start, end, today)
+page = _load(viewer, code, start, end, today)
 _audit_once(viewer, "view_client", code)
 _header(page)
 _trends(page)

@@ -1,15 +1,19 @@
 """Data: record homework, sessions and scores; import a practice's files; export in scope.
 
-Every write goes through data_access (checked first, one transaction, audited) and then clears
-the page caches, so the charts on every page show the change at once.
+Every write goes through data_access (checked first, one transaction, audited) and raises the
+data version, so the charts on every page, in every app process, show the change at once. A
+save during a database fault says it was not saved and leaves what was typed in the form.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import streamlit as st
+from sqlalchemy.exc import DBAPIError
 
 from dashboard.auth_ui import require_viewer
 from dashboard.db import engine
@@ -18,12 +22,15 @@ from dashboard.plain_text import md
 from data_access.csv_safe import to_safe_csv
 from data_access.errors import DataError, NotInScope
 from data_access.exporter import export_bytes
+from data_access.faults import DatabaseFault, fault_line
 from data_access.formats import KIND_ORDER, KINDS
 from data_access.importer import ImportResult, import_file, preview
 from data_access.queries import assignment_types
 from data_access.recording import (
     REVIEW_STATUSES,
+    ChangedElsewhere,
     FormError,
+    Review,
     own_client_codes,
     record_scores,
     record_session,
@@ -34,6 +41,7 @@ from data_access.recording import (
 from data_access.schema import ATTENDANCE, MEASURES
 from data_access.viewer import Viewer
 
+T = TypeVar("T")
 DOCS = "docs/data-formats.md"
 DATE_FORMAT = "YYYY-MM-DD"
 FIELD_LABELS = {
@@ -61,9 +69,7 @@ ENGAGEMENT_LABELS = {
 }
 
 
-def data_changed() -> None:
-    """A write changed the data: drop cached page data so every chart re-reads it."""
-    st.cache_data.clear()
+SHOWN_KEY = "review_shown"  # assignment id -> Review, as the review form last showed it
 
 
 def show_refusal(exc: DataError) -> None:
@@ -73,8 +79,44 @@ def show_refusal(exc: DataError) -> None:
             st.error(f"**{FIELD_LABELS.get(name, name)}**: {reason}")
     elif isinstance(exc, NotInScope):
         st.error("This client is not available to you.")
+    elif isinstance(exc, DatabaseFault):
+        st.error(
+            f"Not saved: {exc.reason}. What you typed is still in the form: "
+            "save again in a moment.",
+            icon=":material/cloud_off:",
+        )
     else:
         st.error(f"Not saved: {md(exc.reason)}.")
+
+
+def review_of(homework: dict) -> Review:
+    """The review an assignment holds, as the form shows it."""
+    return Review(homework["status"], homework["engagement"], homework["reviewed_on"])
+
+
+def review_words(review: Review) -> str:
+    if review.status == "pending":
+        return "pending (not reviewed)"
+    engagement = ENGAGEMENT_LABELS[review.engagement]
+    return (
+        f"{review.status.replace('_', ' ')}, engagement {engagement}, "
+        f"reviewed on {review.reviewed_on:%d %b %Y}"
+    )
+
+
+def remembered(key: str, read: Callable[[], T]) -> T:
+    """`read()`, kept in the session; during a database fault, the last value read, so the
+    forms stay on screen with what was typed (a save then says it was not saved)."""
+    try:
+        value = read()
+    except DBAPIError as exc:
+        line = fault_line(exc)
+        if line is None or key not in st.session_state:
+            raise
+        st.warning(f"{line.capitalize()}; retrying. Nothing can be saved until it is back.")
+        return st.session_state[key]
+    st.session_state[key] = value
+    return value
 
 
 def score_inputs(prefix: str) -> dict[str, int | None]:
@@ -97,9 +139,12 @@ def score_inputs(prefix: str) -> dict[str, int | None]:
 def record_section(viewer: Viewer, today: dt.date) -> None:
     """The four forms, for one of the viewer's own clients."""
     db = engine()
-    with db.connect() as conn:
-        codes = own_client_codes(conn, viewer)
-        types = assignment_types(conn)["name"].tolist()
+
+    def choices() -> tuple[list[str], list[str]]:
+        with db.connect() as conn:
+            return own_client_codes(conn, viewer), assignment_types(conn)["name"].tolist()
+
+    codes, types = remembered("record_choices", choices)
     if not codes:
         st.info(
             "You have no clients of your own, so there is nothing to record here. "
@@ -146,23 +191,29 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
             except DataError as exc:
                 show_refusal(exc)
             else:
-                data_changed()
                 st.success(f"Saved: {md(type_name)} for {md(code)}, due {due_on:%d %b %Y}.")
 
-    with db.connect() as conn:
-        homework = reviewable_assignments(conn, viewer, code)
+    def read_homework() -> list[dict]:
+        with db.connect() as conn:
+            return reviewable_assignments(conn, viewer, code)
+
+    homework = remembered(f"record_homework_{code}", read_homework)
+    shown: dict[int, Review] = st.session_state.get(SHOWN_KEY, {})  # what the last run showed
+    showing = {h["id"]: review_of(h) for h in homework}
     with right, st.form("review_homework"):
         st.subheader("Review homework")
         if not homework:
             st.caption(f"{md(code)} has no homework yet.")
-        choice = st.selectbox(
+        by_id = {h["id"]: h for h in homework}
+        chosen = st.selectbox(  # options are ids: a status changed elsewhere keeps the choice
             "Homework",
-            homework,
-            format_func=lambda h: (
-                f"{h['type']} · set {h['assigned_on']:%d %b} · due {h['due_on']:%d %b} "
-                f"· {h['status'].replace('_', ' ')}"
+            list(by_id),
+            format_func=lambda i: (
+                f"{by_id[i]['type']} · set {by_id[i]['assigned_on']:%d %b} · due "
+                f"{by_id[i]['due_on']:%d %b} · {by_id[i]['status'].replace('_', ' ')}"
             ),
         )
+        choice = by_id.get(chosen)
         status = st.radio(
             "Status",
             REVIEW_STATUSES,
@@ -187,15 +238,24 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
                     engagement=engagement,
                     reviewed_on=reviewed_on,
                     today=today,
+                    seen=shown.get(choice["id"], review_of(choice)),
+                )
+            except ChangedElsewhere as exc:
+                showing[choice["id"]] = exc.current
+                st.warning(
+                    f"Not saved: this item was changed by someone else since you opened it. "
+                    f"It now reads: {review_words(exc.current)}. Save again to replace that.",
+                    icon=":material/sync_problem:",
                 )
             except DataError as exc:
                 show_refusal(exc)
             else:
-                data_changed()
+                showing[choice["id"]] = Review(status, engagement, reviewed_on)
                 st.success(
                     f"Saved: {md(choice['type'])} reviewed as {status.replace('_', ' ')} "
                     f"on {reviewed_on:%d %b %Y}."
                 )
+    st.session_state[SHOWN_KEY] = showing
 
     left, right = st.columns(2, gap="large")
     with left, st.form("record_session"):
@@ -223,7 +283,6 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
             except DataError as exc:
                 show_refusal(exc)
             else:
-                data_changed()
                 taken = ", ".join(f"{k} {v}" for k, v in scores.items() if v is not None)
                 st.success(
                     f"Saved: session on {held_on:%d %b %Y} ({attendance.replace('_', ' ')})"
@@ -246,7 +305,6 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
             except DataError as exc:
                 show_refusal(exc)
             else:
-                data_changed()
                 taken = ", ".join(f"{k} {v}" for k, v in between.items() if v is not None)
                 st.success(f"Saved: {taken} on {recorded_on:%d %b %Y}.")
 
@@ -283,7 +341,7 @@ def progress_to(bar):  # noqa: ANN001, ANN201 - a Streamlit progress element, a 
 
     def progress(phase: str, done_rows: int, total: int) -> None:
         share = min(done_rows / total, 1.0) if total else 0.0
-        bar.progress(share, text=f"{phase.capitalize()}: {done_rows:,} rows")
+        bar.progress(share, text=f"{phase.capitalize()}: {done_rows:,} of {total:,} records")
 
     return progress
 
@@ -344,7 +402,6 @@ def import_section(viewer: Viewer) -> None:
         written = import_file(db, kind, data, viewer=viewer, fmt=fmt, progress=progress_to(bar))
         bar.empty()
         if written.written:
-            data_changed()
             st.session_state["import_done"] = (key, written.summary())
             st.success(f"Imported {written.summary()}.")
         else:

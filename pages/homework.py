@@ -7,27 +7,21 @@ import streamlit as st
 
 from dashboard import insight_charts as charts
 from dashboard.auth_ui import require_viewer
+from dashboard.cache import derived_data, page_data
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar
 from dashboard.report import ReportSection, build_report, report_download
 from data_access import insight
-from data_access.config import database_url
-from data_access.engine import get_engine
 from data_access.filters import Filters
 from data_access.viewer import Viewer
 
-TTL_SECONDS = 300
 ASSOCIATION = (
     "These figures show association, not cause: clients who do more homework may differ in "
     "other ways (severity, circumstances, motivation). Use them to ask questions in supervision."
 )
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner="Counting homework…")
-def load(url: str, viewer: Viewer, filters: Filters) -> dict[str, pd.DataFrame]:
-    """Every figure on this page for one viewer and view (cached per database, viewer, filters)."""
-    with get_engine(url).connect() as conn:
-        return insight.homework_page(conn, viewer, filters)
+load = page_data("Counting homework…")(insight.homework_page)
 
 
 def type_table(by_type: pd.DataFrame) -> pd.DataFrame:
@@ -84,10 +78,10 @@ def on_time_table(on_time: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def report(url: str, viewer: Viewer, filters: Filters) -> str:
+@derived_data()
+def report(viewer: Viewer, filters: Filters) -> str:
     """The supervision report of this view as self-contained HTML."""
-    data = load(url, viewer, filters)
+    data = load(viewer, filters)
     return build_report(
         "Homework by type — supervision report",
         viewer,
@@ -119,8 +113,7 @@ def report(url: str, viewer: Viewer, filters: Filters) -> str:
 viewer = require_viewer()
 with engine().connect() as conn:
     filters = filter_sidebar(conn, viewer)
-url = database_url()
-data = load(url, viewer, filters)
+data = load(viewer, filters)
 by_type, on_time = data["by_type"], data["on_time"]
 
 st.title("Homework")
@@ -174,7 +167,7 @@ st.dataframe(on_time_table(on_time), hide_index=True, width="stretch")
 
 st.divider()
 report_download(
-    lambda: report(url, viewer, filters),
+    lambda: report(viewer, filters),
     viewer,
     "homework",
     int(by_type["clients_with_homework"].iloc[0]),

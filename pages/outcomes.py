@@ -7,16 +7,14 @@ import streamlit as st
 
 from dashboard import insight_charts as charts
 from dashboard.auth_ui import require_viewer
+from dashboard.cache import derived_data, page_data
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar
 from dashboard.report import ReportSection, build_report, report_download
 from data_access import outcomes
-from data_access.config import database_url
-from data_access.engine import get_engine
 from data_access.filters import Filters
 from data_access.viewer import Viewer
 
-TTL_SECONDS = 300
 MEASURES = ("PHQ-9", "GAD-7")
 ASSOCIATION = (
     "Association, not cause: clients who do more homework may also differ in severity, "
@@ -30,30 +28,21 @@ CASELOAD_CAVEAT = (
 )
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner="Pairing scores…")
-def load(url: str, viewer: Viewer, filters: Filters) -> pd.DataFrame:
-    """One row per client in view (cached per database, viewer and filters)."""
-    with get_engine(url).connect() as conn:
-        return outcomes.client_frame(conn, viewer, filters)
+load = page_data("Pairing scores…")(outcomes.client_frame)
+load_lag = page_data()(outcomes.lag_view)
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def summaries(url: str, viewer: Viewer, filters: Filters) -> dict[str, pd.DataFrame]:
+@derived_data()
+def summaries(viewer: Viewer, filters: Filters) -> dict[str, pd.DataFrame]:
     """The per-group tables (everyone in view, then each clinician), cached with the data so a
     rerun of the page does not compute them again."""
-    frame = load(url, viewer, filters)
+    frame = load(viewer, filters)
     return {
         "coverage": outcomes.coverage(frame),
         "paired": outcomes.paired_outcomes(frame),
         "table": outcomes.outcome_table(frame),
         "comparison": outcomes.clinician_comparison(frame),
     }
-
-
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def load_lag(url: str, viewer: Viewer, filters: Filters, measure: str) -> dict:
-    with get_engine(url).connect() as conn:
-        return outcomes.lag_view(conn, viewer, filters, measure)
 
 
 def dose_table(bands: pd.DataFrame) -> pd.DataFrame:
@@ -109,12 +98,12 @@ def correlation_sentence(corr: dict, measure: str) -> str:
     )
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def report(url: str, viewer: Viewer, filters: Filters, measure: str) -> str:
+@derived_data()
+def report(viewer: Viewer, filters: Filters, measure: str) -> str:
     """The supervision report of this view as self-contained HTML."""
-    frame = load(url, viewer, filters)
-    tables = summaries(url, viewer, filters)
-    lag = load_lag(url, viewer, filters, measure)
+    frame = load(viewer, filters)
+    tables = summaries(viewer, filters)
+    lag = load_lag(viewer, filters, measure)
     bands = outcomes.dose_response(frame, measure)
     corr = outcomes.correlation(frame, measure)
     return build_report(
@@ -157,8 +146,7 @@ def report(url: str, viewer: Viewer, filters: Filters, measure: str) -> str:
 viewer = require_viewer()
 with engine().connect() as conn:
     filters = filter_sidebar(conn, viewer)
-url = database_url()
-frame = load(url, viewer, filters)
+frame = load(viewer, filters)
 
 st.title("Outcomes")
 st.caption(
@@ -169,7 +157,7 @@ if frame.empty:
     st.info("No clients in this view. Widen the dates or clear the filters.")
     st.stop()
 
-tables = summaries(url, viewer, filters)
+tables = summaries(viewer, filters)
 cover = tables["coverage"].iloc[0]
 cols = st.columns(3)
 cols[0].metric("Clients in view", int(cover["clients"]))
@@ -205,7 +193,7 @@ st.plotly_chart(
 st.markdown(correlation_sentence(corr, measure))
 
 st.subheader("One week later")
-lag = load_lag(url, viewer, filters, measure)
+lag = load_lag(viewer, filters, measure)
 st.markdown(
     "For every client and week, homework due that week is *mostly done* (completion ≥ 50 %) or "
     f"*mostly not done*; the {measure} change is from that week's score to the next week's. "
@@ -222,7 +210,7 @@ st.dataframe(comparison_table(comparison), hide_index=True, width="stretch")
 
 st.divider()
 report_download(
-    lambda: report(url, viewer, filters, measure),
+    lambda: report(viewer, filters, measure),
     viewer,
     "outcomes",
     int(cover["clients"]),

@@ -4,28 +4,18 @@ import streamlit as st
 
 from dashboard import practice_charts as charts
 from dashboard.auth_ui import require_viewer
+from dashboard.cache import page_data
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar
-from data_access.config import database_url
-from data_access.engine import get_engine
-from data_access.filters import Filters
-from data_access.practice import OverviewData, overview_data, previous_period
-from data_access.viewer import Viewer
+from data_access.practice import overview_data, previous_period
 
-CACHE_SECONDS = 300
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner="Adding up the practice's homework…")
-def load(url: str, viewer: Viewer, filters: Filters) -> OverviewData:
-    """The page's figures, cached per database, viewer and filters."""
-    with get_engine(url).connect() as conn:
-        return overview_data(conn, viewer, filters)
+load = page_data("Adding up the practice's homework…")(overview_data)
 
 
 viewer = require_viewer()
 with engine().connect() as conn:
     filters = filter_sidebar(conn, viewer)
-data = load(database_url(), viewer, filters)
+data = load(viewer, filters)
 
 st.title("Practice overview")
 scope = {"admin": "the whole practice", "supervisor": "you and your supervisees"}

@@ -22,8 +22,9 @@ from data_access.migrate import upgrade
 from data_access.schema import Base
 
 UNDER_CI = os.environ.get("CI") == "true"
-# Tables a test may fill; the catalogue rows the migration seeds are kept.
-DATA_TABLES = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name != "measures"]
+# Tables a test may fill; the catalogue rows the migration seeds (and the data version) are kept.
+KEPT_TABLES = ("measures", "data_version")
+DATA_TABLES = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name not in KEPT_TABLES]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -196,6 +196,47 @@ def test_postgresql_learns_how_many_client_days_have_homework_and_can_forget_it(
     engine.dispose()
 
 
+def test_0007_keeps_the_newest_of_each_days_doubled_scores_and_then_refuses_doubles(blank_url):
+    """Client 1 has PHQ-9 on 2 Mar three times (ids 1, 2, 3: values 17, 15, 12) and GAD-7 once;
+    after 0007 the PHQ-9 of 2 Mar is 12 (id 3, the newest), the GAD-7 is untouched, a fourth
+    copy is refused, and the data version starts at 1. Downgrading drops only the rule."""
+    engine = new_engine(blank_url)
+    upgrade(engine, "0006")
+    scores = table("scores", id=INT, client_id=INT, measure=S, value=INT, recorded_on=DATE)
+    with engine.begin() as conn:
+        for tbl, rows in AT_0001[:2]:
+            conn.execute(sa.insert(tbl), rows)
+        conn.execute(
+            sa.insert(scores),
+            [
+                dict(id=1, client_id=1, measure="PHQ-9", value=17, recorded_on=D(2026, 3, 2)),
+                dict(id=2, client_id=1, measure="PHQ-9", value=15, recorded_on=D(2026, 3, 2)),
+                dict(id=3, client_id=1, measure="PHQ-9", value=12, recorded_on=D(2026, 3, 2)),
+                dict(id=4, client_id=1, measure="GAD-7", value=9, recorded_on=D(2026, 3, 2)),
+            ],
+        )
+    upgrade(engine)
+    assert rows_of(engine, scores, ["id", "measure", "value"]) == [
+        {"id": 3, "measure": "PHQ-9", "value": 12},
+        {"id": 4, "measure": "GAD-7", "value": 9},
+    ]
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        conn.execute(
+            sa.insert(scores),
+            [dict(id=5, client_id=1, measure="PHQ-9", value=3, recorded_on=D(2026, 3, 2))],
+        )
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version FROM data_version")).scalar() == 1
+    command.downgrade(alembic_config(engine), "0006")
+    assert "data_version" not in sa.inspect(engine).get_table_names()
+    with engine.begin() as conn:
+        conn.execute(
+            sa.insert(scores),
+            [dict(id=5, client_id=1, measure="PHQ-9", value=3, recorded_on=D(2026, 3, 2))],
+        )
+    engine.dispose()
+
+
 def test_the_models_match_the_migrated_head(engine):
     """Autogenerate finds nothing to do: models and migrations describe the same schema."""
     with engine.connect() as conn:

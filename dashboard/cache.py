@@ -1,0 +1,79 @@
+"""Cached page data that every write makes stale at once, in every app process.
+
+Each page's figures are cached per database, data version, viewer and arguments (filters).
+Every write of data raises the data version in its own transaction (data_access.data_version),
+so the next page view after a form, an import on the command line, another process's write or
+a restore reads afresh. The version is one primary-key read per call. Time-to-live and entry
+limits only bound memory; they play no part in freshness.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec, TypeVar
+
+import streamlit as st
+from sqlalchemy import Connection
+
+from data_access.config import database_url
+from data_access.data_version import current_version
+from data_access.engine import get_engine
+
+P = ParamSpec("P")
+T = TypeVar("T")
+TTL_SECONDS = 600
+MAX_ENTRIES = 100  # per loader: viewers × filter combinations kept in memory
+
+
+def data_version(url: str) -> int:
+    """The database's data version now (see data_access.data_version)."""
+    with get_engine(url).connect() as conn:
+        return current_version(conn)
+
+
+def _cached(function: Callable, inner: Callable, spinner: str | bool) -> Callable:
+    """`inner` under st.cache_data with `function`'s name, so each loader has its own cache."""
+    inner.__module__ = function.__module__
+    inner.__qualname__ = f"{function.__qualname__}.cached"
+    inner.__doc__ = function.__doc__
+    return st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=spinner)(inner)
+
+
+def page_data(
+    spinner: str | bool = False,
+) -> Callable[[Callable[Concatenate[Connection, P], T]], Callable[P, T]]:
+    """Decorate `query(conn, *args)`: pages call `query(*args)` and get cached, current data."""
+
+    def decorate(query: Callable[Concatenate[Connection, P], T]) -> Callable[P, T]:
+        def run(url: str, version: int, *args: P.args, **kwargs: P.kwargs) -> T:
+            with get_engine(url).connect() as conn:
+                return query(conn, *args, **kwargs)
+
+        cached = _cached(query, run, spinner)
+
+        def load(*args: P.args, **kwargs: P.kwargs) -> T:
+            url = database_url()
+            return cached(url, data_version(url), *args, **kwargs)
+
+        return load
+
+    return decorate
+
+
+def derived_data(spinner: str | bool = False) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """Decorate a function computed from page data (no database access of its own): cached
+    with the same keys, so it never outlives the data it came from."""
+
+    def decorate(compute: Callable[P, T]) -> Callable[P, T]:
+        def run(url: str, version: int, *args: P.args, **kwargs: P.kwargs) -> T:
+            return compute(*args, **kwargs)
+
+        cached = _cached(compute, run, spinner)
+
+        def load(*args: P.args, **kwargs: P.kwargs) -> T:
+            url = database_url()
+            return cached(url, data_version(url), *args, **kwargs)
+
+        return load
+
+    return decorate

@@ -1,0 +1,47 @@
+"""A page that meets a database fault says so in words and comes back by itself.
+
+Instead of a traceback (which would show SQL, paths and sometimes values), the page shows
+"the database cannot be reached" (or is full, read-only, busy) and checks again every
+RETRY_SECONDS; once the database answers, the whole page runs again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import streamlit as st
+from sqlalchemy import text
+
+from dashboard.db import engine
+from dashboard.filters import reseed
+
+RETRY_SECONDS = 5
+_SINCE_KEY = "fault_since"
+
+
+def show_fault(line: str) -> None:
+    """Replace the page with the fault in words, and keep checking until the database is back."""
+    st.session_state[_SINCE_KEY] = time.monotonic()
+    reseed()
+    st.error(
+        f"{line[0].upper()}{line[1:]}; retrying. This page comes back by itself as soon as the "
+        "database answers again; nothing you typed in a form is lost.",
+        icon=":material/cloud_off:",
+    )
+    _retry()
+
+
+@st.fragment(run_every=dt.timedelta(seconds=RETRY_SECONDS))
+def _retry() -> None:
+    """Every RETRY_SECONDS: when the database answers, run the whole page again."""
+    since = st.session_state.get(_SINCE_KEY)
+    if since is None or time.monotonic() - since < RETRY_SECONDS - 0.5:
+        return  # the first run, inside the failed page run itself
+    try:
+        with engine().connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - still down: try again at the next tick
+        return
+    st.session_state.pop(_SINCE_KEY, None)
+    st.rerun(scope="app")

@@ -1,0 +1,76 @@
+"""Cached page data sees every write at once: an import run by the command line in another
+process, and an admin's change of who supervises whom, show on the very next page view.
+
+Practice: supervisor Sam (no clients) supervises Ben; Ben treats C-0001, Cara treats C-0002
+(not Sam's supervisee). Each client has homework set 10 days ago.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from data_access.accounts import set_supervisor
+from tests.builders import Practice
+from tests.pagetest import metric_values, open_page
+
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = dt.date.today()
+SET_ON = TODAY - dt.timedelta(days=10)
+
+
+@pytest.fixture
+def practice(sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> dict:
+    p = Practice(sqlite_engine)
+    sam = p.clinician("Sam Boss", role="supervisor")
+    ben = p.clinician("Ben Lindqvist", supervisor=sam, password="correct horse")
+    cara = p.clinician("Cara Mendes", password="correct horse")
+    admin = p.clinician("Ada Admin", role="admin")
+    intake = TODAY - dt.timedelta(days=60)
+    for clinician, code in ((ben, "C-0001"), (cara, "C-0002")):
+        p.assignment(p.client(clinician, intake=intake, code=code), SET_ON)
+    url = sqlite_engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("DATABASE_URL", url)
+    return {"url": url, "engine": sqlite_engine, "sam": p.viewer(sam), "admin": p.viewer(admin)}
+
+
+def test_an_import_from_the_command_line_shows_on_the_next_page_view(practice: dict, tmp_path):
+    """The admin's Homework page counts 2 assignments and caches them. The command line, in a
+    process of its own, imports 3 more for C-0001; the next view counts 5."""
+    at = open_page("homework", practice["admin"])
+    assert metric_values(at)["Assignments set"] == "2"
+    rows = [
+        f"CLI-{i},C-0001,Thought Record,{SET_ON},{SET_ON + dt.timedelta(days=7)},pending,2,,,"
+        for i in range(3)
+    ]
+    header = (
+        "assignment_id,client_code,type,assigned_on,due_on,status,difficulty,engagement,"
+        "reviewed_on,instructions"
+    )
+    csv = tmp_path / "assignments.csv"
+    csv.write_text("\n".join([header, *rows]) + "\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "data_access", "import", "--kind", "assignments", str(csv),
+         "--database-url", practice["url"], "--quiet"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    at.run()
+    assert metric_values(at)["Assignments set"] == "5"
+
+
+def test_a_new_supervisee_shows_at_once_on_the_supervisors_pages(practice: dict):
+    """Sam sees Ben's 1 assignment; the admin makes Sam Cara's supervisor too; Sam's next view
+    counts 2, without waiting for any cache to expire."""
+    at = open_page("homework", practice["sam"])
+    assert metric_values(at)["Assignments set"] == "1"
+    set_supervisor(
+        practice["engine"], practice["admin"], "cara.mendes@example.org", "sam.boss@example.org"
+    )
+    at.run()
+    assert metric_values(at)["Assignments set"] == "2"
