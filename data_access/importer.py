@@ -35,7 +35,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.orm import aliased
 
-from data_access import formats
+from data_access import entry_rules, formats
 from data_access.accounts import EMAIL, normalise_email
 from data_access.audit import record
 from data_access.csv_safe import restore
@@ -289,11 +289,15 @@ class _Row:
 class _Context:
     """What one import knows: who imports, and the lookups made so far (only keys seen)."""
 
-    def __init__(self, kind: str, viewer: Viewer | None, result: ImportResult) -> None:
+    def __init__(
+        self, kind: str, viewer: Viewer | None, result: ImportResult, today: dt.date
+    ) -> None:
         self.kind = kind
         self.viewer = viewer
         self.result = result
+        self.today = today
         self.clients: dict[str, tuple[int, int] | None] = {}
+        self.intakes: dict[int, dt.date] = {}
         self.clinicians: dict[str, int | None] = {}
         self.types: dict[str, int] = {}
         self.type_names: list[str] = []
@@ -324,21 +328,16 @@ class _Context:
         wanted = {c.lower(): c for c in codes if c.lower() not in self.clients}
         if not wanted:
             return
-        found = conn.execute(
-            select(Client.code, Client.id, Client.clinician_id).where(
-                Client.code.in_(list(wanted.values()))
-            )
-        ).all()
-        for code, client_id, clinician_id in found:
-            self.clients[code.lower()] = (client_id, clinician_id)
-        missing = [k for k in wanted if k not in self.clients]
+        columns = (Client.code, Client.id, Client.clinician_id, Client.intake_on)
+        found = conn.execute(select(*columns).where(Client.code.in_(list(wanted.values())))).all()
+        missing = [k for k in wanted if k not in {code.lower() for code, *_ in found}]
         if missing:
-            for code, client_id, clinician_id in conn.execute(
-                select(Client.code, Client.id, Client.clinician_id).where(
-                    func.lower(Client.code).in_(missing)
-                )
-            ):
-                self.clients[code.lower()] = (client_id, clinician_id)
+            found += conn.execute(
+                select(*columns).where(func.lower(Client.code).in_(missing))
+            ).all()
+        for code, client_id, clinician_id, intake_on in found:
+            self.clients[code.lower()] = (client_id, clinician_id)
+            self.intakes[client_id] = intake_on
         for key in wanted:
             self.clients.setdefault(key, None)
 
@@ -632,6 +631,10 @@ class _ClientRows(_Kind):
                 ctx.bad(row, "client_code", ctx.unknown_client_reason())
             else:
                 row.values["client_id"], row.values["_clinician_id"] = found
+                self.check_days(ctx, row, ctx.intakes[found[0]])
+
+    def check_days(self, ctx: _Context, row: _Row, intake_on: dt.date) -> None:
+        """The forms' date rules (entry_rules): nothing recorded in the future or before intake."""
 
 
 class _Sessions(_ClientRows):
@@ -659,6 +662,15 @@ class _Sessions(_ClientRows):
             for r in rows
             if (r.values["client_id"], r.values["held_on"]) in by_pair
         }
+
+    def check_days(self, ctx: _Context, row: _Row, intake_on: dt.date) -> None:
+        held_on = row.values.get("held_on")
+        if held_on is not None:
+            problem = entry_rules.session_day_problem(
+                held_on, row.values.get("attendance"), ctx.today, intake_on
+            )
+            if problem:
+                ctx.bad(row, "held_on", problem)
 
     def comparable(self, row: _Row) -> tuple:
         return (row.values["attendance"],)
@@ -699,6 +711,38 @@ ASSIGNMENT_FIELDS = (
 
 class _Assignments(_ClientRows):
     key_columns = ("assignment_id",)
+
+    def __init__(self) -> None:
+        self.contents: dict[tuple, int] = {}  # new rows' (client, type, day, instructions)
+
+    def check_days(self, ctx: _Context, row: _Row, intake_on: dt.date) -> None:
+        for column, intake in (("assigned_on", intake_on), ("reviewed_on", None)):
+            day = row.values.get(column)
+            problem = day and entry_rules.day_problem(day, ctx.today, intake)
+            if problem:
+                ctx.bad(row, column, problem)
+
+    def check_new(self, ctx: _Context, conn: Connection, rows: list[_Row]) -> None:
+        """New assignments obey the form's rules: instructions written, and not identical to
+        one already stored or further up the file."""
+        contents = {}
+        for row in rows:
+            v = row.values
+            problem = entry_rules.instructions_problem(v["instructions"])
+            if problem:
+                ctx.bad(row, "instructions", problem)
+                continue
+            content = (v["client_id"], v["type_id"], v["assigned_on"], v["instructions"].strip())
+            first = self.contents.setdefault(content, row.line)
+            if first != row.line:
+                ctx.bad(row, "instructions", f"identical to the homework on line {first}")
+            else:
+                contents[row.line] = content
+        stored = entry_rules.identical_assignments(conn, list(contents.values()))
+        for row in rows:
+            same = stored.get(contents.get(row.line))
+            if same is not None:
+                ctx.bad(row, "instructions", entry_rules.identical_message(same))
 
     def parse(self, ctx: _Context, row: _Row) -> None:
         if not _required(
@@ -837,6 +881,12 @@ class _Scores(_ClientRows):
                 ctx.bad(row, "score", str(exc))
         row.key = (row.text["client_code"].lower(), code, recorded)
         row.values = {"measure": code, "value": value, "recorded_on": recorded}
+
+    def check_days(self, ctx: _Context, row: _Row, intake_on: dt.date) -> None:
+        recorded = row.values.get("recorded_on")
+        problem = recorded and entry_rules.day_problem(recorded, ctx.today, intake_on)
+        if problem:
+            ctx.bad(row, "recorded_on", problem)
 
     def existing(self, ctx: _Context, conn: Connection, rows: list[_Row]) -> dict:
         triples = sorted(
@@ -983,6 +1033,9 @@ def _run(
                 result.unchanged += 1
             else:
                 changed.append(row)
+        if isinstance(handler, _Assignments):
+            handler.check_new(ctx, conn, new)
+            new = [r for r in new if r.ok]
         result.rows += len(batch)
         result.new += len(new)
         result.updated += len(changed)
@@ -1006,12 +1059,15 @@ def import_file(
     fmt: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    today: dt.date | None = None,
 ) -> ImportResult:
     """Check `source` (CSV or .xlsx bytes or path) as `kind`; unless `dry_run`, write it all.
 
     `viewer=None` is the command line: full scope, audited as "cli". Nothing is written when
     any problem is found; the result lists every problem (the first 10,000) and the counts.
+    Dates are judged against `today` (default: the real today) by the forms' rules.
     """
+    today = today or dt.date.today()
     if kind not in formats.KINDS:
         raise DataError("import", f"kind must be one of {', '.join(formats.KINDS)}")
     if fmt is None:
@@ -1021,7 +1077,7 @@ def import_file(
             else "csv"
         )
     total = 0 if fmt == "xlsx" else max(_count_lines(source) - 1, 0)
-    checked = _check(engine, kind, source, fmt, viewer, progress, total)
+    checked = _check(engine, kind, source, fmt, viewer, progress, total, today)
     if dry_run:
         return checked
     actor = viewer if viewer is not None else CLI_ACTOR
@@ -1042,7 +1098,7 @@ def import_file(
         checked.dry_run, checked.written = False, True
         return checked
     result = ImportResult(kind, dry_run=False)
-    ctx = _Context(kind, viewer, result)
+    ctx = _Context(kind, viewer, result, today)
     try:
         with write(engine, f"{kind} import") as conn:
             if is_sqlite(conn):
@@ -1072,10 +1128,11 @@ def _check(
     viewer: Viewer | None,
     progress: Progress | None,
     total: int,
+    today: dt.date,
 ) -> ImportResult:
     """The first pass: every problem and the counts, without writing anything."""
     result = ImportResult(kind, dry_run=True)
-    ctx = _Context(kind, viewer, result)
+    ctx = _Context(kind, viewer, result, today)
     try:
         with engine.connect() as conn:
             _run(conn, kind, source, fmt, ctx, _HANDLERS[kind](), False, progress, total)

@@ -35,7 +35,8 @@ NAMING = {
 }
 
 ROLES = ("clinician", "supervisor", "admin")
-ATTENDANCE = ("attended", "cancelled", "no_show")
+ATTENDANCE = ("attended", "cancelled", "no_show", "scheduled")
+HELD = ("attended", "cancelled", "no_show")  # recorded sessions; "scheduled" is only booked
 STATUSES = ("pending", "completed", "partial", "not_done")
 
 
@@ -131,7 +132,10 @@ class Client(Base):
 
 
 class TherapySession(Base):
-    """One booked session and whether the client came."""
+    """One session: booked ahead as `scheduled`, then recorded as attended, cancelled or no-show.
+
+    Metrics count only recorded sessions; a scheduled one is neither attended nor missed.
+    """
 
     __tablename__ = "therapy_sessions"
     __table_args__ = (

@@ -46,7 +46,7 @@ def test_a_bad_file_exits_1_with_each_problem_on_stderr(
     err = capsys.readouterr().err.splitlines()
     assert err == [
         "sessions.csv: line 2, column attendance: attendance must be one of attended, "
-        "cancelled, no_show ('late')",
+        "cancelled, no_show, scheduled ('late')",
         "sessions.csv: line 3, column client_code: unknown client code ('C-0999')",
         "error: sessions: 0 new, 0 updated, 0 unchanged, 2 errors; nothing was written",
     ]
