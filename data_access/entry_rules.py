@@ -11,9 +11,8 @@ import datetime as dt
 
 from sqlalchemy import Connection, select, tuple_
 
-from data_access.schema import MEASURES, Assignment, AssignmentType
+from data_access.schema import MEASURES, SCHEDULED, Assignment, AssignmentType
 
-SCHEDULED = "scheduled"
 MAX_INSTRUCTIONS = 2_000
 UNDO_MINUTES = 10
 

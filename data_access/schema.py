@@ -35,8 +35,8 @@ NAMING = {
 }
 
 ROLES = ("clinician", "supervisor", "admin")
-ATTENDANCE = ("attended", "cancelled", "no_show", "scheduled")
-HELD = ("attended", "cancelled", "no_show")  # recorded sessions; "scheduled" is only booked
+SCHEDULED = "scheduled"  # a booked session, not yet recorded: no metric counts it
+ATTENDANCE = ("attended", "cancelled", "no_show", SCHEDULED)
 STATUSES = ("pending", "completed", "partial", "not_done")
 
 
