@@ -234,24 +234,3 @@ def my_clients(
         na_position="last",
     )
     return frame[COLUMNS].reset_index(drop=True)
-
-
-def attendance_words(attendance: str | None) -> str:
-    """How a recorded session's attendance reads in a table."""
-    return {"no_show": "no-show", None: ""}.get(attendance, attendance or "")
-
-
-def when_words(day: dt.date | None, today: dt.date) -> str:
-    """A booked day relative to today: 'today', 'tomorrow', 'Tue 1 Dec'."""
-    if day is None:
-        return "none booked"
-    if day == today:
-        return "today"
-    if day == today + dt.timedelta(days=1):
-        return "tomorrow"
-    return f"{day:%a} {_on_day(day)}"
-
-
-def is_this_week(day: dt.date | None, today: dt.date) -> bool:
-    """Booked within the next 7 days, today included (the "this week" filter)."""
-    return day is not None and today <= day < today + dt.timedelta(days=7)
