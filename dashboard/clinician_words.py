@@ -91,3 +91,14 @@ def shown_rows(table: pd.DataFrame, find: str, when: str, today: dt.date) -> pd.
     elif when == "This week":
         rows = rows[[is_this_week(day, today) for day in rows["next_session"]]]
     return rows
+
+
+def choice_label(row: pd.Series) -> str:
+    """A picker entry: 'C-0042 · last 19 Nov · ⚑', discharged clients marked."""
+    parts = [row["client_code"]]
+    parts.append(f"last {row['last_session']:%d %b}" if row["last_session"] else "no session yet")
+    if not row["active"]:
+        parts.append("discharged")
+    if row["flagged"]:
+        parts.append("⚑")
+    return " · ".join(parts)

@@ -234,3 +234,35 @@ def my_clients(
         na_position="last",
     )
     return frame[COLUMNS].reset_index(drop=True)
+
+
+def client_choices(conn: Connection, viewer: Viewer, today: dt.date) -> pd.DataFrame:
+    """Every client the viewer may see, for pickers: active first, then by code.
+
+    Columns: client_code, active, last_session (last recorded session up to today, or None),
+    flagged (any needs-attention flag today).
+    """
+    last = (
+        select(func.max(TherapySession.held_on))
+        .where(
+            TherapySession.client_id == Client.id,
+            TherapySession.attendance != SCHEDULED,
+            TherapySession.held_on <= today,
+        )
+        .scalar_subquery()
+    )
+    frame = pd.read_sql(
+        select(
+            Client.id.label("client_id"),
+            Client.code.label("client_code"),
+            is_active(today).label("active"),
+            last.label("last_session"),
+        ).where(client_scope(viewer)),
+        conn,
+    )
+    frame["active"] = frame["active"].astype(bool)
+    frame["last_session"] = _dates(frame["last_session"])
+    flagged = needs_attention(conn, viewer, Filters(today=today))["client_id"]
+    frame["flagged"] = frame["client_id"].isin(set(flagged))
+    frame = frame.sort_values(["active", "client_code"], ascending=[False, True])
+    return frame.drop(columns="client_id").reset_index(drop=True)
