@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from dashboard.db import engine
 from dashboard.filters import reseed
+from data_access.faults import fault_line
+
+T = TypeVar("T")
 
 RETRY_SECONDS = 5
 _SINCE_KEY = "fault_since"
@@ -45,3 +51,18 @@ def _retry() -> None:
         return
     st.session_state.pop(_SINCE_KEY, None)
     st.rerun(scope="app")
+
+
+def remembered(key: str, read: Callable[[], T]) -> T:
+    """`read()`, kept in the session; during a database fault, the last value read, so the
+    forms stay on screen with what was typed (a save then says it was not saved)."""
+    try:
+        value = read()
+    except DBAPIError as exc:
+        line = fault_line(exc)
+        if line is None or key not in st.session_state:
+            raise
+        st.warning(f"{line.capitalize()}; retrying. Nothing can be saved until it is back.")
+        return st.session_state[key]
+    st.session_state[key] = value
+    return value

@@ -1,4 +1,8 @@
-"""Which pages each role sees, with stable URL paths (README.md, "What you see") and titles."""
+"""Which pages each role sees, with stable URL paths and titles.
+
+The first page a role may open is where sign-in lands: "My clients" for everyone, because a
+clinician's first job is the next session (supervisors and admins see their own caseload).
+"""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ class PageSpec(NamedTuple):
 
 
 PAGES: tuple[PageSpec, ...] = (
+    PageSpec("clients.py", "clients", "My clients", ":material/event_upcoming:"),
     PageSpec("overview.py", "overview", "Overview", ":material/dashboard:"),
     PageSpec("caseload.py", "caseload", "Caseload", ":material/groups:"),
     PageSpec("client.py", "client", "Client", ":material/person:"),

@@ -25,6 +25,7 @@ ACTIONS = (
     "import",
     "record",
     "account",
+    "undo",
 )
 
 

@@ -20,7 +20,7 @@ from data_access import metrics
 from data_access.filters import Filters, date_between
 from data_access.flags import needs_attention
 from data_access.queries import client_status, get_client
-from data_access.schema import Assignment, AssignmentType, Score, TherapySession
+from data_access.schema import SCHEDULED, Assignment, AssignmentType, Score, TherapySession
 from data_access.scores import baseline_latest
 from data_access.viewer import Viewer, in_scope
 
@@ -136,13 +136,15 @@ def score_series(
 def session_dates(
     conn: Connection, viewer: Viewer, client_id: int, filters: Filters
 ) -> pd.DataFrame:
-    """The client's sessions in the window. Columns: held_on, attendance."""
+    """The client's recorded sessions in the window (not the booked ones), for the charts'
+    session marks. Columns: held_on, attendance."""
     query = (
         select(TherapySession.held_on, TherapySession.attendance)
         .where(
             TherapySession.client_id == client_id,
             in_scope(TherapySession.client_id, viewer),
             date_between(TherapySession.held_on, filters),
+            TherapySession.attendance != SCHEDULED,
         )
         .order_by(TherapySession.held_on)
     )

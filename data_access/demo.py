@@ -61,6 +61,9 @@ ACCOUNT_HOLDERS = (
     ("Dr Jordan Lee", "clinician@demo.example", "clinician"),
 )
 SECOND_SUPERVISOR_FROM = 8  # practices with this many staff or more get a second supervisor
+# In practices of this many staff or more, clinician@ carries four times the usual caseload
+# (about 100 clients at 10,000 clients and 400 staff): the bench times "My clients" for it.
+FULL_CASELOAD_FROM, FULL_CASELOAD_SHARE = 100, 4.0
 FIRST_NAMES = (
     "Amara", "Ben", "Chloe", "Daniel", "Eleni", "Farah", "George", "Hannah", "Isaac", "Jasmine",
     "Kofi", "Laura", "Mateo", "Nadia", "Owen", "Priya", "Rafael", "Sofia", "Tom", "Una",
@@ -126,7 +129,9 @@ INSTRUCTIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-ATTENDED, CANCELLED, NO_SHOW = (ATTENDANCE.index(a) for a in ("attended", "cancelled", "no_show"))
+ATTENDED, CANCELLED, NO_SHOW, SCHEDULED = (
+    ATTENDANCE.index(a) for a in ("attended", "cancelled", "no_show", "scheduled")
+)
 PENDING, COMPLETED, PARTIAL, NOT_DONE = (
     STATUSES.index(s) for s in ("pending", "completed", "partial", "not_done")
 )
@@ -386,6 +391,8 @@ def _staff(rng: np.random.Generator, n: int) -> _Staff:
     mix[reader, READING] += 0.85
     caseload = np.where(np.array(roles) == "supervisor", 0.6, 1.0)
     caseload[ADMIN] = 0.0
+    if n >= FULL_CASELOAD_FROM:
+        caseload[CLINICIAN] = FULL_CASELOAD_SHARE
     rows: Columns = {
         "id": np.arange(1, n + 1),
         "email": np.array(emails, dtype=object),
@@ -486,14 +493,23 @@ def _sessions(
     rng: np.random.Generator, people: _Clients, window: _Window, first_id: int
 ) -> _Sessions:
     """Weekly sessions from intake (a week skipped now and then) up to the course end; only those
-    inside the window are kept."""
+    inside the window are kept.
+
+    Each client still in treatment has their next session booked (`scheduled`): the first
+    course slot from today on. A session today is still to come, as at 9 a.m. on the day.
+    """
     n, slots = len(people.intake), int(people.booked.max())
     slot = np.arange(slots)[None, :]
     gaps = np.where(rng.random((n, slots)) < 0.04, 14, 7)
     gaps[:, 0] = 0
     day = people.intake[:, None] + np.cumsum(gaps, axis=1)
-    valid = (slot < people.booked[:, None]) & (day >= 0) & (day <= window.today)
+    discharged = _discharge_days(people, day, window)
+    in_course = slot < people.booked[:, None]
+    upcoming = in_course & (day >= window.today) & (discharged == NONE)[:, None]
+    booked = upcoming & (np.cumsum(upcoming, axis=1) == 1)
+    valid = (in_course & (day >= 0) & (day <= window.today) & ~upcoming) | booked
     attendance = _attendance(rng, people, slot)
+    attendance[booked] = SCHEDULED
     attended = valid & (attendance == ATTENDED)
     ids = np.zeros((n, slots), dtype=np.int64)
     ids[valid] = first_id + np.arange(valid.sum())
@@ -511,7 +527,7 @@ def _sessions(
         attended=attended,
         ids=ids,
         next_attended=_next_attended(day, attended),
-        discharged=_discharge_days(people, day, window),
+        discharged=discharged,
         rows=rows,
     )
 

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Connection, Select, case, exists, func, se
 
 from data_access import metrics
 from data_access.filters import Filters, is_active
-from data_access.schema import Assignment, Client, Clinician, Score, TherapySession
+from data_access.schema import SCHEDULED, Assignment, Client, Clinician, Score, TherapySession
 from data_access.scores import baseline_latest
 from data_access.viewer import Viewer, client_scope
 
@@ -67,9 +67,14 @@ def _low_completion(conn: Connection, active: Select[tuple[int]], as_of: dt.date
 
 
 def _recent_sessions(as_of: dt.date, attended_only: bool) -> Select:
-    """The client's sessions up to `as_of`, newest first (correlated to `Client`)."""
+    """The client's recorded sessions up to `as_of`, newest first (correlated to `Client`).
+
+    A scheduled session is neither attended nor missed, so no flag counts it.
+    """
     query = select(TherapySession.held_on, TherapySession.attendance).where(
-        TherapySession.client_id == Client.id, TherapySession.held_on <= as_of
+        TherapySession.client_id == Client.id,
+        TherapySession.held_on <= as_of,
+        TherapySession.attendance != SCHEDULED,
     )
     if attended_only:
         query = query.where(TherapySession.attendance == "attended")
@@ -168,3 +173,26 @@ def needs_attention(
     frame["label"] = frame["flag"].map({k: rule.label for k, rule in metrics.FLAG_RULES.items()})
     frame["rule"] = frame["flag"].map({k: rule.rule for k, rule in metrics.FLAG_RULES.items()})
     return frame[FLAG_COLUMNS].sort_values(["client_code", "flag"], ignore_index=True)
+
+
+# Worst first: what a clinician should see before anything else. A flag key missing here (one
+# added later) sorts after these, never hidden.
+SEVERITY_ORDER = (
+    "risk_item",
+    "deterioration",
+    "no_shows",
+    "no_recent_score",
+    "low_completion",
+    "no_homework",
+)
+
+
+def severity_rank(flag: str) -> int:
+    """Position of `flag` in SEVERITY_ORDER (0 is worst); unknown flags come last."""
+    return SEVERITY_ORDER.index(flag) if flag in SEVERITY_ORDER else len(SEVERITY_ORDER)
+
+
+def worst_first(flags: pd.DataFrame) -> pd.DataFrame:
+    """`needs_attention` rows ordered by client code, then worst flag first."""
+    ranked = flags.assign(_rank=flags["flag"].map(severity_rank))
+    return ranked.sort_values(["client_code", "_rank"], ignore_index=True).drop(columns="_rank")

@@ -42,7 +42,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
-from data_access import formats
+from data_access import entry_rules, formats
 from data_access.accounts import EMAIL, normalise_email
 from data_access.audit import record
 from data_access.csv_safe import restore
@@ -345,11 +345,15 @@ class _Row:
 class _Context:
     """What one import knows: who imports, and the lookups made so far (only keys seen)."""
 
-    def __init__(self, kind: str, viewer: Viewer | None, result: ImportResult) -> None:
+    def __init__(
+        self, kind: str, viewer: Viewer | None, result: ImportResult, today: dt.date
+    ) -> None:
         self.kind = kind
         self.viewer = viewer
         self.result = result
+        self.today = today
         self.clients: dict[str, tuple[int, int] | None] = {}
+        self.intakes: dict[int, dt.date] = {}
         self.clinicians: dict[str, int | None] = {}
         self.types: dict[str, int] = {}
         self.type_names: list[str] = []
@@ -380,21 +384,16 @@ class _Context:
         wanted = {c.lower(): c for c in codes if c.lower() not in self.clients}
         if not wanted:
             return
-        found = conn.execute(
-            select(Client.code, Client.id, Client.clinician_id).where(
-                Client.code.in_(list(wanted.values()))
-            )
-        ).all()
-        for code, client_id, clinician_id in found:
-            self.clients[code.lower()] = (client_id, clinician_id)
-        missing = [k for k in wanted if k not in self.clients]
+        columns = (Client.code, Client.id, Client.clinician_id, Client.intake_on)
+        found = conn.execute(select(*columns).where(Client.code.in_(list(wanted.values())))).all()
+        missing = [k for k in wanted if k not in {code.lower() for code, *_ in found}]
         if missing:
-            for code, client_id, clinician_id in conn.execute(
-                select(Client.code, Client.id, Client.clinician_id).where(
-                    func.lower(Client.code).in_(missing)
-                )
-            ):
-                self.clients[code.lower()] = (client_id, clinician_id)
+            found += conn.execute(
+                select(*columns).where(func.lower(Client.code).in_(missing))
+            ).all()
+        for code, client_id, clinician_id, intake_on in found:
+            self.clients[code.lower()] = (client_id, clinician_id)
+            self.intakes[client_id] = intake_on
         for key in wanted:
             self.clients.setdefault(key, None)
 
@@ -690,6 +689,10 @@ class _ClientRows(_Kind):
                 ctx.bad(row, "client_code", ctx.unknown_client_reason())
             else:
                 row.values["client_id"], row.values["_clinician_id"] = found
+                self.check_days(ctx, row, ctx.intakes[found[0]])
+
+    def check_days(self, ctx: _Context, row: _Row, intake_on: dt.date) -> None:
+        """The forms' date rules (entry_rules): nothing recorded in the future or before intake."""
 
 
 class _Sessions(_ClientRows):
@@ -717,6 +720,15 @@ class _Sessions(_ClientRows):
             for r in rows
             if (r.values["client_id"], r.values["held_on"]) in by_pair
         }
+
+    def check_days(self, ctx: _Context, row: _Row, intake_on: dt.date) -> None:
+        held_on = row.values.get("held_on")
+        if held_on is not None:
+            problem = entry_rules.session_day_problem(
+                held_on, row.values.get("attendance"), ctx.today, intake_on
+            )
+            if problem:
+                ctx.bad(row, "held_on", problem)
 
     def comparable(self, row: _Row) -> tuple:
         return (row.values["attendance"],)
@@ -757,6 +769,38 @@ ASSIGNMENT_FIELDS = (
 
 class _Assignments(_ClientRows):
     key_columns = ("assignment_id",)
+
+    def __init__(self) -> None:
+        self.contents: dict[tuple, int] = {}  # new rows' (client, type, day, instructions)
+
+    def check_days(self, ctx: _Context, row: _Row, intake_on: dt.date) -> None:
+        for column, intake in (("assigned_on", intake_on), ("reviewed_on", None)):
+            day = row.values.get(column)
+            problem = day and entry_rules.day_problem(day, ctx.today, intake)
+            if problem:
+                ctx.bad(row, column, problem)
+
+    def check_new(self, ctx: _Context, conn: Connection, rows: list[_Row]) -> None:
+        """New assignments obey the form's rules: instructions written, and not identical to
+        one already stored or further up the file."""
+        contents = {}
+        for row in rows:
+            v = row.values
+            problem = entry_rules.instructions_problem(v["instructions"])
+            if problem:
+                ctx.bad(row, "instructions", problem)
+                continue
+            content = (v["client_id"], v["type_id"], v["assigned_on"], v["instructions"].strip())
+            first = self.contents.setdefault(content, row.line)
+            if first != row.line:
+                ctx.bad(row, "instructions", f"identical to the homework on line {first}")
+            else:
+                contents[row.line] = content
+        stored = entry_rules.identical_assignments(conn, list(contents.values()))
+        for row in rows:
+            same = stored.get(contents.get(row.line))
+            if same is not None:
+                ctx.bad(row, "instructions", entry_rules.identical_message(same))
 
     def parse(self, ctx: _Context, row: _Row) -> None:
         if not _required(
@@ -895,6 +939,12 @@ class _Scores(_ClientRows):
                 ctx.bad(row, "score", str(exc))
         row.key = (row.text["client_code"].lower(), code, recorded)
         row.values = {"measure": code, "value": value, "recorded_on": recorded}
+
+    def check_days(self, ctx: _Context, row: _Row, intake_on: dt.date) -> None:
+        recorded = row.values.get("recorded_on")
+        problem = recorded and entry_rules.day_problem(recorded, ctx.today, intake_on)
+        if problem:
+            ctx.bad(row, "recorded_on", problem)
 
     def existing(self, ctx: _Context, conn: Connection, rows: list[_Row]) -> dict:
         triples = sorted(
@@ -1076,6 +1126,9 @@ def _run(
                 result.unchanged += 1
             else:
                 changed.append(row)
+        if isinstance(handler, _Assignments):
+            handler.check_new(ctx, conn, new)
+            new = [r for r in new if r.ok]
         result.rows += len(batch)
         result.new += len(new)
         result.updated += len(changed)
@@ -1095,10 +1148,11 @@ def _write_plan(
     plan: _Plan,
     progress: Progress | None,
     total: int,
+    today: dt.date,
 ) -> None:
     """Replay a checked plan inside the caller's write transaction."""
     handler = _HANDLERS[kind]()
-    ctx = _Context(kind, viewer, ImportResult(kind, dry_run=False))
+    ctx = _Context(kind, viewer, ImportResult(kind, dry_run=False), today)
     done = 0
     for new, changed in plan.replay():
         handler.write(ctx, conn, new, changed)
@@ -1117,15 +1171,18 @@ def import_file(
     fmt: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    today: dt.date | None = None,
 ) -> ImportResult:
     """Check `source` (CSV or .xlsx bytes or path) as `kind`; unless `dry_run`, write it all.
 
     `viewer=None` is the command line: full scope, audited as "cli". Nothing is written when
     any problem is found; the result lists every problem (the first 10,000) and the counts.
+    Dates are judged against `today` (default: the real today) by the forms' rules.
     The write is one short transaction that first checks, through the data version, that
     nothing was written since the check began; if something was, the file is checked again
     (up to WRITE_ATTEMPTS times) so the counts and checks always describe what is written.
     """
+    today = today or dt.date.today()
     if kind not in formats.KINDS:
         raise DataError("import", f"kind must be one of {', '.join(formats.KINDS)}")
     if fmt is None:
@@ -1141,7 +1198,7 @@ def import_file(
             seen = current_version(conn)
         plan = None if dry_run else _Plan()
         try:
-            checked = _check(engine, kind, source, fmt, viewer, progress, total, plan)
+            checked = _check(engine, kind, source, fmt, viewer, progress, total, today, plan)
             if dry_run:
                 return checked
             if not checked.ok:
@@ -1164,7 +1221,8 @@ def import_file(
             with write(engine, f"{kind} import") as conn:
                 if raise_version(conn) != seen + 1:
                     raise _Changed
-                _write_plan(conn, kind, viewer, plan, progress, checked.new + checked.updated)
+                written = checked.new + checked.updated
+                _write_plan(conn, kind, viewer, plan, progress, written, today)
                 record(conn, actor, "import", None, _counts(kind, checked))
             checked.written = True
             return checked
@@ -1192,11 +1250,12 @@ def _check(
     viewer: Viewer | None,
     progress: Progress | None,
     total: int,
+    today: dt.date,
     plan: _Plan | None = None,
 ) -> ImportResult:
     """The check pass: every problem and the counts, without writing anything."""
     result = ImportResult(kind, dry_run=True)
-    ctx = _Context(kind, viewer, result)
+    ctx = _Context(kind, viewer, result, today)
     try:
         with engine.connect() as conn:
             _run(conn, kind, source, fmt, ctx, _HANDLERS[kind](), plan, progress, total)

@@ -107,6 +107,34 @@ def overdue(today: dt.date) -> ColumnElement[bool]:
 
 # --- Scores and outcomes -----------------------------------------------------------------------
 
+# Severity bands by the instruments' published cut-offs: (lowest score of the band, name).
+SEVERITY_BANDS: dict[str, tuple[tuple[int, str], ...]] = {
+    "PHQ-9": (
+        (0, "minimal"),
+        (5, "mild"),
+        (10, "moderate"),
+        (15, "moderately severe"),
+        (20, "severe"),
+    ),
+    "GAD-7": ((0, "minimal"), (5, "mild"), (10, "moderate"), (15, "severe")),
+}
+
+
+def severity_band(measure: str, value: float) -> str:
+    """The band a PHQ-9 or GAD-7 score falls in ('moderate'); '' for measures without bands."""
+    name = ""
+    for lowest, band in SEVERITY_BANDS.get(measure, ()):
+        if value >= lowest:
+            name = band
+    return name
+
+
+def change_words(change: float) -> str:
+    """A signed change (positive = better) in words: '5 better', '2 worse', 'no change'."""
+    if round(change) == 0:
+        return "no change"
+    return f"{abs(change):g} {'better' if change > 0 else 'worse'}"
+
 
 def signed_change(measure: str, baseline: float, latest: float) -> float:
     """Latest minus baseline, signed so that a positive change is an improvement."""

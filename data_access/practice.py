@@ -43,6 +43,7 @@ from data_access.filters import (
 from data_access.flags import needs_attention
 from data_access.queries import assignment_types
 from data_access.schema import (
+    SCHEDULED,
     Assignment,
     Client,
     Clinician,
@@ -601,7 +602,7 @@ def attention_list(conn: Connection, viewer: Viewer, filters: Filters) -> pd.Dat
         conn,
         ids,
         TherapySession,
-        TherapySession.held_on <= as_of,
+        (TherapySession.held_on <= as_of) & (TherapySession.attendance != SCHEDULED),
         (TherapySession.held_on.desc(),),
         TherapySession.held_on.label("last_session"),
         TherapySession.attendance.label("last_attendance"),

@@ -2,30 +2,34 @@
 
 Scope rule: only a client's own (treating) clinician records for that client. Supervisors and
 admins read more widely but do not write into a colleague's record; corrections across the
-practice go through an admin import. Every form's values are checked first (all problems at
-once, by field), then written in one transaction together with a `record` audit event, whose
-detail names what was recorded but never a score, an instruction or another health detail.
+practice go through an admin import. Every form's values are checked first, by the rules in
+entry_rules.py (all problems at once, by field), then written in one transaction together with
+a `record` audit event, whose detail names what was recorded and the row's id but never a
+score, an instruction or another health detail. That event is also what `undo_last` reads:
+each person may take back their own last entry for 10 minutes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
+from data_access import entry_rules as rules
 from data_access.audit import record
 from data_access.engine import write
 from data_access.errors import DataError, NotInScope
 from data_access.schema import (
     ATTENDANCE,
-    MEASURES,
     STATUSES,
     Assignment,
     AssignmentType,
+    AuditEvent,
     Client,
     Score,
     TherapySession,
@@ -35,7 +39,6 @@ from data_access.text_rules import code_problem
 from data_access.viewer import Viewer
 
 REVIEW_STATUSES = tuple(s for s in STATUSES if s != "pending")
-MAX_INSTRUCTIONS = 2_000
 APP_ID_PREFIX = "APP-"
 
 
@@ -96,20 +99,12 @@ def _own_client(conn: Connection, viewer: Viewer, code: str) -> dict:
     return dict(row)
 
 
-def _not_future(problems: dict[str, str], name: str, day: dt.date, today: dt.date) -> None:
-    if day > today:
-        problems[name] = "this date is in the future"
-
-
 def _scores_problems(scores: dict[str, int | None]) -> dict[str, str]:
     problems = {}
     for code, value in scores.items():
-        if code not in MEASURES:
-            problems[code] = f"unknown measure; use one of {', '.join(MEASURES)}"
-            continue
-        spec = MEASURES[code]
-        if value is not None and not spec.min_value <= value <= spec.max_value:
-            problems[code] = f"{code} scores run from {spec.min_value} to {spec.max_value}"
+        problem = rules.score_problem(code, value) if value is not None else None
+        if problem:
+            problems[code] = problem
     return problems
 
 
@@ -123,12 +118,15 @@ def set_assignment(
     instructions: str = "",
     difficulty: int | None = None,
     assigned_on: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> int:
     """Set new homework for one of the viewer's own clients; returns the assignment's id.
 
     It gets a stable `APP-…` assignment_id, so an export of it re-imports to the same row.
+    Homework identical to a stored one (client, type, day set, instructions) is refused.
     """
-    assigned_on = assigned_on or dt.date.today()
+    today = today or dt.date.today()
+    assigned_on = assigned_on or today
     name = f"new homework for {client_code}"
     with _recording(engine, viewer, name, client_code) as conn:
         client = _own_client(conn, viewer, client_code)
@@ -142,12 +140,20 @@ def set_assignment(
             problems["due_on"] = "the due date is before the day it is set"
         if difficulty is not None and not 1 <= difficulty <= 5:
             problems["difficulty"] = "difficulty runs from 1 (very easy) to 5"
-        if len(instructions) > MAX_INSTRUCTIONS:
-            problems["instructions"] = f"keep instructions under {MAX_INSTRUCTIONS} characters"
-        if assigned_on < client["intake_on"]:
-            problems["assigned_on"] = "the client's intake is after this date"
+        instructions_problem = rules.instructions_problem(instructions)
+        if instructions_problem:
+            problems["instructions"] = instructions_problem
+        day_problem = rules.day_problem(assigned_on, today, client["intake_on"])
+        if day_problem:
+            problems["assigned_on"] = day_problem
         if client["discharged_on"] is not None and client["discharged_on"] <= assigned_on:
             problems["client"] = f"the client was discharged on {client['discharged_on']}"
+        if not problems and type_id is not None:
+            same = rules.identical_assignment(
+                conn, (client["id"], type_id, assigned_on, instructions)
+            )
+            if same is not None:
+                problems["instructions"] = rules.identical_message(same)
         if problems:
             raise FormError(name, problems)
         assignment_id = conn.execute(
@@ -164,7 +170,9 @@ def set_assignment(
                 status="pending",
             )
         ).inserted_primary_key[0]
-        record(conn, viewer, "record", client["code"], "kind=assignment action=set")
+        record(
+            conn, viewer, "record", client["code"], f"kind=assignment action=set id={assignment_id}"
+        )
         return assignment_id
 
 
@@ -179,7 +187,8 @@ def review_assignment(
     today: dt.date | None = None,
     seen: Review | None = None,
 ) -> None:
-    """Record how homework went: status, engagement 0–4 (optional) and the review date.
+    """Record how pending homework, due by today, went: status, engagement 0–4 (optional) and
+    the review date. A mistaken review is taken back with `undo_last`.
 
     With `seen` (the review the form showed), the save happens only if the assignment still
     holds it; otherwise ChangedElsewhere says so and carries the new values (no lost update).
@@ -189,7 +198,7 @@ def review_assignment(
     name = f"assignment {assignment_id}"
     with _recording(engine, viewer, name, "") as conn:
         row = conn.execute(
-            select(Assignment.assigned_on, Client.code)
+            select(Assignment.assigned_on, Assignment.due_on, Assignment.status, Client.code)
             .join(Client, Client.id == Assignment.client_id)
             .where(Assignment.id == assignment_id)
         ).first()
@@ -198,12 +207,18 @@ def review_assignment(
         client = _own_client(conn, viewer, row.code)
         problems: dict[str, str] = {}
         if status not in REVIEW_STATUSES:
-            problems["status"] = f"status must be one of {', '.join(REVIEW_STATUSES)}"
+            problems["status"] = "choose one: " + ", ".join(
+                s.replace("_", " ") for s in REVIEW_STATUSES
+            )
         if engagement is not None and not 0 <= engagement <= 4:
             problems["engagement"] = "engagement runs from 0 to 4"
         if reviewed_on < row.assigned_on:
             problems["reviewed_on"] = "the review date is before the homework was set"
-        _not_future(problems, "reviewed_on", reviewed_on, today)
+        elif reviewed_on > today:
+            problems["reviewed_on"] = "this date is in the future"
+        not_reviewable = rules.reviewable_problem(row.status, row.due_on, today)
+        if not_reviewable:
+            problems["homework"] = not_reviewable
         if problems:
             raise FormError(name, problems)
         condition = Assignment.id == assignment_id
@@ -225,7 +240,13 @@ def review_assignment(
                 )
             ).one()
             raise ChangedElsewhere(name, Review(*now))
-        record(conn, viewer, "record", client["code"], "kind=assignment action=review")
+        record(
+            conn,
+            viewer,
+            "record",
+            client["code"],
+            f"kind=assignment action=review id={assignment_id}",
+        )
 
 
 def record_session(
@@ -238,7 +259,9 @@ def record_session(
     scores: dict[str, int | None] | None = None,
     today: dt.date | None = None,
 ) -> int:
-    """Record a session and the scores taken at it (each optional); returns the session id."""
+    """Record a session and the scores taken at it (each optional), or book one ahead as
+    `scheduled`; returns the session id. Recording the day of a booked session fills in that
+    booking instead of refusing the date as taken."""
     today = today or dt.date.today()
     scores = {k: v for k, v in (scores or {}).items() if v is not None}
     name = f"session of {client_code} on {held_on.isoformat()}"
@@ -246,32 +269,45 @@ def record_session(
         client = _own_client(conn, viewer, client_code)
         problems = _scores_problems(scores)
         if attendance not in ATTENDANCE:
-            problems["attendance"] = f"attendance must be one of {', '.join(ATTENDANCE)}"
+            problems["attendance"] = "choose one: " + ", ".join(
+                a.replace("_", " ") for a in ATTENDANCE
+            )
         elif scores and attendance != "attended":
             problems["attendance"] = "scores can only be taken at an attended session"
-        _not_future(problems, "held_on", held_on, today)
-        if held_on < client["intake_on"]:
-            problems["held_on"] = "this date is before the client's intake"
+        day_problem = rules.session_day_problem(held_on, attendance, today, client["intake_on"])
+        if day_problem:
+            problems["held_on"] = day_problem
         taken = conn.execute(
-            select(TherapySession.id).where(
+            select(TherapySession.id, TherapySession.attendance).where(
                 TherapySession.client_id == client["id"], TherapySession.held_on == held_on
             )
         ).first()
-        if taken is not None:
+        booked = taken is not None and taken.attendance == rules.SCHEDULED
+        if taken is not None and not (booked and attendance != rules.SCHEDULED):
             problems["held_on"] = "this client already has a session on that date"
         _scores_taken(conn, problems, client["id"], scores, held_on)
         if problems:
             raise FormError(name, problems)
-        session_id = conn.execute(
-            insert(TherapySession).values(
-                client_id=client["id"],
-                clinician_id=viewer.clinician_id,
-                held_on=held_on,
-                attendance=attendance,
+        if booked:
+            session_id = taken.id
+            conn.execute(
+                update(TherapySession)
+                .where(TherapySession.id == session_id)
+                .values(attendance=attendance)
             )
-        ).inserted_primary_key[0]
-        _insert_scores(conn, client["id"], scores, held_on, session_id)
-        detail = "kind=session" + (f" measures={','.join(sorted(scores))}" if scores else "")
+        else:
+            session_id = conn.execute(
+                insert(TherapySession).values(
+                    client_id=client["id"],
+                    clinician_id=viewer.clinician_id,
+                    held_on=held_on,
+                    attendance=attendance,
+                )
+            ).inserted_primary_key[0]
+        score_ids = _insert_scores(conn, client["id"], scores, held_on, session_id)
+        detail = f"kind=session id={session_id}" + (" was=scheduled" if booked else "")
+        if scores:
+            detail += f" measures={','.join(sorted(scores))} scores={_ids(score_ids)}"
         record(conn, viewer, "record", client["code"], detail)
         return session_id
 
@@ -294,20 +330,15 @@ def record_scores(
         problems = _scores_problems(scores)
         if not scores:
             problems["scores"] = "enter at least one score"
-        _not_future(problems, "recorded_on", recorded_on, today)
-        if recorded_on < client["intake_on"]:
-            problems["recorded_on"] = "this date is before the client's intake"
+        day_problem = rules.day_problem(recorded_on, today, client["intake_on"])
+        if day_problem:
+            problems["recorded_on"] = day_problem
         _scores_taken(conn, problems, client["id"], scores, recorded_on)
         if problems:
             raise FormError(name, problems)
-        _insert_scores(conn, client["id"], scores, recorded_on, None)
-        record(
-            conn,
-            viewer,
-            "record",
-            client["code"],
-            f"kind=scores measures={','.join(sorted(scores))}",
-        )
+        score_ids = _insert_scores(conn, client["id"], scores, recorded_on, None)
+        detail = f"kind=scores measures={','.join(sorted(scores))} scores={_ids(score_ids)}"
+        record(conn, viewer, "record", client["code"], detail)
         return len(scores)
 
 
@@ -333,6 +364,105 @@ def _scores_taken(
                 f"a {code} score of {taken[code]} is already recorded for {day:%d %b %Y}; "
                 "there is one score per measure and day",
             )
+def _ids(ids: list[int]) -> str:
+    return ",".join(str(i) for i in ids)
+
+
+# --- Undo ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LastEntry:
+    """The viewer's newest entry, what it was in words, and whether it may still be undone."""
+
+    event_id: int
+    at: dt.datetime
+    client_code: str
+    detail: str
+    what: str
+    until: dt.datetime
+
+
+_FIELD = re.compile(r"(\w+)=(\S+)")
+_WHAT = {
+    ("assignment", "set"): "homework set",
+    ("assignment", "review"): "homework review",
+    ("session", None): "session",
+    ("scores", None): "scores",
+}
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def last_entry(
+    conn: Connection, viewer: Viewer, now: dt.datetime | None = None
+) -> LastEntry | None:
+    """The viewer's own last entry when it can still be undone (made under 10 minutes ago,
+    not undone yet, with the row ids it wrote); None otherwise."""
+    now = now or _utc_now()
+    newest = conn.execute(
+        select(
+            AuditEvent.id,
+            AuditEvent.at,
+            AuditEvent.action,
+            AuditEvent.client_code,
+            AuditEvent.detail,
+        )
+        .where(AuditEvent.actor_email == viewer.email, AuditEvent.action.in_(("record", "undo")))
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    if newest is None or newest.action != "record":
+        return None
+    until = newest.at + dt.timedelta(minutes=rules.UNDO_MINUTES)
+    fields = dict(_FIELD.findall(newest.detail))
+    if now > until or ("id" not in fields and "scores" not in fields):
+        return None
+    what = _WHAT.get((fields.get("kind"), fields.get("action")), fields.get("kind", "entry"))
+    return LastEntry(newest.id, newest.at, newest.client_code, newest.detail, what, until)
+
+
+def undo_last(engine: Engine, viewer: Viewer, now: dt.datetime | None = None) -> str:
+    """Take back the viewer's own last entry (within 10 minutes); returns what was undone.
+
+    The undo is audited as `undo` with the entry's detail; DataError when there is nothing the
+    viewer may still undo.
+    """
+    name = "undo"
+    with _recording(engine, viewer, name, "") as conn:
+        entry = last_entry(conn, viewer, now)
+        if entry is None:
+            raise DataError(
+                name,
+                f"there is no entry of yours from the last {rules.UNDO_MINUTES} minutes to undo",
+            )
+        _own_client(conn, viewer, entry.client_code)
+        fields = dict(_FIELD.findall(entry.detail))
+        score_ids = [int(i) for i in fields.get("scores", "").split(",") if i]
+        if score_ids:
+            conn.execute(delete(Score).where(Score.id.in_(score_ids)))
+        row_id = int(fields["id"]) if "id" in fields else None
+        kind, action = fields.get("kind"), fields.get("action")
+        if kind == "assignment" and action == "set":
+            conn.execute(delete(Assignment).where(Assignment.id == row_id))
+        elif kind == "assignment" and action == "review":
+            conn.execute(
+                update(Assignment)
+                .where(Assignment.id == row_id)
+                .values(status="pending", engagement=None, reviewed_on=None)
+            )
+        elif kind == "session" and fields.get("was") == rules.SCHEDULED:
+            conn.execute(
+                update(TherapySession)
+                .where(TherapySession.id == row_id)
+                .values(attendance=rules.SCHEDULED)
+            )
+        elif kind == "session":
+            conn.execute(delete(TherapySession).where(TherapySession.id == row_id))
+        record(conn, viewer, "undo", entry.client_code, entry.detail)
+        return f"{entry.what} of {entry.client_code}"
 
 
 def _insert_scores(
@@ -341,25 +471,28 @@ def _insert_scores(
     scores: dict[str, int],
     day: dt.date,
     session_id: int | None,
-) -> None:
-    if scores:
+) -> list[int]:
+    """Insert one row per score (at most three) and return their ids, which undo needs."""
+    return [
         conn.execute(
-            insert(Score),
-            [
-                {
-                    "client_id": client_id,
-                    "measure": code,
-                    "value": value,
-                    "recorded_on": day,
-                    "session_id": session_id,
-                }
-                for code, value in scores.items()
-            ],
-        )
+            insert(Score).values(
+                client_id=client_id,
+                measure=code,
+                value=value,
+                recorded_on=day,
+                session_id=session_id,
+            )
+        ).inserted_primary_key[0]
+        for code, value in scores.items()
+    ]
 
 
-def reviewable_assignments(conn: Connection, viewer: Viewer, client_code: str) -> list[dict]:
-    """The own client's homework, newest first, for the review form's choice list."""
+def reviewable_assignments(
+    conn: Connection, viewer: Viewer, client_code: str, today: dt.date | None = None
+) -> list[dict]:
+    """The own client's pending homework due by today, oldest due first: the only homework the
+    review form offers (entry_rules.reviewable_problem)."""
+    today = today or dt.date.today()
     client = _own_client(conn, viewer, client_code)
     rows = conn.execute(
         select(
@@ -370,10 +503,15 @@ def reviewable_assignments(conn: Connection, viewer: Viewer, client_code: str) -
             Assignment.status,
             Assignment.engagement,
             Assignment.reviewed_on,
+            Assignment.instructions,
         )
         .join(AssignmentType, AssignmentType.id == Assignment.type_id)
-        .where(Assignment.client_id == client["id"])
-        .order_by(Assignment.assigned_on.desc(), Assignment.id.desc())
+        .where(
+            Assignment.client_id == client["id"],
+            Assignment.status == "pending",
+            Assignment.due_on <= today,
+        )
+        .order_by(Assignment.due_on, Assignment.id)
         .limit(50)
     ).mappings()
     return [dict(r) for r in rows]

@@ -36,7 +36,8 @@ NAMING = {
 }
 
 ROLES = ("clinician", "supervisor", "admin")
-ATTENDANCE = ("attended", "cancelled", "no_show")
+SCHEDULED = "scheduled"  # a booked session, not yet recorded: no metric counts it
+ATTENDANCE = ("attended", "cancelled", "no_show", SCHEDULED)
 STATUSES = ("pending", "completed", "partial", "not_done")
 
 
@@ -132,7 +133,10 @@ class Client(Base):
 
 
 class TherapySession(Base):
-    """One booked session and whether the client came."""
+    """One session: booked ahead as `scheduled`, then recorded as attended, cancelled or no-show.
+
+    Metrics count only recorded sessions; a scheduled one is neither attended nor missed.
+    """
 
     __tablename__ = "therapy_sessions"
     __table_args__ = (

@@ -1,30 +1,46 @@
 """Client progress: what a clinician looks at before a session (`client?client=CODE&from=&to=`).
 
-Thin by design: read the URL, call data_access.client_queries (cached), draw with
-dashboard.client_charts. Views and exports are audited; out-of-scope clients are refused.
+Top first: "Since the last session", then Set homework beside what to set next, and a Review
+control for each pending item due by today (the client's own clinician only), then the charts.
+Thin by design: read the URL, call data_access (cached), draw with dashboard. Views and
+exports are audited; out-of-scope clients are refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import suppress
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Connection
+from streamlit.errors import StreamlitPageNotFoundError
 
 from dashboard import client_charts as charts
 from dashboard.auth_ui import require_viewer
 from dashboard.cache import page_data
+from dashboard.clinician_words import attendance_words, choice_label, day_words, when_words
 from dashboard.db import engine
+from dashboard.homework_forms import (
+    review_forms,
+    set_homework_form,
+    show_saved,
+    undo_control,
+)
+from dashboard.navigation import PAGES_DIR
 from dashboard.plain_text import md
 from dashboard.theme import STATUS_STYLE
-from data_access import audit
+from data_access import audit, metrics
 from data_access.client_queries import ClientPage, client_page
 from data_access.csv_safe import to_safe_csv
 from data_access.errors import NotInScope
 from data_access.filters import Filters
-from data_access.queries import visible_clients
+from data_access.flags import severity_rank
+from data_access.my_clients import client_choices
+from data_access.queries import assignment_types
+from data_access.recording import own_client_codes
 from data_access.schema import MEASURES
+from data_access.since_last import SinceLast, Suggestion, since_last_session, what_to_set_next
 from data_access.text_rules import code_problem
 from data_access.viewer import Viewer
 
@@ -39,8 +55,21 @@ _AUDITED = "_client_page_audited"  # (action, code) pairs already written this b
 
 
 @page_data()
-def _client_codes(conn: Connection, viewer: Viewer) -> list[str]:
-    return visible_clients(conn, viewer)["client_code"].tolist()
+def _choices(conn: Connection, viewer: Viewer, today: dt.date) -> pd.DataFrame:
+    return client_choices(conn, viewer, today)
+
+
+@page_data()
+def _since(
+    conn: Connection, viewer: Viewer, client_id: int, today: dt.date
+) -> tuple[SinceLast, list[Suggestion], list[str], list[str]]:
+    """Since the last session, what to set next, the homework catalogue and own clients."""
+    return (
+        since_last_session(conn, viewer, client_id, today),
+        what_to_set_next(conn, viewer, client_id),
+        assignment_types(conn)["name"].tolist(),
+        own_client_codes(conn, viewer),
+    )
 
 
 @page_data("Loading the client…")
@@ -103,14 +132,18 @@ def _export(viewer: Viewer, code: str, export: pd.DataFrame) -> bytes:
     return to_safe_csv(export)
 
 
-def _pick_client(codes: list[str], requested: str) -> str:
-    """Sidebar picker over the viewer's clients, kept in step with `?client=`."""
+def _pick_client(choices: pd.DataFrame, requested: str) -> str:
+    """Sidebar picker over the viewer's clients (active first, with last session and a flag
+    mark), kept in step with `?client=`."""
+    codes = choices["client_code"].tolist()
+    labels = dict(zip(codes, (choice_label(r) for _, r in choices.iterrows()), strict=True))
     picked = st.sidebar.selectbox(
         "Client (search by code)",
         codes,
         index=codes.index(requested) if requested in codes else None,
+        format_func=labels.get,
         placeholder="Type a client code to search",
-        help="Only your clients are listed.",
+        help="Only your clients are listed: active first; ⚑ marks a needs-attention flag.",
     )
     if picked and picked != requested:
         _set_param("client", picked)
@@ -144,11 +177,105 @@ def _words(change: float) -> str:
     return "none"
 
 
-def _header(page: ClientPage) -> None:
+def _title(page: ClientPage) -> None:
     h = page.header
     st.title(f"Client {md(h.client_code)}")
     ended = f" · discharged {h.discharged_on:%d %b %Y}" if h.status == "discharged" else ""
     st.caption(f"Clinician {md(h.clinician)} · intake {h.intake_on:%d %b %Y}{ended}")
+
+
+def _score_line(row: pd.Series) -> str:
+    band = metrics.severity_band(row["measure"], row["value"])
+    change = "first score" if pd.isna(row["change"]) else metrics.change_words(float(row["change"]))
+    return (
+        f"{row['measure']} **{int(row['value'])}** {band} · {change} ({row['recorded_on']:%d %b})"
+    )
+
+
+def _since_last(page: ClientPage, since: SinceLast, today: dt.date) -> None:
+    """Last and next session, homework set at the last one, scores and no-shows since, flags."""
+    st.subheader("Since the last session")
+    when, homework, scores = st.columns([1.1, 1.8, 1.4])
+    with when:
+        last = (
+            f"{day_words(since.last_session)} ({attendance_words(since.last_attendance)})"
+            if since.last_session
+            else "none yet"
+        )
+        st.markdown(
+            f"**Last session:** {last}  \n**Next session:** {when_words(since.next_session, today)}"
+        )
+        for day in since.unrecorded:
+            st.warning(f"Session of {day_words(day)} not recorded", icon=":material/event_busy:")
+        if since.no_shows:
+            st.markdown("**No-show since:** " + ", ".join(day_words(d) for d in since.no_shows))
+    with homework:
+        if since.last_attended is None:
+            st.markdown("**Homework:** no session attended yet")
+        elif since.homework.empty:
+            st.markdown(f"**Homework set {day_words(since.last_attended)}:** none")
+        else:
+            st.markdown(f"**Homework set {day_words(since.last_attended)}:**")
+            for item in since.homework.itertuples():
+                line = _item_words(item, today)
+                st.markdown(f"- {md(line)}")
+    with scores:
+        if since.scores.empty:
+            st.markdown("**Scores since:** none recorded")
+        else:
+            st.markdown(
+                "**Scores since:**  \n"
+                + "  \n".join(_score_line(r) for _, r in since.scores.iterrows())
+            )
+    _flags(page)
+
+
+def _item_words(item, today: dt.date) -> str:  # noqa: ANN001 - a row of SinceLast.homework
+    if item.status == "pending":
+        due = "was due" if item.due_on < today else "due"
+        return f"{item.type} — not reviewed yet, {due} {item.due_on.day} {item.due_on:%b}"
+    return f"{item.type} — {item.status.replace('_', ' ').replace('completed', 'done')}"
+
+
+def _flags(page: ClientPage) -> None:
+    """The client's flags, worst first, each with the rule that raised it."""
+    if page.header.status == "discharged":
+        st.info("Discharged: needs-attention flags are raised only for active clients.")
+    elif page.flags.empty:
+        st.success("No needs-attention flags today.")
+    else:
+        ranked = page.flags.assign(rank=page.flags["flag"].map(severity_rank))
+        for flag in ranked.sort_values("rank").itertuples():
+            st.warning(f"**{flag.label}**: {flag.rule}", icon=":material/flag:")
+
+
+def _next_homework(
+    viewer: Viewer, code: str, suggestions: list[Suggestion], types: list[str], today: dt.date
+) -> None:
+    """Set homework beside what to set next, then Review and Undo: no trip to the Data page."""
+    form, ideas = st.columns([1.6, 1])
+    with form:
+        set_homework_form(viewer, code, types, today)
+    with ideas:
+        st.subheader("What to set next")
+        st.caption("Suggestions from this client's own record, each with the rule behind it.")
+        if not suggestions:
+            st.markdown("Not enough reviewed homework yet to suggest anything.")
+        for idea in suggestions:
+            st.markdown(f"- {md(idea.text)}  \n  :grey[*Rule: {idea.rule}*]")
+    review_forms(viewer, code, today)
+    undo_control(viewer)
+    with suppress(StreamlitPageNotFoundError):  # the page run alone, as under AppTest
+        st.page_link(
+            str(PAGES_DIR / "data.py"),
+            label=f"Record a session or scores for {code} (Data page)",
+            query_params={"client": code},
+            icon=":material/edit_note:",
+        )
+
+
+def _header(page: ClientPage) -> None:
+    h = page.header
     cols = st.columns([1, 1, 1, 1.7, 1])
     cols[0].metric("Status", h.status.capitalize())
     cols[1].metric("Weeks in treatment", h.weeks_in_treatment)
@@ -163,13 +290,6 @@ def _header(page: ClientPage) -> None:
         help="(completed + ½ partial) / reviewed, in the chosen dates; n = reviewed.",
     )
     cols[4].metric("Assignments in period", len(page.assignments))
-    if h.status == "discharged":
-        st.info("Discharged: needs-attention flags are raised only for active clients.")
-    elif page.flags.empty:
-        st.success("No needs-attention flags today.")
-    else:
-        for flag in page.flags.itertuples():
-            st.warning(f"**{flag.label}**: {flag.rule}", icon=":material/flag:")
 
 
 def _headline(page: ClientPage, measure: str) -> float | None:
@@ -271,7 +391,7 @@ requested = (st.query_params.get("client") or "").strip()
 if requested and code_problem(requested):
     st.warning("The link's client code is not a valid code, so no client is picked.")
     requested = ""
-code = _pick_client(_client_codes(viewer), requested)
+code = _pick_client(_choices(viewer, today), requested)
 if not code:
     st.title("Client")
     st.info("Pick a client in the sidebar (type to search by code).")
@@ -286,6 +406,12 @@ except NotInScope:
 start, end = _date_window(page.header.intake_on, today)
 page = _load(viewer, code, start, end, today)
 _audit_once(viewer, "view_client", code)
+since, suggestions, types, own = _since(viewer, page.header.client_id, today)
+_title(page)
+show_saved()
+_since_last(page, since, today)
+if code in own and page.header.status == "active":
+    _next_homework(viewer, code, suggestions, types, today)
 _header(page)
 _trends(page)
 _homework(page, today)

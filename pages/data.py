@@ -1,143 +1,115 @@
 """Data: record homework, sessions and scores; import a practice's files; export in scope.
 
-Every write goes through data_access (checked first, one transaction, audited) and raises the
-data version, so the charts on every page, in every app process, show the change at once. A
-save during a database fault says it was not saved and leaves what was typed in the form.
+Every write goes through data_access (checked by entry_rules first, one transaction, audited)
+and raises the data version, so the charts on every page, in every app process, show the change
+at once. A save during a database fault says it was not saved and leaves what was typed in the
+form. The homework forms are the client page's (dashboard.homework_forms); `?client=` picks the
+client.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
-from typing import TypeVar
 
 import streamlit as st
-from sqlalchemy.exc import DBAPIError
+from streamlit.errors import StreamlitPageNotFoundError
 
 from dashboard.auth_ui import require_viewer
+from dashboard.clinician_words import choice_label
 from dashboard.db import engine
+from dashboard.fault_ui import remembered
+from dashboard.homework_forms import (
+    DATE_FORMAT,
+    review_forms,
+    saved,
+    set_homework_form,
+    show_refusal,
+    show_saved,
+    undo_control,
+)
 from dashboard.navigation import PAGES_DIR
-from dashboard.plain_text import md
 from data_access.csv_safe import to_safe_csv
-from data_access.errors import DataError, NotInScope
+from data_access.errors import DataError
 from data_access.exporter import export_bytes
-from data_access.faults import DatabaseFault, fault_line
 from data_access.formats import KIND_ORDER, KINDS
 from data_access.importer import ImportResult, import_file, preview
+from data_access.my_clients import client_choices
 from data_access.queries import assignment_types
-from data_access.recording import (
-    REVIEW_STATUSES,
-    ChangedElsewhere,
-    FormError,
-    Review,
-    own_client_codes,
-    record_scores,
-    record_session,
-    review_assignment,
-    reviewable_assignments,
-    set_assignment,
-)
+from data_access.recording import FormError, own_client_codes, record_scores, record_session
 from data_access.schema import ATTENDANCE, MEASURES
 from data_access.viewer import Viewer
 
-T = TypeVar("T")
 DOCS = "docs/data-formats.md"
-DATE_FORMAT = "YYYY-MM-DD"
-FIELD_LABELS = {
-    "type": "Type",
-    "due_on": "Due date",
-    "difficulty": "Difficulty",
-    "instructions": "Instructions",
-    "assigned_on": "Set on",
-    "client": "Client",
-    "status": "Status",
-    "engagement": "Engagement",
-    "reviewed_on": "Reviewed on",
-    "held_on": "Session date",
-    "attendance": "Attendance",
-    "recorded_on": "Date",
-    "scores": "Scores",
-}
-ENGAGEMENT_LABELS = {
-    None: "not rated",
-    0: "0 – not attempted",
-    1: "1 – minimal",
-    2: "2 – some effort",
-    3: "3 – good",
-    4: "4 – excellent",
-}
+ATTENDANCE_HELP = (
+    "Scheduled books a session ahead (it may be in the future); record attended, cancelled or "
+    "no-show on the day, and a booking on that day is filled in."
+)
 
 
-SHOWN_KEY = "review_shown"  # assignment id -> Review, as the review form last showed it
-
-
-def show_refusal(exc: DataError) -> None:
-    """A refused form: one line per field, in words."""
-    if isinstance(exc, FormError):
-        for name, reason in exc.problems.items():
-            st.error(f"**{FIELD_LABELS.get(name, name)}**: {reason}")
-    elif isinstance(exc, NotInScope):
-        st.error("This client is not available to you.")
-    elif isinstance(exc, DatabaseFault):
-        st.error(
-            f"Not saved: {exc.reason}. What you typed is still in the form: "
-            "save again in a moment.",
-            icon=":material/cloud_off:",
-        )
-    else:
-        st.error(f"Not saved: {md(exc.reason)}.")
-
-
-def review_of(homework: dict) -> Review:
-    """The review an assignment holds, as the form shows it."""
-    return Review(homework["status"], homework["engagement"], homework["reviewed_on"])
-
-
-def review_words(review: Review) -> str:
-    if review.status == "pending":
-        return "pending (not reviewed)"
-    engagement = ENGAGEMENT_LABELS[review.engagement]
-    return (
-        f"{review.status.replace('_', ' ')}, engagement {engagement}, "
-        f"reviewed on {review.reviewed_on:%d %b %Y}"
-    )
-
-
-def remembered(key: str, read: Callable[[], T]) -> T:
-    """`read()`, kept in the session; during a database fault, the last value read, so the
-    forms stay on screen with what was typed (a save then says it was not saved)."""
-    try:
-        value = read()
-    except DBAPIError as exc:
-        line = fault_line(exc)
-        if line is None or key not in st.session_state:
-            raise
-        st.warning(f"{line.capitalize()}; retrying. Nothing can be saved until it is back.")
-        return st.session_state[key]
-    st.session_state[key] = value
-    return value
-
-
-def score_inputs(prefix: str) -> dict[str, int | None]:
-    """One optional whole-number input per measure, labelled with its range."""
+def score_inputs(prefix: str, problems: dict[str, str]) -> dict[str, int | None]:
+    """One optional whole-number input per measure, labelled with its range; a refused value
+    is said in words right under its field."""
     columns = st.columns(len(MEASURES))
     values = {}
     for column, spec in zip(columns, MEASURES.values(), strict=True):
         values[spec.code] = column.number_input(
             f"{spec.code} ({spec.min_value}–{spec.max_value})",
-            min_value=spec.min_value,
-            max_value=spec.max_value,
             value=None,
             step=1,
             key=f"{prefix}_{spec.code}",
             help=spec.name,
         )
+        if spec.code in problems:
+            column.error(problems[spec.code], icon=":material/error:")
     return {k: (int(v) if v is not None else None) for k, v in values.items()}
 
 
+def _problems(key: str) -> dict[str, str]:
+    return st.session_state.get(f"{key}_problems", {})
+
+
+def _refused(key: str, exc: DataError) -> None:
+    """Keep a form's problems and draw it again: each score's beside its field, the rest
+    above the form's button (`_other_problems`)."""
+    if not isinstance(exc, FormError):
+        show_refusal(exc)
+        return
+    st.session_state[f"{key}_problems"] = exc.problems
+    st.rerun()
+
+
+def _other_problems(key: str) -> None:
+    """The kept problems of a refused form that belong to no score field."""
+    problems = _problems(key)
+    others = {k: v for k, v in problems.items() if k not in MEASURES}
+    if others:
+        show_refusal(FormError(key, others))
+
+
+def pick_own_client(viewer: Viewer, codes: list[str], today: dt.date) -> str:
+    """The client picker (active first, last session, flag mark), kept in `?client=`."""
+    with engine().connect() as conn:
+        choices = client_choices(conn, viewer, today)
+    choices = choices[choices["client_code"].isin(codes)]
+    ordered = choices["client_code"].tolist()
+    labels = dict(zip(ordered, (choice_label(r) for _, r in choices.iterrows()), strict=True))
+    wanted = st.query_params.get("client")
+    code = st.selectbox(
+        "Client",
+        ordered,
+        index=ordered.index(wanted) if wanted in ordered else 0,
+        format_func=labels.get,
+        help="Only your own clients: each client's record is kept by their clinician.",
+    )
+    if st.query_params.get("client") != code:
+        st.query_params["client"] = code
+    return code
+
+
 def record_section(viewer: Viewer, today: dt.date) -> None:
-    """The four forms, for one of the viewer's own clients."""
+    """Homework, reviews, sessions and scores, for one of the viewer's own clients."""
     db = engine()
 
     def choices() -> tuple[list[str], list[str]]:
@@ -151,113 +123,24 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
             "Homework, sessions and scores are recorded by each client's own clinician."
         )
         return
-    wanted = st.query_params.get("client")
-    code = st.selectbox(
-        "Client",
-        codes,
-        index=codes.index(wanted) if wanted in codes else 0,
-        help="Only your own clients: each client's record is kept by their clinician.",
-    )
-    st.page_link(
-        st.Page(str(PAGES_DIR / "client.py"), url_path="client"),
-        label=f"Progress page of {md(code)}",
-        query_params={"client": code},
-        icon=":material/person:",
-    )
+    code = pick_own_client(viewer, codes, today)
+    with suppress(StreamlitPageNotFoundError):  # the page run alone, as under AppTest
+        st.page_link(
+            st.Page(str(PAGES_DIR / "client.py"), url_path="client"),
+            label=f"Progress page of {code}",
+            query_params={"client": code},
+            icon=":material/person:",
+        )
+    show_saved()
+    undo_control(viewer)
     left, right = st.columns(2, gap="large")
-    with left, st.form("set_homework"):
-        st.subheader("Set homework")
-        type_name = st.selectbox("Type", types)
-        due_on = st.date_input("Due date", value=today + dt.timedelta(days=7), format=DATE_FORMAT)
-        difficulty = st.select_slider(
-            "Expected difficulty",
-            options=[1, 2, 3, 4, 5],
-            value=2,
-            help="1 = very easy. Small, doable homework gets done.",
-        )
-        instructions = st.text_area("Instructions", max_chars=2000, height=100)
-        if st.form_submit_button("Save homework", type="primary"):
-            try:
-                set_assignment(
-                    db,
-                    viewer,
-                    client_code=code,
-                    type_name=type_name,
-                    due_on=due_on,
-                    instructions=instructions,
-                    difficulty=difficulty,
-                    assigned_on=today,
-                )
-            except DataError as exc:
-                show_refusal(exc)
-            else:
-                st.success(f"Saved: {md(type_name)} for {md(code)}, due {due_on:%d %b %Y}.")
-
-    def read_homework() -> list[dict]:
-        with db.connect() as conn:
-            return reviewable_assignments(conn, viewer, code)
-
-    homework = remembered(f"record_homework_{code}", read_homework)
-    shown: dict[int, Review] = st.session_state.get(SHOWN_KEY, {})  # what the last run showed
-    showing = {h["id"]: review_of(h) for h in homework}
-    with right, st.form("review_homework"):
-        st.subheader("Review homework")
-        if not homework:
-            st.caption(f"{md(code)} has no homework yet.")
-        by_id = {h["id"]: h for h in homework}
-        chosen = st.selectbox(  # options are ids: a status changed elsewhere keeps the choice
-            "Homework",
-            list(by_id),
-            format_func=lambda i: (
-                f"{by_id[i]['type']} · set {by_id[i]['assigned_on']:%d %b} · due "
-                f"{by_id[i]['due_on']:%d %b} · {by_id[i]['status'].replace('_', ' ')}"
-            ),
-        )
-        choice = by_id.get(chosen)
-        status = st.radio(
-            "Status",
-            REVIEW_STATUSES,
-            horizontal=True,
-            format_func=lambda s: s.replace("_", " "),
-        )
-        engagement = st.selectbox(
-            "Engagement (quality of the work)",
-            list(ENGAGEMENT_LABELS),
-            format_func=ENGAGEMENT_LABELS.get,
-        )
-        reviewed_on = st.date_input(
-            "Reviewed on", value=today, key="reviewed_on", format=DATE_FORMAT
-        )
-        if st.form_submit_button("Save review", type="primary", disabled=not homework):
-            try:
-                review_assignment(
-                    db,
-                    viewer,
-                    assignment_id=choice["id"],
-                    status=status,
-                    engagement=engagement,
-                    reviewed_on=reviewed_on,
-                    today=today,
-                    seen=shown.get(choice["id"], review_of(choice)),
-                )
-            except ChangedElsewhere as exc:
-                showing[choice["id"]] = exc.current
-                st.warning(
-                    f"Not saved: this item was changed by someone else since you opened it. "
-                    f"It now reads: {review_words(exc.current)}. Save again to replace that.",
-                    icon=":material/sync_problem:",
-                )
-            except DataError as exc:
-                show_refusal(exc)
-            else:
-                showing[choice["id"]] = Review(status, engagement, reviewed_on)
-                st.success(
-                    f"Saved: {md(choice['type'])} reviewed as {status.replace('_', ' ')} "
-                    f"on {reviewed_on:%d %b %Y}."
-                )
-    st.session_state[SHOWN_KEY] = showing
+    with left:
+        set_homework_form(viewer, code, types, today)
+    with right:
+        review_forms(viewer, code, today)
 
     left, right = st.columns(2, gap="large")
+    session_keys = ("held_on", "attendance", *(f"session_{m}" for m in MEASURES))
     with left, st.form("record_session"):
         st.subheader("Record a session")
         held_on = st.date_input("Session date", value=today, key="held_on", format=DATE_FORMAT)
@@ -266,10 +149,14 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
             ATTENDANCE,
             horizontal=True,
             format_func=lambda a: a.replace("_", " "),
+            key="attendance",
+            help=ATTENDANCE_HELP,
         )
         st.caption("Scores taken at the session (leave empty when not taken).")
-        scores = score_inputs("session")
+        scores = score_inputs("session", _problems("record_session"))
+        _other_problems("record_session")
         if st.form_submit_button("Save session", type="primary"):
+            st.session_state.pop("record_session_problems", None)
             try:
                 record_session(
                     db,
@@ -281,18 +168,22 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
                     today=today,
                 )
             except DataError as exc:
-                show_refusal(exc)
+                _refused("record_session", exc)
             else:
                 taken = ", ".join(f"{k} {v}" for k, v in scores.items() if v is not None)
-                st.success(
+                saved(
                     f"Saved: session on {held_on:%d %b %Y} ({attendance.replace('_', ' ')})"
-                    + (f" with {taken}." if taken else ".")
+                    + (f" with {taken}." if taken else "."),
+                    session_keys,
                 )
+    between_keys = ("recorded_on", *(f"between_{m}" for m in MEASURES))
     with right, st.form("record_scores"):
         st.subheader("Scores between sessions")
         recorded_on = st.date_input("Date", value=today, key="recorded_on", format=DATE_FORMAT)
-        between = score_inputs("between")
+        between = score_inputs("between", _problems("record_scores"))
+        _other_problems("record_scores")
         if st.form_submit_button("Save scores", type="primary"):
+            st.session_state.pop("record_scores_problems", None)
             try:
                 record_scores(
                     db,
@@ -303,10 +194,10 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
                     today=today,
                 )
             except DataError as exc:
-                show_refusal(exc)
+                _refused("record_scores", exc)
             else:
                 taken = ", ".join(f"{k} {v}" for k, v in between.items() if v is not None)
-                st.success(f"Saved: {taken} on {recorded_on:%d %b %Y}.")
+                saved(f"Saved: {taken} on {recorded_on:%d %b %Y}.", between_keys)
 
 
 def show_check(result: ImportResult) -> None:

@@ -94,8 +94,9 @@ def test_a_typical_client_shows_headline_numbers_flags_and_is_audited_once(pract
     assert "**Reliable recovery** (2 scores)" in text
     assert "**Repeated no-shows**: 2 or more no-shows in a row" in text
     assert "No GAD-7 scores yet" in text
-    assert at.selectbox[0].options == ["C-0001"]
-    assert at.selectbox[0].value == "C-0001"
+    picker = at.sidebar.selectbox[0]
+    assert picker.options == [f"C-0001 · last {ago(7):%d %b} · ⚑"]  # the flag mark
+    assert picker.value == "C-0001"
 
     at.run()  # a rerun (any click) is not a new view
     assert audit_events(p) == [("dana.doc@example.org", "view_client", "C-0001")]
@@ -202,7 +203,7 @@ def test_the_date_range_comes_from_the_url(practice):
     p.score(c, "PHQ-9", 14, ago(50))
     p.score(c, "PHQ-9", 8, ago(10))
     at = open_page(p, "C-0001", **{"from": ago(60).isoformat()})
-    assert at.date_input[0].value == ago(60)
+    assert at.sidebar.date_input[0].value == ago(60)
     shown = metrics(at)
     assert (shown["Baseline"], shown["Latest"], shown["Change (points)"]) == ("14", "8", "6 better")
     assert at.query_params["from"] == ago(60).isoformat()
@@ -221,7 +222,7 @@ def test_picking_a_client_opens_it_and_puts_it_in_the_url(practice):
     p.client(p.dana)
     p.client(p.dana)
     at = open_page(p)
-    at.selectbox[0].select("C-0002").run()
+    at.sidebar.selectbox[0].select("C-0002").run()
     assert at.title[0].value == "Client C-0002"
     assert at.query_params["client"] == "C-0002"
 

@@ -49,7 +49,10 @@ def test_a_refused_homework_says_why_and_saves_nothing(practice: dict):
     by_label(at.date_input, "Due date").set_value(TODAY - dt.timedelta(days=1))
     by_label(at.button, "Save homework").click()
     at.run()
-    assert [e.value for e in at.error] == ["**Due date**: the due date is before the day it is set"]
+    assert [e.value for e in at.error] == [
+        "**Due date**: the due date is before the day it is set",
+        "**Instructions**: write what the client will do (instructions cannot be blank)",
+    ]
     with practice["engine"].connect() as conn:
         assert len(conn.execute(select(Assignment.id)).all()) == 1
 
@@ -93,10 +96,12 @@ def test_a_review_is_confirmed_in_words(practice: dict):
 def test_a_review_dated_before_the_homework_is_refused(practice: dict):
     at = open_page(practice["ben"])
     by_label(at.date_input, "Reviewed on").set_value(D(2026, 3, 1))
+    assert by_label(at.radio, "Status").value is None  # no status is preselected
     by_label(at.button, "Save review").click()
     at.run()
     assert [e.value for e in at.error] == [
-        "**Reviewed on**: the review date is before the homework was set"
+        "**Status**: choose one: completed, partial, not done",
+        "**Reviewed on**: the review date is before the homework was set",
     ]
 
 
@@ -110,6 +115,8 @@ def test_a_session_with_scores_is_saved_and_a_second_on_that_day_refused(practic
     assert [s.value for s in at.success] == [
         "Saved: session on 16 Mar 2026 (attended) with PHQ-9 12, MOOD 6."
     ]
+    assert by_label(at.number_input, "PHQ-9 (0–27)").value is None  # the form is cleared
+    by_label(at.date_input, "Session date").set_value(D(2026, 3, 16))
     by_label(at.button, "Save session").click()
     at.run()
     assert [e.value for e in at.error] == [
@@ -144,3 +151,34 @@ def test_someone_without_clients_of_their_own_is_told_why_there_is_nothing_to_re
     assert at.info[0].value.startswith("You have no clients of your own")
     assert "Import" in [t.label for t in at.tabs]
     assert "clinicians" not in by_label(at.selectbox, "What the file holds").options
+
+
+def test_a_refused_score_says_why_beside_its_field(practice: dict):
+    at = open_page(practice["ben"])
+    by_label(at.date_input, "Session date").set_value(D(2026, 3, 16))
+    by_label(at.number_input, "PHQ-9 (0–27)").set_value(30)
+    by_label(at.button, "Save session").click()
+    at.run()
+    assert [e.value for e in at.error] == ["30 is not a PHQ-9 score: PHQ-9 runs from 0 to 27"]
+    with practice["engine"].connect() as conn:
+        assert conn.execute(select(TherapySession.id)).all() == []
+
+
+def test_an_identical_homework_is_refused_and_the_last_entry_can_be_undone(practice: dict):
+    at = open_page(practice["ben"])
+    for _ in range(2):
+        by_label(at.text_area, "Instructions").input("One small walk")
+        by_label(at.button, "Save homework").click()
+        at.run()
+    assert at.error[0].value.startswith(
+        "**Instructions**: identical homework is already stored: Daily Mood Log set"
+    )
+    with practice["engine"].connect() as conn:
+        assert len(conn.execute(select(Assignment.id)).all()) == 2
+    undo = [b for b in at.button if b.label.startswith("Undo my last entry")][0]
+    assert "homework set of C-0001" in undo.label
+    undo.click()
+    at.run()
+    assert [s.value for s in at.success] == ["Undone: homework set of C-0001."]
+    with practice["engine"].connect() as conn:
+        assert len(conn.execute(select(Assignment.id)).all()) == 1

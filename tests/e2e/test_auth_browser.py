@@ -13,7 +13,7 @@ from data_access.migrate import upgrade
 from tests.builders import Practice
 from tests.e2e.conftest import AppServer, assert_no_exception, sign_in, wait_for_app
 
-CLINICIAN_PAGES = ["Overview", "Caseload", "Client", "Homework", "Outcomes", "Data"]
+CLINICIAN_PAGES = ["My clients", "Overview", "Caseload", "Client", "Homework", "Outcomes", "Data"]
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +119,7 @@ def test_a_wrong_password_keeps_the_browser_signed_out(server: AppServer, page) 
 def test_the_site_root_and_every_stable_path_open_their_page(server: AppServer, page) -> None:  # noqa: ANN001
     sign_in(page, server, "ada@example.org", "pw-admin-1")
     # The root opens the role's first page (a same-document navigation, hence the poll).
-    page.wait_for_function("() => location.pathname.endsWith('/overview')")
+    page.wait_for_function("() => location.pathname.endsWith('/clients')")
     for path, heading in (("overview", "Practice overview"), ("caseload", "Caseload")):
         page.goto(server.url(path))
         wait_for_app(page)

@@ -122,7 +122,8 @@ BAD_ROWS = [
             (
                 2,
                 "attendance",
-                "attendance must be one of attended, cancelled, no_show; did you mean 'no_show'?",
+                "attendance must be one of attended, cancelled, no_show, scheduled; "
+                "did you mean 'no_show'?",
             )
         ],
         id="attendance misspelt",
@@ -201,8 +202,8 @@ BAD_ROWS = [
     pytest.param(
         "assignments",
         [
-            "HW-2001,C-0101,Thought Record,2026-03-02,2026-03-09,pending,2,,,",
-            "HW-2001,C-0101,Thought Record,2026-03-09,2026-03-16,pending,2,,,",
+            "HW-2001,C-0101,Thought Record,2026-03-02,2026-03-09,pending,2,,,One record",
+            "HW-2001,C-0101,Thought Record,2026-03-09,2026-03-16,pending,2,,,Two records",
         ],
         [(3, "assignment_id", "duplicate of line 2")],
         id="duplicate assignment id",
@@ -799,3 +800,57 @@ def test_problem_reads_as_a_sentence():
     assert str(Problem(4, "due_on", "x", "due date is before the assigned date")) == (
         "line 4, column due_on: due date is before the assigned date"
     )
+
+
+def test_the_importer_applies_the_forms_rules_to_dates_and_new_homework(practice: Engine):
+    """The same rules as the forms (entry_rules): nothing recorded in the future or before
+    intake (C-0101's is 5 Jan 2026), a session may be booked ahead as scheduled, and new
+    homework needs instructions and may not repeat one already stored (HW-1001)."""
+    today = D(2026, 3, 20)
+    before = dump(practice)
+    sessions = csv_bytes(
+        "sessions",
+        "C-0101,2026-03-27,attended",
+        "C-0101,2026-01-02,attended",
+        "C-0101,2026-03-27,scheduled",
+    )
+    result = import_file(practice, "sessions", sessions, viewer=None, today=today)
+    assert problems(result) == [
+        (
+            2,
+            "held_on",
+            "this date is in the future: book it as scheduled, and record it on the day",
+        ),
+        (3, "held_on", "this date is before the client's intake (05 Jan 2026)"),
+        (4, "client_code, held_on", "duplicate of line 2"),
+    ]
+    scores = csv_bytes("scores", "C-0101,PHQ-9,9,2026-03-21")
+    result = import_file(practice, "scores", scores, viewer=None, today=today)
+    assert problems(result) == [(2, "recorded_on", "this date is in the future")]
+    homework = csv_bytes(
+        "assignments",
+        "HW-3001,C-0101,Thought Record,2026-03-02,2026-03-09,pending,2,,,  ",
+        "HW-3002,C-0101,Daily Mood Log,2026-01-05,2026-01-12,pending,2,,,"
+        "Rate your mood each evening (0–10) and note one event.",
+        "HW-3003,C-0101,Thought Record,2026-03-09,2026-03-16,pending,2,,,One record",
+        "HW-3004,C-0101,Thought Record,2026-03-09,2026-03-23,pending,2,,,One record ",
+        "HW-3005,C-0101,Thought Record,2026-03-21,2026-03-28,pending,2,,,Later",
+    )
+    result = import_file(practice, "assignments", homework, viewer=None, today=today)
+    assert problems(result) == [
+        (2, "instructions", "write what the client will do (instructions cannot be blank)"),
+        (
+            3,
+            "instructions",
+            "identical homework is already stored: Daily Mood Log set 05 Jan 2026, "
+            "due 12 Jan 2026 (HW-1001)",
+        ),
+        (5, "instructions", "identical to the homework on line 4"),
+        (6, "assigned_on", "this date is in the future"),
+    ]
+    assert dump(practice) == before
+    booked = import_file(
+        practice, "sessions", csv_bytes("sessions", "C-0101,2026-03-27,scheduled"),
+        viewer=None, today=today,
+    )  # fmt: skip
+    assert booked.ok and booked.new == 1

@@ -285,3 +285,34 @@ def test_init_twice_creates_then_changes_nothing(blank_url):
     assert "database is at revision" in second.stdout
     assert schema_and_data(engine) == before
     engine.dispose()
+
+
+def test_sessions_can_be_scheduled_at_head_and_a_downgrade_keeps_the_bookings(blank_url):
+    """0008 lets attendance be 'scheduled' on both dialects (on SQLite without rebuilding the
+    table, which the sessions' foreign keys would refuse); going back refuses while a booking
+    is stored, and afterwards the narrower rule holds again."""
+    engine = new_engine(blank_url)
+    upgrade(engine, "0006")
+    with engine.begin() as conn:
+        for tbl, rows in AT_0001[:4]:
+            conn.execute(sa.insert(tbl), rows)
+    upgrade(engine)
+    sessions = AT_0001[2][0]
+    booking = dict(
+        id=3, client_id=1, clinician_id=2, held_on=D(2026, 3, 16), attendance="scheduled"
+    )
+    with engine.begin() as conn:
+        conn.execute(sa.insert(sessions), [booking])
+    with pytest.raises(RuntimeError, match="holds scheduled sessions"):
+        command.downgrade(alembic_config(engine), "0006")
+    with engine.begin() as conn:
+        conn.execute(sa.delete(sessions).where(sessions.c.id == 3))
+    command.downgrade(alembic_config(engine), "0006")
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        conn.execute(sa.insert(sessions), [booking])
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(sessions), [booking])
+        kept = conn.execute(sa.select(sa.func.count()).select_from(sessions)).scalar_one()
+    assert kept == 3  # the two sessions from before the upgrade, and the booking
+    engine.dispose()

@@ -88,7 +88,7 @@ def test_a_clinician_sets_homework_for_their_client_and_it_is_audited(world: Wor
     assert row[:4] == ("pending", D(2026, 3, 23), "Catch one thought", 2)
     assert row.external_id.startswith("APP-")
     assert world.audit() == [
-        ("ben.lindqvist@example.org", "record", "C-0001", "kind=assignment action=set")
+        ("ben.lindqvist@example.org", "record", "C-0001", f"kind=assignment action=set id={new_id}")
     ]
 
 
@@ -104,12 +104,14 @@ def test_every_problem_of_a_new_assignment_is_reported_at_once_and_nothing_is_wr
             type_name="Yoga",
             due_on=D(2026, 3, 1),
             difficulty=7,
+            instructions="   ",
             assigned_on=D(2026, 3, 20),
         )
     assert refused.value.problems == {
         "type": "unknown assignment type",
         "due_on": "the due date is before the day it is set",
         "difficulty": "difficulty runs from 1 (very easy) to 5",
+        "instructions": "write what the client will do (instructions cannot be blank)",
     }
     with pytest.raises(FormError) as discharged:
         set_assignment(
@@ -118,6 +120,7 @@ def test_every_problem_of_a_new_assignment_is_reported_at_once_and_nothing_is_wr
             client_code="C-0002",
             type_name="Thought Record",
             due_on=D(2026, 3, 27),
+            instructions="One thought record",
             assigned_on=D(2026, 3, 20),
         )
     assert discharged.value.problems == {"client": "the client was discharged on 2026-03-02"}
@@ -161,7 +164,11 @@ def test_a_review_records_status_engagement_and_date(world: World):
                 Assignment.id == world.homework
             )
         ).one() == ("partial", 2, D(2026, 3, 9))
-    assert world.audit()[-1][1:] == ("record", "C-0001", "kind=assignment action=review")
+    assert world.audit()[-1][1:] == (
+        "record",
+        "C-0001",
+        f"kind=assignment action=review id={world.homework}",
+    )
 
 
 def test_a_review_is_checked_before_it_is_written(world: World):
@@ -177,7 +184,7 @@ def test_a_review_is_checked_before_it_is_written(world: World):
             today=TODAY,
         )
     assert refused.value.problems == {
-        "status": "status must be one of completed, partial, not_done",
+        "status": "choose one: completed, partial, not done",
         "engagement": "engagement runs from 0 to 4",
         "reviewed_on": "the review date is before the homework was set",
     }
@@ -215,7 +222,14 @@ def test_a_session_with_its_scores_is_one_write(world: World):
         ("PHQ-9", 12, D(2026, 3, 16), session_id),
     ]
     # The audit names the measures, never the values.
-    assert world.audit()[-1][1:] == ("record", "C-0001", "kind=session measures=GAD-7,PHQ-9")
+    with world.engine.connect() as conn:
+        ids = dict(conn.execute(select(Score.measure, Score.id)).all())
+    score_ids = f"{ids['PHQ-9']},{ids['GAD-7']}"  # in the order entered, for undo
+    assert world.audit()[-1][1:] == (
+        "record",
+        "C-0001",
+        f"kind=session id={session_id} measures=GAD-7,PHQ-9 scores={score_ids}",
+    )
 
 
 def test_a_session_out_of_range_or_on_a_taken_date_writes_nothing(world: World):
@@ -239,9 +253,9 @@ def test_a_session_out_of_range_or_on_a_taken_date_writes_nothing(world: World):
             today=TODAY,
         )
     assert refused.value.problems == {
-        "PHQ-9": "PHQ-9 scores run from 0 to 27",
-        "GAD-7": "GAD-7 scores run from 0 to 21",
-        "MOOD": "MOOD scores run from 0 to 10",
+        "PHQ-9": "28 is not a PHQ-9 score: PHQ-9 runs from 0 to 27",
+        "GAD-7": "22 is not a GAD-7 score: GAD-7 runs from 0 to 21",
+        "MOOD": "11 is not a MOOD score: MOOD runs from 0 to 10",
         "held_on": "this client already has a session on that date",
     }
     with pytest.raises(FormError) as no_show:
@@ -312,3 +326,142 @@ def test_a_code_that_breaks_the_code_rule_is_refused_before_anything_is_looked_u
             today=TODAY,
         )
     assert dump(world.engine, with_audit=True) == before
+# ---------------------------------------------------------------- safe entry (issue #15)
+
+
+def _homework(world: World, **changes) -> int:
+    values = dict(
+        client_code="C-0001",
+        type_name="Thought Record",
+        due_on=D(2026, 3, 27),
+        instructions="Catch one thought",
+        difficulty=2,
+        assigned_on=TODAY,
+        today=TODAY,
+    )
+    return set_assignment(world.engine, world.ben, **{**values, **changes})
+
+
+def test_identical_homework_is_refused_naming_the_one_already_stored(world: World):
+    first = _homework(world)
+    before = dump(world.engine, with_audit=True)
+    with pytest.raises(FormError) as again:
+        _homework(world, instructions="  Catch one thought ", due_on=D(2026, 3, 30))
+    with world.engine.connect() as conn:
+        external = conn.execute(select(Assignment.external_id).where(Assignment.id == first))
+        name = external.scalar_one()
+    assert again.value.problems == {
+        "instructions": "identical homework is already stored: Thought Record set "
+        f"20 Mar 2026, due 27 Mar 2026 ({name})"
+    }
+    assert dump(world.engine, with_audit=True) == before
+    # Another type, day or wording is different homework.
+    _homework(world, instructions="Catch two thoughts")
+    _homework(world, type_name="Daily Mood Log")
+
+
+def test_homework_cannot_be_set_in_the_future_or_before_intake(world: World):
+    with pytest.raises(FormError) as future:
+        _homework(world, assigned_on=D(2026, 3, 21), due_on=D(2026, 3, 28))
+    assert future.value.problems == {"assigned_on": "this date is in the future"}
+    with pytest.raises(FormError) as early:
+        _homework(world, assigned_on=D(2026, 1, 2), due_on=D(2026, 1, 9))
+    assert early.value.problems == {
+        "assigned_on": "this date is before the client's intake (05 Jan 2026)"
+    }
+
+
+def test_only_pending_homework_due_by_today_can_be_reviewed(world: World):
+    later = _homework(world, due_on=D(2026, 3, 27))
+    with world.engine.connect() as conn:
+        offered = reviewable_assignments(conn, world.ben, "C-0001", today=TODAY)
+    assert [h["id"] for h in offered] == [world.homework]  # due 9 Mar; `later` is due 27 Mar
+    with pytest.raises(FormError) as early:
+        review_assignment(
+            world.engine, world.ben, assignment_id=later, status="completed", today=TODAY
+        )
+    assert early.value.problems == {"homework": "this homework is not due until 27 Mar 2026"}
+    review_assignment(
+        world.engine, world.ben, assignment_id=world.homework, status="not_done", today=TODAY
+    )
+    with pytest.raises(FormError) as twice:
+        review_assignment(
+            world.engine, world.ben, assignment_id=world.homework, status="completed", today=TODAY
+        )
+    assert twice.value.problems == {"homework": "this homework was already reviewed (not done)"}
+
+
+def test_a_session_is_booked_ahead_and_recorded_on_the_day(world: World):
+    booked = record_session(
+        world.engine,
+        world.ben,
+        client_code="C-0001",
+        held_on=D(2026, 3, 27),
+        attendance="scheduled",
+        today=TODAY,
+    )
+    with pytest.raises(FormError) as ahead:
+        record_session(
+            world.engine,
+            world.ben,
+            client_code="C-0001",
+            held_on=D(2026, 3, 27),
+            attendance="attended",
+            today=TODAY,
+        )
+    assert ahead.value.problems == {
+        "held_on": "this date is in the future: book it as scheduled, and record it on the day"
+    }
+    on_the_day = record_session(
+        world.engine,
+        world.ben,
+        client_code="C-0001",
+        held_on=D(2026, 3, 27),
+        attendance="attended",
+        scores={"PHQ-9": 9},
+        today=D(2026, 3, 27),
+    )
+    assert on_the_day == booked
+    with world.engine.connect() as conn:
+        assert conn.execute(select(TherapySession.attendance)).scalars().all() == ["attended"]
+
+
+def test_each_person_undoes_their_own_last_entry_within_ten_minutes(world: World):
+    import datetime as dt
+
+    from data_access.errors import DataError
+    from data_access.recording import last_entry, undo_last
+
+    before = dump(world.engine)
+    new_id = _homework(world)
+    with world.engine.connect() as conn:
+        entry = last_entry(conn, world.ben)
+        assert entry is not None and entry.what == "homework set"
+        assert last_entry(conn, world.cara) is None  # not Cara's entry
+    assert undo_last(world.engine, world.ben) == "homework set of C-0001"
+    assert dump(world.engine) == before
+    assert world.audit()[-1][1:] == ("undo", "C-0001", f"kind=assignment action=set id={new_id}")
+    with pytest.raises(DataError, match="no entry of yours from the last 10 minutes"):
+        undo_last(world.engine, world.ben)  # an undo is not undone, nor the entry before it
+
+    session_id = record_session(
+        world.engine,
+        world.ben,
+        client_code="C-0001",
+        held_on=D(2026, 3, 16),
+        attendance="attended",
+        scores={"PHQ-9": 12},
+        today=TODAY,
+    )
+    assert session_id
+    undo_last(world.engine, world.ben)
+    assert dump(world.engine) == before  # the session and its score are gone
+
+    review_assignment(
+        world.engine, world.ben, assignment_id=world.homework, status="completed", today=TODAY
+    )
+    eleven_minutes_on = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(minutes=11)
+    with pytest.raises(DataError):
+        undo_last(world.engine, world.ben, now=eleven_minutes_on)
+    undo_last(world.engine, world.ben)
+    assert dump(world.engine) == before  # pending again, without engagement or review date

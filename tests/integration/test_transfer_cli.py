@@ -46,7 +46,7 @@ def test_a_bad_file_exits_1_with_each_problem_on_stderr(
     err = capsys.readouterr().err.splitlines()
     assert err == [  # where and why; never the row's values (a code may identify a client)
         "sessions.csv: line 2, column attendance: attendance must be one of attended, "
-        "cancelled, no_show",
+        "cancelled, no_show, scheduled",
         "sessions.csv: line 3, column client_code: unknown client code",
         "error: sessions: 0 new, 0 updated, 0 unchanged, 2 errors; nothing was written",
     ]

@@ -1,0 +1,99 @@
+"""My clients: the clinician's day at a glance, next session first (`clients?find=&when=`).
+
+Thin by design: read the filters, call data_access.my_clients (cached), draw one row per
+client with words readable without hovering; each client code opens the client page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from dashboard.auth_ui import require_viewer
+from dashboard.cache import page_data
+from dashboard.clinician_words import (
+    WHEN_CHOICES,
+    contact_cell,
+    flags_cell,
+    next_session_cell,
+    score_cell,
+    shown_rows,
+)
+from dashboard.navigation import PAGES_DIR
+from dashboard.plain_text import md
+from data_access.my_clients import my_clients
+
+CLIENT_PAGE = str(PAGES_DIR / "client.py")
+WIDTHS = [1.0, 1.2, 1.4, 2.4, 1.5, 1.5, 2.0]
+HEADINGS = (
+    "Client",
+    "Next session",
+    "Last contact",
+    "Homework since the last session",
+    "PHQ-9",
+    "GAD-7",
+    "Flags",
+)
+
+
+load = page_data("Reading your caseload…")(my_clients)
+
+
+def client_link(code: str) -> None:
+    """The client code as a link to the client page, in this signed-in browser session."""
+    try:
+        st.page_link(CLIENT_PAGE, label=code, query_params={"client": code})
+    except StreamlitPageNotFoundError:  # page run on its own, without the app's menu (AppTest)
+        st.markdown(f"[{md(code)}](client?client={code})")
+
+
+def draw_row(row: pd.Series, today: dt.date, team: bool) -> None:
+    cells = st.columns(WIDTHS, vertical_alignment="center")
+    with cells[0]:
+        client_link(row["client_code"])
+        if team:
+            st.caption(md(row["clinician"]))
+    cells[1].markdown(next_session_cell(row, today))
+    cells[2].markdown(contact_cell(row))
+    cells[3].markdown(md(row["homework"]))
+    cells[4].markdown(score_cell(row, "PHQ-9"))
+    cells[5].markdown(score_cell(row, "GAD-7"))
+    cells[6].markdown(flags_cell(row["flags"]))
+
+
+viewer = require_viewer()
+today = dt.date.today()
+st.title("My clients")
+controls = st.columns([2, 2, 2], vertical_alignment="bottom")
+find = controls[0].text_input(
+    "Find a client", key="find", placeholder="Type part of a code", max_chars=40
+)
+when = controls[1].segmented_control("Sessions", WHEN_CHOICES, default=WHEN_CHOICES[0], key="when")
+team = viewer.role == "supervisor" and controls[2].toggle(
+    "Include my team's clients", key="team", help="Your own clients and your supervisees'."
+)
+table = load(viewer, today, team=bool(team))
+if table.empty:
+    st.info(
+        "You have no active clients yet. Once a client is yours (an admin adds clients on the "
+        "Data page, Import tab, with a clients file), their next session, homework and scores "
+        "show here, and each code opens their page."
+        + (" Switch on *Include my team's clients* to see your team." if team is False else "")
+    )
+    st.stop()
+rows = shown_rows(table, find, when or WHEN_CHOICES[0], today)
+st.caption(
+    f"{len(rows)} of {len(table)} active clients · today is {today:%a %d %b %Y} · next booked "
+    "session first, then the most urgent. Click a code to open the client."
+)
+if rows.empty:
+    st.info("No client matches: clear the search or choose *All*.")
+    st.stop()
+heads = st.columns(WIDTHS)
+for column, heading in zip(heads, HEADINGS, strict=True):
+    column.markdown(f"**{heading}**")
+for _, row in rows.iterrows():
+    draw_row(row, today, bool(team))
