@@ -79,7 +79,7 @@ def show_refusal(exc: DataError, only: tuple[str, ...] | None = None) -> None:
     if isinstance(exc, FormError):
         for name, reason in exc.problems.items():
             if only is None or name in only:
-                st.error(f"**{FIELD_LABELS.get(name, name)}**: {md(reason)}")
+                st.error(f"**{FIELD_LABELS.get(name, name)}**: {reason}")
     elif isinstance(exc, NotInScope):
         st.error("This client is not available to you.")
     elif isinstance(exc, DatabaseFault):

@@ -188,23 +188,34 @@ def review_assignment(
     seen: Review | None = None,
 ) -> None:
     """Record how pending homework, due by today, went: status, engagement 0–4 (optional) and
-    the review date. A mistaken review is taken back with `undo_last`.
+    the review date. A mistaken review is taken back with `undo_last`, or corrected by passing
+    the review the form showed as `seen`.
 
-    With `seen` (the review the form showed), the save happens only if the assignment still
-    holds it; otherwise ChangedElsewhere says so and carries the new values (no lost update).
+    With `seen`, the save happens only if the assignment still holds it; otherwise
+    ChangedElsewhere says so and carries the new values (no lost update).
     """
     today = today or dt.date.today()
     reviewed_on = reviewed_on or today
     name = f"assignment {assignment_id}"
     with _recording(engine, viewer, name, "") as conn:
         row = conn.execute(
-            select(Assignment.assigned_on, Assignment.due_on, Assignment.status, Client.code)
+            select(
+                Assignment.assigned_on,
+                Assignment.due_on,
+                Assignment.status,
+                Assignment.engagement,
+                Assignment.reviewed_on,
+                Client.code,
+            )
             .join(Client, Client.id == Assignment.client_id)
             .where(Assignment.id == assignment_id)
         ).first()
         if row is None:
             raise NotInScope(name, "not available to you")
         client = _own_client(conn, viewer, row.code)
+        current = Review(row.status, row.engagement, row.reviewed_on)
+        if seen is not None and seen != current:
+            raise ChangedElsewhere(name, current)
         problems: dict[str, str] = {}
         if status not in REVIEW_STATUSES:
             problems["status"] = "choose one: " + ", ".join(
@@ -216,8 +227,11 @@ def review_assignment(
             problems["reviewed_on"] = "the review date is before the homework was set"
         elif reviewed_on > today:
             problems["reviewed_on"] = "this date is in the future"
+        # A review is of pending homework due by today, or the correction of the review the
+        # form showed (`seen`, checked above to be what is stored).
+        correcting = seen is not None and seen.status != "pending"
         not_reviewable = rules.reviewable_problem(row.status, row.due_on, today)
-        if not_reviewable:
+        if not_reviewable and not correcting:
             problems["homework"] = not_reviewable
         if problems:
             raise FormError(name, problems)

@@ -46,6 +46,7 @@ def test_an_import_from_the_command_line_shows_on_the_next_page_view(practice: d
     assert metric_values(at)["Assignments set"] == "2"
     rows = [
         f"CLI-{i},C-0001,Thought Record,{SET_ON},{SET_ON + dt.timedelta(days=7)},pending,2,,,"
+        f"Write down thought {i}"
         for i in range(3)
     ]
     header = (

@@ -208,8 +208,8 @@ def test_a_page_view_is_not_held_up_by_a_writer_holding_the_sqlite_lock(sqlite_e
             select(UserAccount.id).where(UserAccount.clinician_id == ben)
         ).scalar_one()
     earlier = utc_now() - dt.timedelta(minutes=5)  # so the view would refresh last-seen
-    code = issue_code(sqlite_engine, account, now=earlier)
-    token = exchange_code(sqlite_engine, code, now=earlier)
+    code = issue_code(sqlite_engine, account, "nonce", now=earlier)
+    token = exchange_code(sqlite_engine, code, "nonce", now=earlier)
     holder = new_engine(str(sqlite_engine.url))
     locked, release = threading.Event(), threading.Event()
 

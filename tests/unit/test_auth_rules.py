@@ -8,6 +8,7 @@ from dashboard.navigation import PAGES, allowed
 from dashboard.session_routes import safe_next, start_url
 
 EXPECTED = {  # page → roles that may open it (README.md: admin pages only to admins)
+    "clients": {"clinician", "supervisor", "admin"},
     "overview": {"clinician", "supervisor", "admin"},
     "caseload": {"clinician", "supervisor", "admin"},
     "client": {"clinician", "supervisor", "admin"},
