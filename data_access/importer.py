@@ -42,6 +42,7 @@ from data_access.csv_safe import restore
 from data_access.engine import is_sqlite, write
 from data_access.errors import DataError
 from data_access.schema import (
+    ITEM_COLUMNS,
     MEASURES,
     Assignment,
     AssignmentType,
@@ -248,8 +249,9 @@ def _header(kind: str, cells: list[str]) -> dict[str, int]:
             )
     problems: list[Problem] = []
     unknown = [n for n in names if n not in expected]
+    optional = formats.OPTIONAL_COLUMNS.get(kind, ())
     for column in expected:
-        if column in names:
+        if column in names or column in optional:
             continue
         near = formats.nearest(column, unknown)
         if near is not None:
@@ -269,7 +271,7 @@ def _header(kind: str, cells: list[str]) -> dict[str, int]:
         seen.add(name)
     if problems:
         raise _FileProblem(*problems)
-    return {column: names.index(column) for column in expected}
+    return {column: names.index(column) for column in expected if column in names}
 
 
 # --------------------------------------------------------------------------- rows and lookups
@@ -835,21 +837,37 @@ class _Scores(_ClientRows):
                 )
             except ValueError as exc:
                 ctx.bad(row, "score", str(exc))
+        items: tuple[int | None, ...] = (None,) * len(ITEM_COLUMNS)
+        if code is not None:
+            texts = [row.text[c] for c in ITEM_COLUMNS]
+            try:
+                items = formats.items(texts, code, value)
+            except formats.ItemsError as exc:
+                ctx.bad(row, exc.column, str(exc))
         row.key = (row.text["client_code"].lower(), code, recorded)
-        row.values = {"measure": code, "value": value, "recorded_on": recorded}
+        row.values = {
+            "measure": code,
+            "value": value,
+            "recorded_on": recorded,
+            **dict(zip(ITEM_COLUMNS, items, strict=True)),
+        }
 
     def existing(self, ctx: _Context, conn: Connection, rows: list[_Row]) -> dict:
         triples = sorted(
             {(r.values["client_id"], r.values["measure"], r.values["recorded_on"]) for r in rows}
         )
+        item_columns = [getattr(Score, c) for c in ITEM_COLUMNS]
         query = (
-            select(Score.id, Score.client_id, Score.measure, Score.recorded_on, Score.value)
+            select(
+                Score.id, Score.client_id, Score.measure, Score.recorded_on, Score.value,
+                *item_columns,
+            )
             .where(tuple_(Score.client_id, Score.measure, Score.recorded_on).in_(triples))
             .order_by(Score.id)
-        )
+        )  # fmt: skip
         by_triple: dict[tuple, tuple[int, tuple]] = {}
-        for sid, client_id, code, day, value in conn.execute(query):
-            by_triple.setdefault((client_id, code, day), (sid, (value,)))
+        for sid, client_id, code, day, *answers in conn.execute(query):
+            by_triple.setdefault((client_id, code, day), (sid, tuple(answers)))
         out = {}
         for r in rows:
             triple = (r.values["client_id"], r.values["measure"], r.values["recorded_on"])
@@ -858,9 +876,10 @@ class _Scores(_ClientRows):
         return out
 
     def comparable(self, row: _Row) -> tuple:
-        return (row.values["value"],)
+        return tuple(row.values[c] for c in ("value", *ITEM_COLUMNS))
 
     def write(self, ctx: _Context, conn: Connection, new: list[_Row], changed: list[_Row]) -> None:
+        answers = ("value", *ITEM_COLUMNS)
         if new:
             conn.execute(
                 insert(Score.__table__),
@@ -868,8 +887,8 @@ class _Scores(_ClientRows):
                     {
                         "client_id": r.values["client_id"],
                         "measure": r.values["measure"],
-                        "value": r.values["value"],
                         "recorded_on": r.values["recorded_on"],
+                        **{c: r.values[c] for c in answers},
                     }
                     for r in new
                 ],
@@ -877,7 +896,7 @@ class _Scores(_ClientRows):
         _update_by_id(
             conn,
             Score.__table__,
-            [{"_id": r.values["_id"], "value": r.values["value"]} for r in changed],
+            [{"_id": r.values["_id"], **{c: r.values[c] for c in answers}} for r in changed],
         )
 
 
@@ -930,7 +949,7 @@ def _batches(
                     )
                 )
                 continue
-            text = {}
+            text = dict.fromkeys(formats.KINDS[kind], "")
             for column, index in positions.items():
                 raw = cells[index]
                 text[column] = restore(raw if column == "instructions" else raw.strip())

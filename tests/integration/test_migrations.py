@@ -256,15 +256,19 @@ def test_item_answers_and_risk_reviews_come_and_go_with_0009_keeping_the_totals(
             conn.execute(sa.insert(tbl), rows)
     upgrade(engine)
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO scores (id, client_id, measure, value, recorded_on, item_1, item_2,"
-            " item_3, item_4, item_5, item_6, item_7, item_8, item_9)"
-            " VALUES (3, 1, 'PHQ-9', 11, '2026-03-16', 2, 2, 1, 1, 1, 1, 1, 0, 2)"
-        ))
-        conn.execute(text(
-            "INSERT INTO risk_reviews (score_id, reviewer_id, reviewed_at, note)"
-            " VALUES (3, 2, '2026-03-16 10:00:00', 'safety plan agreed')"
-        ))
+        conn.execute(
+            text(
+                "INSERT INTO scores (id, client_id, measure, value, recorded_on, item_1, item_2,"
+                " item_3, item_4, item_5, item_6, item_7, item_8, item_9)"
+                " VALUES (3, 1, 'PHQ-9', 11, '2026-03-16', 2, 2, 1, 1, 1, 1, 1, 0, 2)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO risk_reviews (score_id, reviewer_id, reviewed_at, note)"
+                " VALUES (3, 2, '2026-03-16 10:00:00', 'safety plan agreed')"
+            )
+        )
     columns = {c["name"] for c in sa.inspect(engine).get_columns("scores")}
     assert {f"item_{n}" for n in range(1, 10)} <= columns
     command.downgrade(alembic_config(engine), "0006")
