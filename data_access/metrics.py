@@ -223,6 +223,14 @@ FLAG_RULES: dict[str, FlagRule] = {
     rule.key: rule
     for rule in (
         FlagRule(
+            "risk_item",
+            "Risk item",
+            "PHQ-9 item 9 (thoughts that you would be better off dead, or of hurting yourself) "
+            "answered 1 or more, on any of the client's PHQ-9s, until a newer PHQ-9 answers it 0. "
+            "Shown for every client, whatever the dates, status or numbers; reviewed ones stay "
+            "listed, marked reviewed.",
+        ),
+        FlagRule(
             "deterioration",
             "Reliable deterioration",
             "PHQ-9 or GAD-7 has worsened from baseline by at least its reliable-change value "

@@ -291,6 +291,7 @@ class Score(Base):
             "id",
             "value",
         ),
+        Index("ix_scores_item_9_client_id", "item_9", "client_id", "recorded_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

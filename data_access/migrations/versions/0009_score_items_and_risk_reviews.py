@@ -21,6 +21,7 @@ branch_labels = None
 depends_on = None
 
 ITEMS = [f"item_{n}" for n in range(1, 10)]
+INDEX = "ix_scores_item_9_client_id"  # open risk items: seek item 9 >= 1, then newer ones
 COUNTS = {"PHQ-9": 9, "GAD-7": 7, "MOOD": 0}
 
 
@@ -47,6 +48,7 @@ def upgrade() -> None:
             batch_op.add_column(sa.Column(column, sa.SmallInteger(), nullable=True))
         batch_op.create_check_constraint("items_in_range", _items_in_range())
         batch_op.create_check_constraint("items_add_up", _items_add_up())
+        batch_op.create_index(INDEX, ["item_9", "client_id", "recorded_on", "id"], unique=False)
     op.create_table(
         "risk_reviews",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -68,6 +70,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("risk_reviews")
     with op.batch_alter_table("scores", schema=None) as batch_op:
+        batch_op.drop_index(INDEX)
         batch_op.drop_constraint("items_add_up", type_="check")
         batch_op.drop_constraint("items_in_range", type_="check")
         for column in reversed(ITEMS):
