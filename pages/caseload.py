@@ -9,6 +9,7 @@ from dashboard.auth_ui import require_viewer
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar, focus_clinician
 from dashboard.navigation import PAGES_DIR
+from dashboard.risk_ui import risk_list
 from data_access import audit
 from data_access.config import database_url
 from data_access.csv_safe import to_safe_csv
@@ -91,6 +92,7 @@ st.caption(
 # --- Needs attention -----------------------------------------------------------------------
 flagged = charts.attention_rows(data.attention)
 st.subheader(f"Needing attention ({len(flagged)})")
+risk_list(viewer)
 with st.expander("What raises each flag"):
     for rule in FLAG_RULES.values():
         st.markdown(f"**{rule.label}**: {rule.rule}")

@@ -14,6 +14,7 @@ import streamlit as st
 from dashboard import client_charts as charts
 from dashboard.auth_ui import require_viewer
 from dashboard.db import engine
+from dashboard.risk_ui import risk_banner
 from dashboard.theme import STATUS_STYLE
 from data_access import audit
 from data_access.client_queries import ClientPage, client_page
@@ -127,9 +128,10 @@ def _words(change: float) -> str:
     return "none"
 
 
-def _header(page: ClientPage) -> None:
+def _header(page: ClientPage, viewer: Viewer) -> None:
     h = page.header
     st.title(f"Client {h.client_code}")
+    risk_shown = risk_banner(viewer, h.client_id)
     ended = f" · discharged {h.discharged_on:%d %b %Y}" if h.status == "discharged" else ""
     st.caption(f"Clinician {h.clinician} · intake {h.intake_on:%d %b %Y}{ended}")
     cols = st.columns([1, 1, 1, 1.7, 1])
@@ -146,12 +148,16 @@ def _header(page: ClientPage) -> None:
         help="(completed + ½ partial) / reviewed, in the chosen dates; n = reviewed.",
     )
     cols[4].metric("Assignments in period", len(page.assignments))
+    flags = page.flags[page.flags["flag"] != "risk_item"]  # drawn above, uncached
     if h.status == "discharged":
-        st.info("Discharged: needs-attention flags are raised only for active clients.")
-    elif page.flags.empty:
+        st.info(
+            "Discharged: needs-attention flags are raised only for active clients "
+            "(a risk item is shown whatever the status)."
+        )
+    elif flags.empty and not risk_shown:
         st.success("No needs-attention flags today.")
     else:
-        for flag in page.flags.itertuples():
+        for flag in flags.itertuples():
             st.warning(f"**{flag.label}**: {flag.rule}", icon=":material/flag:")
 
 
@@ -268,7 +274,7 @@ except NotInScope:
 start, end = _date_window(page.header.intake_on, today)
 page = _load(url, viewer, code, start, end, today)
 _audit_once(viewer, "view_client", code)
-_header(page)
+_header(page, viewer)
 _trends(page)
 _homework(page, today)
 _table(page, viewer)

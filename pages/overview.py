@@ -6,6 +6,7 @@ from dashboard import practice_charts as charts
 from dashboard.auth_ui import require_viewer
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar
+from dashboard.risk_ui import risk_list
 from data_access.config import database_url
 from data_access.engine import get_engine
 from data_access.filters import Filters
@@ -35,6 +36,8 @@ st.caption(
     f"{scope.get(viewer.role, 'your own caseload')}, {filters.client_status} clients; "
     f"changes against {before.start:%d %b} – {before.end:%d %b %Y}."
 )
+
+risk_list(viewer)
 
 cards = charts.headlines(data.current, data.previous)
 for row in (cards[:4], cards[4:]):
