@@ -10,6 +10,7 @@ import datetime as dt
 import difflib
 import re
 
+from data_access.questionnaires import ItemsError, check_items
 from data_access.schema import ATTENDANCE, ITEM_COLUMNS, ITEM_MAX, MEASURES, ROLES, STATUSES
 
 KINDS: dict[str, tuple[str, ...]] = {
@@ -99,40 +100,15 @@ def measure(text: str) -> str:
     return code
 
 
-class ItemsError(ValueError):
-    """A problem with a row's item answers, naming the column a person should look at."""
-
-    def __init__(self, column: str, reason: str) -> None:
-        super().__init__(reason)
-        self.column = column
-
-
 def items(texts: list[str], code: str, total: int | None) -> tuple[int | None, ...]:
-    """The measure's item answers from their cells: all blank (none), or ItemsError with why.
-
-    Given items must be complete for the measure, each 0-3, and add up to the total.
-    """
-    count = MEASURES[code].items
-    given = [n for n, text in enumerate(texts, start=1) if text]
-    if not given:
-        return (None,) * len(texts)
-    beyond = [n for n in given if n > count]
-    if beyond:
-        has = f"only items 1-{count}" if count else "no items"
-        raise ItemsError(f"item_{beyond[0]}", f"{code} has {has}; item_{beyond[0]} must be blank")
-    missing = [n for n in range(1, count + 1) if n not in given]
-    if missing:
-        column = f"item_{missing[0]}"
-        raise ItemsError(column, f"give all {count} {code} items or none; {column} is blank")
-    values = []
-    for n in range(1, count + 1):
+    """The item columns from their cells (blank = not given), checked by `check_items`."""
+    values: list[int | None] = []
+    for n, text in enumerate(texts, start=1):
         try:
-            values.append(whole_number(texts[n - 1], 0, ITEM_MAX, f"item_{n}"))
+            values.append(whole_number(text, 0, ITEM_MAX, f"item_{n}") if text else None)
         except ValueError as exc:
             raise ItemsError(f"item_{n}", str(exc)) from None
-    if total is not None and sum(values) != total:
-        raise ItemsError("score", f"the items add up to {sum(values)}, not to the score {total}")
-    return (*values, *([None] * (len(texts) - count)))
+    return check_items(code, values, total)
 
 
 def whole_number(text: str, low: int, high: int, what: str) -> int:

@@ -41,6 +41,7 @@ from data_access.audit import record
 from data_access.csv_safe import restore
 from data_access.engine import is_sqlite, write
 from data_access.errors import DataError
+from data_access.questionnaires import ItemsError
 from data_access.schema import (
     ITEM_COLUMNS,
     MEASURES,
@@ -842,7 +843,7 @@ class _Scores(_ClientRows):
             texts = [row.text[c] for c in ITEM_COLUMNS]
             try:
                 items = formats.items(texts, code, value)
-            except formats.ItemsError as exc:
+            except ItemsError as exc:
                 ctx.bad(row, exc.column, str(exc))
         row.key = (row.text["client_code"].lower(), code, recorded)
         row.values = {

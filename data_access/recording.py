@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, insert, select, update
@@ -19,8 +19,10 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from data_access.audit import record
 from data_access.engine import write
 from data_access.errors import DataError, NotInScope
+from data_access.questionnaires import ItemsError, check_items
 from data_access.schema import (
     ATTENDANCE,
+    ITEM_COLUMNS,
     MEASURES,
     STATUSES,
     Assignment,
@@ -88,6 +90,28 @@ def _scores_problems(scores: dict[str, int | None]) -> dict[str, str]:
         if value is not None and not spec.min_value <= value <= spec.max_value:
             problems[code] = f"{code} scores run from {spec.min_value} to {spec.max_value}"
     return problems
+
+
+def _with_items(
+    scores: dict[str, int], items: dict[str, Sequence[int | None]] | None
+) -> tuple[dict[str, dict[str, object]], dict[str, str]]:
+    """Each score's row values with its item answers, and the problems by field.
+
+    A measure given items but no total gets their sum as its total.
+    """
+    rows: dict[str, dict[str, object]] = {code: {"value": v} for code, v in scores.items()}
+    problems: dict[str, str] = {}
+    for code, answers in (items or {}).items():
+        if code not in MEASURES or all(a is None for a in answers):
+            continue
+        try:
+            checked = check_items(code, answers, scores.get(code))
+        except ItemsError as exc:
+            problems[f"{code} items"] = str(exc)
+            continue
+        total = scores.get(code, sum(a for a in checked if a is not None))
+        rows[code] = {"value": total, **dict(zip(ITEM_COLUMNS, checked, strict=True))}
+    return rows, problems
 
 
 def set_assignment(
@@ -195,14 +219,19 @@ def record_session(
     attendance: str,
     scores: dict[str, int | None] | None = None,
     today: dt.date | None = None,
+    items: dict[str, Sequence[int | None]] | None = None,
 ) -> int:
-    """Record a session and the scores taken at it (each optional); returns the session id."""
+    """Record a session and the scores taken at it (each optional, items too); returns the
+    session id."""
     today = today or dt.date.today()
     scores = {k: v for k, v in (scores or {}).items() if v is not None}
     name = f"session of {client_code} on {held_on.isoformat()}"
     with _recording(engine, viewer, name, client_code) as conn:
         client = _own_client(conn, viewer, client_code)
         problems = _scores_problems(scores)
+        rows, item_problems = _with_items(scores, items)
+        problems.update(item_problems)
+        scores = {code: int(row["value"]) for code, row in rows.items()}
         if attendance not in ATTENDANCE:
             problems["attendance"] = f"attendance must be one of {', '.join(ATTENDANCE)}"
         elif scores and attendance != "attended":
@@ -227,7 +256,7 @@ def record_session(
                 attendance=attendance,
             )
         ).inserted_primary_key[0]
-        _insert_scores(conn, client["id"], scores, held_on, session_id)
+        _insert_scores(conn, client["id"], rows, held_on, session_id)
         detail = "kind=session" + (f" measures={','.join(sorted(scores))}" if scores else "")
         record(conn, viewer, "record", client["code"], detail)
         return session_id
@@ -241,22 +270,27 @@ def record_scores(
     recorded_on: dt.date,
     scores: dict[str, int | None],
     today: dt.date | None = None,
+    items: dict[str, Sequence[int | None]] | None = None,
 ) -> int:
-    """Record scores outside a session (e.g. a MOOD rating); returns how many were saved."""
+    """Record scores outside a session (e.g. a MOOD rating), PHQ-9/GAD-7 items optional;
+    returns how many were saved."""
     today = today or dt.date.today()
     scores = {k: v for k, v in scores.items() if v is not None}
     name = f"scores of {client_code} on {recorded_on.isoformat()}"
     with _recording(engine, viewer, name, client_code) as conn:
         client = _own_client(conn, viewer, client_code)
         problems = _scores_problems(scores)
-        if not scores:
+        rows, item_problems = _with_items(scores, items)
+        problems.update(item_problems)
+        scores = {code: int(row["value"]) for code, row in rows.items()}
+        if not scores and not item_problems:
             problems["scores"] = "enter at least one score"
         _not_future(problems, "recorded_on", recorded_on, today)
         if recorded_on < client["intake_on"]:
             problems["recorded_on"] = "this date is before the client's intake"
         if problems:
             raise FormError(name, problems)
-        _insert_scores(conn, client["id"], scores, recorded_on, None)
+        _insert_scores(conn, client["id"], rows, recorded_on, None)
         record(
             conn,
             viewer,
@@ -270,22 +304,25 @@ def record_scores(
 def _insert_scores(
     conn: Connection,
     client_id: int,
-    scores: dict[str, int],
+    rows: dict[str, dict[str, object]],
     day: dt.date,
     session_id: int | None,
 ) -> None:
-    if scores:
+    """Insert each measure's row (its total and any item answers)."""
+    if rows:
+        blank = dict.fromkeys(ITEM_COLUMNS)
         conn.execute(
             insert(Score),
             [
                 {
                     "client_id": client_id,
                     "measure": code,
-                    "value": value,
                     "recorded_on": day,
                     "session_id": session_id,
+                    **blank,
+                    **values,
                 }
-                for code, value in scores.items()
+                for code, values in rows.items()
             ],
         )
 

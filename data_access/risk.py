@@ -17,11 +17,10 @@ from sqlalchemy import Connection, Engine, and_, exists, insert, or_, select
 from data_access.audit import record
 from data_access.engine import write
 from data_access.errors import DataError, NotInScope
+from data_access.questionnaires import ANSWERS, RISK_ITEM_WORDING
 from data_access.schema import Client, Clinician, RiskReview, Score
 from data_access.viewer import Viewer, client_scope
 
-ITEM_9_WORDING = "Thoughts that you would be better off dead, or of hurting yourself"
-ANSWERS = {0: "not at all", 1: "several days", 2: "more than half the days", 3: "nearly every day"}
 MAX_NOTE = 1_000
 RISK_COLUMNS = [
     "client_id", "client_code", "clinician", "score_id", "recorded_on", "answer", "answer_words",
@@ -32,7 +31,7 @@ RISK_COLUMNS = [
 def risk_rule(answer: int, recorded_on: dt.date) -> str:
     """The flag's rule in words: the item, the answer and its date."""
     return (
-        f'PHQ-9 item 9, "{ITEM_9_WORDING}": "{ANSWERS[answer]}" ({answer} of 3) '
+        f'PHQ-9 item 9, "{RISK_ITEM_WORDING}": "{ANSWERS[answer]}" ({answer} of 3) '
         f"on {recorded_on:%d %b %Y}."
     )
 

@@ -20,6 +20,7 @@ from data_access.exporter import export_bytes
 from data_access.formats import KIND_ORDER, KINDS
 from data_access.importer import ImportResult, import_file, preview
 from data_access.queries import assignment_types
+from data_access.questionnaires import ITEMS
 from data_access.recording import (
     REVIEW_STATUSES,
     FormError,
@@ -30,7 +31,7 @@ from data_access.recording import (
     reviewable_assignments,
     set_assignment,
 )
-from data_access.schema import ATTENDANCE, MEASURES
+from data_access.schema import ATTENDANCE, ITEM_MAX, MEASURES
 from data_access.viewer import Viewer
 
 DOCS = "docs/data-formats.md"
@@ -49,6 +50,8 @@ FIELD_LABELS = {
     "attendance": "Attendance",
     "recorded_on": "Date",
     "scores": "Scores",
+    "PHQ-9 items": "PHQ-9 items",
+    "GAD-7 items": "GAD-7 items",
 }
 ENGAGEMENT_LABELS = {
     None: "not rated",
@@ -91,6 +94,28 @@ def score_inputs(prefix: str) -> dict[str, int | None]:
             help=spec.name,
         )
     return {k: (int(v) if v is not None else None) for k, v in values.items()}
+
+
+def item_inputs(prefix: str) -> dict[str, list[int | None]]:
+    """Optional PHQ-9 and GAD-7 item answers (0-3 each), folded away; blank means not given."""
+    answers: dict[str, list[int | None]] = {}
+    with st.expander("PHQ-9 / GAD-7 item answers (optional)"):
+        st.caption(
+            "0 not at all · 1 several days · 2 more than half the days · 3 nearly every day. "
+            "Give all of a measure's items or none; they must add up to its score (leave the "
+            "score empty to use their sum)."
+        )
+        for code, wordings in ITEMS.items():
+            st.markdown(f"**{code}**")
+            values = []
+            for n, wording in enumerate(wordings, start=1):
+                value = st.number_input(
+                    f"{n}. {wording}", min_value=0, max_value=ITEM_MAX, value=None, step=1,
+                    key=f"{prefix}_{code}_item_{n}",
+                )  # fmt: skip
+                values.append(int(value) if value is not None else None)
+            answers[code] = values
+    return answers
 
 
 def record_section(viewer: Viewer, today: dt.date) -> None:
@@ -208,6 +233,7 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
         )
         st.caption("Scores taken at the session (leave empty when not taken).")
         scores = score_inputs("session")
+        items = item_inputs("session")
         if st.form_submit_button("Save session", type="primary"):
             try:
                 record_session(
@@ -218,6 +244,7 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
                     attendance=attendance,
                     scores=scores,
                     today=today,
+                    items=items,
                 )
             except DataError as exc:
                 show_refusal(exc)
@@ -232,6 +259,7 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
         st.subheader("Scores between sessions")
         recorded_on = st.date_input("Date", value=today, key="recorded_on", format=DATE_FORMAT)
         between = score_inputs("between")
+        between_items = item_inputs("between")
         if st.form_submit_button("Save scores", type="primary"):
             try:
                 record_scores(
@@ -241,13 +269,13 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
                     recorded_on=recorded_on,
                     scores=between,
                     today=today,
+                    items=between_items,
                 )
             except DataError as exc:
                 show_refusal(exc)
             else:
                 data_changed()
-                taken = ", ".join(f"{k} {v}" for k, v in between.items() if v is not None)
-                st.success(f"Saved: {taken} on {recorded_on:%d %b %Y}.")
+                st.success(f"Saved: scores on {recorded_on:%d %b %Y}.")
 
 
 def show_check(result: ImportResult) -> None:
