@@ -38,6 +38,29 @@ ITEMS: dict[str, tuple[str, ...]] = {
 RISK_ITEM_WORDING = ITEMS["PHQ-9"][8]
 
 
+# Severity bands of the total score (lowest score of each band, its name), the usual cut-offs.
+SEVERITY_BANDS: dict[str, tuple[tuple[int, str], ...]] = {
+    "PHQ-9": ((0, "minimal"), (5, "mild"), (10, "moderate"), (15, "moderately severe"),
+              (20, "severe")),
+    "GAD-7": ((0, "minimal"), (5, "mild"), (10, "moderate"), (15, "severe")),
+}  # fmt: skip
+
+
+def severity(measure: str, score: int) -> str | None:
+    """The severity band a total falls in ("moderate"), or None for a measure without bands."""
+    bands = SEVERITY_BANDS.get(measure)
+    if bands is None:
+        return None
+    return [name for low, name in bands if score >= low][-1]
+
+
+def severity_spans(measure: str) -> list[tuple[int, int, str]]:
+    """Each band as (lowest score, highest score, name), up to the measure's maximum."""
+    bands = SEVERITY_BANDS[measure]
+    tops = [low - 1 for low, _ in bands[1:]] + [MEASURES[measure].max_value]
+    return [(low, top, name) for (low, name), top in zip(bands, tops, strict=True)]
+
+
 class ItemsError(ValueError):
     """A problem with a score's item answers, naming the item (or `score`) to look at."""
 

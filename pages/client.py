@@ -24,6 +24,7 @@ from data_access.engine import get_engine
 from data_access.errors import NotInScope
 from data_access.filters import Filters
 from data_access.queries import visible_clients
+from data_access.questionnaires import severity
 from data_access.schema import MEASURES
 from data_access.viewer import Viewer
 
@@ -170,6 +171,9 @@ def _headline(page: ClientPage, measure: str) -> float | None:
     r = rows.iloc[0]
     st.metric("Baseline", int(r.baseline), help=f"First score, {r.baseline_on:%d %b %Y}")
     st.metric("Latest", int(r.latest), help=f"Most recent score, {r.latest_on:%d %b %Y}")
+    band = severity(measure, int(r.latest))
+    if band is not None:
+        st.caption(f"Latest is in the **{band}** band.")
     if r.n_scores >= 2:
         st.metric("Change (points)", _words(r.change), help="From baseline to latest")
     st.markdown(f"**{r.verdict.capitalize()}** ({r.n_scores} scores)")
