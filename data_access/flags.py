@@ -15,10 +15,10 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Select, case, exists, func, select
 
 from data_access import metrics
+from data_access.expected import active_pairs, on_track
 from data_access.filters import Filters, is_active
 from data_access.risk import open_risk_items, risk_rule
 from data_access.schema import Assignment, Client, Clinician, Score, TherapySession
-from data_access.scores import baseline_latest
 from data_access.viewer import Viewer, client_scope
 
 FLAG_COLUMNS = ["client_id", "client_code", "clinician", "flag", "label", "rule"]
@@ -133,17 +133,9 @@ def _no_recent_score(conn: Connection, active: Select[tuple[int]], as_of: dt.dat
     return set(conn.execute(query).scalars())
 
 
-def _deteriorated(
-    conn: Connection, viewer: Viewer, filters: Filters, client_ids: Sequence[int] | None
-) -> set[int]:
-    """Active clients reliably worse on PHQ-9 or GAD-7 from their first score to their latest."""
-    active = Filters(
-        end=filters.as_of,
-        clinician_ids=filters.clinician_ids,
-        client_status="active",
-        today=filters.as_of,
-    )
-    pairs = baseline_latest(conn, viewer, active, client_ids=client_ids)
+def _deteriorated(pairs: pd.DataFrame) -> set[int]:
+    """Active clients reliably worse on PHQ-9 or GAD-7 from their first score to their latest
+    (`pairs`: expected.active_pairs)."""
     pairs = metrics.classify_outcomes(pairs[pairs["n_scores"] >= 2])
     return set(pairs.loc[pairs["reliable_deterioration"], "client_id"].astype(int))
 
@@ -161,9 +153,13 @@ def needs_attention(
     active = _active_clients(viewer, filters, client_ids)
     as_of = filters.as_of
     risks = open_risk_items(conn, viewer, client_ids, filters.clinician_ids)
+    pairs = active_pairs(conn, viewer, filters, client_ids)
+    course = on_track(conn, pairs)
+    off_course = course[course["not_on_track"].astype(bool)]
     raised = {
         "risk_item": set(risks["client_id"].astype(int)),
-        "deterioration": _deteriorated(conn, viewer, filters, client_ids),
+        "not_on_track": set(off_course["client_id"].astype(int)),
+        "deterioration": _deteriorated(pairs),
         "low_completion": _low_completion(conn, active, as_of),
         "no_homework": _no_homework(conn, active, as_of),
         "no_shows": _no_shows(conn, active, as_of),
@@ -196,6 +192,9 @@ def needs_attention(
             frame.loc[row, "label"] = "Risk item (reviewed)"
             words += f" Reviewed by {risk.reviewed_by} on {risk.reviewed_at:%d %b %Y}."
         frame.loc[row, "rule"] = words
+    for client_id, rules in off_course.groupby("client_id")["rule"]:
+        row = (frame["client_id"] == client_id) & (frame["flag"] == "not_on_track")
+        frame.loc[row, "rule"] = " ".join(rules)
     return sort_by_severity(frame)[FLAG_COLUMNS]
 
 

@@ -231,6 +231,14 @@ FLAG_RULES: dict[str, FlagRule] = {
             "listed, marked reviewed.",
         ),
         FlagRule(
+            "not_on_track",
+            "Not on track",
+            "From week 3 after the first score: the latest PHQ-9 or GAD-7 is worse than three "
+            "in four of this practice's clients who started at the same score were by that "
+            "week (above the 75th percentile of the expected response). Needs 100 clients "
+            "with 3 or more scores to be judged.",
+        ),
+        FlagRule(
             "deterioration",
             "Reliable deterioration",
             "PHQ-9 or GAD-7 has worsened from baseline by at least its reliable-change value "
