@@ -15,8 +15,16 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.theme import IMPROVEMENT_BAND, MEASURE_COLOURS, STATUS_STYLE, empty_figure, styled
+from dashboard.theme import (
+    IMPROVEMENT_BAND,
+    MEASURE_COLOURS,
+    SEVERITY_FILLS,
+    STATUS_STYLE,
+    empty_figure,
+    styled,
+)
 from data_access.metrics import MIN_REVIEWED_FOR_RATE
+from data_access.questionnaires import SEVERITY_BANDS, severity_spans
 from data_access.schema import MEASURES
 
 SHOWN_STATUSES = ("completed", "partial", "not_done", "overdue", "pending")
@@ -61,6 +69,23 @@ def _add_sessions(fig: go.Figure, sessions: pd.DataFrame, y: float, **trace_kw: 
         )
 
 
+def add_severity_bands(fig: go.Figure, measure: str) -> None:
+    """Shade and name the measure's severity bands (PHQ-9, GAD-7) behind everything else."""
+    if measure not in SEVERITY_BANDS:
+        return
+    for (low, top, name), fill in zip(severity_spans(measure), SEVERITY_FILLS, strict=False):
+        fig.add_hrect(
+            y0=low - 0.5 if low else low,
+            y1=top + 0.5 if top < MEASURES[measure].max_value else top,
+            fillcolor=fill,
+            line_width=0,
+            layer="below",
+            annotation_text=f"{name} {low}–{top}",
+            annotation_position="right",
+            annotation_font={"size": 10, "color": MUTED},
+        )
+
+
 def trend_figure(
     scores: pd.DataFrame,
     sessions: pd.DataFrame,
@@ -79,6 +104,7 @@ def trend_figure(
         return empty_figure(title, f"No {measure} scores recorded yet in this period")
     daily = measure == "MOOD"
     fig = go.Figure()
+    add_severity_bands(fig, measure)
     if baseline is not None:
         low = max(spec.min_value, baseline - spec.reliable_change)
         high = min(spec.max_value, baseline + spec.reliable_change)

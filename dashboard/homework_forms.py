@@ -55,6 +55,8 @@ FIELD_LABELS = {
     "attendance": "Attendance",
     "recorded_on": "Date",
     "scores": "Scores",
+    "PHQ-9 items": "PHQ-9 items",
+    "GAD-7 items": "GAD-7 items",
 }
 
 

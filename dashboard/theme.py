@@ -35,6 +35,10 @@ STATUS_STYLE: dict[str, dict[str, str]] = {
 MEASURE_COLOURS = {"PHQ-9": "#0072B2", "GAD-7": "#CC79A7", "MOOD": "#E69F00"}
 IMPROVEMENT_BAND = "rgba(0, 158, 115, 0.12)"  # reliable-change band around a baseline
 GRID = "rgba(128, 128, 128, 0.25)"
+# Severity bands, minimal to severe: one hue (vermillion) getting stronger, so order reads
+# without telling hues apart, translucent so it works on light and dark backgrounds; every
+# band is also named in words on the chart.
+SEVERITY_FILLS = tuple(f"rgba(213, 94, 0, {alpha})" for alpha in (0.0, 0.07, 0.13, 0.2, 0.28))
 
 TEMPLATE_NAME = "between_sessions"
 

@@ -23,6 +23,7 @@ from data_access.errors import DataError
 from data_access.formats import KINDS
 from data_access.importer import CLI_ACTOR, INTERNAL_ID_PREFIX
 from data_access.schema import (
+    ITEM_COLUMNS,
     Assignment,
     AssignmentType,
     Client,
@@ -83,7 +84,13 @@ def _query(kind: str, viewer: Viewer) -> Select:
         )
     if kind == "scores":
         return (
-            select(Client.code, Score.measure, Score.value, Score.recorded_on)
+            select(
+                Client.code,
+                Score.measure,
+                Score.value,
+                Score.recorded_on,
+                *(getattr(Score, c) for c in ITEM_COLUMNS),
+            )
             .join(Client, Client.id == Score.client_id)
             .where(client_scope(viewer))
             .order_by(Client.code, Score.recorded_on, Score.measure, Score.id)

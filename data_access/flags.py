@@ -1,7 +1,9 @@
 """Needs-attention flags (docs/metrics.md): each computed in SQL for the viewer's active clients.
 
 A flag is raised only for clients active on the `as_of` day; a discharged client is no longer
-someone to chase. Each rule's wording lives in `metrics.FLAG_RULES`, shown beside the flag.
+someone to chase. The exception is the PHQ-9 risk item (`risk.py`): raised for every client in
+scope, whatever the dates or status. Each rule's wording lives in `metrics.FLAG_RULES`, shown
+beside the flag; `SEVERITY` orders flags, most urgent first, and every list sorts by it.
 """
 
 from __future__ import annotations
@@ -13,12 +15,29 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Select, case, exists, func, select
 
 from data_access import metrics
+from data_access.expected import active_pairs, on_track
 from data_access.filters import Filters, is_active
+from data_access.risk import open_risk_items, risk_rule
 from data_access.schema import SCHEDULED, Assignment, Client, Clinician, Score, TherapySession
-from data_access.scores import baseline_latest
 from data_access.viewer import Viewer, client_scope
 
 FLAG_COLUMNS = ["client_id", "client_code", "clinician", "flag", "label", "rule"]
+# Most urgent first: a client's place in any list is set by their most urgent flag.
+SEVERITY = (
+    "risk_item",
+    "not_on_track",
+    "deterioration",
+    "no_recent_score",
+    "no_shows",
+    "low_completion",
+    "no_homework",
+)
+
+
+def severity_rank(flag: str) -> int:
+    """A flag's place in SEVERITY (0 = the risk item, the most urgent); a flag added later
+    and missing from SEVERITY sorts last, never hidden."""
+    return SEVERITY.index(flag) if flag in SEVERITY else len(SEVERITY)
 
 
 def _active_clients(
@@ -118,17 +137,9 @@ def _no_recent_score(conn: Connection, active: Select[tuple[int]], as_of: dt.dat
     return set(conn.execute(query).scalars())
 
 
-def _deteriorated(
-    conn: Connection, viewer: Viewer, filters: Filters, client_ids: Sequence[int] | None
-) -> set[int]:
-    """Active clients reliably worse on PHQ-9 or GAD-7 from their first score to their latest."""
-    active = Filters(
-        end=filters.as_of,
-        clinician_ids=filters.clinician_ids,
-        client_status="active",
-        today=filters.as_of,
-    )
-    pairs = baseline_latest(conn, viewer, active, metrics.DETERIORATION_MEASURES, client_ids)
+def _deteriorated(pairs: pd.DataFrame) -> set[int]:
+    """Active clients reliably worse on PHQ-9 or GAD-7 from their first score to their latest
+    (`pairs`: expected.active_pairs)."""
     pairs = metrics.classify_outcomes(pairs[pairs["n_scores"] >= 2])
     return set(pairs.loc[pairs["reliable_deterioration"], "client_id"].astype(int))
 
@@ -145,8 +156,14 @@ def needs_attention(
     """
     active = _active_clients(viewer, filters, client_ids)
     as_of = filters.as_of
+    risks = open_risk_items(conn, viewer, client_ids, filters.clinician_ids)
+    pairs = active_pairs(conn, viewer, filters, client_ids)
+    course = on_track(conn, pairs)
+    off_course = course[course["not_on_track"].astype(bool)]
     raised = {
-        "deterioration": _deteriorated(conn, viewer, filters, client_ids),
+        "risk_item": set(risks["client_id"].astype(int)),
+        "not_on_track": set(off_course["client_id"].astype(int)),
+        "deterioration": _deteriorated(pairs),
         "low_completion": _low_completion(conn, active, as_of),
         "no_homework": _no_homework(conn, active, as_of),
         "no_shows": _no_shows(conn, active, as_of),
@@ -172,24 +189,29 @@ def needs_attention(
     frame = raised_pairs.merge(names, on="client_id")
     frame["label"] = frame["flag"].map({k: rule.label for k, rule in metrics.FLAG_RULES.items()})
     frame["rule"] = frame["flag"].map({k: rule.rule for k, rule in metrics.FLAG_RULES.items()})
-    return frame[FLAG_COLUMNS].sort_values(["client_code", "flag"], ignore_index=True)
+    for risk in risks.itertuples():
+        row = (frame["client_id"] == risk.client_id) & (frame["flag"] == "risk_item")
+        words = risk_rule(int(risk.answer), risk.recorded_on)
+        if risk.reviewed:
+            frame.loc[row, "label"] = "Risk item (reviewed)"
+            words += f" Reviewed by {risk.reviewed_by} on {risk.reviewed_at:%d %b %Y}."
+        frame.loc[row, "rule"] = words
+    for client_id, rules in off_course.groupby("client_id")["rule"]:
+        row = (frame["client_id"] == client_id) & (frame["flag"] == "not_on_track")
+        frame.loc[row, "rule"] = " ".join(rules)
+    return sort_by_severity(frame)[FLAG_COLUMNS]
 
 
-# Worst first: what a clinician should see before anything else. A flag key missing here (one
-# added later) sorts after these, never hidden.
-SEVERITY_ORDER = (
-    "risk_item",
-    "deterioration",
-    "no_shows",
-    "no_recent_score",
-    "low_completion",
-    "no_homework",
-)
+def sort_by_severity(flags: pd.DataFrame) -> pd.DataFrame:
+    """Flags ordered client by client, the client with the most urgent flag first.
 
-
-def severity_rank(flag: str) -> int:
-    """Position of `flag` in SEVERITY_ORDER (0 is worst); unknown flags come last."""
-    return SEVERITY_ORDER.index(flag) if flag in SEVERITY_ORDER else len(SEVERITY_ORDER)
+    An unreviewed risk item comes before a reviewed one; then by client code, then flag.
+    """
+    rank = flags["flag"].map(severity_rank) * 2 + flags["label"].str.endswith("(reviewed)")
+    top = rank.groupby(flags["client_id"]).transform("min")
+    ordered = flags.assign(_top=top, _rank=rank)
+    ordered = ordered.sort_values(["_top", "client_code", "_rank"], ignore_index=True)
+    return ordered.drop(columns=["_top", "_rank"])
 
 
 def worst_first(flags: pd.DataFrame) -> pd.DataFrame:

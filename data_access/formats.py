@@ -11,7 +11,8 @@ import datetime as dt
 import difflib
 import re
 
-from data_access.schema import ATTENDANCE, MEASURES, ROLES, STATUSES
+from data_access.questionnaires import ItemsError, check_items
+from data_access.schema import ATTENDANCE, ITEM_COLUMNS, ITEM_MAX, MEASURES, ROLES, STATUSES
 
 KINDS: dict[str, tuple[str, ...]] = {
     "clinicians": ("email", "name", "role", "supervisor_email"),
@@ -29,8 +30,11 @@ KINDS: dict[str, tuple[str, ...]] = {
         "reviewed_on",
         "instructions",
     ),
-    "scores": ("client_code", "measure", "score", "recorded_on"),
+    "scores": ("client_code", "measure", "score", "recorded_on", *ITEM_COLUMNS),
 }
+
+# Columns a file may leave out (older files and totals-only exports); absent means empty.
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"scores": ITEM_COLUMNS}
 
 # Import order: a row may only refer to records of a kind listed before it.
 KIND_ORDER = ("clinicians", "clients", "sessions", "assignments", "scores")
@@ -95,6 +99,17 @@ def measure(text: str) -> str:
     if code is None:
         raise ValueError(f"unknown measure; use one of {', '.join(MEASURES)}")
     return code
+
+
+def items(texts: list[str], code: str, total: int | None) -> tuple[int | None, ...]:
+    """The item columns from their cells (blank = not given), checked by `check_items`."""
+    values: list[int | None] = []
+    for n, text in enumerate(texts, start=1):
+        try:
+            values.append(whole_number(text, 0, ITEM_MAX, f"item_{n}") if text else None)
+        except ValueError as exc:
+            raise ItemsError(f"item_{n}", str(exc)) from None
+    return check_items(code, values, total)
 
 
 def whole_number(text: str, low: int, high: int, what: str) -> int:

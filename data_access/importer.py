@@ -56,7 +56,9 @@ from data_access.file_limits import (
     check_xlsx,
     trimmed_width,
 )
+from data_access.questionnaires import ItemsError
 from data_access.schema import (
+    ITEM_COLUMNS,
     MEASURES,
     Assignment,
     AssignmentType,
@@ -304,8 +306,9 @@ def _header(kind: str, cells: list[str]) -> dict[str, int]:
             )
     problems: list[Problem] = []
     unknown = [n for n in names if n not in expected]
+    optional = formats.OPTIONAL_COLUMNS.get(kind, ())
     for column in expected:
-        if column in names:
+        if column in names or column in optional:
             continue
         near = formats.nearest(column, unknown)
         if near is not None:
@@ -325,7 +328,7 @@ def _header(kind: str, cells: list[str]) -> dict[str, int]:
         seen.add(name)
     if problems:
         raise _FileProblem(*problems)
-    return {column: names.index(column) for column in expected}
+    return {column: names.index(column) for column in expected if column in names}
 
 
 # --------------------------------------------------------------------------- rows and lookups
@@ -937,8 +940,20 @@ class _Scores(_ClientRows):
                 )
             except ValueError as exc:
                 ctx.bad(row, "score", str(exc))
+        items: tuple[int | None, ...] = (None,) * len(ITEM_COLUMNS)
+        if code is not None:
+            texts = [row.text[c] for c in ITEM_COLUMNS]
+            try:
+                items = formats.items(texts, code, value)
+            except ItemsError as exc:
+                ctx.bad(row, exc.column, str(exc))
         row.key = (row.text["client_code"].lower(), code, recorded)
-        row.values = {"measure": code, "value": value, "recorded_on": recorded}
+        row.values = {
+            "measure": code,
+            "value": value,
+            "recorded_on": recorded,
+            **dict(zip(ITEM_COLUMNS, items, strict=True)),
+        }
 
     def check_days(self, ctx: _Context, row: _Row, intake_on: dt.date) -> None:
         recorded = row.values.get("recorded_on")
@@ -950,14 +965,18 @@ class _Scores(_ClientRows):
         triples = sorted(
             {(r.values["client_id"], r.values["measure"], r.values["recorded_on"]) for r in rows}
         )
+        item_columns = [getattr(Score, c) for c in ITEM_COLUMNS]
         query = (
-            select(Score.id, Score.client_id, Score.measure, Score.recorded_on, Score.value)
+            select(
+                Score.id, Score.client_id, Score.measure, Score.recorded_on, Score.value,
+                *item_columns,
+            )
             .where(tuple_(Score.client_id, Score.measure, Score.recorded_on).in_(triples))
             .order_by(Score.id)
-        )
+        )  # fmt: skip
         by_triple: dict[tuple, tuple[int, tuple]] = {}
-        for sid, client_id, code, day, value in conn.execute(query):
-            by_triple.setdefault((client_id, code, day), (sid, (value,)))
+        for sid, client_id, code, day, *answers in conn.execute(query):
+            by_triple.setdefault((client_id, code, day), (sid, tuple(answers)))
         out = {}
         for r in rows:
             triple = (r.values["client_id"], r.values["measure"], r.values["recorded_on"])
@@ -966,22 +985,23 @@ class _Scores(_ClientRows):
         return out
 
     def comparable(self, row: _Row) -> tuple:
-        return (row.values["value"],)
+        return tuple(row.values[c] for c in ("value", *ITEM_COLUMNS))
 
     def write(self, ctx: _Context, conn: Connection, new: list[_Row], changed: list[_Row]) -> None:
+        answers = ("value", *ITEM_COLUMNS)
         if new:
             upsert = (sqlite_insert if is_sqlite(conn) else postgresql_insert)(Score.__table__)
             conn.execute(
                 upsert.on_conflict_do_update(
                     index_elements=["client_id", "measure", "recorded_on"],
-                    set_={"value": upsert.excluded.value},
+                    set_={c: upsert.excluded[c] for c in answers},
                 ),
                 [
                     {
                         "client_id": r.values["client_id"],
                         "measure": r.values["measure"],
-                        "value": r.values["value"],
                         "recorded_on": r.values["recorded_on"],
+                        **{c: r.values[c] for c in answers},
                     }
                     for r in new
                 ],
@@ -989,7 +1009,7 @@ class _Scores(_ClientRows):
         _update_by_id(
             conn,
             Score.__table__,
-            [{"_id": r.values["_id"], "value": r.values["value"]} for r in changed],
+            [{"_id": r.values["_id"], **{c: r.values[c] for c in answers}} for r in changed],
         )
 
 
@@ -1047,7 +1067,7 @@ def _batches(
                     )
                 )
                 continue
-            text = {}
+            text = dict.fromkeys(formats.KINDS[kind], "")
             for column, index in positions.items():
                 raw = cells[index]
                 text[column] = restore(raw if column == "instructions" else raw.strip())

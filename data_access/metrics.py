@@ -294,6 +294,22 @@ FLAG_RULES: dict[str, FlagRule] = {
     rule.key: rule
     for rule in (
         FlagRule(
+            "risk_item",
+            "Risk item",
+            "PHQ-9 item 9 (thoughts that you would be better off dead, or of hurting yourself) "
+            "answered 1 or more, on any of the client's PHQ-9s, until a newer PHQ-9 answers it 0. "
+            "Shown for every client, whatever the dates, status or numbers; reviewed ones stay "
+            "listed, marked reviewed.",
+        ),
+        FlagRule(
+            "not_on_track",
+            "Not on track",
+            "From week 3 after the first score: the latest PHQ-9 or GAD-7 is worse than three "
+            "in four of this practice's clients who started at the same score were by that "
+            "week (above the 75th percentile of the expected response). Needs 100 clients "
+            "with 3 or more scores to be judged.",
+        ),
+        FlagRule(
             "deterioration",
             "Reliable deterioration",
             f"{' or '.join(DETERIORATION_MEASURES)} has worsened from baseline by at least its "

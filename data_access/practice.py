@@ -40,7 +40,7 @@ from data_access.filters import (
     date_between,
     type_condition,
 )
-from data_access.flags import needs_attention
+from data_access.flags import needs_attention, severity_rank
 from data_access.queries import assignment_types
 from data_access.schema import (
     SCHEDULED,
@@ -580,7 +580,8 @@ def _newest_row(
 def attention_list(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
     """One row per flagged client: clinician, flags and the rules that raised them, last
     session (with attendance) and last score, both up to the filters' "today". Clients with
-    the most flags come first, then by clinician and code."""
+    an open risk item come first (unreviewed before reviewed), then by their most urgent flag
+    (flags.SEVERITY), then those with the most flags, then by clinician and code."""
     flags = needs_attention(conn, viewer, filters)
     if flags.empty:
         return pd.DataFrame(columns=ATTENTION_COLUMNS)
@@ -622,8 +623,10 @@ def attention_list(conn: Connection, viewer: Viewer, filters: Filters) -> pd.Dat
         frame[column] = pd.to_datetime(frame[column]).dt.date
     frame = frame.reset_index().rename(columns={"index": "client_id"})
     frame["n_flags"] = grouped.size().reindex(frame["client_id"]).to_numpy()
+    rank = flags["flag"].map(severity_rank) * 2 + flags["label"].str.endswith("(reviewed)")
+    frame["top"] = rank.groupby(flags["client_id"]).min().reindex(frame["client_id"]).to_numpy()
     return frame.sort_values(
-        ["n_flags", "clinician", "client_code"], ascending=[False, True, True]
+        ["top", "n_flags", "clinician", "client_code"], ascending=[True, False, True, True]
     ).reset_index(drop=True)[ATTENTION_COLUMNS]
 
 

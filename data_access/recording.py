@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -24,8 +24,11 @@ from data_access import entry_rules as rules
 from data_access.audit import record
 from data_access.engine import write
 from data_access.errors import DataError, NotInScope
+from data_access.questionnaires import ItemsError, check_items
 from data_access.schema import (
     ATTENDANCE,
+    ITEM_COLUMNS,
+    MEASURES,
     STATUSES,
     Assignment,
     AssignmentType,
@@ -106,6 +109,28 @@ def _scores_problems(scores: dict[str, int | None]) -> dict[str, str]:
         if problem:
             problems[code] = problem
     return problems
+
+
+def _with_items(
+    scores: dict[str, int], items: dict[str, Sequence[int | None]] | None
+) -> tuple[dict[str, dict[str, object]], dict[str, str]]:
+    """Each score's row values with its item answers, and the problems by field.
+
+    A measure given items but no total gets their sum as its total.
+    """
+    rows: dict[str, dict[str, object]] = {code: {"value": v} for code, v in scores.items()}
+    problems: dict[str, str] = {}
+    for code, answers in (items or {}).items():
+        if code not in MEASURES or all(a is None for a in answers):
+            continue
+        try:
+            checked = check_items(code, answers, scores.get(code))
+        except ItemsError as exc:
+            problems[f"{code} items"] = str(exc)
+            continue
+        total = scores.get(code, sum(a for a in checked if a is not None))
+        rows[code] = {"value": total, **dict(zip(ITEM_COLUMNS, checked, strict=True))}
+    return rows, problems
 
 
 def set_assignment(
@@ -272,16 +297,20 @@ def record_session(
     attendance: str,
     scores: dict[str, int | None] | None = None,
     today: dt.date | None = None,
+    items: dict[str, Sequence[int | None]] | None = None,
 ) -> int:
-    """Record a session and the scores taken at it (each optional), or book one ahead as
-    `scheduled`; returns the session id. Recording the day of a booked session fills in that
-    booking instead of refusing the date as taken."""
+    """Record a session and the scores taken at it (each optional, items too), or book one
+    ahead as `scheduled`; returns the session id. Recording the day of a booked session fills
+    in that booking instead of refusing the date as taken."""
     today = today or dt.date.today()
     scores = {k: v for k, v in (scores or {}).items() if v is not None}
     name = f"session of {client_code} on {held_on.isoformat()}"
     with _recording(engine, viewer, name, client_code) as conn:
         client = _own_client(conn, viewer, client_code)
         problems = _scores_problems(scores)
+        rows, item_problems = _with_items(scores, items)
+        problems.update(item_problems)
+        scores = {code: int(row["value"]) for code, row in rows.items()}
         if attendance not in ATTENDANCE:
             problems["attendance"] = "choose one: " + ", ".join(
                 a.replace("_", " ") for a in ATTENDANCE
@@ -318,7 +347,7 @@ def record_session(
                     attendance=attendance,
                 )
             ).inserted_primary_key[0]
-        score_ids = _insert_scores(conn, client["id"], scores, held_on, session_id)
+        score_ids = _insert_scores(conn, client["id"], rows, held_on, session_id)
         detail = f"kind=session id={session_id}" + (" was=scheduled" if booked else "")
         if scores:
             detail += f" measures={','.join(sorted(scores))} scores={_ids(score_ids)}"
@@ -334,15 +363,20 @@ def record_scores(
     recorded_on: dt.date,
     scores: dict[str, int | None],
     today: dt.date | None = None,
+    items: dict[str, Sequence[int | None]] | None = None,
 ) -> int:
-    """Record scores outside a session (e.g. a MOOD rating); returns how many were saved."""
+    """Record scores outside a session (e.g. a MOOD rating), PHQ-9/GAD-7 items optional;
+    returns how many were saved."""
     today = today or dt.date.today()
     scores = {k: v for k, v in scores.items() if v is not None}
     name = f"scores of {client_code} on {recorded_on.isoformat()}"
     with _recording(engine, viewer, name, client_code) as conn:
         client = _own_client(conn, viewer, client_code)
         problems = _scores_problems(scores)
-        if not scores:
+        rows, item_problems = _with_items(scores, items)
+        problems.update(item_problems)
+        scores = {code: int(row["value"]) for code, row in rows.items()}
+        if not scores and not item_problems:
             problems["scores"] = "enter at least one score"
         day_problem = rules.day_problem(recorded_on, today, client["intake_on"])
         if day_problem:
@@ -350,7 +384,7 @@ def record_scores(
         _scores_taken(conn, problems, client["id"], scores, recorded_on)
         if problems:
             raise FormError(name, problems)
-        score_ids = _insert_scores(conn, client["id"], scores, recorded_on, None)
+        score_ids = _insert_scores(conn, client["id"], rows, recorded_on, None)
         detail = f"kind=scores measures={','.join(sorted(scores))} scores={_ids(score_ids)}"
         record(conn, viewer, "record", client["code"], detail)
         return len(scores)
@@ -482,22 +516,24 @@ def undo_last(engine: Engine, viewer: Viewer, now: dt.datetime | None = None) ->
 def _insert_scores(
     conn: Connection,
     client_id: int,
-    scores: dict[str, int],
+    rows: dict[str, dict[str, object]],
     day: dt.date,
     session_id: int | None,
 ) -> list[int]:
-    """Insert one row per score (at most three) and return their ids, which undo needs."""
+    """Insert each measure's row (its total and any item answers) and return their ids, which
+    undo needs (at most three rows)."""
+    blank = dict.fromkeys(ITEM_COLUMNS)
     return [
         conn.execute(
             insert(Score).values(
                 client_id=client_id,
                 measure=code,
-                value=value,
                 recorded_on=day,
                 session_id=session_id,
+                **{**blank, **values},
             )
         ).inserted_primary_key[0]
-        for code, value in scores.items()
+        for code, values in rows.items()
     ]
 
 

@@ -52,13 +52,14 @@ class MeasureSpec:
     higher_is_better: bool
     caseness: int | None
     reliable_change: int
+    items: int = 0
 
 
 MEASURES: dict[str, MeasureSpec] = {
     m.code: m
     for m in (
-        MeasureSpec("PHQ-9", "Patient Health Questionnaire (depression)", 0, 27, False, 10, 6),
-        MeasureSpec("GAD-7", "Generalised Anxiety Disorder scale", 0, 21, False, 8, 4),
+        MeasureSpec("PHQ-9", "Patient Health Questionnaire (depression)", 0, 27, False, 10, 6, 9),
+        MeasureSpec("GAD-7", "Generalised Anxiety Disorder scale", 0, 21, False, 8, 4, 7),
         MeasureSpec("MOOD", "Daily mood self-rating", 0, 10, True, None, 2),
     )
 }
@@ -86,6 +87,33 @@ def _score_in_range() -> str:
         f"(measure = '{m.code}' AND value BETWEEN {m.min_value} AND {m.max_value})"
         for m in MEASURES.values()
     ]
+    return " OR ".join(parts)
+
+
+ITEM_COLUMNS = tuple(f"item_{n}" for n in range(1, 10))
+ITEM_MAX = 3
+
+
+def _items_in_range() -> str:
+    """Every item answer, when given, is 0-3 (not at all … nearly every day)."""
+    return " AND ".join(f"({c} IS NULL OR {c} BETWEEN 0 AND {ITEM_MAX})" for c in ITEM_COLUMNS)
+
+
+def _items_add_up() -> str:
+    """Items are all absent, or the measure's items are all present and sum to the total.
+
+    Items beyond a measure's count (GAD-7's 8 and 9, every MOOD item) are always absent.
+    """
+    parts = []
+    for m in MEASURES.values():
+        own, rest = ITEM_COLUMNS[: m.items], ITEM_COLUMNS[m.items :]
+        condition = f"measure = '{m.code}'" + "".join(f" AND {c} IS NULL" for c in rest)
+        if own:
+            absent = " AND ".join(f"{c} IS NULL" for c in own)
+            present = " AND ".join(f"{c} IS NOT NULL" for c in own)
+            total = " + ".join(own)
+            condition += f" AND (({absent}) OR ({present} AND {total} = value))"
+        parts.append(f"({condition})")
     return " OR ".join(parts)
 
 
@@ -256,6 +284,8 @@ class Score(Base):
     __tablename__ = "scores"
     __table_args__ = (
         CheckConstraint(_score_in_range(), name="value_in_range"),
+        CheckConstraint(_items_in_range(), name="items_in_range"),
+        CheckConstraint(_items_add_up(), name="items_add_up"),
         Index(
             "uq_scores_client_id_measure_recorded_on",
             "client_id",
@@ -272,6 +302,7 @@ class Score(Base):
             "id",
             "value",
         ),
+        Index("ix_scores_item_9_client_id", "item_9", "client_id", "recorded_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -281,6 +312,27 @@ class Score(Base):
     recorded_on: Mapped[dt.date] = mapped_column(Date)
     session_id: Mapped[int | None] = mapped_column(ForeignKey("therapy_sessions.id"))
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"))
+    item_1: Mapped[int | None] = mapped_column(SmallInteger)
+    item_2: Mapped[int | None] = mapped_column(SmallInteger)
+    item_3: Mapped[int | None] = mapped_column(SmallInteger)
+    item_4: Mapped[int | None] = mapped_column(SmallInteger)
+    item_5: Mapped[int | None] = mapped_column(SmallInteger)
+    item_6: Mapped[int | None] = mapped_column(SmallInteger)
+    item_7: Mapped[int | None] = mapped_column(SmallInteger)
+    item_8: Mapped[int | None] = mapped_column(SmallInteger)
+    item_9: Mapped[int | None] = mapped_column(SmallInteger)
+
+
+class RiskReview(Base):
+    """A clinician's record that they have seen and acted on one PHQ-9's risk item (item 9)."""
+
+    __tablename__ = "risk_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    score_id: Mapped[int] = mapped_column(ForeignKey("scores.id"), unique=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("clinicians.id"))
+    reviewed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class UserAccount(Base):
@@ -371,5 +423,8 @@ CONSTRAINT_REASONS: dict[str, str] = {
     "uq_scores_client_id_measure_recorded_on": (
         "this client already has a score on this measure for that day"
     ),
+    "ck_scores_items_in_range": "each item answer must be 0, 1, 2 or 3",
+    "ck_scores_items_add_up": "the items must all be given and add up to the total",
+    "uq_risk_reviews_score_id": "this risk item has already been marked reviewed",
     "uq_user_accounts_clinician_id": "this clinician already has an account",
 }

@@ -13,6 +13,7 @@ from dashboard.db import engine
 from dashboard.filters import filter_sidebar, focus_clinician
 from dashboard.navigation import PAGES_DIR
 from dashboard.plain_text import md
+from dashboard.risk_ui import risk_list
 from data_access import audit
 from data_access.csv_safe import to_safe_csv
 from data_access.metrics import FLAG_RULES
@@ -92,6 +93,7 @@ st.caption(
 # --- Needs attention -----------------------------------------------------------------------
 flagged = charts.attention_rows(data.attention)
 st.subheader(f"Needing attention ({len(flagged)})")
+risk_list(viewer)
 with st.expander("What raises each flag"):
     for rule in FLAG_RULES.values():
         st.markdown(f"**{rule.label}**: {rule.rule}")

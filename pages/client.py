@@ -29,6 +29,7 @@ from dashboard.homework_forms import (
 )
 from dashboard.navigation import PAGES_DIR
 from dashboard.plain_text import md
+from dashboard.risk_ui import risk_banner
 from dashboard.theme import STATUS_STYLE
 from data_access import audit, metrics
 from data_access.client_queries import ClientPage, client_page
@@ -38,6 +39,7 @@ from data_access.filters import Filters
 from data_access.flags import severity_rank
 from data_access.my_clients import client_choices
 from data_access.queries import assignment_types
+from data_access.questionnaires import severity
 from data_access.recording import own_client_codes
 from data_access.schema import MEASURES
 from data_access.since_last import SinceLast, Suggestion, since_last_session, what_to_set_next
@@ -177,11 +179,15 @@ def _words(change: float) -> str:
     return "none"
 
 
-def _title(page: ClientPage) -> None:
+def _title(page: ClientPage, viewer: Viewer) -> bool:
+    """The client's code, then any PHQ-9 risk item (read uncached, first on the page), then
+    clinician and intake; True when a risk item is shown."""
     h = page.header
     st.title(f"Client {md(h.client_code)}")
+    risk_shown = risk_banner(viewer, h.client_id)
     ended = f" · discharged {h.discharged_on:%d %b %Y}" if h.status == "discharged" else ""
     st.caption(f"Clinician {md(h.clinician)} · intake {h.intake_on:%d %b %Y}{ended}")
+    return risk_shown
 
 
 def _score_line(row: pd.Series) -> str:
@@ -192,7 +198,7 @@ def _score_line(row: pd.Series) -> str:
     )
 
 
-def _since_last(page: ClientPage, since: SinceLast, today: dt.date) -> None:
+def _since_last(page: ClientPage, since: SinceLast, today: dt.date, risk_shown: bool) -> None:
     """Last and next session, homework set at the last one, scores and no-shows since, flags."""
     st.subheader("Since the last session")
     when, homework, scores = st.columns([1.1, 1.8, 1.4])
@@ -227,7 +233,7 @@ def _since_last(page: ClientPage, since: SinceLast, today: dt.date) -> None:
                 "**Scores since:**  \n"
                 + "  \n".join(_score_line(r) for _, r in since.scores.iterrows())
             )
-    _flags(page)
+    _flags(page, risk_shown)
 
 
 def _item_words(item, today: dt.date) -> str:  # noqa: ANN001 - a row of SinceLast.homework
@@ -237,14 +243,19 @@ def _item_words(item, today: dt.date) -> str:  # noqa: ANN001 - a row of SinceLa
     return f"{item.type} — {item.status.replace('_', ' ').replace('completed', 'done')}"
 
 
-def _flags(page: ClientPage) -> None:
-    """The client's flags, worst first, each with the rule that raised it."""
+def _flags(page: ClientPage, risk_shown: bool) -> None:
+    """The client's flags, worst first, each with the rule that raised it (a risk item is drawn
+    above, uncached, so it is left out here)."""
+    flags = page.flags[page.flags["flag"] != "risk_item"]
     if page.header.status == "discharged":
-        st.info("Discharged: needs-attention flags are raised only for active clients.")
-    elif page.flags.empty:
+        st.info(
+            "Discharged: needs-attention flags are raised only for active clients "
+            "(a risk item is shown whatever the status)."
+        )
+    elif flags.empty and not risk_shown:
         st.success("No needs-attention flags today.")
     else:
-        ranked = page.flags.assign(rank=page.flags["flag"].map(severity_rank))
+        ranked = flags.assign(rank=flags["flag"].map(severity_rank))
         for flag in ranked.sort_values("rank").itertuples():
             st.warning(f"**{flag.label}**: {flag.rule}", icon=":material/flag:")
 
@@ -301,6 +312,9 @@ def _headline(page: ClientPage, measure: str) -> float | None:
     r = rows.iloc[0]
     st.metric("Baseline", int(r.baseline), help=f"First score, {r.baseline_on:%d %b %Y}")
     st.metric("Latest", int(r.latest), help=f"Most recent score, {r.latest_on:%d %b %Y}")
+    band = severity(measure, int(r.latest))
+    if band is not None:
+        st.caption(f"Latest is in the **{band}** band.")
     if r.n_scores >= 2:
         st.metric("Change (points)", _words(r.change), help="From baseline to latest")
     st.markdown(f"**{r.verdict.capitalize()}** ({r.n_scores} scores)")
@@ -407,9 +421,9 @@ start, end = _date_window(page.header.intake_on, today)
 page = _load(viewer, code, start, end, today)
 _audit_once(viewer, "view_client", code)
 since, suggestions, types, own = _since(viewer, page.header.client_id, today)
-_title(page)
+risk_shown = _title(page, viewer)
 show_saved()
-_since_last(page, since, today)
+_since_last(page, since, today, risk_shown)
 if code in own and page.header.status == "active":
     _next_homework(viewer, code, suggestions, types, today)
 _header(page)

@@ -37,8 +37,9 @@ from data_access.formats import KIND_ORDER, KINDS
 from data_access.importer import ImportResult, import_file, preview
 from data_access.my_clients import client_choices
 from data_access.queries import assignment_types
+from data_access.questionnaires import ITEMS
 from data_access.recording import FormError, own_client_codes, record_scores, record_session
-from data_access.schema import ATTENDANCE, MEASURES
+from data_access.schema import ATTENDANCE, ITEM_MAX, MEASURES
 from data_access.viewer import Viewer
 
 DOCS = "docs/data-formats.md"
@@ -106,6 +107,35 @@ def pick_own_client(viewer: Viewer, codes: list[str], today: dt.date) -> str:
     if st.query_params.get("client") != code:
         st.query_params["client"] = code
     return code
+def item_keys(prefix: str) -> tuple[str, ...]:
+    """The widget keys of `item_inputs(prefix)`, cleared after a save."""
+    return tuple(
+        f"{prefix}_{code}_item_{n}"
+        for code, wordings in ITEMS.items()
+        for n in range(1, len(wordings) + 1)
+    )
+
+
+def item_inputs(prefix: str) -> dict[str, list[int | None]]:
+    """Optional PHQ-9 and GAD-7 item answers (0-3 each), folded away; blank means not given."""
+    answers: dict[str, list[int | None]] = {}
+    with st.expander("PHQ-9 / GAD-7 item answers (optional)"):
+        st.caption(
+            "0 not at all · 1 several days · 2 more than half the days · 3 nearly every day. "
+            "Give all of a measure's items or none; they must add up to its score (leave the "
+            "score empty to use their sum)."
+        )
+        for code, wordings in ITEMS.items():
+            st.markdown(f"**{code}**")
+            values = []
+            for n, wording in enumerate(wordings, start=1):
+                value = st.number_input(
+                    f"{n}. {wording}", min_value=0, max_value=ITEM_MAX, value=None, step=1,
+                    key=f"{prefix}_{code}_item_{n}",
+                )  # fmt: skip
+                values.append(int(value) if value is not None else None)
+            answers[code] = values
+    return answers
 
 
 def record_section(viewer: Viewer, today: dt.date) -> None:
@@ -140,7 +170,12 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
         review_forms(viewer, code, today)
 
     left, right = st.columns(2, gap="large")
-    session_keys = ("held_on", "attendance", *(f"session_{m}" for m in MEASURES))
+    session_keys = (
+        "held_on",
+        "attendance",
+        *(f"session_{m}" for m in MEASURES),
+        *item_keys("session"),
+    )
     with left, st.form("record_session"):
         st.subheader("Record a session")
         held_on = st.date_input("Session date", value=today, key="held_on", format=DATE_FORMAT)
@@ -154,6 +189,7 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
         )
         st.caption("Scores taken at the session (leave empty when not taken).")
         scores = score_inputs("session", _problems("record_session"))
+        items = item_inputs("session")
         _other_problems("record_session")
         if st.form_submit_button("Save session", type="primary"):
             st.session_state.pop("record_session_problems", None)
@@ -166,6 +202,7 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
                     attendance=attendance,
                     scores=scores,
                     today=today,
+                    items=items,
                 )
             except DataError as exc:
                 _refused("record_session", exc)
@@ -176,11 +213,12 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
                     + (f" with {taken}." if taken else "."),
                     session_keys,
                 )
-    between_keys = ("recorded_on", *(f"between_{m}" for m in MEASURES))
+    between_keys = ("recorded_on", *(f"between_{m}" for m in MEASURES), *item_keys("between"))
     with right, st.form("record_scores"):
         st.subheader("Scores between sessions")
         recorded_on = st.date_input("Date", value=today, key="recorded_on", format=DATE_FORMAT)
         between = score_inputs("between", _problems("record_scores"))
+        between_items = item_inputs("between")
         _other_problems("record_scores")
         if st.form_submit_button("Save scores", type="primary"):
             st.session_state.pop("record_scores_problems", None)
@@ -192,12 +230,13 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
                     recorded_on=recorded_on,
                     scores=between,
                     today=today,
+                    items=between_items,
                 )
             except DataError as exc:
                 _refused("record_scores", exc)
             else:
                 taken = ", ".join(f"{k} {v}" for k, v in between.items() if v is not None)
-                saved(f"Saved: {taken} on {recorded_on:%d %b %Y}.", between_keys)
+                saved(f"Saved: {taken or 'scores'} on {recorded_on:%d %b %Y}.", between_keys)
 
 
 def show_check(result: ImportResult) -> None:

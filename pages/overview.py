@@ -7,6 +7,7 @@ from dashboard.auth_ui import require_viewer
 from dashboard.cache import page_data
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar
+from dashboard.risk_ui import risk_list
 from data_access.practice import overview_data, previous_period
 
 load = page_data("Adding up the practice's homework…")(overview_data)
@@ -25,6 +26,8 @@ st.caption(
     f"{scope.get(viewer.role, 'your own caseload')}, {filters.client_status} clients; "
     f"changes against {before.start:%d %b} – {before.end:%d %b %Y}."
 )
+
+risk_list(viewer)
 
 cards = charts.headlines(data.current, data.previous)
 for row in (cards[:4], cards[4:]):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Sequence
 
 from sqlalchemy import Engine, insert, select
 
@@ -125,8 +126,14 @@ class Practice:
             external_id=external_id,
         )
 
-    def score(self, client: int, measure: str, value: int, on: dt.date) -> int:
-        return self._insert(Score, client_id=client, measure=measure, value=value, recorded_on=on)
+    def score(
+        self, client: int, measure: str, value: int, on: dt.date, items: Sequence[int] = ()
+    ) -> int:
+        """A score; `items` (when given) are its item answers in order, item_1 first."""
+        answers = {f"item_{n}": v for n, v in enumerate(items, start=1)}
+        return self._insert(
+            Score, client_id=client, measure=measure, value=value, recorded_on=on, **answers
+        )
 
     def _clinician_of(self, client: int) -> int:
         with self.engine.connect() as conn:

@@ -96,7 +96,8 @@ def test_admin_sees_every_clinician_and_every_flagged_client(practice):
     at = open_caseload(practice, "ada")
     assert table(at, "caseload_table").to_dict("records") == [ANA, BEN, SAM]
     assert [h.value for h in at.subheader][0] == "Needing attention (2)"
-    assert links(at) == ["[C-0001](client?client=C-0001)", "[C-0004](client?client=C-0004)"]
+    # the most urgent flag first (flags.SEVERITY): deterioration before repeated no-shows
+    assert links(at) == ["[C-0004](client?client=C-0004)", "[C-0001](client?client=C-0001)"]
     texts = [m.value for m in at.markdown]
     assert "Repeated no-shows" in texts and "Reliable deterioration" in texts
     assert f"{day(5, 28):%d %b %Y} (no-show)" in texts  # C-0001's last session
@@ -178,3 +179,13 @@ def test_the_needs_attention_download_is_made_and_audited_only_on_click(
             select(AuditEvent.detail).where(AuditEvent.action == "export")
         ).scalars()
         assert list(exports) == ["needs-attention list, 2 clients"]
+
+
+def test_a_risk_item_heads_the_list_whatever_the_filters(practice):
+    """C-0002 (Ana's, discharged 15 May) answers PHQ-9 item 9 with 1 in April, before the period's
+    dates: it is listed in red above everything else, and first in the needs-attention list."""
+    practice.score(practice.clients["C-0002"], "PHQ-9", 9, day(4, 6), items=[1] * 9)
+    at = open_caseload(practice, "ada")
+    assert at.error[0].value.startswith("**Risk items: 1 not reviewed, 0 reviewed.**")
+    assert links(at)[:2] == ["[C-0002](client?client=C-0002)"] * 2  # red list, then the list
+    assert [h.value for h in at.subheader][0] == "Needing attention (3)"

@@ -243,3 +243,26 @@ def test_tampered_link_parameters_get_a_plain_note_never_a_traceback(practice):
     assert not at.exception
     assert "The link's client code is not a valid code, so no client is picked." in shown_text(at)
     assert "outside.example" not in shown_text(at)
+
+
+def test_a_risk_item_is_a_red_banner_first_and_a_review_keeps_it_marked_reviewed(practice):
+    """PHQ-9 of 11 with item 9 = 2 three days ago: the banner quotes the item, the answer and
+    the date; marking it reviewed with a note keeps it on the page, marked with who and when."""
+    p = practice
+    c = p.client(p.dana, intake=ago(30))
+    p.score(c, "PHQ-9", 11, ago(3), items=[1, 1, 1, 1, 1, 1, 1, 2, 2])
+    at = open_page(p, "C-0001")
+    assert not at.exception
+    banner = at.error[0].value
+    assert banner.startswith("**Risk item**: PHQ-9 item 9")
+    assert "Thoughts that you would be better off dead, or of hurting yourself" in banner
+    assert f'"more than half the days" (2 of 3) on {ago(3):%d %b %Y}' in banner
+    assert "Not reviewed yet." in banner
+    at.text_area(key="risk_note").input("Safety plan reviewed by phone")
+    at.button[0].click().run()
+    assert not at.exception
+    banner = at.error[0].value
+    assert banner.startswith("**Risk item (reviewed)**")
+    assert f"Reviewed by Dana Doc on {TODAY:%d %b %Y}" in banner
+    assert [t.value for t in at.text] == ["Review note: Safety plan reviewed by phone"]
+    assert ("dana.doc@example.org", "record", "C-0001") in audit_events(p)

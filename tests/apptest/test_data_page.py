@@ -181,3 +181,25 @@ def test_an_identical_homework_is_refused_and_the_last_entry_can_be_undone(pract
     assert [s.value for s in at.success] == ["Undone: homework set of C-0001."]
     with practice["engine"].connect() as conn:
         assert len(conn.execute(select(Assignment.id)).all()) == 1
+
+
+def test_phq9_items_alone_save_their_sum_and_a_wrong_sum_is_refused(practice: dict):
+    """Between sessions: items 1,1,1,1,1,1,1,1,2 with the score left empty save PHQ-9 10;
+    the same items with a score of 11 are refused and nothing is saved."""
+    answers = [1, 1, 1, 1, 1, 1, 1, 1, 2]
+    at = open_page(practice["ben"])
+    for n, value in enumerate(answers, start=1):
+        at.number_input(key=f"between_PHQ-9_item_{n}").set_value(value)
+    at.number_input(key="between_PHQ-9").set_value(11)
+    by_label(at.button, "Save scores").click()
+    at.run()
+    assert [e.value for e in at.error] == [
+        "**PHQ-9 items**: the items add up to 10, not to the score 11"
+    ]
+    at.number_input(key="between_PHQ-9").set_value(None)
+    by_label(at.button, "Save scores").click()
+    at.run()
+    assert not at.error
+    with practice["engine"].connect() as conn:
+        saved = conn.execute(select(Score.measure, Score.value, Score.item_9)).all()
+    assert [tuple(r) for r in saved] == [("PHQ-9", 10, 2)]

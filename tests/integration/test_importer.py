@@ -666,8 +666,10 @@ def test_an_export_imports_into_an_empty_database_as_the_same_data(engine: Engin
     )
     p.assignment(one, D(2026, 1, 12), instructions="\tindented\rafter a lone carriage return")
     p.score(one, "PHQ-9", 14, D(2026, 1, 5))
+    p.score(one, "GAD-7", 7, D(2026, 1, 5), items=[1] * 7)
     p.score(one, "MOOD", 0, D(2026, 1, 6))
     exported = _export_all(engine)
+    assert b"C-0001,GAD-7,7,2026-01-05,1,1,1,1,1,1,1,," in exported["scores"]
     assert b"'=HYPERLINK" in exported["assignments"]  # neutralised in the file
 
     with engine.begin() as conn:
@@ -854,3 +856,96 @@ def test_the_importer_applies_the_forms_rules_to_dates_and_new_homework(practice
         viewer=None, today=today,
     )  # fmt: skip
     assert booked.ok and booked.new == 1
+
+
+# ---------------------------------------------------------------- item answers
+
+ITEMS_HEADER = HEADERS["scores"] + "," + ",".join(f"item_{n}" for n in range(1, 10))
+
+
+def items_csv(*lines: str) -> bytes:
+    return ("\n".join([ITEMS_HEADER, *lines]) + "\n").encode("utf-8")
+
+
+def item_answers(engine: Engine) -> list[tuple]:
+    columns = [getattr(Score, f"item_{n}") for n in range(1, 10)]
+    with engine.connect() as conn:
+        query = select(Score.measure, Score.value, *columns).order_by(Score.id)
+        return [tuple(r) for r in conn.execute(query.where(Score.recorded_on == D(2026, 3, 16)))]
+
+
+BAD_ITEMS = [
+    pytest.param(
+        "C-0101,PHQ-9,12,2026-03-16,2,2,1,1,1,1,1,0,2",
+        [(2, "score", "the items add up to 11, not to the score 12")],
+        id="sum is not the total",
+    ),
+    pytest.param(
+        "C-0101,PHQ-9,9,2026-03-16,1,1,1,1,1,1,1,2,",
+        [(2, "item_9", "give all 9 PHQ-9 items or none; item_9 is blank")],
+        id="item 9 left blank",
+    ),
+    pytest.param(
+        "C-0101,PHQ-9,12,2026-03-16,1,1,4,1,1,1,1,1,1",
+        [(2, "item_3", "item_3 must be a whole number from 0 to 3")],
+        id="item out of range",
+    ),
+    pytest.param(
+        "C-0101,GAD-7,8,2026-03-16,1,1,1,1,1,1,1,1,",
+        [(2, "item_8", "GAD-7 has only items 1-7; item_8 must be blank")],
+        id="GAD-7 given an eighth item",
+    ),
+    pytest.param(
+        "C-0101,MOOD,3,2026-03-16,3,,,,,,,,",
+        [(2, "item_1", "MOOD has no items; item_1 must be blank")],
+        id="MOOD given an item",
+    ),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), BAD_ITEMS)
+def test_item_answers_that_do_not_make_the_total_are_refused_and_nothing_is_written(
+    practice: Engine, line: str, expected: list[tuple[int, str, str]]
+):
+    before = dump(practice, with_audit=False)
+    good = "C-0102,PHQ-9,2,2026-03-16,1,0,0,0,0,0,0,0,1"
+    result = import_file(practice, "scores", items_csv(good, line), viewer=None)
+    assert [(p.line - 1, p.column, p.reason) for p in result.problems] == expected
+    assert not result.written
+    assert dump(practice) == before
+
+
+def test_item_answers_import_beside_totals_only_rows_and_a_changed_item_updates(
+    practice: Engine,
+):
+    """PHQ-9 12 = 2+2+1+1+1+1+1+1+2, GAD-7 7 = seven 1s, and a MOOD row with blank items."""
+    lines = [
+        "C-0101,PHQ-9,12,2026-03-16,2,2,1,1,1,1,1,1,2",
+        "C-0101,GAD-7,7,2026-03-16,1,1,1,1,1,1,1,,",
+        "C-0101,MOOD,6,2026-03-16,,,,,,,,,",
+        "C-0102,PHQ-9,10,2026-03-16,,,,,,,,,",
+    ]
+    result = import_file(practice, "scores", items_csv(*lines), viewer=None)
+    assert result.ok and result.new == 4
+    none = (None,) * 9
+    assert item_answers(practice) == [
+        ("PHQ-9", 12, 2, 2, 1, 1, 1, 1, 1, 1, 2),
+        ("GAD-7", 7, *[1] * 7, None, None),
+        ("MOOD", 6, *none),
+        ("PHQ-9", 10, *none),
+    ]
+    again = import_file(practice, "scores", items_csv(*lines), viewer=None)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 4)
+    lines[0] = "C-0101,PHQ-9,12,2026-03-16,2,2,1,1,1,1,1,2,1"  # item 9 now 1, item 8 now 2
+    changed = import_file(practice, "scores", items_csv(*lines), viewer=None)
+    assert (changed.new, changed.updated, changed.unchanged) == (0, 1, 3)
+    assert item_answers(practice)[0] == ("PHQ-9", 12, 2, 2, 1, 1, 1, 1, 1, 2, 1)
+
+
+def test_a_scores_file_may_carry_only_the_item_columns_it_needs(practice: Engine):
+    """A GAD-7 file with item_1 … item_7 and no item_8 or item_9 column imports."""
+    header = HEADERS["scores"] + "," + ",".join(f"item_{n}" for n in range(1, 8))
+    data = f"{header}\nC-0101,GAD-7,14,2026-03-16,2,2,2,2,2,2,2\n".encode()
+    result = import_file(practice, "scores", data, viewer=None)
+    assert result.ok and result.new == 1
+    assert item_answers(practice) == [("GAD-7", 14, *[2] * 7, None, None)]

@@ -315,4 +315,40 @@ def test_sessions_can_be_scheduled_at_head_and_a_downgrade_keeps_the_bookings(bl
         conn.execute(sa.insert(sessions), [booking])
         kept = conn.execute(sa.select(sa.func.count()).select_from(sessions)).scalar_one()
     assert kept == 3  # the two sessions from before the upgrade, and the booking
+
+
+def test_item_answers_and_risk_reviews_come_and_go_with_0009_keeping_the_totals(blank_url):
+    """0009 adds the item columns and risk_reviews; going back to 0006 drops them, and every
+    total written before or after is still there."""
+    engine = new_engine(blank_url)
+    upgrade(engine, "0006")
+    with engine.begin() as conn:
+        for tbl, rows in AT_0001:
+            conn.execute(sa.insert(tbl), rows)
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO scores (id, client_id, measure, value, recorded_on, item_1, item_2,"
+                " item_3, item_4, item_5, item_6, item_7, item_8, item_9)"
+                " VALUES (3, 1, 'PHQ-9', 11, '2026-03-16', 2, 2, 1, 1, 1, 1, 1, 0, 2)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO risk_reviews (score_id, reviewer_id, reviewed_at, note)"
+                " VALUES (3, 2, '2026-03-16 10:00:00', 'safety plan agreed')"
+            )
+        )
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("scores")}
+    assert {f"item_{n}" for n in range(1, 10)} <= columns
+    command.downgrade(alembic_config(engine), "0006")
+    inspector = sa.inspect(engine)
+    assert "risk_reviews" not in inspector.get_table_names()
+    assert not any(c["name"].startswith("item_") for c in inspector.get_columns("scores"))
+    with engine.connect() as conn:
+        totals = conn.execute(text("SELECT id, value FROM scores ORDER BY id")).all()
+    assert [tuple(t) for t in totals] == [(1, 17), (2, 6), (3, 11)]
+    upgrade(engine)
+    assert current_revision(engine) == "0009"
     engine.dispose()

@@ -191,7 +191,7 @@ def test_attention_list_gives_flags_rules_last_session_and_last_score(engine, pr
     admin = practice.viewer(practice.ids["ada"])
     with engine.connect() as conn:
         frame = attention_list(conn, admin, MAY).set_index("client_code")
-    assert list(frame.index) == ["C-0001", "C-0004"]
+    assert list(frame.index) == ["C-0004", "C-0001"]  # deterioration is more urgent (SEVERITY)
     one, four = frame.loc["C-0001"], frame.loc["C-0004"]
     assert (one.clinician, one["flags"]) == ("Ana Alder", "Repeated no-shows")
     assert "2 or more no-shows in a row" in one.rules

@@ -326,6 +326,8 @@ def test_a_code_that_breaks_the_code_rule_is_refused_before_anything_is_looked_u
             today=TODAY,
         )
     assert dump(world.engine, with_audit=True) == before
+
+
 # ---------------------------------------------------------------- safe entry (issue #15)
 
 
@@ -468,3 +470,52 @@ def test_each_person_undoes_their_own_last_entry_within_ten_minutes(world: World
         undo_last(world.engine, world.ben, now=eleven_minutes_on)
     undo_last(world.engine, world.ben)
     assert content() == before  # pending again, without engagement or review date
+
+
+def test_item_answers_are_saved_with_their_total_or_make_it(world: World):
+    """PHQ-9 items 2,2,1,1,1,1,1,1,2 make 12: given with the total 12, or alone (12 is filled
+    in); GAD-7 given seven 1s at a session makes 7."""
+    phq = [2, 2, 1, 1, 1, 1, 1, 1, 2]
+    record_scores(
+        world.engine, world.ben, client_code="C-0001", recorded_on=D(2026, 3, 10),
+        scores={"PHQ-9": 12}, items={"PHQ-9": phq}, today=TODAY,
+    )  # fmt: skip
+    record_scores(
+        world.engine, world.ben, client_code="C-0001", recorded_on=D(2026, 3, 11),
+        scores={"PHQ-9": None}, items={"PHQ-9": phq, "GAD-7": [None] * 7}, today=TODAY,
+    )  # fmt: skip
+    record_session(
+        world.engine, world.ben, client_code="C-0001", held_on=D(2026, 3, 12),
+        attendance="attended", items={"GAD-7": [1] * 7}, today=TODAY,
+    )  # fmt: skip
+    with world.engine.connect() as conn:
+        rows = conn.execute(
+            select(Score.recorded_on, Score.measure, Score.value, Score.item_1, Score.item_9)
+            .order_by(Score.id)
+        ).all()  # fmt: skip
+    assert [tuple(r) for r in rows] == [
+        (D(2026, 3, 10), "PHQ-9", 12, 2, 2),
+        (D(2026, 3, 11), "PHQ-9", 12, 2, 2),
+        (D(2026, 3, 12), "GAD-7", 7, 1, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("score", "answers", "reason"),
+    [
+        (13, [2, 2, 1, 1, 1, 1, 1, 1, 2], "the items add up to 12, not to the score 13"),
+        (None, [2, 2, 1, 1, 1, 1, 1, 1, None], "give all 9 PHQ-9 items or none; item_9 is blank"),
+        (None, [2, 2, 1, 1, 4, 1, 1, 1, 0], "item_5 must be a whole number from 0 to 3"),
+    ],
+)
+def test_item_answers_that_do_not_make_the_total_write_nothing(
+    world: World, score, answers, reason
+):
+    before = dump(world.engine, with_audit=True)
+    with pytest.raises(FormError) as refused:
+        record_scores(
+            world.engine, world.ben, client_code="C-0001", recorded_on=D(2026, 3, 10),
+            scores={"PHQ-9": score}, items={"PHQ-9": answers}, today=TODAY,
+        )  # fmt: skip
+    assert refused.value.problems == {"PHQ-9 items": reason}
+    assert dump(world.engine, with_audit=True) == before

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import client_charts as charts
+from dashboard.theme import IMPROVEMENT_BAND, SEVERITY_FILLS
 from data_access.client_queries import homework_and_scores
 from tests.builders import D
 
@@ -31,8 +32,8 @@ def test_symptom_trend_has_caseness_band_scores_and_session_marks():
     fig = charts.trend_figure(frame, sessions, "PHQ-9", baseline=16)
     assert names(fig) == ["PHQ-9 score", "Session attended", "Session missed (no-show)"]
     assert list(fig.data[0].y) == [16, 9]
-    shapes = {shape.type: shape for shape in fig.layout.shapes}
-    band, caseness = shapes["rect"], shapes["line"]
+    band = next(s for s in fig.layout.shapes if s.fillcolor == IMPROVEMENT_BAND)
+    caseness = next(s for s in fig.layout.shapes if s.type == "line")
     assert (band.y0, band.y1) == (10, 22)  # baseline 16 ± 6
     assert caseness.y0 == caseness.y1 == 10
     texts = empty_message(fig)
@@ -45,8 +46,30 @@ def test_symptom_trend_has_caseness_band_scores_and_session_marks():
 def test_the_band_stays_inside_the_scale():
     frame = scores(("GAD-7", D(2026, 3, 2), 19, 19.0))
     fig = charts.trend_figure(frame, NO_SESSIONS, "GAD-7", baseline=19)
-    band = next(s for s in fig.layout.shapes if s.type == "rect")
+    band = next(s for s in fig.layout.shapes if s.fillcolor == IMPROVEMENT_BAND)
     assert (band.y0, band.y1) == (15, 21)  # 19 ± 4, capped at the maximum of 21
+
+
+def test_phq9_and_gad7_are_drawn_over_their_named_severity_bands():
+    """PHQ-9: 0–4 minimal … 20–27 severe; GAD-7 stops at 15–21 severe. Each band reaches half
+    a point past its scores, so a score on a cut-off sits inside its own band."""
+    phq = charts.trend_figure(scores(("PHQ-9", D(2026, 3, 2), 16, 16.0)), NO_SESSIONS, "PHQ-9")
+    bands = [s for s in phq.layout.shapes if s.fillcolor in SEVERITY_FILLS]
+    assert [(b.y0, b.y1) for b in bands] == [
+        (0, 4.5), (4.5, 9.5), (9.5, 14.5), (14.5, 19.5), (19.5, 27),
+    ]  # fmt: skip
+    labels = [
+        t
+        for t in empty_message(phq)
+        if t.split()[0] in {"minimal", "mild", "moderate", "moderately", "severe"}
+    ]
+    assert labels == [
+        "minimal 0–4", "mild 5–9", "moderate 10–14", "moderately severe 15–19", "severe 20–27",
+    ]  # fmt: skip
+    gad = charts.trend_figure(scores(("GAD-7", D(2026, 3, 2), 9, 9.0)), NO_SESSIONS, "GAD-7")
+    assert "severe 15–21" in empty_message(gad)
+    fills = [s.fillcolor for s in gad.layout.shapes if s.fillcolor in SEVERITY_FILLS]
+    assert len(fills) == 4 and len(set(fills)) == 4  # stronger shade band by band
 
 
 def test_daily_mood_gets_a_rolling_mean_and_no_caseness_line():

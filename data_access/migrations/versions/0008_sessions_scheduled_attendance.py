@@ -1,7 +1,7 @@
 """therapy_sessions: attendance may be 'scheduled', a booked session not yet held or recorded
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-29 22:00:00
 
 Widens the CHECK constraint on `attendance`. PostgreSQL drops and re-adds it. SQLite cannot

@@ -1,0 +1,88 @@
+"""The PHQ-9 risk item on screen: a red banner on the client page and a red list on top of the
+practice pages. Read on every run, never from a cache, so a new risk item is never hidden."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from dashboard.db import engine
+from dashboard.navigation import PAGES_DIR
+from data_access.errors import DataError
+from data_access.risk import MAX_NOTE, open_risk_items, review_risk_item, risk_rule
+from data_access.viewer import Viewer
+
+CLIENT_PAGE = str(PAGES_DIR / "client.py")
+ICON = ":material/emergency:"
+
+
+def risk_items(viewer: Viewer, client_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """The viewer's open risk items, read now (uncached)."""
+    with engine().connect() as conn:
+        return open_risk_items(conn, viewer, client_ids)
+
+
+def _reviewed_words(row: pd.Series) -> str:
+    return f"Reviewed by {row['reviewed_by']} on {row['reviewed_at']:%d %b %Y %H:%M}."
+
+
+def risk_banner(viewer: Viewer, client_id: int) -> bool:
+    """The client's open risk item as a red banner with its wording, answer and date; a form
+    marks it reviewed (it stays, marked reviewed, until a newer PHQ-9 answers item 9 with 0).
+    Returns whether there was one."""
+    items = risk_items(viewer, [client_id])
+    if items.empty:
+        return False
+    row = items.iloc[0]
+    words = risk_rule(int(row["answer"]), row["recorded_on"])
+    if row["reviewed"]:
+        st.error(f"**Risk item (reviewed)**: {words} {_reviewed_words(row)}", icon=ICON)
+        if row["note"]:
+            st.text(f"Review note: {row['note']}")  # plain text, never markdown
+        return True
+    st.error(f"**Risk item**: {words} Not reviewed yet.", icon=ICON)
+    with st.form("risk_review", border=False):
+        note = st.text_area(
+            "Note (optional)", max_chars=MAX_NOTE, key="risk_note", placeholder="What was done"
+        )
+        if st.form_submit_button("Mark reviewed", type="primary"):
+            try:
+                review_risk_item(engine(), viewer, int(row["score_id"]), note)
+            except DataError as exc:
+                st.error(f"Not saved: {exc.reason}")
+            else:
+                st.cache_data.clear()
+                st.rerun()
+    return True
+
+
+def _link(code: str) -> None:
+    try:
+        st.page_link(CLIENT_PAGE, label=code, query_params={"client": code})
+    except StreamlitPageNotFoundError:  # page run on its own, without the app's menu (AppTest)
+        st.markdown(f"[{code}](client?client={code})")
+
+
+def risk_list(viewer: Viewer) -> None:
+    """Every open risk item in the viewer's scope, unreviewed first, above any other list."""
+    items = risk_items(viewer)
+    if items.empty:
+        return
+    open_count = int((~items["reviewed"]).sum())
+    st.error(
+        f"**Risk items: {open_count} not reviewed, {len(items) - open_count} reviewed.** "
+        "PHQ-9 item 9 answered 1 or more; shown whatever the dates and filters.",
+        icon=ICON,
+    )
+    for _, row in items.iterrows():
+        left, right = st.columns([1, 6], vertical_alignment="center")
+        with left:
+            _link(row["client_code"])
+        status = _reviewed_words(row) if row["reviewed"] else "**Not reviewed.**"
+        right.markdown(
+            f":red[{row['clinician']} · {risk_rule(int(row['answer']), row['recorded_on'])}] "
+            f"{status}"
+        )

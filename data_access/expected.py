@@ -1,0 +1,201 @@
+"""Expected response from this practice's own history, and who is not on track against it.
+
+For PHQ-9 and GAD-7 separately: each score after a client's first is a row (week since the
+first score, the first score as baseline, the score). Quantile regression (statsmodels
+`QuantReg`) fits, for each week (1 to 16; later weeks count as 16) and each of the 10th, 25th,
+50th, 75th and 90th percentiles, a straight line in the baseline: "clients who started at b are
+at or below this by week w, in this share of cases". It stands on clients with
+3 or more scores and is fitted only when there are at least 100 of them; with fewer there is no
+band. It is an aggregate over at least that many clients, so every role may see it. Fits are
+kept per database and measure and redone when the measure's scores change.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, func, select
+from statsmodels.regression.quantile_regression import QuantReg
+
+from data_access.filters import Filters
+from data_access.schema import MEASURES, Score
+from data_access.scores import baseline_latest
+from data_access.viewer import Viewer
+
+QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
+EDGE = QUANTILES.index(0.75)  # the unfavourable edge of the band for "lower is better"
+MIN_CLIENTS = 100
+MIN_SCORES = 3
+MAX_WEEK = 16
+FIRST_FLAG_WEEK = 3
+MAX_ROWS_PER_WEEK = 3_000  # a fixed random sample beyond this: percentiles stay, fits stay fast
+BANDED = ("PHQ-9", "GAD-7")
+ON_TRACK_COLUMNS = [
+    "client_id", "client_code", "clinician_id", "measure", "baseline", "latest", "latest_on",
+    "week", "median", "edge", "not_on_track", "rule",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ExpectedResponse:
+    """One measure's fitted percentiles, or why there are none (too little history).
+
+    `levels[q, w]` and `slopes[q, w]`: percentile QUANTILES[q] at week w is
+    levels + slopes × baseline (NaN for weeks never seen).
+    """
+
+    measure: str
+    clients: int
+    levels: np.ndarray | None = None
+    slopes: np.ndarray | None = None
+
+    @property
+    def enough(self) -> bool:
+        return self.levels is not None
+
+    def why_not(self) -> str:
+        """The plain reason there is no band."""
+        return (
+            f"Too little history for an expected {self.measure} response: {self.clients} "
+            f"clients have {MIN_SCORES} or more scores; at least {MIN_CLIENTS} are needed."
+        )
+
+    def band(self, baseline: Sequence[float], week: Sequence[int]) -> np.ndarray:
+        """Percentiles (rows: cases; columns: QUANTILES) for clients starting at `baseline`,
+        `week` weeks after their first score; kept inside the scale and in order."""
+        spec = MEASURES[self.measure]
+        weeks = np.clip(np.asarray(week, dtype=int), 1, MAX_WEEK)
+        base = np.asarray(baseline, dtype=float)
+        values = self.levels[:, weeks].T + self.slopes[:, weeks].T * base[:, None]
+        return np.sort(np.clip(values, spec.min_value, spec.max_value), axis=1)
+
+
+def training_rows(conn: Connection, measure: str) -> pd.DataFrame:
+    """Every score after each client's first, for clients with MIN_SCORES or more of `measure`.
+
+    Columns: client_id, week (since the first score, capped at MAX_WEEK), baseline, score.
+    """
+    frame = pd.read_sql(
+        select(Score.client_id, Score.recorded_on, Score.value)
+        .where(Score.measure == measure)
+        .order_by(Score.client_id, Score.recorded_on, Score.id),
+        conn,
+    )
+    frame["recorded_on"] = pd.to_datetime(frame["recorded_on"])
+    by_client = frame.groupby("client_id", sort=False)
+    frame["n"] = by_client["value"].transform("size")
+    frame["first_on"] = by_client["recorded_on"].transform("first")
+    frame["baseline"] = by_client["value"].transform("first")
+    frame["week"] = ((frame["recorded_on"] - frame["first_on"]).dt.days // 7).clip(upper=MAX_WEEK)
+    later = frame[(frame["n"] >= MIN_SCORES) & (frame["week"] >= 1)]
+    return later.rename(columns={"value": "score"})[["client_id", "week", "baseline", "score"]]
+
+
+def fit(rows: pd.DataFrame, measure: str) -> ExpectedResponse:
+    """Fit the percentiles on `training_rows`, week by week; too little history gives no band."""
+    clients = int(rows["client_id"].nunique())
+    if clients < MIN_CLIENTS:
+        return ExpectedResponse(measure, clients)
+    levels = np.full((len(QUANTILES), MAX_WEEK + 1), np.nan)
+    slopes = np.full((len(QUANTILES), MAX_WEEK + 1), np.nan)
+    for week, own in rows.groupby("week"):
+        if len(own) > MAX_ROWS_PER_WEEK:
+            own = own.sample(n=MAX_ROWS_PER_WEEK, random_state=0)
+        design = np.column_stack([np.ones(len(own)), own["baseline"].to_numpy(dtype=float)])
+        model = QuantReg(own["score"].to_numpy(dtype=float), design)
+        for i, q in enumerate(QUANTILES):
+            levels[i, week], slopes[i, week] = model.fit(q=q).params
+    return ExpectedResponse(measure, clients, levels, slopes)
+
+
+_FITS: dict[tuple[str, str], tuple[tuple, ExpectedResponse]] = {}
+_LOCK = threading.Lock()
+
+
+def _fingerprint(conn: Connection, measure: str) -> tuple:
+    """Changes whenever a score of `measure` is added, removed or changed in value or day."""
+    row = conn.execute(
+        select(
+            func.count(), func.max(Score.id), func.sum(Score.value), func.sum(Score.client_id)
+        ).where(Score.measure == measure)
+    ).one()
+    latest = conn.execute(select(func.max(Score.recorded_on)).where(Score.measure == measure))
+    return (*row, latest.scalar())
+
+
+def expected_response(conn: Connection, measure: str) -> ExpectedResponse:
+    """The practice's fit for `measure`, fitted on first use and again when its scores change."""
+    key = (conn.engine.url.render_as_string(hide_password=True), measure)
+    stamp = _fingerprint(conn, measure)
+    with _LOCK:
+        kept = _FITS.get(key)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+    fitted = fit(training_rows(conn, measure), measure)
+    with _LOCK:
+        _FITS[key] = (stamp, fitted)
+    return fitted
+
+
+def on_track_rule(measure: str, latest: int, week: int, baseline: int, edge: int) -> str:
+    """The not-on-track rule in numbers, for one client."""
+    later = "or later " if week >= MAX_WEEK else ""
+    return (
+        f"{measure} {latest} at week {week}; clients starting at {baseline} in this practice "
+        f"are at {edge} or better by week {week} {later}at least three times in four."
+    )
+
+
+def active_pairs(
+    conn: Connection, viewer: Viewer, filters: Filters, client_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """Baseline and latest PHQ-9 and GAD-7 of the viewer's clients active on the as-of day,
+    over their whole history up to it (scores.baseline_latest's columns)."""
+    active = Filters(
+        end=filters.as_of,
+        clinician_ids=filters.clinician_ids,
+        client_status="active",
+        today=filters.as_of,
+    )
+    return baseline_latest(conn, viewer, active, measures=BANDED, client_ids=client_ids)
+
+
+def on_track(conn: Connection, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Each client's latest PHQ-9 and GAD-7 (from `active_pairs`) against the expected band.
+
+    Judged from week 3 after the first score. Not on track: the latest score is worse than the
+    band's unfavourable edge (the 75th percentile, rounded up) for clients who started where
+    they did, that many weeks on. Columns: ON_TRACK_COLUMNS; measures without a band, and
+    clients before week 3, have no row.
+    """
+    fits = {m: expected_response(conn, m) for m in BANDED}
+    fits = {m: f for m, f in fits.items() if f.enough}
+    if not fits or pairs.empty:
+        return pd.DataFrame(columns=ON_TRACK_COLUMNS)
+    pairs = pairs.assign(
+        week=(pd.to_datetime(pairs["latest_on"]) - pd.to_datetime(pairs["baseline_on"])).dt.days
+        // 7
+    )
+    pairs = pairs[(pairs["week"] >= FIRST_FLAG_WEEK) & (pairs["n_scores"] >= 2)]
+    parts = []
+    for measure, fitted in fits.items():
+        own = pairs[pairs["measure"] == measure].copy()
+        if own.empty:
+            continue
+        band = fitted.band(own["baseline"], own["week"])
+        own["median"] = band[:, QUANTILES.index(0.5)]
+        own["edge"] = np.ceil(band[:, EDGE] - 1e-9)
+        parts.append(own[np.isfinite(own["median"])])
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if frame.empty:
+        return pd.DataFrame(columns=ON_TRACK_COLUMNS)
+    frame["not_on_track"] = frame["latest"] > frame["edge"]
+    frame["rule"] = [
+        on_track_rule(r.measure, int(r.latest), int(r.week), int(r.baseline), int(r.edge))
+        for r in frame.itertuples()
+    ]
+    return frame[ON_TRACK_COLUMNS].sort_values(["client_id", "measure"], ignore_index=True)
