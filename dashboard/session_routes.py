@@ -9,8 +9,10 @@ cookie. `dashboard/app.py` mounts these routes through `streamlit.starlette.App`
 
 from __future__ import annotations
 
+from contextlib import suppress
 from urllib.parse import urlencode, urlsplit
 
+from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
@@ -51,7 +53,10 @@ async def start_session(request: Request) -> RedirectResponse:
     code = request.query_params.get("code", "")
     next_path = safe_next(request.query_params.get("next"))
     engine = get_engine(database_url())
-    token = await run_in_threadpool(exchange_code, engine, code) if code else None
+    try:
+        token = await run_in_threadpool(exchange_code, engine, code) if code else None
+    except DBAPIError:  # a database fault: back to the page, which says so in words
+        token = None
     if token is None:
         return RedirectResponse(next_path, status_code=303)
     response = RedirectResponse(next_path, status_code=303)
@@ -73,7 +78,10 @@ async def end_session_route(request: Request) -> RedirectResponse:
     """Sign out: end the server session, clear the cookie, and (with SSO) Streamlit's too."""
     token = request.cookies.get(COOKIE_NAME)
     if token:
-        await run_in_threadpool(end_session, get_engine(database_url()), token)
+        # A database fault leaves the server session to expire by its idle timeout; the cookie
+        # is cleared below all the same, so this browser is signed out.
+        with suppress(DBAPIError):
+            await run_in_threadpool(end_session, get_engine(database_url()), token)
     target = SSO_LOGOUT_PATH if request.query_params.get("sso") == "1" else "/"
     response = RedirectResponse(target, status_code=303)
     response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax")
