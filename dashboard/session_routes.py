@@ -16,8 +16,10 @@ another site signs nobody out.
 from __future__ import annotations
 
 import secrets
+from contextlib import suppress
 from urllib.parse import urlencode, urlsplit
 
+from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection, Request
@@ -78,7 +80,12 @@ async def start_session(request: Request) -> RedirectResponse:
     nonce = request.cookies.get(NONCE_COOKIE, "")
     next_path = safe_next(request.query_params.get("next"))
     engine = get_engine(database_url())
-    token = await run_in_threadpool(exchange_code, engine, code, nonce) if code and nonce else None
+    try:
+        token = (
+            await run_in_threadpool(exchange_code, engine, code, nonce) if code and nonce else None
+        )
+    except DBAPIError:  # a database fault: back to the page, which says so in words
+        token = None
     if token is None:
         return RedirectResponse(next_path, status_code=303)
     response = RedirectResponse(next_path, status_code=303)
@@ -104,7 +111,10 @@ async def end_session_route(request: Request) -> RedirectResponse:
         request.query_params.get("t", ""), sign_out_token(token)
     ):
         return RedirectResponse("/", status_code=303)
-    await run_in_threadpool(end_session, get_engine(database_url()), token)
+    # A database fault leaves the server session to expire by its idle timeout; the cookie is
+    # cleared below all the same, so this browser is signed out.
+    with suppress(DBAPIError):
+        await run_in_threadpool(end_session, get_engine(database_url()), token)
     target = SSO_LOGOUT_PATH if request.query_params.get("sso") == "1" else "/"
     response = RedirectResponse(target, status_code=303)
     response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax")

@@ -29,6 +29,7 @@ from data_access.recording import (
 from data_access.schema import Assignment, Score, UserAccount
 from data_access.web_sessions import exchange_code, issue_code, session_viewer, utc_now
 from tests.builders import D, Practice
+from tests.large_csv import write_assignments_csv
 
 TODAY = D(2026, 3, 20)
 PENDING = Review("pending", None, None)
@@ -232,3 +233,50 @@ def test_a_page_view_is_not_held_up_by_a_writer_holding_the_sqlite_lock(sqlite_e
         holder.dispose()
     assert viewer is not None and viewer.name == "Ben Lindqvist"
     assert waited < 1.0
+
+
+def test_page_views_succeed_while_a_large_import_writes(sqlite_engine: Engine, tmp_path: Path):
+    """20,000 assignments import while a signed-in browser checks its session every 50 ms (as
+    each page view does, refreshing last-seen): every check answers, none waits a second."""
+    p = Practice(sqlite_engine)
+    ben = p.clinician("Ben Lindqvist", password="correct horse")
+    codes = [f"C-{i:04d}" for i in range(1, 21)]
+    for code in codes:
+        p.client(ben, intake=D(2024, 1, 1), code=code)
+    with sqlite_engine.connect() as conn:
+        account = conn.execute(
+            select(UserAccount.id).where(UserAccount.clinician_id == ben)
+        ).scalar_one()
+    csv = tmp_path / "assignments.csv"
+    write_assignments_csv(csv, codes, 20_000)
+    done = threading.Event()
+    waits: list[float] = []
+    failures: list[BaseException] = []
+
+    now = utc_now()
+    token = exchange_code(sqlite_engine, issue_code(sqlite_engine, account, now=now), now=now)
+
+    def browse() -> None:
+        clock = now
+        while not done.is_set():
+            clock += dt.timedelta(seconds=31)  # each view is due to refresh last-seen
+            started = time.perf_counter()
+            try:
+                assert session_viewer(sqlite_engine, token, now=clock) is not None
+            except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+                failures.append(exc)
+            waits.append(time.perf_counter() - started)
+            done.wait(0.05)
+
+    importer_engine = new_engine(str(sqlite_engine.url))
+    browser = threading.Thread(target=browse)
+    browser.start()
+    try:
+        result = import_file(importer_engine, "assignments", csv, viewer=None)
+    finally:
+        done.set()
+        browser.join()
+        importer_engine.dispose()
+    assert result.written and result.new == 20_000
+    assert not failures and len(waits) > 10
+    assert max(waits) < 1.0

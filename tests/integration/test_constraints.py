@@ -154,13 +154,15 @@ def test_the_edges_of_every_range_are_accepted(engine, practice):
                     )
                 )
             )
-        for measure, value in (("PHQ-9", 0), ("PHQ-9", 27), ("GAD-7", 21), ("MOOD", 10)):
+        for day, (measure, value) in enumerate(
+            (("PHQ-9", 0), ("PHQ-9", 27), ("GAD-7", 21), ("MOOD", 10)), start=9
+        ):
             conn.execute(
                 insert(Score).values(
                     client_id=practice.known,
                     measure=measure,
                     value=value,
-                    recorded_on=dt.date(2026, 3, 9),
+                    recorded_on=dt.date(2026, 3, day),  # one score per measure and day
                 )
             )
     counts = {name: len(rows) for name, rows in snapshot(engine).items()}

@@ -189,6 +189,18 @@ def test_a_page_shows_the_fault_in_words_and_comes_back_with_the_database(
     assert [t.value for t in at.title] == ["Practice overview"]
 
 
+def test_the_sign_in_page_shows_the_fault_in_words(running: PrivateCluster):
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
+    running.stop()
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error][0].startswith("The database cannot be reached; retrying.")
+    running.start()
+    at.run()
+    assert not at.exception and not at.error
+    assert [t.label for t in at.text_input] == ["Email", "Password"]
+
+
 def test_a_save_during_an_outage_says_not_saved_and_keeps_what_was_typed(
     running: PrivateCluster,
 ):

@@ -116,15 +116,20 @@ def practices(draw: st.DrawFn) -> Generated:
                     instructions="",
                 )
             )
+        taken: set[tuple[str, int]] = set()  # one score per measure and day
         for _ in range(draw(st.integers(0, 6))):
             measure = draw(st.sampled_from(ALL_MEASURES))
+            offset = draw(st.integers(0, 147))
+            if (measure, offset) in taken:
+                continue
+            taken.add((measure, offset))
             spec = MEASURES[measure]
             practice.scores.append(
                 dict(
                     client_id=cid,
                     measure=measure,
                     value=draw(st.integers(spec.min_value, spec.max_value)),
-                    recorded_on=day(draw(st.integers(0, 147))),
+                    recorded_on=day(offset),
                 )
             )
     return practice

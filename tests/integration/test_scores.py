@@ -3,9 +3,10 @@
 The two dialects reduce scores with different query shapes (SQLite seeks per client, PostgreSQL
 groups), so this pins both to the same answers. Today is Monday 1 June 2026.
 
-  C-0001 (Dana)    PHQ-9  Mar 2: 11 then 9 (both entered that day, 11 first)
-                          Jan 5: 18 then 15 (entered after the March scores)
+  C-0001 (Dana)    PHQ-9  Mar 2: 9
+                          Jan 5: 18 (entered after the March score)
                           Feb 2: 12
+                   (one score per measure and day: the database refuses a second)
                    GAD-7  Feb 2: 8 (one score)
   C-0002 (Dana)    no scores at all
   C-0003 (Olly)    PHQ-9  Jan 5: 20, Mar 2: 14; discharged Apr 6
@@ -31,10 +32,8 @@ def practice(engine):
     p.c1 = p.client(p.dana, intake=D(2026, 1, 5))
     p.c2 = p.client(p.dana, intake=D(2026, 1, 5))
     p.c3 = p.client(p.olly, intake=D(2026, 1, 5), discharged=D(2026, 4, 6))
-    for value, day in [(11, D(2026, 3, 2)), (9, D(2026, 3, 2)), (18, D(2026, 1, 5))]:
+    for value, day in [(9, D(2026, 3, 2)), (18, D(2026, 1, 5)), (12, D(2026, 2, 2))]:
         p.score(p.c1, "PHQ-9", value, day)
-    p.score(p.c1, "PHQ-9", 15, D(2026, 1, 5))
-    p.score(p.c1, "PHQ-9", 12, D(2026, 2, 2))
     p.score(p.c1, "GAD-7", 8, D(2026, 2, 2))
     p.score(p.c3, "PHQ-9", 20, D(2026, 1, 5))
     p.score(p.c3, "PHQ-9", 14, D(2026, 3, 2))
@@ -49,11 +48,11 @@ def rows(p, viewer_id, measures=("PHQ-9", "GAD-7"), client_ids=None, **filters):
     return [tuple(r) for r in frame[COLUMNS].itertuples(index=False)]
 
 
-def test_first_and_last_day_decide_and_within_a_day_the_order_entered(practice):
-    """Baseline: the earliest day's first entry (18, not 15); latest: the last day's last (9)."""
+def test_the_first_and_the_last_day_decide_not_the_order_entered(practice):
+    """Baseline: the earliest day's score (18, entered last); latest: the last day's (9)."""
     assert rows(practice, practice.admin) == [
         ("C-0001", "GAD-7", 8, 8, D(2026, 2, 2), D(2026, 2, 2), 1),
-        ("C-0001", "PHQ-9", 18, 9, D(2026, 1, 5), D(2026, 3, 2), 5),
+        ("C-0001", "PHQ-9", 18, 9, D(2026, 1, 5), D(2026, 3, 2), 3),
         ("C-0003", "PHQ-9", 20, 14, D(2026, 1, 5), D(2026, 3, 2), 2),
     ]  # C-0002 has no scores, so no rows; one score gives baseline == latest and N = 1
 
@@ -64,9 +63,9 @@ def test_the_window_chooses_which_scores_count(practice):
         ("C-0001", "GAD-7", 8, 8, D(2026, 2, 2), D(2026, 2, 2), 1),
         ("C-0001", "PHQ-9", 12, 12, D(2026, 2, 2), D(2026, 2, 2), 1),
     ]
-    # up to Feb 2 (both ends inclusive): Jan 5's first entry to Feb 2's
+    # up to Feb 2 (both ends inclusive): Jan 5's score to Feb 2's
     assert rows(practice, practice.admin, ("PHQ-9",), end=D(2026, 2, 2)) == [
-        ("C-0001", "PHQ-9", 18, 12, D(2026, 1, 5), D(2026, 2, 2), 3),
+        ("C-0001", "PHQ-9", 18, 12, D(2026, 1, 5), D(2026, 2, 2), 2),
         ("C-0003", "PHQ-9", 20, 20, D(2026, 1, 5), D(2026, 1, 5), 1),
     ]
 
