@@ -77,3 +77,40 @@ def test_metrics_are_for_admins_only(tokens: dict[str, str]) -> None:
 def test_every_other_route_passes_untouched(tokens: dict[str, str]) -> None:
     assert _call("GET", "/_stcore/health") == (204, True)
     assert _call("GET", "/client") == (204, True)
+
+
+def test_at_most_two_uploads_are_held_at_once(tokens: dict[str, str]) -> None:
+    async def scenario() -> list[int]:
+        release = asyncio.Event()
+        statuses: list[int] = []
+
+        async def slow_streamlit(scope, receive, send) -> None:  # noqa: ANN001
+            await release.wait()  # an upload still arriving
+            await send({"type": "http.response.start", "status": 204, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+
+        guard = RouteGuard(slow_streamlit)
+        cookie = [(b"cookie", f"{COOKIE_NAME}={tokens['cleo']}".encode())]
+
+        async def upload() -> None:
+            async def receive() -> dict:
+                return {"type": "http.request", "body": b"", "more_body": False}
+
+            async def send(message: dict) -> None:
+                if message["type"] == "http.response.start":
+                    statuses.append(message["status"])
+
+            scope = {"type": "http", "method": "PUT", "path": UPLOAD, "headers": cookie}
+            await guard(scope, receive, send)
+
+        first = [asyncio.create_task(upload()) for _ in range(2)]
+        while not guard.uploads.locked():
+            await asyncio.sleep(0.01)
+        await upload()  # a third while two are in flight
+        release.set()
+        await asyncio.gather(*first)
+        return statuses
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        statuses = pool.submit(asyncio.run, scenario()).result()
+    assert statuses == [429, 204, 204]
