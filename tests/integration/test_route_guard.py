@@ -9,13 +9,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import Engine, select
 
-from dashboard.route_guard import RouteGuard
+from dashboard.route_guard import RouteGuard, bind
 from dashboard.session_routes import COOKIE_NAME
 from data_access.schema import UserAccount
 from data_access.web_sessions import end_session, exchange_code, issue_code
 from tests.builders import Practice
 
-UPLOAD = "/_stcore/upload_file/0b6e6c9e-session/file-1"
+UPLOAD = "/_stcore/upload_file/tab-of-cleo/file-1"
+OTHER_TAB = "/_stcore/upload_file/tab-of-someone-else/file-1"
 
 
 @pytest.fixture
@@ -27,10 +28,13 @@ def tokens(sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
     p.clinician("Ada", role="admin", email="ada@example.org", password="correct horse")
     with sqlite_engine.connect() as conn:
         cleo, ada = conn.execute(select(UserAccount.id).order_by(UserAccount.id)).scalars()
-    return {
+    tokens = {
         who: exchange_code(sqlite_engine, issue_code(sqlite_engine, account, "n"), "n")
         for who, account in (("cleo", cleo), ("ada", ada))
     }
+    bind("tab-of-cleo", tokens["cleo"])  # Cleo's signed-in script ran in this tab
+    bind("tab-of-someone-else", tokens["ada"])
+    return tokens
 
 
 def _call(method: str, path: str, token: str | None = None) -> tuple[int, bool]:
@@ -63,6 +67,7 @@ def test_an_upload_without_a_live_sign_in_never_reaches_streamlit(
     assert _call("PUT", UPLOAD) == (403, False)
     assert _call("PUT", UPLOAD, "made-up-token") == (403, False)
     assert _call("PUT", UPLOAD, tokens["cleo"]) == (204, True)
+    assert _call("PUT", OTHER_TAB, tokens["cleo"]) == (403, False)  # a session id alone: nothing
     end_session(sqlite_engine, tokens["cleo"])  # signed out
     assert _call("PUT", UPLOAD, tokens["cleo"]) == (403, False)
     assert _call("DELETE", UPLOAD) == (403, False)
