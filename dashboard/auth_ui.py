@@ -28,7 +28,9 @@ from urllib.parse import urlencode, urlsplit
 import streamlit as st
 from sqlalchemy.exc import DBAPIError
 from streamlit.errors import StreamlitSecretNotFoundError
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from dashboard import route_guard
 from dashboard.db import engine
 from dashboard.plain_text import md
 from dashboard.session_routes import COOKIE_NAME, NONCE_COOKIE, end_url, start_url
@@ -75,7 +77,15 @@ def current_viewer() -> Viewer | None:
         _clear_state(ended=viewer is None)
     if viewer is not None:
         st.session_state[VIEWER_KEY] = viewer
+        _bind_uploads(token)
     return viewer
+
+
+def _bind_uploads(token: str) -> None:
+    """Let this browser's cookie upload into this Streamlit session, and only this one."""
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        route_guard.bind(ctx.session_id, token)
 
 
 def _clear_state(ended: bool) -> None:
