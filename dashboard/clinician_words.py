@@ -7,6 +7,7 @@ without Streamlit. Every value from the database is shown as plain text (markdow
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 import pandas as pd
@@ -16,8 +17,8 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
 def plain(text: object) -> str:
-    """`text` with markdown's special characters escaped, so it shows as typed."""
-    return _MARKDOWN.sub(r"\\\1", "" if text is None else str(text))
+    """`text` shown as typed: HTML and markdown's special characters escaped."""
+    return _MARKDOWN.sub(r"\\\1", html.escape("" if text is None else str(text), quote=False))
 
 
 def day_words(day: dt.date) -> str:
