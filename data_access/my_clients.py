@@ -220,6 +220,10 @@ def my_clients(
     contacts["last_contact"] = _dates(contacts["last_contact"])
     contacts["last_id"] = contacts["last_id"].astype("Int64")
     frame = frame.merge(contacts, on="last_id", how="left")
+    frame["last_contact"] = _dates(frame["last_contact"])  # None where no session yet
+    frame["last_attendance"] = frame["last_attendance"].astype(object).where(
+        frame["last_attendance"].notna(), None
+    )
     frame["days_since_contact"] = [
         (today - day).days if isinstance(day, dt.date) else None for day in frame["last_contact"]
     ]
@@ -233,7 +237,8 @@ def my_clients(
     frame = frame.join(_scores(conn, viewer, today, ids), on="client_id")
     flags = worst_first(needs_attention(conn, viewer, Filters(today=today), client_ids=ids))
     grouped = flags.groupby("client_id", sort=False)
-    frame["flags"] = frame["client_id"].map(grouped["label"].agg("; ".join)).fillna("")
+    labels = dict(grouped["label"].agg("; ".join)) if len(flags) else {}
+    frame["flags"] = [labels.get(c, "") for c in frame["client_id"]]
     frame["flag_count"] = frame["client_id"].map(grouped.size()).fillna(0).astype(int)
     worst = grouped["flag"].first().map(severity_rank)
     frame["worst_flag"] = frame["client_id"].map(worst).fillna(NO_FLAG).astype(int)
