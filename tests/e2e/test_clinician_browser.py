@@ -17,6 +17,13 @@ from data_access.schema import Assignment
 from tests.e2e.conftest import assert_no_exception, sign_in, wait_for_app
 
 CODE_LINKS = '[data-testid="stPageLink-NavLink"]'
+SLOW_MACHINE_MS = 60_000  # a shared CI machine may take this long to rerun a page
+
+
+@pytest.fixture
+def page(page):  # noqa: ANN001, ANN201 - the conftest's page, with patience for a busy machine
+    page.set_default_timeout(SLOW_MACHINE_MS)
+    return page
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +71,6 @@ def test_sign_in_lands_on_my_clients_and_a_code_opens_the_client(clinic, page): 
     code = open_first_client(page)
     assert f"client={code}" in page.url
     since = page.get_by_role("heading", name="Since the last session")
-    since.wait_for(timeout=60_000)
     box = since.bounding_box()
     assert box is not None and box["y"] + box["height"] < 900  # in the first screen
     assert page.get_by_text("Last session:").is_visible()
@@ -99,7 +105,7 @@ def test_homework_set_on_the_client_page_survives_a_reload_and_bad_submits_write
     wait_for_app(page)
     page.get_by_role("heading", name="Since the last session").wait_for()
     assert page.get_by_text("Daily Mood Log — not reviewed yet").count() >= 1
-    page.get_by_role("link", name="My clients").click()
+    page.goto(server.url("clients"))
     page.get_by_role("heading", name="My clients").wait_for()
     wait_for_app(page)
     row = page.locator('[class*="st-key-clients_row_"]').filter(has_text=code).first
@@ -115,10 +121,9 @@ def test_narrow_screens_keep_the_summary_readable(clinic, page, width, height): 
     page.get_by_role("heading", name="My clients").wait_for()
     open_first_client(page)
     since = page.get_by_role("heading", name="Since the last session")
-    since.wait_for(timeout=60_000)  # the page draws its title first, then the summary
     box = since.bounding_box()
     assert box is not None and box["y"] < height  # the summary starts in the first screen
-    metric = page.get_by_text("Homework completion")
+    metric = page.get_by_text("Homework completion", exact=True)
     metric.scroll_into_view_if_needed()
     values = page.locator('[data-testid="stMetricValue"]')
     for i in range(values.count()):  # no header value is cut off (no ellipsis)
