@@ -160,7 +160,8 @@ def run_practice(
         ).scalar_one()
         print(f"  one-client cases open {code} ({n_scores} scores)", flush=True)
         for role, email in VIEWER_EMAILS.items():
-            ctx = Context(_viewer(conn, email), BENCH_TODAY, client_id, code)
+            clinician = _viewer(conn, "clinician@demo.example")
+            ctx = Context(_viewer(conn, email), BENCH_TODAY, client_id, code, clinician)
             for case in cases:
                 ours = measure(lambda case=case, ctx=ctx: case.ours(conn, ctx), args.runs)
                 theirs = None

@@ -17,6 +17,7 @@ from data_access import client_queries, exporter, insight, outcomes, practice
 from data_access.csv_safe import to_safe_csv
 from data_access.filters import Filters
 from data_access.flags import needs_attention
+from data_access.my_clients import my_clients
 from data_access.queries import get_client, visible_clients
 from data_access.scores import baseline_latest
 from data_access.viewer import Viewer
@@ -30,6 +31,7 @@ class Context:
     today: dt.date
     client_id: int
     client_code: str
+    clinician: Viewer  # clinician@demo.example: about 100 clients at 10,000 (demo.py)
 
     def weeks(self, n: int) -> Filters:
         """The last `n` weeks up to today."""
@@ -120,6 +122,12 @@ CASES: list[Case] = [
     ),
     Case("needs attention, active clients", lambda c, x: needs_attention(c, x.viewer, x.active)),
     Case("visible clients", lambda c, x: visible_clients(c, x.viewer, x.now)),
+    Case(
+        "My clients, clinician@ (< 0.3 s cpu)",
+        lambda c, x: my_clients(c, x.clinician, x.today),
+        None,
+        "page data",
+    ),
     Case(
         "overview page, 12 weeks",
         lambda c, x: practice.overview_data(c, x.viewer, x.weeks(12)),

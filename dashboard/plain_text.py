@@ -35,3 +35,9 @@ def plot_values(values: Iterable[object] | None) -> list[object] | None:
     if not any(isinstance(v, str) for v in items):
         return None
     return [plot(v) if isinstance(v, str) else v for v in items]
+
+
+def md_html(text: object) -> str:
+    """`text` for markdown that allows HTML (`unsafe_allow_html`): `<`, `>` and `&` as entities,
+    then every markdown mark escaped, so neither a tag nor a link works."""
+    return md(html.escape("" if text is None else str(text), quote=False))

@@ -2,7 +2,7 @@
 
 Everything is aggregated in SQL per client over the per-client indexes (sessions by
 (client, day), assignments by (client, day set), scores by (measure, client, day)): the next
-booked session, the last recorded contact, the homework set at the last attended session,
+booked session, the last recorded contact, the homework set since the last attended session,
 the latest PHQ-9 and GAD-7 against baseline, and the needs-attention flags, worst first.
 A scheduled session is only a booking: it is never a contact, and one whose day has passed
 reads "not recorded" until someone records its attendance.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Connection, and_, func, select, tuple_
+from sqlalchemy import Connection, and_, func, select
 
 from data_access import metrics
 from data_access.filters import Filters, is_active
@@ -62,14 +62,14 @@ def homework_words(
     pending_due: dt.date | None,
     today: dt.date,
 ) -> str:
-    """What was set at the last attended session and how it went, in words.
+    """What was set since the last attended session and how it went, in words.
 
     `first` is (type, status, due_on) of the only item when `n` is 1. One item reads
     "Thought Record — not reviewed yet, due 26 Nov"; several read "2 of 3 done", with what is
     partly done or still to review.
     """
     if n == 0:
-        return "none set at the last session"
+        return "none set since the last session"
     if n == 1 and first is not None:
         kind, status, due_on = first
         if status == "pending":
@@ -127,12 +127,23 @@ def _last_contacts(conn: Connection, ids: list[int]) -> pd.DataFrame:
     return pd.read_sql(query, conn)
 
 
-def homework_counts(conn: Connection, pairs: list[tuple[int, dt.date]]) -> pd.DataFrame:
-    """Per (client, last attended day): homework set that day, counted by status in SQL.
+def homework_counts(conn: Connection, ids: list[int], today: dt.date) -> pd.DataFrame:
+    """Per client: homework set since their last attended session (that day included),
+    counted by status in SQL.
 
-    Columns: client_id, n, done, partly, pending, pending_due, type, status, due_on (the last
-    three describe the item when there is only one).
+    Columns: client_id (index), n, done, partly, pending, pending_due, type, status, due_on
+    (the last three describe the item when there is only one).
     """
+    last = (
+        select(TherapySession.client_id, func.max(TherapySession.held_on).label("day"))
+        .where(
+            TherapySession.client_id.in_(ids),
+            TherapySession.attendance == "attended",
+            TherapySession.held_on <= today,
+        )
+        .group_by(TherapySession.client_id)
+        .subquery()
+    )
     pending = Assignment.status == "pending"
     query = (
         select(
@@ -147,7 +158,11 @@ def homework_counts(conn: Connection, pairs: list[tuple[int, dt.date]]) -> pd.Da
             func.min(Assignment.due_on).label("due_on"),
         )
         .join(AssignmentType, AssignmentType.id == Assignment.type_id)
-        .where(tuple_(Assignment.client_id, Assignment.assigned_on).in_(pairs))
+        .join(
+            last,
+            and_(last.c.client_id == Assignment.client_id, Assignment.assigned_on >= last.c.day),
+        )
+        .where(Assignment.assigned_on <= today)
         .group_by(Assignment.client_id)
     )
     frame = pd.read_sql(query, conn)
@@ -176,8 +191,8 @@ def _scores(conn: Connection, viewer: Viewer, today: dt.date, ids: list[int]) ->
     return out
 
 
-def _homework_cell(counts: pd.DataFrame | None, client_id: int, today: dt.date) -> str:
-    if counts is None or client_id not in counts.index:
+def _homework_cell(counts: pd.DataFrame, client_id: int, today: dt.date) -> str:
+    if client_id not in counts.index:
         return homework_words(0, 0, 0, 0, None, None, today)
     c = counts.loc[client_id]
     first = (c["type"], c["status"], c["due_on"])
@@ -205,16 +220,16 @@ def my_clients(
     contacts["last_contact"] = _dates(contacts["last_contact"])
     contacts["last_id"] = contacts["last_id"].astype("Int64")
     frame = frame.merge(contacts, on="last_id", how="left")
+    frame["last_contact"] = _dates(frame["last_contact"])  # None where no session yet
+    frame["last_attendance"] = frame["last_attendance"].astype(object).where(
+        frame["last_attendance"].notna(), None
+    )
     frame["days_since_contact"] = [
         (today - day).days if isinstance(day, dt.date) else None for day in frame["last_contact"]
     ]
     frame["days_since_contact"] = frame["days_since_contact"].astype("Int64")
     ids = frame["client_id"].astype(int).tolist()
-    pairs = [
-        (int(c), d) for c, d in zip(frame["client_id"], frame["last_attended"], strict=True)
-        if isinstance(d, dt.date)
-    ]  # fmt: skip
-    counts = homework_counts(conn, pairs) if pairs else None
+    counts = homework_counts(conn, ids, today)
     frame["homework"] = [
         _homework_cell(counts, client_id, today) for client_id in frame["client_id"]
     ]
@@ -222,7 +237,8 @@ def my_clients(
     frame = frame.join(_scores(conn, viewer, today, ids), on="client_id")
     flags = worst_first(needs_attention(conn, viewer, Filters(today=today), client_ids=ids))
     grouped = flags.groupby("client_id", sort=False)
-    frame["flags"] = frame["client_id"].map(grouped["label"].agg("; ".join)).fillna("")
+    labels = dict(grouped["label"].agg("; ".join)) if len(flags) else {}
+    frame["flags"] = [labels.get(c, "") for c in frame["client_id"]]
     frame["flag_count"] = frame["client_id"].map(grouped.size()).fillna(0).astype(int)
     worst = grouped["flag"].first().map(severity_rank)
     frame["worst_flag"] = frame["client_id"].map(worst).fillna(NO_FLAG).astype(int)

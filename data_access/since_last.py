@@ -1,8 +1,8 @@
 """The top of the client page: what happened since the last session, and what to set next.
 
 "Since the last session" is what a clinician reviews first: the last and next session, the
-homework set at the last attended session with its status, scores recorded since then with
-their change, and any no-show since. "What to set next" reads this client's own record and
+homework set at (or since) the last attended session with its status, scores recorded since
+then with their change, and any no-show since. "What to set next" reads this client's own record and
 states each suggestion with the rule that produced it; it is a suggestion, never an order.
 """
 
@@ -32,7 +32,7 @@ class SinceLast:
     last_attended: dt.date | None
     next_session: dt.date | None
     unrecorded: tuple[dt.date, ...]
-    homework: pd.DataFrame  # id, type, status, due_on, instructions, difficulty
+    homework: pd.DataFrame  # set since the last attended session: id, type, status, due_on, …
     scores: pd.DataFrame  # measure, recorded_on, value, change (signed, + = better; NaN first)
     no_shows: tuple[dt.date, ...]
 
@@ -79,6 +79,9 @@ def since_last_session(
 def _homework_set(
     conn: Connection, viewer: Viewer, client_id: int, day: dt.date | None
 ) -> pd.DataFrame:
+    """Homework set on or after `day`, the last attended session (none without one)."""
+    if day is None:
+        day = dt.date.max
     query = (
         select(
             Assignment.id,
@@ -92,7 +95,7 @@ def _homework_set(
         .where(
             Assignment.client_id == client_id,
             in_scope(Assignment.client_id, viewer),
-            Assignment.assigned_on == day,
+            Assignment.assigned_on >= day,
         )
         .order_by(Assignment.id)
     )

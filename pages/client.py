@@ -219,9 +219,9 @@ def _since_last(page: ClientPage, since: SinceLast, today: dt.date, risk_shown: 
         if since.last_attended is None:
             st.markdown("**Homework:** no session attended yet")
         elif since.homework.empty:
-            st.markdown(f"**Homework set {day_words(since.last_attended)}:** none")
+            st.markdown(f"**Homework set since {day_words(since.last_attended)}:** none")
         else:
-            st.markdown(f"**Homework set {day_words(since.last_attended)}:**")
+            st.markdown(f"**Homework set since {day_words(since.last_attended)}:**")
             for item in since.homework.itertuples():
                 line = _item_words(item, today)
                 st.markdown(f"- {md(line)}")

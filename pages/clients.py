@@ -23,18 +23,16 @@ from dashboard.clinician_words import (
     shown_rows,
 )
 from dashboard.navigation import PAGES_DIR
-from dashboard.plain_text import md
+from dashboard.plain_text import md, md_html
 from data_access.my_clients import my_clients
 
 CLIENT_PAGE = str(PAGES_DIR / "client.py")
-WIDTHS = [1.0, 1.2, 1.4, 2.4, 1.5, 1.5, 2.0]
+WIDTHS = [1.3, 1.4, 2.2, 2.0, 1.7]
 HEADINGS = (
-    "Client",
-    "Next session",
+    "Client, next session",
     "Last contact",
     "Homework since the last session",
-    "PHQ-9",
-    "GAD-7",
+    "PHQ-9 and GAD-7",
     "Flags",
 )
 
@@ -50,24 +48,44 @@ def client_link(code: str) -> None:
         st.markdown(f"[{md(code)}](client?client={code})")
 
 
+# On a narrow screen the columns stack: the heading row goes and each cell names itself.
+NARROW_CSS = """<style>
+@media (max-width: 640px) { .st-key-clients_head { display: none; } }
+@media (min-width: 641px) { .bs-cell-label { display: none; } }
+[class*="st-key-clients_row_"] { border-top: 1px solid rgba(128, 128, 128, 0.25); }
+.bs-cell-label { color: rgba(128, 128, 128, 0.95); font-size: 0.85em; }
+</style>"""
+
+
+def cell(column, heading: str, text: str) -> None:  # noqa: ANN001 - a Streamlit column
+    """One cell: its text, led on narrow screens by its column's heading."""
+    column.markdown(
+        f'<span class="bs-cell-label">{heading} · </span>{text}', unsafe_allow_html=True
+    )
+
+
 def draw_row(row: pd.Series, today: dt.date, team: bool) -> None:
-    cells = st.columns(WIDTHS, vertical_alignment="center")
-    with cells[0]:
-        client_link(row["client_code"])
-        if team:
-            st.caption(md(row["clinician"]))
-    cells[1].markdown(next_session_cell(row, today))
-    cells[2].markdown(contact_cell(row))
-    cells[3].markdown(md(row["homework"]))
-    cells[4].markdown(score_cell(row, "PHQ-9"))
-    cells[5].markdown(score_cell(row, "GAD-7"))
-    cells[6].markdown(flags_cell(row["flags"]))
+    with st.container(key=f"clients_row_{row['client_id']}"):
+        cells = st.columns(WIDTHS, vertical_alignment="center")
+        with cells[0]:
+            client_link(row["client_code"])
+            cell(st, "Next session", next_session_cell(row, today))
+            if team:
+                st.caption(md(row["clinician"]))
+        texts = (
+            contact_cell(row),
+            md_html(row["homework"]),
+            f"PHQ-9 {score_cell(row, 'PHQ-9')}  \nGAD-7 {score_cell(row, 'GAD-7')}",
+            flags_cell(row["flags"]),
+        )
+        for column, heading, text in zip(cells[1:], HEADINGS[1:], texts, strict=True):
+            cell(column, heading, text)
 
 
 viewer = require_viewer()
 today = dt.date.today()
 st.title("My clients")
-controls = st.columns([2, 2, 2], vertical_alignment="bottom")
+controls = st.columns([1.2, 1.6, 1.2], vertical_alignment="bottom")
 find = controls[0].text_input(
     "Find a client", key="find", placeholder="Type part of a code", max_chars=40
 )
@@ -92,8 +110,10 @@ st.caption(
 if rows.empty:
     st.info("No client matches: clear the search or choose *All*.")
     st.stop()
-heads = st.columns(WIDTHS)
-for column, heading in zip(heads, HEADINGS, strict=True):
-    column.markdown(f"**{heading}**")
+st.html(NARROW_CSS)
+with st.container(key="clients_head"):
+    heads = st.columns(WIDTHS)
+    for column, heading in zip(heads, HEADINGS, strict=True):
+        column.markdown(f"**{heading}**")
 for _, row in rows.iterrows():
     draw_row(row, today, bool(team))

@@ -77,7 +77,7 @@ def test_each_active_client_reads_in_words_next_session_first(practice: dict):
     assert (two["last_contact"], two["last_attendance"]) == (D(2026, 11, 19), "no_show")
     assert two["homework"] == "2 of 3 done"
     assert two["flags"].startswith("Repeated no-shows")  # worse than the missing scores
-    assert three["next_session"] is None and three["homework"] == "none set at the last session"
+    assert three["next_session"] is None and three["homework"] == "none set since the last session"
     assert three["days_since_contact"] == 21
 
 
