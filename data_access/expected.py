@@ -12,6 +12,7 @@ kept per database and measure and redone when the measure's scores change.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -199,3 +200,58 @@ def on_track(conn: Connection, pairs: pd.DataFrame) -> pd.DataFrame:
         for r in frame.itertuples()
     ]
     return frame[ON_TRACK_COLUMNS].sort_values(["client_id", "measure"], ignore_index=True)
+
+
+EXPECTED_COLUMNS = ["measure", "week", "on", *(f"p{round(q * 100)}" for q in QUANTILES)]
+
+
+def expected_course(conn: Connection, pairs: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Week by week (1-16 after the first score), the percentiles expected for one client's
+    PHQ-9 and GAD-7 given their first score (`pairs`: active_pairs or baseline_latest rows of
+    that client), and a sentence for each measure that has too little history.
+
+    Columns: EXPECTED_COLUMNS (`on`: the date of that week, counted from the first score).
+    """
+    parts, notes = [], []
+    for pair in pairs[pairs["measure"].isin(BANDED)].itertuples():
+        fitted = expected_response(conn, pair.measure)
+        if not fitted.enough:
+            notes.append(fitted.why_not())
+            continue
+        weeks = np.arange(1, MAX_WEEK + 1)
+        band = fitted.band([pair.baseline] * len(weeks), weeks)
+        frame = pd.DataFrame(band, columns=EXPECTED_COLUMNS[3:])
+        frame.insert(0, "on", [pair.baseline_on + dt.timedelta(weeks=int(w)) for w in weeks])
+        frame.insert(0, "week", weeks)
+        frame.insert(0, "measure", pair.measure)
+        parts.append(frame.dropna())
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=EXPECTED_COLUMNS)
+    return frame, notes
+
+
+RECENT_HOMEWORK = 4
+LOW_COMPLETION = 0.5
+HIGH_DIFFICULTY = 4
+
+
+def homework_beside_warning(assignments: pd.DataFrame) -> str:
+    """For a client not on track: their last 4 reviewed assignments' completion and, when it
+    is under 50 % or the homework set was hard (mean difficulty 4 or more of 5), the
+    suggestion to make the next assignment smaller and easier.
+
+    `assignments`: client_queries.assignment_list (status, difficulty, due_on).
+    """
+    reviewed = assignments[assignments["status"] != "pending"].sort_values("due_on")
+    recent = reviewed.tail(RECENT_HOMEWORK)
+    if recent.empty:
+        return "No homework reviewed yet."
+    credit = (recent["status"] == "completed").sum() + 0.5 * (recent["status"] == "partial").sum()
+    rate = credit / len(recent)  # (completed + ½ partial) / reviewed, as everywhere
+    difficulty = recent["difficulty"].dropna()
+    words = f"Last {len(recent)} reviewed assignments: {rate:.0%} completed".replace("%", " %")
+    if not difficulty.empty:
+        words += f", mean difficulty {difficulty.mean():.1f} of 5"
+    words += "."
+    if rate < LOW_COMPLETION or (not difficulty.empty and difficulty.mean() >= HIGH_DIFFICULTY):
+        words += " Suggestion: make the next assignment smaller and easier, so it is doable."
+    return words
