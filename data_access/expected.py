@@ -25,7 +25,7 @@ from statsmodels.regression.quantile_regression import QuantReg
 from statsmodels.tools.sm_exceptions import IterationLimitWarning
 
 from data_access.filters import Filters
-from data_access.schema import MEASURES, Score
+from data_access.schema import MEASURES, Clinician, Score
 from data_access.scores import baseline_latest
 from data_access.viewer import Viewer
 
@@ -263,3 +263,36 @@ def homework_beside_warning(assignments: pd.DataFrame) -> str:
     if rate < LOW_COMPLETION or (not difficulty.empty and difficulty.mean() >= HIGH_DIFFICULTY):
         words += " Suggestion: make the next assignment smaller and easier, so it is doable."
     return words
+
+
+@dataclass(frozen=True)
+class OnTrackSummary:
+    """Active clients judged against the expected response (week 3 on, with a band), and
+    those not on track: client_code, clinician_id, clinician, rule (their rules joined)."""
+
+    judged: int
+    off_course: pd.DataFrame
+
+    @property
+    def share_label(self) -> str:
+        """'12 of 80 (15 %)', or a plain 'none judged yet'."""
+        if not self.judged:
+            return "none judged yet"
+        share = f"{len(self.off_course) / self.judged:.0%}".replace("%", " %")
+        return f"{len(self.off_course)} of {self.judged} ({share})"
+
+
+def on_track_summary(conn: Connection, viewer: Viewer, filters: Filters) -> OnTrackSummary:
+    """How many of the viewer's active clients are judged, and which are not on track."""
+    course = on_track(conn, active_pairs(conn, viewer, filters))
+    off = course[course["not_on_track"].astype(bool)]
+    clients = off.groupby(["client_code", "clinician_id"], as_index=False)["rule"].agg(" ".join)
+    names = pd.read_sql(
+        select(Clinician.id.label("clinician_id"), Clinician.name.label("clinician")).where(
+            Clinician.id.in_([int(i) for i in clients["clinician_id"].unique()])
+        ),
+        conn,
+    )
+    clients = clients.merge(names, on="clinician_id", how="left")
+    clients = clients.sort_values(["clinician", "client_code"], ignore_index=True)
+    return OnTrackSummary(judged=int(course["client_id"].nunique()), off_course=clients)

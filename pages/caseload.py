@@ -9,11 +9,13 @@ from dashboard.auth_ui import require_viewer
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar, focus_clinician
 from dashboard.navigation import PAGES_DIR
+from dashboard.on_track_ui import on_track_clients
 from dashboard.risk_ui import risk_list
 from data_access import audit
 from data_access.config import database_url
 from data_access.csv_safe import to_safe_csv
 from data_access.engine import get_engine
+from data_access.expected import OnTrackSummary, on_track_summary
 from data_access.filters import Filters
 from data_access.metrics import FLAG_RULES
 from data_access.practice import CaseloadData, caseload_data
@@ -29,6 +31,13 @@ def load(url: str, viewer: Viewer, filters: Filters) -> CaseloadData:
     """The page's figures, cached per database, viewer and filters."""
     with get_engine(url).connect() as conn:
         return caseload_data(conn, viewer, filters)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner="Comparing clients with the expected course…")
+def load_on_track(url: str, viewer: Viewer, filters: Filters) -> OnTrackSummary:
+    """Active clients against the practice's expected response, cached like the figures."""
+    with get_engine(url).connect() as conn:
+        return on_track_summary(conn, viewer, filters)
 
 
 def client_link(code: str, rules: str) -> None:
@@ -127,6 +136,15 @@ else:
         on_click=audit_export,
         args=(viewer, len(flagged)),
     )
+
+# --- Not on track, for supervision -------------------------------------------------------------
+st.subheader("Not on track, by clinician")
+on_track = load_on_track(database_url(), viewer, filters)
+if on_track.off_course.empty:
+    st.caption(f"Active clients not on track: {on_track.share_label}.")
+else:
+    st.caption(f"Active clients not on track: {on_track.share_label}. Worth a supervision look.")
+    on_track_clients(on_track)
 
 # --- Drill-down ------------------------------------------------------------------------------
 st.subheader("A clinician's clients")

@@ -6,9 +6,11 @@ from dashboard import practice_charts as charts
 from dashboard.auth_ui import require_viewer
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar
+from dashboard.on_track_ui import on_track_share
 from dashboard.risk_ui import risk_list
 from data_access.config import database_url
 from data_access.engine import get_engine
+from data_access.expected import OnTrackSummary, on_track_summary
 from data_access.filters import Filters
 from data_access.practice import OverviewData, overview_data, previous_period
 from data_access.viewer import Viewer
@@ -21,6 +23,13 @@ def load(url: str, viewer: Viewer, filters: Filters) -> OverviewData:
     """The page's figures, cached per database, viewer and filters."""
     with get_engine(url).connect() as conn:
         return overview_data(conn, viewer, filters)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner="Comparing clients with the expected course…")
+def load_on_track(url: str, viewer: Viewer, filters: Filters) -> OnTrackSummary:
+    """Active clients against the practice's expected response, cached like the figures."""
+    with get_engine(url).connect() as conn:
+        return on_track_summary(conn, viewer, filters)
 
 
 viewer = require_viewer()
@@ -38,6 +47,7 @@ st.caption(
 )
 
 risk_list(viewer)
+on_track_share(load_on_track(database_url(), viewer, filters))
 
 cards = charts.headlines(data.current, data.previous)
 for row in (cards[:4], cards[4:]):
