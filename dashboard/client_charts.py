@@ -86,14 +86,53 @@ def add_severity_bands(fig: go.Figure, measure: str) -> None:
         )
 
 
+def add_expected_band(fig: go.Figure, expected: pd.DataFrame) -> None:
+    """The practice's expected course for this client: 10th-90th and 25th-75th percentile
+    bands and the median, drawn first so the client's own line sits on top.
+
+    `expected` is one measure's rows of expected.expected_course (on, p10 … p90).
+    """
+    if expected.empty:
+        return
+    x = list(expected["on"])
+    for low, high, name, alpha in (
+        ("p10", "p90", "Expected, 10th–90th percentile", 0.10),
+        ("p25", "p75", "Expected, 25th–75th percentile", 0.20),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=x + x[::-1],
+                y=list(expected[high]) + list(expected[low])[::-1],
+                fill="toself",
+                fillcolor=f"rgba(128, 128, 128, {alpha})",
+                line={"width": 0},
+                name=name,
+                hoverinfo="skip",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=expected["p50"],
+            mode="lines",
+            name="Expected (median of clients who started here)",
+            line={"color": MUTED, "dash": "dot", "width": 2},
+            customdata=expected["week"],
+            hovertemplate="Week %{customdata}: expected median %{y:.1f}<extra></extra>",
+        )
+    )
+
+
 def trend_figure(
     scores: pd.DataFrame,
     sessions: pd.DataFrame,
     measure: str,
     baseline: float | None = None,
+    expected: pd.DataFrame | None = None,
 ) -> go.Figure:
     """One measure over time: scores, caseness line, the reliable-change band around
-    `baseline` (when given), a rolling mean for daily ratings, and session dates.
+    `baseline` (when given), the practice's expected band (when given), a rolling mean for
+    daily ratings, and session dates.
 
     `scores` has columns measure, recorded_on, value, rolling_mean (client_queries.score_series).
     """
@@ -129,6 +168,8 @@ def trend_figure(
             annotation_position="bottom right",
             annotation_font={"size": 11, "color": MUTED},
         )
+    if expected is not None:
+        add_expected_band(fig, expected)
     colour = MEASURE_COLOURS[measure]
     fig.add_trace(
         go.Scatter(

@@ -59,7 +59,8 @@ def risk_banner(viewer: Viewer, client_id: int) -> bool:
     return True
 
 
-def _link(code: str) -> None:
+def client_link(code: str) -> None:
+    """A link to the client page that stays in this signed-in browser session."""
     try:
         st.page_link(CLIENT_PAGE, label=code, query_params={"client": code})
     except StreamlitPageNotFoundError:  # page run on its own, without the app's menu (AppTest)
@@ -80,7 +81,7 @@ def risk_list(viewer: Viewer) -> None:
     for _, row in items.iterrows():
         left, right = st.columns([1, 6], vertical_alignment="center")
         with left:
-            _link(row["client_code"])
+            client_link(row["client_code"])
         status = _reviewed_words(row) if row["reviewed"] else "**Not reviewed.**"
         right.markdown(
             f":red[{row['clinician']} · {risk_rule(int(row['answer']), row['recorded_on'])}] "

@@ -17,6 +17,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from data_access import metrics
+from data_access.expected import BANDED, expected_course
 from data_access.filters import Filters, date_between
 from data_access.flags import needs_attention
 from data_access.queries import client_status, get_client
@@ -399,6 +400,8 @@ class ClientPage:
     types: pd.DataFrame
     homework_scores: pd.DataFrame
     homework_summary: str
+    expected: pd.DataFrame  # expected.expected_course: this client's expected band by week
+    expected_notes: list[str]  # why a measure has no expected band
 
 
 def client_page(conn: Connection, viewer: Viewer, code: str, filters: Filters) -> ClientPage:
@@ -410,6 +413,9 @@ def client_page(conn: Connection, viewer: Viewer, code: str, filters: Filters) -
     rate = metrics.completion_rate(
         int(weekly["completed"].sum()), int(weekly["partial"].sum()), reviewed
     )
+    whole_course = Filters(end=filters.as_of, today=filters.as_of)
+    firsts = baseline_latest(conn, viewer, whole_course, BANDED, client_ids=[cid])
+    course, notes = expected_course(conn, firsts)
     return ClientPage(
         header=header,
         flags=client_flags(conn, viewer, cid, filters.as_of),
@@ -421,4 +427,6 @@ def client_page(conn: Connection, viewer: Viewer, code: str, filters: Filters) -
         types=type_mix(conn, viewer, cid, filters),
         homework_scores=homework_and_scores(weekly, weekly_scores(conn, viewer, cid, filters)),
         homework_summary=metrics.rate_label(rate, reviewed),
+        expected=course,
+        expected_notes=notes,
     )

@@ -33,6 +33,7 @@ from data_access.passwords import hash_password
 from data_access.schema import (
     ATTENDANCE,
     DEFAULT_ASSIGNMENT_TYPES,
+    ITEM_COLUMNS,
     STATUSES,
     Assignment,
     AssignmentType,
@@ -774,6 +775,7 @@ def _scores(
     ]
     merged = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
     order = np.lexsort((merged["measure"], merged["day"], merged["client"]))
+    items = merged["items"][order]
     return {
         "id": first_id + np.arange(len(order)),
         "client_id": people.first_id + merged["client"][order],
@@ -781,6 +783,7 @@ def _scores(
         "value": merged["value"][order],
         "recorded_on": window.iso(merged["day"][order]),
         "session_id": merged["session"][order],
+        **{column: items[:, n] for n, column in enumerate(ITEM_COLUMNS)},
     }
 
 
@@ -803,13 +806,42 @@ def _session_scores(
     gad = np.clip(np.rint(gad + rng.normal(0, 1.8, len(client))), 0, 21)
     session = sessions.ids[client, k].astype(object)
     count = len(client)
+    items = np.full((2 * count, len(ITEM_COLUMNS)), None, dtype=object)
+    items[:count] = _phq9_items(phq.astype(np.int64))
     return {
         "client": np.tile(client, 2),
         "day": np.tile(day, 2),
         "measure": np.repeat([PHQ, GAD], count),
         "value": np.concatenate([phq, gad]).astype(np.int64),
         "session": np.tile(session, 2),
+        "items": items,
     }
+
+
+def _phq9_items(total: np.ndarray) -> np.ndarray:
+    """Nine item answers (0-3) adding up to each PHQ-9 total, from their own random stream
+    (seeded by the totals) so the rest of the demo is drawn exactly as before.
+
+    Item 9 (thoughts of being better off dead or of self-harm) is answered 1 or more rarely,
+    and more often the higher the total: none under 13, about 1 in 8 at 27 (and always above
+    24, which items 1-8 cannot hold alone). The rest is spread
+    over items 1-8 as evenly as it goes, then a few points moved between random items.
+    """
+    n = len(total)
+    rng = np.random.default_rng(int(total.sum()) + n)
+    risky = rng.random(n) < np.clip((total - 12) / 120, 0, 0.15)
+    item_9 = np.where(risky, rng.choice([1, 2, 3], n, p=[0.6, 0.3, 0.1]), 0)
+    item_9 = np.clip(item_9, total - 24, total)  # items 1-8 hold at most 24 between them
+    rest = total - item_9
+    rank = np.argsort(rng.random((n, 8)), axis=1)
+    items = rest[:, None] // 8 + (rank < (rest % 8)[:, None])
+    for _ in range(3):
+        give, take = rng.integers(0, 8, n), rng.integers(0, 8, n)
+        rows = np.arange(n)
+        movable = (items[rows, give] > 0) & (items[rows, take] < 3) & (give != take)
+        items[rows[movable], give[movable]] -= 1
+        items[rows[movable], take[movable]] += 1
+    return np.column_stack([items, item_9]).astype(object)
 
 
 def _mood_scores(
@@ -845,6 +877,7 @@ def _mood_scores(
         "measure": np.full(len(client), MOOD),
         "value": np.clip(np.rint(mood), 0, 10).astype(np.int64),
         "session": np.full(len(client), None, dtype=object),
+        "items": np.full((len(client), len(ITEM_COLUMNS)), None, dtype=object),
     }
 
 

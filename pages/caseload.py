@@ -12,10 +12,12 @@ from dashboard.cache import page_data
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar, focus_clinician
 from dashboard.navigation import PAGES_DIR
+from dashboard.on_track_ui import on_track_clients
 from dashboard.plain_text import md
 from dashboard.risk_ui import risk_list
 from data_access import audit
 from data_access.csv_safe import to_safe_csv
+from data_access.expected import on_track_summary
 from data_access.metrics import FLAG_RULES
 from data_access.practice import caseload_data
 from data_access.viewer import Viewer
@@ -25,6 +27,9 @@ ROWS_PER_PAGE = 20
 
 
 load = page_data("Adding up the caseloads…")(caseload_data)
+
+
+load_on_track = page_data("Comparing clients with the expected course…")(on_track_summary)
 
 
 def client_link(code: str, rules: str) -> None:
@@ -127,6 +132,15 @@ else:
         mime="text/csv",
         on_click="ignore",
     )
+
+# --- Not on track, for supervision -------------------------------------------------------------
+st.subheader("Not on track, by clinician")
+on_track = load_on_track(viewer, filters)
+if on_track.off_course.empty:
+    st.caption(f"Active clients not on track: {on_track.share_label}.")
+else:
+    st.caption(f"Active clients not on track: {on_track.share_label}. Worth a supervision look.")
+    on_track_clients(on_track)
 
 # --- Drill-down ------------------------------------------------------------------------------
 st.subheader("A clinician's clients")

@@ -35,6 +35,7 @@ from data_access import audit, metrics
 from data_access.client_queries import ClientPage, client_page
 from data_access.csv_safe import to_safe_csv
 from data_access.errors import NotInScope
+from data_access.expected import homework_beside_warning
 from data_access.filters import Filters
 from data_access.flags import severity_rank
 from data_access.my_clients import client_choices
@@ -258,6 +259,8 @@ def _flags(page: ClientPage, risk_shown: bool) -> None:
         ranked = flags.assign(rank=flags["flag"].map(severity_rank))
         for flag in ranked.sort_values("rank").itertuples():
             st.warning(f"**{flag.label}**: {flag.rule}", icon=":material/flag:")
+            if flag.flag == "not_on_track":
+                st.caption(homework_beside_warning(page.assignments))
 
 
 def _next_homework(
@@ -336,10 +339,19 @@ def _trends(page: ClientPage) -> None:
         with numbers:
             baseline = _headline(page, measure)
         band = baseline if MEASURES[measure].caseness is not None else None
+        expected = page.expected[page.expected["measure"] == measure]
         chart.plotly_chart(
-            charts.trend_figure(page.scores, page.sessions, measure, band),
+            charts.trend_figure(page.scores, page.sessions, measure, band, expected),
             key=f"trend_{measure}",
         )
+    if not page.expected.empty:
+        st.caption(
+            "Grey bands: how this practice's clients who started at the same score went on, "
+            "week by week since their first score (middle half darker, 8 in 10 lighter, dotted "
+            "median). Not on track: worse than three in four of them, from week 3."
+        )
+    for note in page.expected_notes:
+        st.caption(note)
 
 
 def _homework(page: ClientPage, today: dt.date) -> None:

@@ -7,10 +7,15 @@ from dashboard.auth_ui import require_viewer
 from dashboard.cache import page_data
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar
+from dashboard.on_track_ui import on_track_share
 from dashboard.risk_ui import risk_list
+from data_access.expected import on_track_summary
 from data_access.practice import overview_data, previous_period
 
 load = page_data("Adding up the practice's homework…")(overview_data)
+
+
+load_on_track = page_data("Comparing clients with the expected course…")(on_track_summary)
 
 
 viewer = require_viewer()
@@ -28,6 +33,7 @@ st.caption(
 )
 
 risk_list(viewer)
+on_track_share(load_on_track(viewer, filters))
 
 cards = charts.headlines(data.current, data.previous)
 for row in (cards[:4], cards[4:]):

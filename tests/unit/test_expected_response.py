@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_access.expected import MIN_CLIENTS, QUANTILES, fit
+from data_access.expected import MIN_CLIENTS, QUANTILES, fit, homework_beside_warning
 
 GRID = np.round(np.linspace(-10, 10, 101), 1)
 OFFSETS = {0.10: -8, 0.25: -5, 0.50: 0, 0.75: 5, 0.90: 8}
@@ -56,3 +56,53 @@ def test_too_little_history_gives_no_band_and_says_so(clients):
         f"Too little history for an expected PHQ-9 response: {clients} clients have 3 or more "
         "scores; at least 100 are needed."
     )
+
+
+def homework(*rows):
+    return pd.DataFrame(rows, columns=["due_on", "status", "difficulty"])
+
+
+def test_homework_beside_the_warning_suggests_smaller_steps_when_completion_is_low():
+    """Last 4 reviewed (the pending one and the oldest left out): completed, partial, not
+    done, not done -> (1 + ½) / 4 = 38 %, under 50 %."""
+    frame = homework(
+        (1, "completed", 2), (2, "completed", 2), (3, "partial", 3), (4, "not_done", 2),
+        (5, "not_done", 3), (6, "pending", 5),
+    )  # fmt: skip
+    assert homework_beside_warning(frame) == (
+        "Last 4 reviewed assignments: 38 % completed, mean difficulty 2.5 of 5. "
+        "Suggestion: make the next assignment smaller and easier, so it is doable."
+    )
+
+
+def test_hard_homework_gets_the_suggestion_even_when_done_and_easy_done_homework_not():
+    hard = homework((1, "completed", 4), (2, "completed", 5))
+    assert homework_beside_warning(hard).endswith("so it is doable.")
+    easy = homework((1, "completed", 2), (2, "partial", None))
+    assert homework_beside_warning(easy) == (
+        "Last 2 reviewed assignments: 75 % completed, mean difficulty 2.0 of 5."
+    )
+    assert homework_beside_warning(homework()) == "No homework reviewed yet."
+
+
+def test_the_client_chart_draws_the_expected_band_behind_the_clients_line():
+    from dashboard.client_charts import trend_figure
+
+    fitted = fit(practice(), "PHQ-9")
+    band = fitted.band([15] * 3, [1, 2, 3])
+    expected = pd.DataFrame(band, columns=["p10", "p25", "p50", "p75", "p90"])
+    expected.insert(0, "on", pd.date_range("2026-03-09", periods=3, freq="7D").date)
+    expected.insert(0, "week", [1, 2, 3])
+    scores = pd.DataFrame(
+        [("PHQ-9", pd.Timestamp("2026-03-02").date(), 15, 15.0)],
+        columns=["measure", "recorded_on", "value", "rolling_mean"],
+    )
+    sessions = pd.DataFrame({"held_on": [], "attendance": []})
+    fig = trend_figure(scores, sessions, "PHQ-9", expected=expected)
+    assert [t.name for t in fig.data] == [
+        "Expected, 10th–90th percentile",
+        "Expected, 25th–75th percentile",
+        "Expected (median of clients who started here)",
+        "PHQ-9 score",
+    ]
+    np.testing.assert_allclose(fig.data[2].y, [13, 11, 9], atol=0.25)  # 15 - 2w
