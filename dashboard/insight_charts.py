@@ -13,7 +13,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.theme import OKABE_ITO, STATUS_STYLE, empty_figure, styled
-from data_access.insight import GROUP_DID, GROUP_RARELY
+from data_access.insight import AFTER_NOT_REVIEWED, AFTER_REVIEWED, GROUP_DID, GROUP_RARELY
+from data_access.metrics import MIN_REVIEWED_FOR_RATE
 
 PATTERNS = ["", "/", "\\", "x", "-", "|", "+", ".", "/"]
 MIX_COLOURS = OKABE_ITO[:8]  # no black: it vanishes on the dark theme; pattern keeps types apart
@@ -414,3 +415,51 @@ def clinician_comparison_chart(comparison: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(title="Rate (%)", range=[0, 125])
     fig.update_yaxes(title=None)
     return styled(fig, title, height=max(320, 120 + 90 * len(frame)))
+
+
+def review_table(on_time: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Per clinician: reviewed on time with N, and completion of the next homework after a
+    review and after none, with the difference in words ("8 points better")."""
+    rates = after.pivot_table(index="clinician_id", columns="group", values="completion_rate")
+    labels = after.pivot_table(
+        index="clinician_id", columns="group", values="label", aggfunc="first"
+    )
+    enough = after.assign(ok=after["reviewed"] >= MIN_REVIEWED_FOR_RATE).pivot_table(
+        index="clinician_id", columns="group", values="ok", aggfunc="first"
+    )
+    rows = []
+    for r in on_time.itertuples():
+        label = labels.loc[r.clinician_id] if r.clinician_id in labels.index else {}
+        rows.append(
+            {
+                "Clinician": r.clinician,
+                "Reviewed on time": r.label,
+                "Next homework after a review": label.get(AFTER_REVIEWED, "none"),
+                "Next homework after no review": label.get(AFTER_NOT_REVIEWED, "none"),
+                "Difference": _difference(rates, enough, r.clinician_id),
+            }
+        )
+    return pd.DataFrame(rows, columns=REVIEW_COLUMNS)
+
+
+REVIEW_COLUMNS = [
+    "Clinician",
+    "Reviewed on time",
+    "Next homework after a review",
+    "Next homework after no review",
+    "Difference",
+]
+
+
+def _difference(rates: pd.DataFrame, enough: pd.DataFrame, clinician_id: int) -> str:
+    """Completion after a review minus after none, in points and words; "too few" when either
+    side has under MIN_REVIEWED_FOR_RATE reviewed."""
+    groups = (AFTER_REVIEWED, AFTER_NOT_REVIEWED)
+    if clinician_id not in rates.index or not all(g in rates.columns for g in groups):
+        return "too few to compare"
+    if not all(bool(enough.loc[clinician_id, g]) is True for g in groups):
+        return "too few to compare"
+    points = round(100 * (rates.loc[clinician_id, groups[0]] - rates.loc[clinician_id, groups[1]]))
+    if points == 0:
+        return "about the same after a review"
+    return f"{abs(points)} points {'better' if points > 0 else 'worse'} after a review"
