@@ -7,6 +7,7 @@ dip on low volume is never mistaken for a trend.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -223,6 +224,7 @@ class Headline:
     value: str
     delta: str | None
     caption: str
+    list_key: str
     more_is_better: bool = True
 
     @property
@@ -258,22 +260,37 @@ def _bare(label: str) -> str:
     return label.split(" (n=")[0]
 
 
+def _too_few_note(n: int, minimum: int, unit: str) -> str:
+    """Say "too few" only when the N shown is really under the minimum."""
+    return f" (too few to show a rate: under {minimum} {unit})" if n < minimum else ""
+
+
 def headlines(now: PeriodSummary, before: PeriodSummary | None) -> list[Headline]:
     """The overview's seven headline figures, each with its N (in the label for rates, as
-    the card is narrow) and its change against the previous period."""
+    the card is narrow), its change against the previous period and the key of the client list
+    it opens (data_access.client_lists.LISTS)."""
     prev = before
+    # Flags are as of each period's last day; against a period with no clients in treatment
+    # (before the practice's records begin) a change would read as a rise from nothing.
+    flag_delta = (
+        _count_delta(now.flagged_clients, prev.flagged_clients)
+        if prev and prev.active_clients and now.active_clients
+        else None
+    )
     return [
         Headline(
             "Active clients",
             str(now.active_clients),
             _count_delta(now.active_clients, prev and prev.active_clients),
             "in treatment on at least one day of the period",
+            "active",
         ),
         Headline(
             "Sessions attended",
             str(now.sessions_attended),
             _count_delta(now.sessions_attended, prev and prev.sessions_attended),
             "attended sessions held in the period",
+            "sessions",
         ),
         Headline(
             f"Homework set (n={now.sessions_attended})",
@@ -287,13 +304,16 @@ def headlines(now: PeriodSummary, before: PeriodSummary | None) -> list[Headline
                 MIN_REVIEWED_FOR_RATE,
             ),
             f"homework-setting rate: set at {now.sessions_with_homework} of "
-            f"{now.sessions_attended} attended sessions",
+            f"{now.sessions_attended} attended sessions"
+            + _too_few_note(now.sessions_attended, MIN_REVIEWED_FOR_RATE, "sessions"),
+            "setting",
         ),
         Headline(
             "Assignments set",
             str(now.assignments_set),
             _count_delta(now.assignments_set, prev and prev.assignments_set),
             "homework assigned in the period",
+            "assigned",
         ),
         Headline(
             f"Completion (n={now.reviewed})",
@@ -306,8 +326,10 @@ def headlines(now: PeriodSummary, before: PeriodSummary | None) -> list[Headline
                 prev.reviewed,
                 MIN_REVIEWED_FOR_RATE,
             ),
-            f"completion rate: {now.completed} completed + {now.partial} partial of "
-            f"{now.reviewed} reviewed ({now.assignments_due} due in the period)",
+            f"completion of homework due in the period: {now.completed} completed + "
+            f"{now.partial} partial of {now.reviewed} reviewed ({now.assignments_due} due)"
+            + _too_few_note(now.reviewed, MIN_REVIEWED_FOR_RATE, "reviewed"),
+            "completion",
         ),
         Headline(
             f"Reliably improved (n={now.outcome_clients})",
@@ -321,14 +343,17 @@ def headlines(now: PeriodSummary, before: PeriodSummary | None) -> list[Headline
                 MIN_CLIENTS_FOR_FIGURE,
             ),
             f"{now.improved_clients} of {now.outcome_clients} clients with two or more "
-            "PHQ-9/GAD-7 scores in the period (too few under 5 clients)",
+            "PHQ-9/GAD-7 scores in the period"
+            + _too_few_note(now.outcome_clients, MIN_CLIENTS_FOR_FIGURE, "clients"),
+            "improved",
         ),
         Headline(
             "Needing attention",
             str(now.flagged_clients),
-            _count_delta(now.flagged_clients, prev and prev.flagged_clients),
-            "active clients with a needs-attention flag today (the change: against the "
-            "previous period's last day)",
+            flag_delta,
+            "active clients with a needs-attention flag today, whatever the dates (risk is "
+            "never filtered away); the change is against the previous period's last day",
+            "attention",
             more_is_better=False,
         ),
     ]
@@ -440,36 +465,51 @@ def attention_rows(attention: pd.DataFrame) -> list[dict[str, str]]:
     return rows
 
 
-def _change(value: object) -> str:
-    return "" if value is None or pd.isna(value) else f"{value:+.0f}"
+def change_words(value: object) -> str:
+    """A signed change (positive = better) in words: '2 better', '3 worse', 'no change'."""
+    if value is None or pd.isna(value):
+        return ""
+    points = round(float(value))
+    if points == 0:
+        return "no change"
+    return f"{abs(points)} {'better' if points > 0 else 'worse'}"
 
 
-def clients_display(clients: pd.DataFrame) -> pd.DataFrame:
-    """A clinician's clients side by side: completion with N, latest change, outcome, flags."""
+DRILL_OUTCOME = "Outcome in the period"
+DRILL_FLAGS = "Flags today (whole course)"
+DRILL_COLUMNS = [
+    "Client",
+    "Status",
+    "Sessions attended",
+    "Completion",
+    "PHQ-9 change",
+    "GAD-7 change",
+    DRILL_OUTCOME,
+    DRILL_FLAGS,
+]
+
+
+def clients_display(
+    clients: pd.DataFrame, link: Callable[[str], str] | None = None
+) -> pd.DataFrame:
+    """A clinician's clients side by side: completion with N, changes in words, the outcome
+    in the period and today's flags, each headed with what it compares. `link` turns a client
+    code into the link shown in the Client column."""
     return pd.DataFrame(
         [
             {
-                "Client": r.client_code,
+                "Client": link(r.client_code) if link else r.client_code,
                 "Status": r.status,
                 "Sessions attended": r.attended,
                 "Completion": rate_label(r.completion_rate, r.reviewed),
-                "PHQ-9 change": _change(r.phq_change),
-                "GAD-7 change": _change(r.gad_change),
-                "Outcome": r.outcome,
-                "Flags": r.flags,
+                "PHQ-9 change": change_words(r.phq_change),
+                "GAD-7 change": change_words(r.gad_change),
+                DRILL_OUTCOME: r.outcome,
+                DRILL_FLAGS: r.flags,
             }
             for r in clients.itertuples()
         ],
-        columns=[
-            "Client",
-            "Status",
-            "Sessions attended",
-            "Completion",
-            "PHQ-9 change",
-            "GAD-7 change",
-            "Outcome",
-            "Flags",
-        ],
+        columns=DRILL_COLUMNS,
     )
 
 

@@ -1,11 +1,13 @@
 """Practice overview: is homework being set, is it being done, and is it small and doable?"""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import practice_charts as charts
 from dashboard.auth_ui import require_viewer
 from dashboard.db import engine
-from dashboard.filters import filter_sidebar
+from dashboard.filters import filter_sidebar, scope_words
+from data_access.client_lists import LISTS, headline_clients
 from data_access.config import database_url
 from data_access.engine import get_engine
 from data_access.filters import Filters
@@ -22,18 +24,63 @@ def load(url: str, viewer: Viewer, filters: Filters) -> OverviewData:
         return overview_data(conn, viewer, filters)
 
 
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner="Finding the clients…")
+def load_list(url: str, viewer: Viewer, filters: Filters, key: str) -> pd.DataFrame:
+    """The clients one headline counts, cached like the headline itself."""
+    with get_engine(url).connect() as conn:
+        return headline_clients(conn, viewer, filters, key)
+
+
+def open_list(key: str | None) -> None:
+    """Show (or, with None, close) the client list of one headline; the URL keeps it."""
+    if key is None:
+        st.query_params.pop("list", None)
+    else:
+        st.query_params["list"] = key
+
+
+def client_list(key: str) -> None:
+    """The clients behind one headline, each code a link to the client page for this period."""
+    clients = load_list(database_url(), viewer, filters, key)
+    st.subheader(f"{LISTS[key]}: {len(clients)} clients", anchor="client-list")
+    st.caption(
+        f"The clients the “{LISTS[key]}” figure counts, with the same dates and filters; "
+        "each code opens the client page for these dates."
+    )
+    st.button("Close the list", on_click=open_list, args=(None,), icon=":material/close:")
+    if clients.empty:
+        st.info("No clients are counted in this figure for these filters.")
+        return
+    period = f"&from={filters.start}&to={filters.end}" if filters.start and filters.end else ""
+    shown = pd.DataFrame(
+        {
+            "Client": [f"client?client={code}{period}" for code in clients["client_code"]],
+            "Clinician": clients["clinician"],
+            "In this figure": clients["detail"],
+        }
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        key="client_list",
+        column_config={
+            "Client": st.column_config.LinkColumn("Client", display_text=r"client=([^&]+)"),
+            "In this figure": st.column_config.TextColumn(width="large"),
+        },
+    )
+
+
 viewer = require_viewer()
 with engine().connect() as conn:
     filters = filter_sidebar(conn, viewer)
 data = load(database_url(), viewer, filters)
 
 st.title("Practice overview")
-scope = {"admin": "the whole practice", "supervisor": "you and your supervisees"}
 before = previous_period(filters)
 st.caption(
-    f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y} for "
-    f"{scope.get(viewer.role, 'your own caseload')}, {filters.client_status} clients; "
-    f"changes against {before.start:%d %b} – {before.end:%d %b %Y}."
+    f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y} for {scope_words(viewer, filters)}, "
+    f"{filters.client_status} clients; changes against {before.start:%d %b} – "
+    f"{before.end:%d %b %Y}. Each figure's button lists the clients it counts."
 )
 
 cards = charts.headlines(data.current, data.previous)
@@ -51,6 +98,19 @@ for row in (cards[:4], cards[4:]):
                 border=True,
             )
             st.caption(card.caption)
+            st.button(
+                "Show these clients",
+                key=f"list_{card.list_key}",
+                on_click=open_list,
+                args=(card.list_key,),
+                type="tertiary",
+                icon=":material/arrow_forward:",
+                help=f"List the clients counted in “{LISTS[card.list_key]}”.",
+            )
+
+listed = st.query_params.get("list")
+if listed in LISTS:
+    client_list(listed)
 
 st.plotly_chart(charts.weekly_completion_figure(data.weekly), key="weekly")
 st.caption(

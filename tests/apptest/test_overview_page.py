@@ -56,12 +56,13 @@ def test_admin_sees_the_whole_practice_with_changes_against_april(practice):
     }
     captions = [c.value for c in at.caption]
     assert (
-        "completion rate: 4 completed + 1 partial of 6 reviewed (7 due in the period)" in captions
+        "completion of homework due in the period: 4 completed + 1 partial of 6 reviewed (7 due)"
+        in captions
     )
     assert "homework-setting rate: set at 6 of 8 attended sessions" in captions
     assert (
         "1 of 2 clients with two or more PHQ-9/GAD-7 scores in the period "
-        "(too few under 5 clients)" in captions
+        "(too few to show a rate: under 5 clients)" in captions
     )
 
 
@@ -136,3 +137,31 @@ def test_empty_database_shows_deliberate_empty_states(sqlite_engine, monkeypatch
     figures = headline(at)
     assert figures["Completion (n=0)"][0] == "too few"
     assert figures["Sessions attended"][0] == "0"
+
+
+PERIOD = f"&from={day(5, 4).isoformat()}&to={day(5, 31).isoformat()}"
+
+
+def test_needing_attention_opens_exactly_the_flagged_clients(practice):
+    at = open_overview(practice, "ada")
+    at.button(key="list_attention").click().run()
+    assert not at.exception
+    assert at.query_params["list"] == "attention"  # the list is in the link
+    assert "Needing attention: 2 clients" in [h.value for h in at.subheader]
+    shown = next(d.value for d in at.dataframe if "In this figure" in d.value.columns)
+    # the same two clients as the caseload's needs-attention list, each opening this period
+    assert list(shown["Client"]) == [
+        f"client?client=C-0001{PERIOD}",
+        f"client?client=C-0004{PERIOD}",
+    ]
+    assert list(shown["In this figure"]) == ["Repeated no-shows", "Reliable deterioration"]
+
+
+def test_completion_list_adds_up_to_the_headline(practice):
+    at = open_overview(practice, "ada")
+    at.button(key="list_completion").click().run()
+    shown = next(d.value for d in at.dataframe if "In this figure" in d.value.columns)
+    # 7 due, 6 reviewed in the period (the headline's n), spread over the clients listed
+    due = sum(int(text.split(" of ")[-1].split()[0]) for text in shown["In this figure"])
+    reviewed = sum(int(text.split("n=")[1].split(")")[0]) for text in shown["In this figure"])
+    assert (due, reviewed) == (7, 6)
