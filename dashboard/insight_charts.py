@@ -387,7 +387,7 @@ def clinician_comparison_chart(comparison: pd.DataFrame) -> go.Figure:
         return empty_figure(title, "No clients in this view.")
     series = [
         ("Homework set at attended sessions", "setting_rate", "setting_label", "", OKABE_ITO[0]),
-        ("Completion rate", "completion_rate", "completion_label", "/", OKABE_ITO[1]),
+        ("Completion of homework due", "completion_rate", "completion_label", "/", OKABE_ITO[1]),
         ("Reliable improvement (paired)", "ri_rate", "ri_label", "x", OKABE_ITO[2]),
     ]
     fig = go.Figure()

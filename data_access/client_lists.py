@@ -14,9 +14,9 @@ from data_access.filters import Filters, clients_in_view, date_between, type_con
 from data_access.flags import needs_attention
 from data_access.practice import (
     _active_in_period,
-    _due_in,
     attended_per_client,
     client_outcomes,
+    due_in_period,
 )
 from data_access.schema import Assignment, Client, Clinician, monday_of
 from data_access.viewer import Viewer
@@ -107,7 +107,7 @@ def headline_clients(conn: Connection, viewer: Viewer, filters: Filters, key: st
                 metrics.completion_credit().label("credit"),
             )
             .where(
-                _due_in(filters),
+                due_in_period(filters),
                 type_condition(filters),
                 clients_in_view(Assignment.client_id, viewer, filters),
             )

@@ -79,6 +79,11 @@ def previous_period(filters: Filters) -> Filters | None:
     return replace(filters, start=start, end=end, today=min(end, filters.as_of))
 
 
+def due_in_period(filters: Filters) -> ColumnElement[bool]:
+    """Assignments due in the period: the one rule for "completion in a period" on every page."""
+    return _due_in(filters)
+
+
 def _due_in(
     filters: Filters, whole_weeks: bool = False, per_client: bool = True
 ) -> ColumnElement[bool]:

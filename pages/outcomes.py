@@ -83,7 +83,7 @@ def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
             "Group": comparison["group"],
             "Clients": comparison["clients"],
             "Homework set at attended sessions": comparison["setting_label"],
-            "Completion rate": comparison["completion_label"],
+            "Completion of homework due": comparison["completion_label"],
             "Reliable improvement": comparison["ri_label"],
         }
     )
@@ -192,7 +192,7 @@ measure = st.radio("Measure", MEASURES, horizontal=True, key="outcome_measure")
 bands = outcomes.dose_response(frame, measure)
 corr = outcomes.correlation(frame, measure)
 st.markdown(
-    "Each client's completion rate over the chosen dates (clients with 5 or more reviewed "
+    "Each client's completion of homework due in the chosen dates (clients with 5 or more reviewed "
     f"assignments and two or more {measure} scores), in fixed bands. Error bars are 95 % "
     "intervals (t for the mean change, Wilson for the share reliably improved)."
 )
