@@ -418,8 +418,22 @@ def lag_view(conn: Connection, viewer: Viewer, filters: Filters, measure: str = 
     return {
         "rows": pd.DataFrame(rows),
         "difference": difference,
-        "sentence": lag_sentence(difference, measure),
+        "sentence": bars_sentence(pd.DataFrame(rows), measure)
+        + " "
+        + lag_sentence(difference, measure),
     }
+
+
+def bars_sentence(rows: pd.DataFrame, measure: str) -> str:
+    """What the two bars show, with their own means and client counts, so the words and the
+    chart agree before the within-client comparison is stated."""
+    parts = []
+    for r in rows.itertuples():
+        if r.too_few:
+            parts.append(f"{r.group}: too few clients (n={r.n_clients})")
+        else:
+            parts.append(f"{r.group}: {r.mean:+.2f} points on average across {r.n_clients} clients")
+    return f"The bars ({measure} change the week after, + = better): " + "; ".join(parts) + "."
 
 
 def lag_sentence(difference: dict, measure: str) -> str:
@@ -428,7 +442,7 @@ def lag_sentence(difference: dict, measure: str) -> str:
     if difference["too_few"]:
         return (
             f"Too few clients (n={n}) had both weeks with most homework done and weeks with most "
-            f"not done, each followed by a {measure} score, to compare them."
+            f"not done, each followed by a {measure} score, to compare them within clients."
         )
     mean, low, high = difference["mean"], difference["ci_low"], difference["ci_high"]
     if round(mean, 1) == 0:
@@ -436,9 +450,10 @@ def lag_sentence(difference: dict, measure: str) -> str:
     else:
         compared = f"{abs(mean):.1f} points {'better' if mean > 0 else 'worse'} than"
     return (
-        f"In the week after a week with most homework done, {measure} moved on average {compared} "
-        f"in the week after a week with most homework not done, comparing within the same "
-        f"{n} clients (95 % CI {low:+.1f} to {high:+.1f} points; positive = better). "
+        f"Comparing within the {n} clients who had both kinds of week (fewer than either bar), "
+        f"in the week after a week with most homework done, {measure} moved on average {compared} "
+        f"in the week after a week with most homework not done (95 % CI {low:+.1f} to "
+        f"{high:+.1f} points; positive = better). "
         "This is an association in this practice's records, not proof that homework caused it."
     )
 
