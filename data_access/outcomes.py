@@ -450,7 +450,7 @@ def lag_sentence(difference: dict, measure: str) -> str:
     else:
         compared = f"{abs(mean):.1f} points {'better' if mean > 0 else 'worse'} than"
     return (
-        f"Comparing within the {n} clients who had both kinds of week (fewer than either bar), "
+        f"Comparing within the {n} clients who had both kinds of week (they are in both bars), "
         f"in the week after a week with most homework done, {measure} moved on average {compared} "
         f"in the week after a week with most homework not done (95 % CI {low:+.1f} to "
         f"{high:+.1f} points; positive = better). "

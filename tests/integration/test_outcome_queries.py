@@ -152,7 +152,7 @@ def test_lag_view_compares_the_week_after_within_clients(engine):
         "The bars (PHQ-9 change the week after, + = better): after weeks mostly done: +3.00 "
         "points on average across 5 clients; after weeks mostly not done: -1.00 points on "
         "average across 5 clients. Comparing within the 5 clients who had both kinds of week "
-        "(fewer than either bar), in the week after a week with most homework done, PHQ-9 moved "
+        "(they are in both bars), in the week after a week with most homework done, PHQ-9 moved "
         "on average 4.0 points better than in the week after a week with most homework not "
         "done (95 % CI +3.1 to +4.9 points"
     )
