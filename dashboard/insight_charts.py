@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.theme import OKABE_ITO, STATUS_STYLE, empty_figure, styled
+from dashboard.theme import LABEL_ROOM, OKABE_ITO, STATUS_STYLE, empty_figure, rate_axis, styled
 from data_access.insight import AFTER_NOT_REVIEWED, AFTER_REVIEWED, GROUP_DID, GROUP_RARELY
 from data_access.metrics import MIN_REVIEWED_FOR_RATE
 
@@ -48,8 +48,9 @@ def type_completion_chart(by_type: pd.DataFrame) -> go.Figure:
             hovertemplate="%{y}: %{text}<extra></extra>",
         )
     )
-    fig.update_xaxes(
-        title="Completion rate (%) — completed + ½ partial, of reviewed", range=[0, 115]
+    fig.update_layout(
+        xaxis=rate_axis("Completion of homework set (%): completed + ½ partial, of reviewed"),
+        margin={"r": LABEL_ROOM},
     )
     fig.update_yaxes(title=None)
     return styled(fig, title, height=max(260, 60 + 34 * len(frame)))
@@ -71,7 +72,7 @@ def type_improvement_chart(improvement: pd.DataFrame) -> go.Figure:
         horizontal_spacing=0.04,
         subplot_titles=[f"{m} (points, + = better)" for m in measures],
     )
-    offsets = {GROUP_DID: 0.2, GROUP_RARELY: -0.2}
+    offsets = {GROUP_DID: 0.22, GROUP_RARELY: -0.22}
     for col, measure in enumerate(measures, start=1):
         for group, style in GROUP_STYLE.items():
             part = (
@@ -97,7 +98,8 @@ def type_improvement_chart(improvement: pd.DataFrame) -> go.Figure:
                         style["text"].replace("center", "right") if f else style["text"]
                         for f in few
                     ],
-                    textfont={"size": 11, "color": style["color"]},
+                    textfont={"size": 10, "color": style["color"]},
+                    cliponaxis=False,
                     marker={
                         "color": style["color"],
                         "symbol": style["symbol"],
@@ -123,7 +125,7 @@ def type_improvement_chart(improvement: pd.DataFrame) -> go.Figure:
         fig.update_xaxes(title=f"Mean {measure} change (95 % CI)", row=1, col=col)
     fig.update_yaxes(tickvals=list(range(len(types))), ticktext=types, title=None, row=1, col=1)
     _legend_below(fig)
-    return styled(fig, title, height=max(360, 150 + 62 * len(types)))
+    return styled(fig, title, height=max(360, 150 + 84 * len(types)))
 
 
 def _legend_below(fig: go.Figure) -> None:
@@ -193,7 +195,9 @@ def on_time_chart(on_time: pd.DataFrame) -> go.Figure:
             hovertemplate="%{y}: %{text}<extra></extra>",
         )
     )
-    fig.update_xaxes(title="Reviewed on time (% of assignments)", range=[0, 118])
+    fig.update_layout(
+        xaxis=rate_axis("Reviewed on time (% of assignments)"), margin={"r": LABEL_ROOM}
+    )
     fig.update_yaxes(title=None)
     return styled(fig, title, height=max(240, 80 + 34 * len(frame)))
 
@@ -225,7 +229,7 @@ def paired_outcome_chart(outcomes: pd.DataFrame, group: str) -> go.Figure:
             hovertemplate="%{customdata}<extra></extra>",
         )
     )
-    fig.update_yaxes(title="Clients (%) — 95 % Wilson interval", range=[0, 105])
+    fig.update_layout(yaxis=rate_axis("Clients (%) — 95 % Wilson interval"))
     fig.update_xaxes(title=None)
     return styled(fig, title, height=360)
 
@@ -288,7 +292,7 @@ def dose_response_chart(bands: pd.DataFrame, measure: str) -> go.Figure:
     fig.update_xaxes(title="Client's homework completion rate", row=1, col=1)
     fig.update_xaxes(title="Client's homework completion rate", row=1, col=2)
     fig.update_yaxes(title=CHANGE_AXIS.format(measure=measure), row=1, col=1)
-    fig.update_yaxes(title="Clients reliably improved (%)", range=[0, 105], row=1, col=2)
+    fig.update_yaxes(rate_axis("Clients reliably improved (%)"), row=1, col=2)
     fig.add_hline(y=0, line={"color": "#777777", "dash": "dot"}, row=1, col=1)
     fig.update_layout(showlegend=False, margin={"t": 80})
     return styled(fig, title, height=420)
@@ -308,6 +312,7 @@ def scatter_chart(points: pd.DataFrame, corr: dict, measure: str) -> go.Figure:
             mode="markers",
             name="Client",
             marker={"color": OKABE_ITO[0], "opacity": 0.55, "size": 8, "symbol": "circle"},
+            cliponaxis=False,  # clients at 0 % and 100 % keep their whole dot
             hovertemplate="completion %{x:.0f} %, change %{y:+.0f} points<extra></extra>",
         )
     )
@@ -338,7 +343,7 @@ def scatter_chart(points: pd.DataFrame, corr: dict, measure: str) -> go.Figure:
     )
     fig.add_hline(y=0, line={"color": "#777777", "dash": "dot"})
     _legend_below(fig)
-    fig.update_xaxes(title="Client's homework completion rate (%)", range=[-3, 103])
+    fig.update_xaxes(rate_axis("Client's completion of homework due (%)"))
     fig.update_yaxes(title=CHANGE_AXIS.format(measure=measure))
     return styled(fig, title, height=420)
 
@@ -412,7 +417,7 @@ def clinician_comparison_chart(comparison: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="group", bargap=0.25)
     _legend_below(fig)
     fig.update_layout(legend={"traceorder": "reversed"})
-    fig.update_xaxes(title="Rate (%)", range=[0, 125])
+    fig.update_layout(xaxis=rate_axis("Rate (%)"), margin={"r": LABEL_ROOM})
     fig.update_yaxes(title=None)
     return styled(fig, title, height=max(320, 120 + 90 * len(frame)))
 

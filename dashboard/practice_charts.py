@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.theme import OKABE_ITO, empty_figure, styled
+from dashboard.theme import LABEL_ROOM, OKABE_ITO, empty_figure, rate_axis, styled, week_axis
 from data_access.metrics import MIN_CLIENTS_FOR_FIGURE, MIN_REVIEWED_FOR_RATE, rate_label
 from data_access.practice import PeriodSummary
 
@@ -66,6 +66,7 @@ def weekly_completion_figure(weekly: pd.DataFrame) -> go.Figure:
         customdata=labels,
         hovertemplate="Week of %{x|%d %b %Y}<br>%{customdata}<extra></extra>",
         connectgaps=False,
+        cliponaxis=False,  # a 100 % week keeps its whole marker on the capped axis
     )
     few = frame["reviewed"] < MIN_REVIEWED_FOR_RATE
     if few.any():
@@ -79,8 +80,8 @@ def weekly_completion_figure(weekly: pd.DataFrame) -> go.Figure:
             hovertemplate="Week of %{x|%d %b %Y}<br>%{customdata}<extra></extra>",
         )
     fig.update_layout(
-        xaxis={"title": {"text": "Week due (starting Monday)"}},
-        yaxis={"title": {"text": RATE_AXIS}, "range": [0, 105], "ticksuffix": " %"},
+        xaxis=week_axis("Week due (ticks on Mondays)", frame["due_week"]),
+        yaxis=rate_axis(RATE_AXIS),
         yaxis2={
             "title": {"text": "Reviewed assignments (n)"},
             "overlaying": "y",
@@ -121,7 +122,8 @@ def type_mix_figure(by_type: pd.DataFrame) -> go.Figure:
         yaxis={"title": {"text": ""}},
         showlegend=False,
     )
-    fig.update_xaxes(range=[0, max(share.max() * 1.5, 10)])
+    fig.update_xaxes(range=[0, min(100, max(share.max() * 1.2, 10))])
+    fig.update_layout(margin={"r": LABEL_ROOM})  # "45 % (n=1234)" beyond the longest bar
     return styled(fig, title, height=max(260, 40 * len(frame) + 80))
 
 
@@ -151,14 +153,16 @@ def completion_by_group_figure(
         hovertemplate=("%{y}" if horizontal else "%{x}") + ": %{text}<extra></extra>",
     )
     fig = go.Figure(bar)
-    rate_axis = {"title": {"text": RATE_AXIS}, "range": [0, 130], "ticksuffix": " %"}
-    rate_axis["tickvals"] = [0, 20, 40, 60, 80, 100]
     group_axis = {"title": {"text": axis_title}, "type": "category"}
-    if horizontal:
-        fig.update_layout(xaxis=rate_axis, yaxis=group_axis | {"title": {"text": ""}})
+    if horizontal:  # labels past a bar's end go into the right margin
+        fig.update_layout(
+            xaxis=rate_axis(RATE_AXIS),
+            yaxis=group_axis | {"title": {"text": ""}},
+            margin={"r": LABEL_ROOM},
+        )
         height = max(300, 34 * len(frame) + 110)
-    else:
-        fig.update_layout(xaxis=group_axis, yaxis=rate_axis)
+    else:  # labels above a 100 % bar go into the top margin
+        fig.update_layout(xaxis=group_axis, yaxis=rate_axis(RATE_AXIS), margin={"t": 80})
         height = 340
     fig.update_layout(showlegend=False)
     return styled(fig, title, height=height)
@@ -207,7 +211,7 @@ def completion_heatmap_figure(heatmap: pd.DataFrame) -> go.Figure:
         )
     )
     fig.update_layout(
-        xaxis={"title": {"text": "Week due (starting Monday)"}, "showgrid": False},
+        xaxis=week_axis("Week due (ticks on Mondays)", pd.Series(weeks)) | {"showgrid": False},
         yaxis={"title": {"text": ""}, "showgrid": False},
     )
     return styled(fig, title, height=max(280, 34 * len(clinicians) + 140))

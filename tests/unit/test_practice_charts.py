@@ -136,3 +136,26 @@ def test_too_few_is_said_only_under_the_minimum():
 def test_every_headline_opens_a_client_list():
     keys = [c.list_key for c in headlines(_summary(8, 10, 347), None)]
     assert keys == list(LISTS)
+
+
+def test_week_axes_tick_on_mondays_and_rates_stop_at_100():
+    weekly = counts(due_week=[W1, W2, W3], reviewed=[10, 3, 8], credit=[10.0, 2.0, 4.0])
+    fig = weekly_completion_figure(weekly)
+    assert [pd.Timestamp(t).date() for t in fig.layout.xaxis.tickvals] == [W1, W2, W3]
+    assert list(fig.layout.xaxis.ticktext) == ["04 May", "11 May", "18 May"]
+    assert list(fig.layout.yaxis.range) == [0, 100]  # 100 % week: axis capped, marker unclipped
+    assert fig.data[1].cliponaxis is False
+    heat = counts(
+        clinician=["Ana", "Ana", "Ben"], due_week=[W1, W2, W1], reviewed=[6, 6, 6],
+        credit=[3.0, 6.0, 6.0],
+    )  # fmt: skip
+    ticks = completion_heatmap_figure(heat).layout.xaxis.tickvals
+    assert all(pd.Timestamp(t).weekday() == 0 for t in ticks)  # never the Sunday before
+
+
+def test_group_rates_stop_at_100_and_keep_their_labels_in_the_margin():
+    by_type = counts(type=["Reading", "Exposure"], reviewed=[10, 2], credit=[10.0, 1.0])
+    fig = completion_by_group_figure(by_type, "type", "By type", "Type", horizontal=True)
+    assert list(fig.layout.xaxis.range) == [0, 100]
+    assert list(fig.data[0].text) == ["too few (n=2)", "100 % (n=10)"]  # bottom-up
+    assert fig.data[0].cliponaxis is False and fig.layout.margin.r >= 100
