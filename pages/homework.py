@@ -9,11 +9,12 @@ from dashboard import insight_charts as charts
 from dashboard.auth_ui import require_viewer
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar
-from dashboard.report import ReportSection, build_report, report_download
+from dashboard.report import ReportSection, attention_section, build_report, report_download
 from data_access import metrics
 from data_access.config import database_url
 from data_access.engine import get_engine
 from data_access.filters import Filters
+from data_access.flags import needs_attention
 from data_access.insight import homework_page
 from data_access.metrics import rate_label
 from data_access.viewer import Viewer
@@ -76,6 +77,13 @@ def split_rate(label: str) -> tuple[str, str]:
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def flagged(url: str, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """Today's needs-attention flags in this view, for the report's list of client codes."""
+    with get_engine(url).connect() as conn:
+        return needs_attention(conn, viewer, filters)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def report(url: str, viewer: Viewer, filters: Filters) -> str:
     """The supervision report of this view as self-contained HTML."""
     data = load(url, viewer, filters)
@@ -84,6 +92,7 @@ def report(url: str, viewer: Viewer, filters: Filters) -> str:
         viewer,
         filters,
         [
+            attention_section(flagged(url, viewer, filters)),
             ReportSection(
                 "Homework by assignment type",
                 figures=(charts.type_completion_chart(data["by_type"]),),

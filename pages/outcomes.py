@@ -9,11 +9,12 @@ from dashboard import insight_charts as charts
 from dashboard.auth_ui import require_viewer
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar
-from dashboard.report import ReportSection, build_report, report_download
+from dashboard.report import ReportSection, attention_section, build_report, report_download
 from data_access import outcomes
 from data_access.config import database_url
 from data_access.engine import get_engine
 from data_access.filters import Filters
+from data_access.flags import needs_attention
 from data_access.viewer import Viewer
 
 TTL_SECONDS = 300
@@ -110,6 +111,13 @@ def correlation_sentence(corr: dict, measure: str) -> str:
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def flagged(url: str, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """Today's needs-attention flags in this view, for the report's list of client codes."""
+    with get_engine(url).connect() as conn:
+        return needs_attention(conn, viewer, filters)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def report(url: str, viewer: Viewer, filters: Filters, measure: str) -> str:
     """The supervision report of this view as self-contained HTML."""
     frame = load(url, viewer, filters)
@@ -122,6 +130,7 @@ def report(url: str, viewer: Viewer, filters: Filters, measure: str) -> str:
         viewer,
         filters,
         [
+            attention_section(flagged(url, viewer, filters)),
             ReportSection(
                 "Paired outcomes",
                 notes=(tables["coverage"]["label"].iloc[0] + ".",),
