@@ -7,6 +7,7 @@ dip on low volume is never mistaken for a trend.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from dashboard.theme import LABEL_ROOM, OKABE_ITO, empty_figure, rate_axis, styl
 from data_access.metrics import MIN_CLIENTS_FOR_FIGURE, MIN_REVIEWED_FOR_RATE, rate_label
 from data_access.practice import PeriodSummary
 
+MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 RATE_AXIS = "Completion rate (%)"
 BAR_COLOUR = "rgba(153, 153, 153, 0.45)"  # reviewed-count bars sit quietly behind the rate
 RATE_COLOUR = OKABE_ITO[0]
@@ -532,3 +534,20 @@ def weekly_display(weekly: pd.DataFrame) -> pd.DataFrame:
         ],
         columns=["Week starting", "Due", "Reviewed", "Completion", "Overdue"],
     )
+
+
+def _cell(text: object) -> str:
+    """Text shown as itself inside a markdown table cell: markdown punctuation escaped, no
+    line breaks, so a code or name can never become a link, emphasis or a new column."""
+    return MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def client_list_markdown(clients: pd.DataFrame, link: Callable[[str], str]) -> str:
+    """The clients behind a headline as a markdown table whose codes are links (so they look
+    like links and are plain text for a screen reader or a browser test)."""
+    rows = [
+        f"| [{_cell(r.client_code)}]({link(r.client_code)}) | {_cell(r.clinician)} "
+        f"| {_cell(r.detail)} |"
+        for r in clients.itertuples()
+    ]
+    return "\n".join(["| Client | Clinician | In this figure |", "| --- | --- | --- |", *rows])

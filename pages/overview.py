@@ -1,5 +1,7 @@
 """Practice overview: is homework being set, is it being done, and is it small and doable?"""
 
+from urllib.parse import quote
+
 import pandas as pd
 import streamlit as st
 
@@ -15,6 +17,7 @@ from data_access.practice import OverviewData, overview_data, previous_period
 from data_access.viewer import Viewer
 
 CACHE_SECONDS = 300
+ROWS_PER_PAGE = 50
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner="Adding up the practice's homework…")
@@ -52,21 +55,14 @@ def client_list(key: str) -> None:
         st.info("No clients are counted in this figure for these filters.")
         return
     period = f"&from={filters.start}&to={filters.end}" if filters.start and filters.end else ""
-    shown = pd.DataFrame(
-        {
-            "Client": [f"client?client={code}{period}" for code in clients["client_code"]],
-            "Clinician": clients["clinician"],
-            "In this figure": clients["detail"],
-        }
-    )
-    st.dataframe(
-        shown,
-        hide_index=True,
-        key="client_list",
-        column_config={
-            "Client": st.column_config.LinkColumn("Client", display_text=r"client=([^&]+)"),
-            "In this figure": st.column_config.TextColumn(width="large"),
-        },
+    pages = (len(clients) - 1) // ROWS_PER_PAGE + 1
+    page = 1
+    if pages > 1:
+        st.session_state["list_page"] = min(st.session_state.get("list_page", 1), pages)
+        page = st.number_input(f"Page (of {pages})", 1, pages, key="list_page")
+    shown = clients.iloc[(page - 1) * ROWS_PER_PAGE : page * ROWS_PER_PAGE]
+    st.markdown(
+        charts.client_list_markdown(shown, lambda code: f"client?client={quote(code)}{period}")
     )
 
 
