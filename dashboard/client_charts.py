@@ -20,8 +20,12 @@ from dashboard.theme import (
     MEASURE_COLOURS,
     SEVERITY_FILLS,
     STATUS_STYLE,
+    count_axis,
+    date_axis,
     empty_figure,
+    rate_axis,
     styled,
+    week_axis,
 )
 from data_access.metrics import MIN_REVIEWED_FOR_RATE
 from data_access.questionnaires import SEVERITY_BANDS, severity_spans
@@ -198,7 +202,7 @@ def trend_figure(
     fig.update_yaxes(
         title_text=_axis_title(measure), range=[spec.min_value - 2 * pad, spec.max_value + pad]
     )
-    fig.update_xaxes(title_text="Date")
+    fig.update_xaxes(date_axis("Date", pd.concat([own["recorded_on"], sessions["held_on"]])))
     return _finish(fig, title, 340)
 
 
@@ -254,7 +258,7 @@ def homework_timeline(assignments: pd.DataFrame, today: dt.date) -> go.Figure:
         font={"size": 11, "color": MUTED},
     )  # fmt: skip
     fig.update_yaxes(title_text="Assignment type", categoryorder="array", categoryarray=types[::-1])
-    fig.update_xaxes(title_text="Due date")
+    fig.update_xaxes(date_axis("Due date", pd.concat([assignments["due_on"], pd.Series([today])])))
     return _finish(fig, title, 170 + 34 * len(types))
 
 
@@ -311,20 +315,16 @@ def weekly_completion_figure(weekly: pd.DataFrame) -> go.Figure:
                 marker={"symbol": "square", "size": 7},
                 text=weekly["cum_label"],
                 hovertemplate="Completion to date: %{text}<extra></extra>",
+                cliponaxis=False,  # a 100 % week keeps its whole marker on the capped axis
             ),
             secondary_y=True,
         )
     fig.update_layout(barmode="stack", hovermode="x unified")
-    fig.update_xaxes(title_text="Week due (Monday)")
+    fig.update_xaxes(week_axis("Week due (ticks on Mondays)", weekly["week"]))
+    largest = weekly[list(SHOWN_STATUSES)].sum(axis=1).max()
+    fig.update_yaxes(count_axis("Assignments due (count)", largest), secondary_y=False)
     fig.update_yaxes(
-        title_text="Assignments due (count)", secondary_y=False, rangemode="tozero", dtick=1
-    )
-    fig.update_yaxes(
-        title_text="Completion rate to date (%)",
-        secondary_y=True,
-        range=[0, 105],
-        tickvals=[0, 25, 50, 75, 100],
-        showgrid=False,
+        rate_axis("Completion rate to date (%)") | {"showgrid": False}, secondary_y=True
     )
     if not enough.any():
         fig.add_annotation(
@@ -360,8 +360,11 @@ def type_mix_figure(types: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title_text="", categoryorder="array", categoryarray=list(types["type"])[::-1])
     fig.update_xaxes(
-        title_text="Assignments set (count); beside each bar: completion rate (n reviewed)",
-        range=[0, types["set"].max() * 1.45],
+        count_axis(
+            "Assignments set (count); beside each bar: completion rate (n reviewed)",
+            types["set"].max(),
+        )
+        | {"range": [0, types["set"].max() * 1.45]}
     )
     return _finish(fig, title, 170 + 38 * len(types))
 
@@ -420,7 +423,8 @@ def homework_and_scores_figure(joined: pd.DataFrame) -> go.Figure:
         )
     fig.add_hline(y=0, line_color=MUTED, line_width=1, row=2, col=1)
     fig.update_layout(barmode="overlay", hovermode="x unified")
-    fig.update_yaxes(title_text="Assignments (count)", row=1, col=1, rangemode="tozero", dtick=1)
+    fig.update_yaxes(count_axis("Assignments (count)", joined["reviewed"].max()), row=1, col=1)
     fig.update_yaxes(title_text="Change vs previous week<br>(points, + = better)", row=2, col=1)
-    fig.update_xaxes(title_text="Week (Monday)", row=2, col=1)
+    fig.update_xaxes(week_axis("Week (ticks on Mondays)", joined["week"]), row=2, col=1)
+    fig.update_xaxes(week_axis("", joined["week"]), row=1, col=1)
     return _finish(fig, title, 440)

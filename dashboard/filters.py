@@ -172,7 +172,11 @@ def filter_sidebar(
     return filters
 
 
-def focus_clinician(clinician_id: int | None) -> None:
-    """Set the clinician filter to one clinician (or all, for None). For widget callbacks, which
-    run before the sidebar is drawn again, so the sidebar and the URL follow."""
-    st.session_state["f_clinicians"] = [] if clinician_id is None else [int(clinician_id)]
+def scope_words(viewer: Viewer, filters: Filters) -> str:
+    """Whose clients a page shows, in words that match the clinician filter."""
+    if filters.clinician_ids:
+        n = len(filters.clinician_ids)
+        return "the chosen clinician" if n == 1 else f"the {n} chosen clinicians"
+    return {"admin": "the whole practice", "supervisor": "you and your supervisees"}.get(
+        viewer.role, "your own caseload"
+    )

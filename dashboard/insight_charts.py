@@ -12,8 +12,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.theme import OKABE_ITO, STATUS_STYLE, empty_figure, styled
-from data_access.insight import GROUP_DID, GROUP_RARELY
+from dashboard.theme import LABEL_ROOM, OKABE_ITO, STATUS_STYLE, empty_figure, rate_axis, styled
+from data_access.insight import AFTER_NOT_REVIEWED, AFTER_REVIEWED, GROUP_DID, GROUP_RARELY
+from data_access.metrics import MIN_REVIEWED_FOR_RATE
 
 PATTERNS = ["", "/", "\\", "x", "-", "|", "+", ".", "/"]
 MIX_COLOURS = OKABE_ITO[:8]  # no black: it vanishes on the dark theme; pattern keeps types apart
@@ -47,8 +48,9 @@ def type_completion_chart(by_type: pd.DataFrame) -> go.Figure:
             hovertemplate="%{y}: %{text}<extra></extra>",
         )
     )
-    fig.update_xaxes(
-        title="Completion rate (%) — completed + ½ partial, of reviewed", range=[0, 115]
+    fig.update_layout(
+        xaxis=rate_axis("Completion of homework set (%): completed + ½ partial, of reviewed"),
+        margin={"r": LABEL_ROOM},
     )
     fig.update_yaxes(title=None)
     return styled(fig, title, height=max(260, 60 + 34 * len(frame)))
@@ -70,7 +72,7 @@ def type_improvement_chart(improvement: pd.DataFrame) -> go.Figure:
         horizontal_spacing=0.04,
         subplot_titles=[f"{m} (points, + = better)" for m in measures],
     )
-    offsets = {GROUP_DID: 0.2, GROUP_RARELY: -0.2}
+    offsets = {GROUP_DID: 0.22, GROUP_RARELY: -0.22}
     for col, measure in enumerate(measures, start=1):
         for group, style in GROUP_STYLE.items():
             part = (
@@ -96,7 +98,8 @@ def type_improvement_chart(improvement: pd.DataFrame) -> go.Figure:
                         style["text"].replace("center", "right") if f else style["text"]
                         for f in few
                     ],
-                    textfont={"size": 11, "color": style["color"]},
+                    textfont={"size": 10, "color": style["color"]},
+                    cliponaxis=False,
                     marker={
                         "color": style["color"],
                         "symbol": style["symbol"],
@@ -122,7 +125,7 @@ def type_improvement_chart(improvement: pd.DataFrame) -> go.Figure:
         fig.update_xaxes(title=f"Mean {measure} change (95 % CI)", row=1, col=col)
     fig.update_yaxes(tickvals=list(range(len(types))), ticktext=types, title=None, row=1, col=1)
     _legend_below(fig)
-    return styled(fig, title, height=max(360, 150 + 62 * len(types)))
+    return styled(fig, title, height=max(360, 150 + 84 * len(types)))
 
 
 def _legend_below(fig: go.Figure) -> None:
@@ -192,7 +195,9 @@ def on_time_chart(on_time: pd.DataFrame) -> go.Figure:
             hovertemplate="%{y}: %{text}<extra></extra>",
         )
     )
-    fig.update_xaxes(title="Reviewed on time (% of assignments)", range=[0, 118])
+    fig.update_layout(
+        xaxis=rate_axis("Reviewed on time (% of assignments)"), margin={"r": LABEL_ROOM}
+    )
     fig.update_yaxes(title=None)
     return styled(fig, title, height=max(240, 80 + 34 * len(frame)))
 
@@ -224,7 +229,7 @@ def paired_outcome_chart(outcomes: pd.DataFrame, group: str) -> go.Figure:
             hovertemplate="%{customdata}<extra></extra>",
         )
     )
-    fig.update_yaxes(title="Clients (%) — 95 % Wilson interval", range=[0, 105])
+    fig.update_layout(yaxis=rate_axis("Clients (%) — 95 % Wilson interval"))
     fig.update_xaxes(title=None)
     return styled(fig, title, height=360)
 
@@ -287,7 +292,7 @@ def dose_response_chart(bands: pd.DataFrame, measure: str) -> go.Figure:
     fig.update_xaxes(title="Client's homework completion rate", row=1, col=1)
     fig.update_xaxes(title="Client's homework completion rate", row=1, col=2)
     fig.update_yaxes(title=CHANGE_AXIS.format(measure=measure), row=1, col=1)
-    fig.update_yaxes(title="Clients reliably improved (%)", range=[0, 105], row=1, col=2)
+    fig.update_yaxes(rate_axis("Clients reliably improved (%)"), row=1, col=2)
     fig.add_hline(y=0, line={"color": "#777777", "dash": "dot"}, row=1, col=1)
     fig.update_layout(showlegend=False, margin={"t": 80})
     return styled(fig, title, height=420)
@@ -307,6 +312,7 @@ def scatter_chart(points: pd.DataFrame, corr: dict, measure: str) -> go.Figure:
             mode="markers",
             name="Client",
             marker={"color": OKABE_ITO[0], "opacity": 0.55, "size": 8, "symbol": "circle"},
+            cliponaxis=False,  # clients at 0 % and 100 % keep their whole dot
             hovertemplate="completion %{x:.0f} %, change %{y:+.0f} points<extra></extra>",
         )
     )
@@ -337,7 +343,7 @@ def scatter_chart(points: pd.DataFrame, corr: dict, measure: str) -> go.Figure:
     )
     fig.add_hline(y=0, line={"color": "#777777", "dash": "dot"})
     _legend_below(fig)
-    fig.update_xaxes(title="Client's homework completion rate (%)", range=[-3, 103])
+    fig.update_xaxes(rate_axis("Client's completion of homework due (%)"))
     fig.update_yaxes(title=CHANGE_AXIS.format(measure=measure))
     return styled(fig, title, height=420)
 
@@ -386,7 +392,7 @@ def clinician_comparison_chart(comparison: pd.DataFrame) -> go.Figure:
         return empty_figure(title, "No clients in this view.")
     series = [
         ("Homework set at attended sessions", "setting_rate", "setting_label", "", OKABE_ITO[0]),
-        ("Completion rate", "completion_rate", "completion_label", "/", OKABE_ITO[1]),
+        ("Completion of homework due", "completion_rate", "completion_label", "/", OKABE_ITO[1]),
         ("Reliable improvement (paired)", "ri_rate", "ri_label", "x", OKABE_ITO[2]),
     ]
     fig = go.Figure()
@@ -411,6 +417,54 @@ def clinician_comparison_chart(comparison: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="group", bargap=0.25)
     _legend_below(fig)
     fig.update_layout(legend={"traceorder": "reversed"})
-    fig.update_xaxes(title="Rate (%)", range=[0, 125])
+    fig.update_layout(xaxis=rate_axis("Rate (%)"), margin={"r": LABEL_ROOM})
     fig.update_yaxes(title=None)
     return styled(fig, title, height=max(320, 120 + 90 * len(frame)))
+
+
+def review_table(on_time: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Per clinician: reviewed on time with N, and completion of the next homework after a
+    review and after none, with the difference in words ("8 points better")."""
+    rates = after.pivot_table(index="clinician_id", columns="group", values="completion_rate")
+    labels = after.pivot_table(
+        index="clinician_id", columns="group", values="label", aggfunc="first"
+    )
+    enough = after.assign(ok=after["reviewed"] >= MIN_REVIEWED_FOR_RATE).pivot_table(
+        index="clinician_id", columns="group", values="ok", aggfunc="first"
+    )
+    rows = []
+    for r in on_time.itertuples():
+        label = labels.loc[r.clinician_id] if r.clinician_id in labels.index else {}
+        rows.append(
+            {
+                "Clinician": r.clinician,
+                "Reviewed on time": r.label,
+                "Next homework after a review": label.get(AFTER_REVIEWED, "none"),
+                "Next homework after no review": label.get(AFTER_NOT_REVIEWED, "none"),
+                "Difference": _difference(rates, enough, r.clinician_id),
+            }
+        )
+    return pd.DataFrame(rows, columns=REVIEW_COLUMNS)
+
+
+REVIEW_COLUMNS = [
+    "Clinician",
+    "Reviewed on time",
+    "Next homework after a review",
+    "Next homework after no review",
+    "Difference",
+]
+
+
+def _difference(rates: pd.DataFrame, enough: pd.DataFrame, clinician_id: int) -> str:
+    """Completion after a review minus after none, in points and words; "too few" when either
+    side has under MIN_REVIEWED_FOR_RATE reviewed."""
+    groups = (AFTER_REVIEWED, AFTER_NOT_REVIEWED)
+    if clinician_id not in rates.index or not all(g in rates.columns for g in groups):
+        return "too few to compare"
+    if not all(bool(enough.loc[clinician_id, g]) is True for g in groups):
+        return "too few to compare"
+    points = round(100 * (rates.loc[clinician_id, groups[0]] - rates.loc[clinician_id, groups[1]]))
+    if points == 0:
+        return "about the same after a review"
+    return f"{abs(points)} points {'better' if points > 0 else 'worse'} after a review"

@@ -7,16 +7,19 @@ dip on low volume is never mistaken for a trend.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.theme import OKABE_ITO, empty_figure, styled
+from dashboard.theme import LABEL_ROOM, OKABE_ITO, empty_figure, rate_axis, styled, week_axis
 from data_access.metrics import MIN_CLIENTS_FOR_FIGURE, MIN_REVIEWED_FOR_RATE, rate_label
 from data_access.practice import PeriodSummary
 
+MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 RATE_AXIS = "Completion rate (%)"
 BAR_COLOUR = "rgba(153, 153, 153, 0.45)"  # reviewed-count bars sit quietly behind the rate
 RATE_COLOUR = OKABE_ITO[0]
@@ -65,6 +68,7 @@ def weekly_completion_figure(weekly: pd.DataFrame) -> go.Figure:
         customdata=labels,
         hovertemplate="Week of %{x|%d %b %Y}<br>%{customdata}<extra></extra>",
         connectgaps=False,
+        cliponaxis=False,  # a 100 % week keeps its whole marker on the capped axis
     )
     few = frame["reviewed"] < MIN_REVIEWED_FOR_RATE
     if few.any():
@@ -78,8 +82,8 @@ def weekly_completion_figure(weekly: pd.DataFrame) -> go.Figure:
             hovertemplate="Week of %{x|%d %b %Y}<br>%{customdata}<extra></extra>",
         )
     fig.update_layout(
-        xaxis={"title": {"text": "Week due (starting Monday)"}},
-        yaxis={"title": {"text": RATE_AXIS}, "range": [0, 105], "ticksuffix": " %"},
+        xaxis=week_axis("Week due (ticks on Mondays)", frame["due_week"]),
+        yaxis=rate_axis(RATE_AXIS),
         yaxis2={
             "title": {"text": "Reviewed assignments (n)"},
             "overlaying": "y",
@@ -120,7 +124,8 @@ def type_mix_figure(by_type: pd.DataFrame) -> go.Figure:
         yaxis={"title": {"text": ""}},
         showlegend=False,
     )
-    fig.update_xaxes(range=[0, max(share.max() * 1.5, 10)])
+    fig.update_xaxes(range=[0, min(100, max(share.max() * 1.2, 10))])
+    fig.update_layout(margin={"r": LABEL_ROOM})  # "45 % (n=1234)" beyond the longest bar
     return styled(fig, title, height=max(260, 40 * len(frame) + 80))
 
 
@@ -150,14 +155,16 @@ def completion_by_group_figure(
         hovertemplate=("%{y}" if horizontal else "%{x}") + ": %{text}<extra></extra>",
     )
     fig = go.Figure(bar)
-    rate_axis = {"title": {"text": RATE_AXIS}, "range": [0, 130], "ticksuffix": " %"}
-    rate_axis["tickvals"] = [0, 20, 40, 60, 80, 100]
     group_axis = {"title": {"text": axis_title}, "type": "category"}
-    if horizontal:
-        fig.update_layout(xaxis=rate_axis, yaxis=group_axis | {"title": {"text": ""}})
+    if horizontal:  # labels past a bar's end go into the right margin
+        fig.update_layout(
+            xaxis=rate_axis(RATE_AXIS),
+            yaxis=group_axis | {"title": {"text": ""}},
+            margin={"r": LABEL_ROOM},
+        )
         height = max(300, 34 * len(frame) + 110)
-    else:
-        fig.update_layout(xaxis=group_axis, yaxis=rate_axis)
+    else:  # labels above a 100 % bar go into the top margin
+        fig.update_layout(xaxis=group_axis, yaxis=rate_axis(RATE_AXIS), margin={"t": 80})
         height = 340
     fig.update_layout(showlegend=False)
     return styled(fig, title, height=height)
@@ -206,7 +213,7 @@ def completion_heatmap_figure(heatmap: pd.DataFrame) -> go.Figure:
         )
     )
     fig.update_layout(
-        xaxis={"title": {"text": "Week due (starting Monday)"}, "showgrid": False},
+        xaxis=week_axis("Week due (ticks on Mondays)", pd.Series(weeks)) | {"showgrid": False},
         yaxis={"title": {"text": ""}, "showgrid": False},
     )
     return styled(fig, title, height=max(280, 34 * len(clinicians) + 140))
@@ -223,6 +230,7 @@ class Headline:
     value: str
     delta: str | None
     caption: str
+    list_key: str
     more_is_better: bool = True
 
     @property
@@ -258,22 +266,37 @@ def _bare(label: str) -> str:
     return label.split(" (n=")[0]
 
 
+def _too_few_note(n: int, minimum: int, unit: str) -> str:
+    """Say "too few" only when the N shown is really under the minimum."""
+    return f" (too few to show a rate: under {minimum} {unit})" if n < minimum else ""
+
+
 def headlines(now: PeriodSummary, before: PeriodSummary | None) -> list[Headline]:
     """The overview's seven headline figures, each with its N (in the label for rates, as
-    the card is narrow) and its change against the previous period."""
+    the card is narrow), its change against the previous period and the key of the client list
+    it opens (data_access.client_lists.LISTS)."""
     prev = before
+    # Flags are as of each period's last day; against a period with no clients in treatment
+    # (before the practice's records begin) a change would read as a rise from nothing.
+    flag_delta = (
+        _count_delta(now.flagged_clients, prev.flagged_clients)
+        if prev and prev.active_clients and now.active_clients
+        else None
+    )
     return [
         Headline(
             "Active clients",
             str(now.active_clients),
             _count_delta(now.active_clients, prev and prev.active_clients),
             "in treatment on at least one day of the period",
+            "active",
         ),
         Headline(
             "Sessions attended",
             str(now.sessions_attended),
             _count_delta(now.sessions_attended, prev and prev.sessions_attended),
             "attended sessions held in the period",
+            "sessions",
         ),
         Headline(
             f"Homework set (n={now.sessions_attended})",
@@ -287,13 +310,16 @@ def headlines(now: PeriodSummary, before: PeriodSummary | None) -> list[Headline
                 MIN_REVIEWED_FOR_RATE,
             ),
             f"homework-setting rate: set at {now.sessions_with_homework} of "
-            f"{now.sessions_attended} attended sessions",
+            f"{now.sessions_attended} attended sessions"
+            + _too_few_note(now.sessions_attended, MIN_REVIEWED_FOR_RATE, "sessions"),
+            "setting",
         ),
         Headline(
             "Assignments set",
             str(now.assignments_set),
             _count_delta(now.assignments_set, prev and prev.assignments_set),
             "homework assigned in the period",
+            "assigned",
         ),
         Headline(
             f"Completion (n={now.reviewed})",
@@ -306,8 +332,10 @@ def headlines(now: PeriodSummary, before: PeriodSummary | None) -> list[Headline
                 prev.reviewed,
                 MIN_REVIEWED_FOR_RATE,
             ),
-            f"completion rate: {now.completed} completed + {now.partial} partial of "
-            f"{now.reviewed} reviewed ({now.assignments_due} due in the period)",
+            f"completion of homework due in the period: {now.completed} completed + "
+            f"{now.partial} partial of {now.reviewed} reviewed ({now.assignments_due} due)"
+            + _too_few_note(now.reviewed, MIN_REVIEWED_FOR_RATE, "reviewed"),
+            "completion",
         ),
         Headline(
             f"Reliably improved (n={now.outcome_clients})",
@@ -321,14 +349,17 @@ def headlines(now: PeriodSummary, before: PeriodSummary | None) -> list[Headline
                 MIN_CLIENTS_FOR_FIGURE,
             ),
             f"{now.improved_clients} of {now.outcome_clients} clients with two or more "
-            "PHQ-9/GAD-7 scores in the period (too few under 5 clients)",
+            "PHQ-9/GAD-7 scores in the period"
+            + _too_few_note(now.outcome_clients, MIN_CLIENTS_FOR_FIGURE, "clients"),
+            "improved",
         ),
         Headline(
             "Needing attention",
             str(now.flagged_clients),
-            _count_delta(now.flagged_clients, prev and prev.flagged_clients),
-            "active clients with a needs-attention flag today (the change: against the "
-            "previous period's last day)",
+            flag_delta,
+            "active clients with a needs-attention flag today, whatever the dates (risk is "
+            "never filtered away); the change is against the previous period's last day",
+            "attention",
             more_is_better=False,
         ),
     ]
@@ -440,36 +471,51 @@ def attention_rows(attention: pd.DataFrame) -> list[dict[str, str]]:
     return rows
 
 
-def _change(value: object) -> str:
-    return "" if value is None or pd.isna(value) else f"{value:+.0f}"
+def change_words(value: object) -> str:
+    """A signed change (positive = better) in words: '2 better', '3 worse', 'no change'."""
+    if value is None or pd.isna(value):
+        return ""
+    points = round(float(value))
+    if points == 0:
+        return "no change"
+    return f"{abs(points)} {'better' if points > 0 else 'worse'}"
 
 
-def clients_display(clients: pd.DataFrame) -> pd.DataFrame:
-    """A clinician's clients side by side: completion with N, latest change, outcome, flags."""
+DRILL_OUTCOME = "Outcome in the period"
+DRILL_FLAGS = "Flags today (whole course)"
+DRILL_COLUMNS = [
+    "Client",
+    "Status",
+    "Sessions attended",
+    "Completion",
+    "PHQ-9 change",
+    "GAD-7 change",
+    DRILL_OUTCOME,
+    DRILL_FLAGS,
+]
+
+
+def clients_display(
+    clients: pd.DataFrame, link: Callable[[str], str] | None = None
+) -> pd.DataFrame:
+    """A clinician's clients side by side: completion with N, changes in words, the outcome
+    in the period and today's flags, each headed with what it compares. `link` turns a client
+    code into the link shown in the Client column."""
     return pd.DataFrame(
         [
             {
-                "Client": r.client_code,
+                "Client": link(r.client_code) if link else r.client_code,
                 "Status": r.status,
                 "Sessions attended": r.attended,
                 "Completion": rate_label(r.completion_rate, r.reviewed),
-                "PHQ-9 change": _change(r.phq_change),
-                "GAD-7 change": _change(r.gad_change),
-                "Outcome": r.outcome,
-                "Flags": r.flags,
+                "PHQ-9 change": change_words(r.phq_change),
+                "GAD-7 change": change_words(r.gad_change),
+                DRILL_OUTCOME: r.outcome,
+                DRILL_FLAGS: r.flags,
             }
             for r in clients.itertuples()
         ],
-        columns=[
-            "Client",
-            "Status",
-            "Sessions attended",
-            "Completion",
-            "PHQ-9 change",
-            "GAD-7 change",
-            "Outcome",
-            "Flags",
-        ],
+        columns=DRILL_COLUMNS,
     )
 
 
@@ -488,3 +534,20 @@ def weekly_display(weekly: pd.DataFrame) -> pd.DataFrame:
         ],
         columns=["Week starting", "Due", "Reviewed", "Completion", "Overdue"],
     )
+
+
+def _cell(text: object) -> str:
+    """Text shown as itself inside a markdown table cell: markdown punctuation escaped, no
+    line breaks, so a code or name can never become a link, emphasis or a new column."""
+    return MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def client_list_markdown(clients: pd.DataFrame, link: Callable[[str], str]) -> str:
+    """The clients behind a headline as a markdown table whose codes are links (so they look
+    like links and are plain text for a screen reader or a browser test)."""
+    rows = [
+        f"| [{_cell(r.client_code)}]({link(r.client_code)}) | {_cell(r.clinician)} "
+        f"| {_cell(r.detail)} |"
+        for r in clients.itertuples()
+    ]
+    return "\n".join(["| Client | Clinician | In this figure |", "| --- | --- | --- |", *rows])

@@ -51,6 +51,41 @@ def describe_filters(filters: Filters) -> str:
     return "; ".join(parts)
 
 
+def attention_section(flags: pd.DataFrame) -> ReportSection:
+    """The needs-attention list by client code and flag only (no names, scores or notes), so a
+    printed report identifies no one to a reader without access to the practice's records.
+
+    `flags` is data_access.flags.needs_attention: one row per (client, flag) raised today.
+    """
+    heading = "Needing attention today"
+    if flags.empty:
+        return ReportSection(heading, notes=("No active client in this view has a flag.",))
+    per_client = (
+        flags.groupby("client_code", sort=True)["label"].agg("; ".join).reset_index()
+    ).rename(columns={"client_code": "Client code", "label": "Flags"})
+    return ReportSection(
+        heading,
+        notes=(
+            f"{len(per_client)} active clients with a needs-attention flag today, whatever the "
+            "dates of the view (risk is never filtered away). Client codes only.",
+        ),
+        tables=(("Clients needing attention", per_client),),
+    )
+
+
+def _report_figure(fig: go.Figure) -> go.Figure:
+    """A copy of `fig` for the report: title at the top of its own band and the legend below
+    the plot, so a title never runs into a legend at any page width."""
+    copy = go.Figure(fig)
+    copy.update_layout(
+        title={"yref": "container", "y": 0.98, "yanchor": "top"},
+        legend={"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0},
+        margin={"t": 70, "b": 110},
+        height=(fig.layout.height or 360) + 60,
+    )
+    return copy
+
+
 def build_report(
     title: str, viewer: Viewer, filters: Filters, sections: list[ReportSection]
 ) -> str:
@@ -62,7 +97,7 @@ def build_report(
         body.extend(f'<p class="note">{html.escape(note)}</p>' for note in section.notes)
         for fig in section.figures:
             body.append(
-                fig.to_html(
+                _report_figure(fig).to_html(
                     full_html=False,
                     include_plotlyjs=not bundle_included,
                     config={"displaylogo": False},

@@ -7,6 +7,9 @@ Backgrounds are transparent so charts read in Streamlit's light and dark themes.
 
 from __future__ import annotations
 
+import math
+
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -85,3 +88,61 @@ def empty_figure(title: str, message: str, height: int = 240) -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return styled(fig, title, height)
+
+
+RATE_TICKS = [0, 20, 40, 60, 80, 100]
+LABEL_ROOM = 120  # px beside a rate axis for bar labels such as "too few (n=2)"
+DAY_MS = 86_400_000
+SHORT_SERIES_DAYS = 28  # up to this span a date axis ticks whole days
+
+
+def rate_axis(title: str) -> dict:
+    """A percentage axis that stops at 100 % (labels past a bar's end go into the margin)."""
+    return {"title": {"text": title}, "range": [0, 100], "tickvals": RATE_TICKS, "ticksuffix": " %"}
+
+
+def count_axis(title: str, largest: float) -> dict:
+    """A count axis with whole-number ticks from zero, never 0.2 steps."""
+    step = max(1, math.ceil(float(largest or 0) / 5))
+    return {
+        "title": {"text": title},
+        "rangemode": "tozero",
+        "tickmode": "linear",
+        "tick0": 0,
+        "dtick": step,
+        "tickformat": "d",
+    }
+
+
+def date_axis(title: str, days: pd.Series) -> dict:
+    """A date axis that never shows clock times: a short series gets a few days either side
+    and a tick per day (or every few days), a long one day-and-month ticks."""
+    stamps = pd.to_datetime(days.dropna())
+    axis: dict = {"title": {"text": title}, "tickformat": "%d %b"}
+    if stamps.empty:
+        return axis
+    first, last = stamps.min(), stamps.max()
+    span = (last - first).days
+    if span <= SHORT_SERIES_DAYS:
+        pad = pd.Timedelta(days=max(3, (7 - span) // 2 + 1))
+        step = max(1, math.ceil((span + 2 * pad.days) / 10))
+        axis |= {
+            "range": [first - pad, last + pad],
+            "tickmode": "linear",
+            "tick0": first.normalize(),
+            "dtick": step * DAY_MS,
+        }
+    return axis
+
+
+def week_axis(title: str, weeks: pd.Series, most: int = 12) -> dict:
+    """An axis of weeks ticked on their Mondays (every second, third… when there are many)."""
+    mondays = sorted(pd.to_datetime(pd.Series(weeks).dropna()).unique())
+    step = max(1, math.ceil(len(mondays) / most))
+    ticks = mondays[::step]
+    return {
+        "title": {"text": title},
+        "tickmode": "array",
+        "tickvals": ticks,
+        "ticktext": [f"{pd.Timestamp(t):%d %b}" for t in ticks],
+    }

@@ -181,6 +181,7 @@ class _Staff:
 
     rows: Columns
     set_rate: np.ndarray  # probability of setting homework at an attended session
+    review_rate: np.ndarray  # probability of reviewing the last homework at the next session
     log_rate: np.ndarray  # probability that what they set includes a Daily Mood Log
     skills: np.ndarray  # (clinicians, 3) probability of setting 1, 2 or 3 skills tasks
     mix: np.ndarray  # (clinicians, types) preferred mix of skills tasks
@@ -220,6 +221,8 @@ class _Sessions:
     attended: np.ndarray
     ids: np.ndarray
     next_attended: np.ndarray  # day of the next attended session after this slot, NONE if none
+    later_attended: np.ndarray  # day of the attended session after that one, NONE if none
+    previous_attended: np.ndarray  # slot of the last attended session before this one, -1 if none
     discharged: np.ndarray  # per client: discharge day, NONE while active
     rows: Columns
 
@@ -367,7 +370,9 @@ def _staff(rng: np.random.Generator, n: int) -> _Staff:
     """Clinicians with their roles, supervision and habits.
 
     The last clinician rarely sets homework (and then one task) and the one before mostly sets
-    reading (and fewer mood logs), so the dashboards have contrasts to show.
+    reading (and fewer mood logs); the others differ in how often they set homework and in how
+    often they review it at the next session (one of them seldom does), so the dashboards have
+    contrasts to show.
     """
     pairs = rng.permutation(len(FIRST_NAMES) * len(LAST_NAMES))[: n - 3]
     firsts = [FIRST_NAMES[p // len(LAST_NAMES)] for p in pairs]
@@ -379,7 +384,7 @@ def _staff(rng: np.random.Generator, n: int) -> _Staff:
         f"{f.lower()}.{ln.lower()}@demo.example" for f, ln in zip(firsts, lasts, strict=True)
     ]
     roles, supervisor = _supervision(n)
-    set_rate = rng.uniform(0.85, 0.98, n)
+    set_rate = rng.uniform(0.75, 0.98, n)
     log_rate = rng.uniform(0.85, 0.98, n)
     skills = np.tile([0.05, 0.4, 0.55], (n, 1))
     rare = n - 1
@@ -390,6 +395,8 @@ def _staff(rng: np.random.Generator, n: int) -> _Staff:
     log_rate[reader], skills[reader] = 0.5, [0.55, 0.4, 0.05]
     mix[reader] *= 0.15
     mix[reader, READING] += 0.85
+    review_rate = rng.uniform(0.55, 0.97, n)
+    review_rate[n - 3] = 0.3
     caseload = np.where(np.array(roles) == "supervisor", 0.6, 1.0)
     caseload[ADMIN] = 0.0
     if n >= FULL_CASELOAD_FROM:
@@ -404,6 +411,7 @@ def _staff(rng: np.random.Generator, n: int) -> _Staff:
     return _Staff(
         rows=rows,
         set_rate=set_rate,
+        review_rate=review_rate,
         log_rate=log_rate,
         skills=skills,
         mix=mix,
@@ -528,6 +536,8 @@ def _sessions(
         attended=attended,
         ids=ids,
         next_attended=_next_attended(day, attended),
+        later_attended=_next_attended(day, attended, skip=1),
+        previous_attended=_previous_attended(attended),
         discharged=discharged,
         rows=rows,
     )
@@ -555,13 +565,25 @@ def _attendance(rng: np.random.Generator, people: _Clients, slot: np.ndarray) ->
     return codes
 
 
-def _next_attended(day: np.ndarray, attended: np.ndarray) -> np.ndarray:
-    """For each slot, the day of the client's next attended session (NONE if there is none)."""
+def _next_attended(day: np.ndarray, attended: np.ndarray, skip: int = 0) -> np.ndarray:
+    """For each slot, the day of the client's next attended session (NONE if there is none);
+    with `skip`, the one that many attended sessions further on."""
     result = np.full(day.shape, NONE)
-    upcoming = np.full(day.shape[0], NONE)
+    upcoming = np.full((skip + 1, day.shape[0]), NONE)
     for k in range(day.shape[1] - 1, -1, -1):
-        result[:, k] = upcoming
-        upcoming = np.where(attended[:, k], day[:, k], upcoming)
+        result[:, k] = upcoming[skip]
+        shifted = np.vstack([day[None, :, k], upcoming[:-1]])
+        upcoming = np.where(attended[None, :, k], shifted, upcoming)
+    return result
+
+
+def _previous_attended(attended: np.ndarray) -> np.ndarray:
+    """For each slot, the slot of the client's last attended session before it (-1 if none)."""
+    result = np.full(attended.shape, -1)
+    last = np.full(attended.shape[0], -1)
+    for k in range(attended.shape[1]):
+        result[:, k] = last
+        last = np.where(attended[:, k], k, last)
     return result
 
 
@@ -588,13 +610,27 @@ def _assignments(
     type_ids: np.ndarray,
     first_id: int,
 ) -> tuple[Columns, np.ndarray]:
-    """Homework set at attended sessions, reviewed at the next attended one; and each client's
-    completion rate (their engagement where nothing was reviewed), which drives their scores.
+    """Homework set at attended sessions, reviewed at the next attended one (or, as often as
+    the clinician forgets, the one after); and each client's completion rate (their engagement
+    where nothing was reviewed), which drives their scores.
+
+    Homework set at a session where the previous homework was reviewed is done a little more
+    often than homework set after a forgotten review, so review habits show in completion.
     """
     n, slots = sessions.day.shape
     final = ~people.drops_out[:, None] & (np.arange(slots)[None, :] == people.planned[:, None] - 1)
     client_rate = np.clip(staff.set_rate[people.clinician] + rng.normal(0, 0.05, n), 0.02, 0.99)
     is_set = sessions.attended & ~final & (rng.random((n, slots)) < client_rate[:, None])
+    # reviewed_next[c, k]: homework set at slot k is reviewed at the next attended session
+    reviewed_next = rng.random((n, slots)) < staff.review_rate[people.clinician][:, None]
+    who = np.arange(n)[:, None]
+    before = sessions.previous_attended
+    # +1 previous homework reviewed here, -1 it was not, 0 none was set at the last session
+    last_review = np.where(
+        (before >= 0) & is_set[who, np.maximum(before, 0)],
+        np.where(reviewed_next[who, np.maximum(before, 0)], 1, -1),
+        0,
+    )
     client, k, kind = _tasks(rng, people, staff, *np.nonzero(is_set))
     m = len(client)
     clinician = people.clinician[client]
@@ -605,9 +641,10 @@ def _assignments(
     allowed[log] = 7
     assigned = sessions.day[client, k]
     due = assigned + allowed
+    on_time = reviewed_next[client, k]
     status, reviewed = _review(
-        _statuses(rng, people, client, kind, difficulty, allowed),
-        sessions.next_attended[client, k],
+        _statuses(rng, people, client, kind, difficulty, allowed, last_review[client, k]),
+        np.where(on_time, sessions.next_attended[client, k], sessions.later_attended[client, k]),
         sessions.discharged[client],
     )
     ids = first_id + np.arange(m)
@@ -659,14 +696,14 @@ def _tasks(
 
 
 def _review(
-    outcome: np.ndarray, next_attended: np.ndarray, discharged: np.ndarray
+    outcome: np.ndarray, review_day: np.ndarray, discharged: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Status and review day: `outcome` once reviewed at the next attended session, pending
+    """Status and review day: `outcome` once reviewed at the session of `review_day`, pending
     until then; homework still open at discharge is closed that day as not done.
     """
-    closed = (next_attended == NONE) & (discharged != NONE)
-    status = np.where(next_attended != NONE, outcome, np.where(closed, NOT_DONE, PENDING))
-    return status, np.where(closed, discharged, next_attended)
+    closed = (review_day == NONE) & (discharged != NONE)
+    status = np.where(review_day != NONE, outcome, np.where(closed, NOT_DONE, PENDING))
+    return status, np.where(closed, discharged, review_day)
 
 
 def _statuses(
@@ -676,10 +713,13 @@ def _statuses(
     kind: np.ndarray,
     difficulty: np.ndarray,
     allowed: np.ndarray,
+    last_review: np.ndarray,
 ) -> np.ndarray:
-    """Completed / partial / not done from engagement, affinity for the type, difficulty and time.
+    """Completed / partial / not done from engagement, affinity for the type, difficulty, time
+    and whether the previous homework was reviewed (`last_review`: +1 yes, -1 no, 0 none set).
 
-    An ordered logistic model: harder homework and fewer days allowed make completion less likely.
+    An ordered logistic model: harder homework, fewer days allowed and a skipped review make
+    completion less likely.
     """
     engagement = people.engagement[client]
     drive = (
@@ -687,6 +727,7 @@ def _statuses(
         + people.affinity[client, kind]
         - 0.45 * (difficulty - 3)
         + 0.4 * np.log(allowed / 7)
+        + 0.35 * last_review
     )
     latent = drive + rng.logistic(0.0, 1.0, len(client))
     return np.where(latent > 0.3, COMPLETED, np.where(latent > -0.6, PARTIAL, NOT_DONE))

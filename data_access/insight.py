@@ -7,7 +7,9 @@ per-client frames that come back feed the statistics in pandas and scipy.
 
 from __future__ import annotations
 
+import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -23,6 +25,7 @@ from data_access.filters import (
     sees_everyone,
     type_condition,
 )
+from data_access.practice import assignment_counts
 from data_access.queries import assignment_types
 from data_access.schema import Assignment, AssignmentType, Client, Clinician, TherapySession
 from data_access.scores import baseline_latest
@@ -161,9 +164,10 @@ def _counts_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> Selec
 
 
 def homework_page(conn: Connection, viewer: Viewer, filters: Filters) -> dict[str, pd.DataFrame]:
-    """Everything the homework page shows: by type, improvement by type, each clinician's mix
-    and reviewed on time. The improvement and the mix are computed in a worker thread, on a
-    connection of their own, while this one computes the rest."""
+    """Everything the homework page shows: by type, improvement by type, each clinician's mix,
+    reviewed on time, completion after a review or none, and the completion of homework due in
+    the period (`due`: the same figure, by the same rule, as on Overview and Caseload). The
+    improvement and the mix are computed in a worker thread, on a connection of their own."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         improvement = pool.submit(
             on_own_connection, conn.engine, improvement_by_type, viewer, filters
@@ -172,6 +176,8 @@ def homework_page(conn: Connection, viewer: Viewer, filters: Filters) -> dict[st
         return {
             "by_type": homework_by_type(conn, viewer, filters),
             "on_time": reviewed_on_time(conn, viewer, filters),
+            "after_review": completion_after_review(conn, viewer, filters),
+            "due": assignment_counts(conn, viewer, filters),
             "improvement": improvement.result(),
             "mix": mix.result(),
         }
@@ -364,3 +370,72 @@ def overall_completion(by_type: pd.DataFrame) -> str:
     reviewed = int(by_type["reviewed"].sum())
     rate = float(by_type["credit"].sum()) / reviewed if reviewed else None
     return metrics.rate_label(rate, reviewed)
+
+
+AFTER_REVIEWED = "last homework reviewed"
+AFTER_NOT_REVIEWED = "last homework not reviewed"
+LOOK_BACK = dt.timedelta(weeks=8)  # how far before the window the previous homework is sought
+
+
+def completion_after_review(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """Per clinician (and a total row, clinician_id -1): completion of homework set in the view,
+    split by whether the client's previous homework had been reviewed by the day it was set.
+
+    "Reviewed": every assignment set at the client's previous homework session has a status and
+    a review date on or before this one's `assigned_on`. Homework with no previous homework
+    (within LOOK_BACK before the window) is left out. Columns: clinician_id, clinician, group,
+    reviewed, credit, completion_rate, label. An association, not a cause.
+    """
+    earlier = replace(filters, start=filters.start - LOOK_BACK) if filters.start else filters
+    pending = func.sum(case((Assignment.status == "pending", 1), else_=0))
+    per_day = (
+        select(
+            Assignment.client_id,
+            Assignment.assigned_on,
+            pending.label("pending"),
+            func.max(Assignment.reviewed_on).label("last_review"),
+            metrics.reviewed_count().label("reviewed"),
+            metrics.completion_credit().label("credit"),
+        )
+        .where(assignments_in_view(viewer, earlier))
+        .group_by(Assignment.client_id, Assignment.assigned_on)
+        .subquery()
+    )
+    order = {"partition_by": per_day.c.client_id, "order_by": per_day.c.assigned_on}
+    sequenced = select(
+        per_day,
+        func.lag(per_day.c.pending).over(**order).label("before_pending"),
+        func.lag(per_day.c.last_review).over(**order).label("before_review"),
+    ).subquery()
+    followed = and_(
+        sequenced.c.before_pending == 0, sequenced.c.before_review <= sequenced.c.assigned_on
+    )
+    group = case((followed, AFTER_REVIEWED), else_=AFTER_NOT_REVIEWED)
+    query = (
+        select(
+            Client.clinician_id,
+            Clinician.name.label("clinician"),
+            group.label("group"),
+            func.sum(sequenced.c.reviewed).label("reviewed"),
+            func.sum(sequenced.c.credit).label("credit"),
+        )
+        .join(Client, Client.id == sequenced.c.client_id)
+        .join(Clinician, Clinician.id == Client.clinician_id)
+        .where(sequenced.c.before_pending.is_not(None))
+        .group_by(Client.clinician_id, Clinician.name, group)
+    )
+    if filters.start:
+        query = query.where(sequenced.c.assigned_on >= filters.start)
+    frame = pd.read_sql(query, conn)
+    total = frame.groupby("group", as_index=False)[["reviewed", "credit"]].sum()
+    total = total.assign(clinician_id=-1, clinician="All clinicians in view")
+    frame = pd.concat([frame.sort_values(["clinician", "group"]), total], ignore_index=True)
+    frame["clinician_id"] = frame["clinician_id"].astype(int)
+    frame["reviewed"] = frame["reviewed"].fillna(0).astype(int)
+    frame["credit"] = frame["credit"].fillna(0).astype(float)
+    frame = metrics.add_completion_rate(frame)
+    frame["label"] = [
+        metrics.rate_label(rate, n)
+        for rate, n in zip(frame["completion_rate"], frame["reviewed"], strict=True)
+    ]
+    return frame

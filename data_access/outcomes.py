@@ -28,9 +28,15 @@ from sqlalchemy import (
 from statsmodels.stats.proportion import proportion_confint
 
 from data_access import metrics
-from data_access.filters import Filters, client_conditions, date_between
+from data_access.filters import (
+    Filters,
+    client_conditions,
+    clients_in_view,
+    date_between,
+    type_condition,
+)
 from data_access.insight import assignments_in_view, mean_with_interval
-from data_access.practice import attended_per_client
+from data_access.practice import attended_per_client, due_in_period
 from data_access.schema import MEASURES, Assignment, Client, Clinician, Score
 from data_access.scores import baseline_latest
 from data_access.viewer import Viewer, client_scope
@@ -70,16 +76,22 @@ def _clients_in_view(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
 
 
 def _homework_per_client(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """Per client: homework due in the period and its completion counts, by the rule every
+    page uses for "completion in a period" (due in it), so the figures match Overview."""
     query = (
         select(
             Assignment.client_id,
-            func.count().label("times_set"),
+            func.count().label("due"),
             metrics.completed_count().label("completed"),
             metrics.partial_count().label("partial"),
             metrics.reviewed_count().label("reviewed"),
             metrics.completion_credit().label("credit"),
         )
-        .where(assignments_in_view(viewer, filters))
+        .where(
+            due_in_period(filters),
+            type_condition(filters),
+            clients_in_view(Assignment.client_id, viewer, filters),
+        )
         .group_by(Assignment.client_id)
     )
     return pd.read_sql(query, conn)
@@ -97,7 +109,7 @@ def _sessions_per_client(conn: Connection, viewer: Viewer, filters: Filters) -> 
 def client_frame(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
     """One row per client in view: homework, sessions, PHQ-9/GAD-7 change and paired outcome.
 
-    Columns: client_id, clinician_id, clinician, times_set, completed, partial, reviewed, credit,
+    Columns: client_id, clinician_id, clinician, due, completed, partial, reviewed, credit,
     completion_rate (NaN under 5 reviewed), attended, sessions_with_homework, phq_baseline,
     phq_latest, phq_n, phq_change, gad_* likewise, paired (two or more scores on both), and
     for paired clients the classify_paired columns (case_at_baseline, recovered, ...).
@@ -105,7 +117,7 @@ def client_frame(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataF
     clients = _clients_in_view(conn, viewer, filters)
     frame = clients.merge(_homework_per_client(conn, viewer, filters), on="client_id", how="left")
     frame = frame.merge(_sessions_per_client(conn, viewer, filters), on="client_id", how="left")
-    counts = ["times_set", "completed", "partial", "reviewed", "attended", "sessions_with_homework"]
+    counts = ["due", "completed", "partial", "reviewed", "attended", "sessions_with_homework"]
     frame[counts] = frame[counts].fillna(0).astype(int)
     frame["credit"] = frame["credit"].fillna(0.0).astype(float)
     frame = metrics.add_completion_rate(frame)
@@ -406,8 +418,22 @@ def lag_view(conn: Connection, viewer: Viewer, filters: Filters, measure: str = 
     return {
         "rows": pd.DataFrame(rows),
         "difference": difference,
-        "sentence": lag_sentence(difference, measure),
+        "sentence": bars_sentence(pd.DataFrame(rows), measure)
+        + " "
+        + lag_sentence(difference, measure),
     }
+
+
+def bars_sentence(rows: pd.DataFrame, measure: str) -> str:
+    """What the two bars show, with their own means and client counts, so the words and the
+    chart agree before the within-client comparison is stated."""
+    parts = []
+    for r in rows.itertuples():
+        if r.too_few:
+            parts.append(f"{r.group}: too few clients (n={r.n_clients})")
+        else:
+            parts.append(f"{r.group}: {r.mean:+.2f} points on average across {r.n_clients} clients")
+    return f"The bars ({measure} change the week after, + = better): " + "; ".join(parts) + "."
 
 
 def lag_sentence(difference: dict, measure: str) -> str:
@@ -416,7 +442,7 @@ def lag_sentence(difference: dict, measure: str) -> str:
     if difference["too_few"]:
         return (
             f"Too few clients (n={n}) had both weeks with most homework done and weeks with most "
-            f"not done, each followed by a {measure} score, to compare them."
+            f"not done, each followed by a {measure} score, to compare them within clients."
         )
     mean, low, high = difference["mean"], difference["ci_low"], difference["ci_high"]
     if round(mean, 1) == 0:
@@ -424,9 +450,10 @@ def lag_sentence(difference: dict, measure: str) -> str:
     else:
         compared = f"{abs(mean):.1f} points {'better' if mean > 0 else 'worse'} than"
     return (
-        f"In the week after a week with most homework done, {measure} moved on average {compared} "
-        f"in the week after a week with most homework not done, comparing within the same "
-        f"{n} clients (95 % CI {low:+.1f} to {high:+.1f} points; positive = better). "
+        f"Comparing within the {n} clients who had both kinds of week (they are in both bars), "
+        f"in the week after a week with most homework done, {measure} moved on average {compared} "
+        f"in the week after a week with most homework not done (95 % CI {low:+.1f} to "
+        f"{high:+.1f} points; positive = better). "
         "This is an association in this practice's records, not proof that homework caused it."
     )
 

@@ -80,6 +80,11 @@ def previous_period(filters: Filters) -> Filters | None:
     return replace(filters, start=start, end=end, today=min(end, filters.as_of))
 
 
+def due_in_period(filters: Filters) -> ColumnElement[bool]:
+    """Assignments due in the period: the one rule for "completion in a period" on every page."""
+    return _due_in(filters)
+
+
 def _due_in(
     filters: Filters, whole_weeks: bool = False, per_client: bool = True
 ) -> ColumnElement[bool]:
@@ -784,11 +789,15 @@ class CaseloadData:
     table: pd.DataFrame
     heatmap: pd.DataFrame
     attention: pd.DataFrame
-    clients: pd.DataFrame | None  # the drill-down, when the filters name one clinician
+    clients: pd.DataFrame | None  # the drill-down, when one clinician is chosen for it
 
 
-def caseload_data(conn: Connection, viewer: Viewer, filters: Filters) -> CaseloadData:
-    """The caseload page's figures; with one clinician in the filters, also their clients.
+def caseload_data(
+    conn: Connection, viewer: Viewer, filters: Filters, drill: int | None = None
+) -> CaseloadData:
+    """The caseload page's figures; with a clinician to `drill` into (a clinician viewing the
+    page always drills into their own caseload), also that clinician's clients. The drill-down
+    never narrows the table or the heatmap: they keep every clinician in the filters.
 
     The attention list and then the heatmap are computed in a worker thread while this
     connection computes outcomes and the per-clinician counts.
@@ -799,10 +808,13 @@ def caseload_data(conn: Connection, viewer: Viewer, filters: Filters) -> Caseloa
         outcomes = client_outcomes(conn, viewer, filters)
         attention = flagged.result()
         table = caseload_table(conn, viewer, filters, attention, outcomes)
-        drill = None
-        if len(filters.clinician_ids) == 1 or (not viewer.sees_other_clinicians):
-            owner = filters.clinician_ids[0] if filters.clinician_ids else viewer.clinician_id
-            drill = clinician_clients(conn, viewer, filters, owner, attention, outcomes)
+        if not viewer.sees_other_clinicians:
+            drill = viewer.clinician_id
+        clients = (
+            None
+            if drill is None
+            else clinician_clients(conn, viewer, filters, drill, attention, outcomes)
+        )
         return CaseloadData(
-            table=table, heatmap=heatmap.result(), attention=attention, clients=drill
+            table=table, heatmap=heatmap.result(), attention=attention, clients=clients
         )

@@ -10,7 +10,7 @@ from dashboard import practice_charts as charts
 from dashboard.auth_ui import require_viewer
 from dashboard.cache import page_data
 from dashboard.db import engine
-from dashboard.filters import filter_sidebar, focus_clinician
+from dashboard.filters import filter_sidebar, scope_words
 from dashboard.navigation import PAGES_DIR
 from dashboard.on_track_ui import on_track_clients
 from dashboard.plain_text import md
@@ -18,6 +18,7 @@ from dashboard.risk_ui import risk_list
 from data_access import audit
 from data_access.csv_safe import to_safe_csv
 from data_access.expected import on_track_summary
+from data_access.filters import Filters
 from data_access.metrics import FLAG_RULES
 from data_access.practice import caseload_data
 from data_access.viewer import Viewer
@@ -32,14 +33,39 @@ load = page_data("Adding up the caseloads…")(caseload_data)
 load_on_track = page_data("Comparing clients with the expected course…")(on_track_summary)
 
 
-def client_link(code: str, rules: str) -> None:
-    """A link to the client page that stays in this signed-in browser session."""
+def period_params(filters: Filters) -> dict[str, str]:
+    """The chosen dates as client-page parameters, so the client opens for the same period."""
+    if filters.start and filters.end:
+        return {"from": filters.start.isoformat(), "to": filters.end.isoformat()}
+    return {}
+
+
+def client_link(code: str, rules: str, filters: Filters) -> None:
+    """A link to the client page for this period that stays in this signed-in browser session."""
+    params = {"client": code, **period_params(filters)}
     try:
         st.page_link(
-            CLIENT_PAGE, label=md(code), query_params={"client": code}, help=rules, width="stretch"
+            CLIENT_PAGE, label=md(code), query_params=params, help=rules, width="stretch"
         )
     except StreamlitPageNotFoundError:  # page run on its own, without the app's menu (AppTest)
-        st.markdown(f"[{md(code)}](client?{urlencode({'client': code})})", help=rules)
+        st.markdown(f"[{md(code)}](client?{urlencode(params)})", help=rules)
+
+
+def pick_drill() -> None:
+    """Keep the drill-down clinician in the URL (`drill=ID`), apart from the sidebar filter."""
+    chosen = st.session_state["drill_clinician"]
+    if chosen is None:
+        st.query_params.pop("drill", None)
+    else:
+        st.query_params["drill"] = str(chosen)
+
+
+def drill_param() -> int | None:
+    """The drill-down clinician: the widget's choice once made on this page, else the URL's."""
+    if "drill_clinician" in st.session_state:
+        return st.session_state["drill_clinician"]
+    raw = st.query_params.get("drill") or ""
+    return int(raw) if raw.isdigit() else None
 
 
 def export_flagged(viewer: Viewer, flagged: list) -> bytes:
@@ -55,13 +81,16 @@ def export_flagged(viewer: Viewer, flagged: list) -> bytes:
 viewer = require_viewer()
 with engine().connect() as conn:
     filters = filter_sidebar(conn, viewer)
-data = load(viewer, filters)
+drill = drill_param() if viewer.sees_other_clinicians else None
+if drill is None and len(filters.clinician_ids) == 1:  # a link filtered to one clinician
+    drill = filters.clinician_ids[0]
+data = load(viewer, filters, drill)
 
 st.title("Caseload")
 st.caption(
-    f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y}, {filters.client_status} clients. "
-    "Completion counts homework due in the period; needs-attention flags are as of "
-    f"{filters.as_of:%d %b %Y}."
+    f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y} for {scope_words(viewer, filters)}, "
+    f"{filters.client_status} clients. Completion counts homework due in the period; "
+    f"needs-attention flags are as of {filters.as_of:%d %b %Y}."
 )
 
 # --- One row per clinician -----------------------------------------------------------------
@@ -120,7 +149,7 @@ else:
     for row in flagged[(page - 1) * ROWS_PER_PAGE : page * ROWS_PER_PAGE]:
         cells = st.columns(widths, vertical_alignment="center")
         with cells[0]:
-            client_link(row["Client"], row["Rules"])
+            client_link(row["Client"], row["Rules"], filters)
         cells[1].write(row["Clinician"])
         cells[2].write(row["Flags"])
         cells[3].write(row["Last session"])
@@ -146,25 +175,33 @@ else:
 st.subheader("A clinician's clients")
 if viewer.sees_other_clinicians and not data.table.empty:
     names = dict(zip(data.table["clinician_id"].astype(int), data.table["clinician"], strict=True))
-    st.session_state["drill_clinician"] = (
-        filters.clinician_ids[0] if len(filters.clinician_ids) == 1 else None
-    )
+    st.session_state["drill_clinician"] = drill if drill in names else None
     st.selectbox(
         "Drill down to a clinician",
         [None, *names],
-        format_func=lambda cid: "All clinicians" if cid is None else names.get(cid, "?"),
+        format_func=lambda cid: "No one chosen" if cid is None else names.get(cid, "?"),
         key="drill_clinician",
-        placeholder="All clinicians",
-        on_change=lambda: focus_clinician(st.session_state["drill_clinician"]),
-        help="Filters this page (and the link) to the chosen clinician's caseload.",
+        on_change=pick_drill,
+        help="Lists the chosen clinician's clients below; the table above keeps everyone.",
     )
 if data.clients is None:
     st.caption("Choose one clinician to see their clients' completion and latest change.")
 elif data.clients.empty:
     st.info("This clinician has no clients in the period.")
 else:
-    st.dataframe(charts.clients_display(data.clients), hide_index=True, key="drill_table")
+    period = "".join(f"&{k}={v}" for k, v in period_params(filters).items())
+    st.dataframe(
+        charts.clients_display(data.clients, link=lambda code: f"client?client={code}{period}"),
+        hide_index=True,
+        key="drill_table",
+        column_config={
+            "Client": st.column_config.LinkColumn("Client", display_text=r"client=([^&]+)"),
+            charts.DRILL_FLAGS: st.column_config.TextColumn(width="large"),
+        },
+    )
     st.caption(
-        "Change from the first to the latest score in the period; positive = better. "
-        "Reliable change: PHQ-9 6 points, GAD-7 4 points."
+        "Changes are from the first to the latest score in the period, in words (better or "
+        "worse). Reliable change: PHQ-9 6 points, GAD-7 4 points. The outcome compares the "
+        "period; the flags are as of today and look back over the whole course (e.g. "
+        "deterioration since intake), so both can be true."
     )

@@ -288,22 +288,33 @@ def _next_homework(
         )
 
 
+def _blank_missing(values: pd.Series, missing: str) -> pd.Series:
+    """Values as text, with `missing` in words instead of a literal "None" or "<NA>"."""
+    return pd.Series(
+        [missing if pd.isna(v) else str(v) for v in values], index=values.index, dtype=object
+    )
+
+
 def _header(page: ClientPage) -> None:
     h = page.header
-    cols = st.columns([1, 1, 1, 1.7, 1])
-    cols[0].metric("Status", h.status.capitalize())
-    cols[1].metric("Weeks in treatment", h.weeks_in_treatment)
-    cols[2].metric(
+    # Short values with the N in the label, in two rows, so nothing is cut off at 1024 px.
+    value, _, n = page.homework_summary.partition(" (")
+    top = st.columns(3)
+    top[0].metric("Status", h.status.capitalize())
+    top[1].metric("Weeks in treatment", h.weeks_in_treatment)
+    top[2].metric(
         "Attended / missed",
         f"{h.sessions_attended} / {h.sessions_missed}",
         help=f"Sessions attended / missed (no-shows). Cancelled: {h.sessions_cancelled}.",
     )
-    cols[3].metric(
-        "Homework completion",
-        page.homework_summary,
-        help="(completed + ½ partial) / reviewed, in the chosen dates; n = reviewed.",
+    bottom = st.columns(3)
+    bottom[0].metric(
+        f"Completion of homework due ({n}" if n else "Completion of homework due",
+        value,
+        help="(completed + ½ partial) / reviewed, over homework due in the chosen dates (the "
+        "rule every page uses); n = reviewed.",
     )
-    cols[4].metric("Assignments in period", len(page.assignments))
+    bottom[1].metric("Assignments due in the dates", len(page.assignments))
 
 
 def _headline(page: ClientPage, measure: str) -> float | None:
@@ -320,7 +331,8 @@ def _headline(page: ClientPage, measure: str) -> float | None:
         st.caption(f"Latest is in the **{band}** band.")
     if r.n_scores >= 2:
         st.metric("Change (points)", _words(r.change), help="From baseline to latest")
-    st.markdown(f"**{r.verdict.capitalize()}** ({r.n_scores} scores)")
+    scores = "1 score" if r.n_scores == 1 else f"{r.n_scores} scores"
+    st.markdown(f"**{r.verdict.capitalize()}** ({scores})")
     cutoff = MEASURES[measure].caseness
     if cutoff is not None:
         st.caption(
@@ -391,10 +403,10 @@ def _table(page: ClientPage, viewer: Viewer) -> None:
             "Set": frame["assigned_on"],
             "Type": frame["type"],
             "Status": frame["shown_status"].map(STATUS_MARKS),
-            "Difficulty (1–5)": frame["difficulty"],
-            "Engagement (0–4)": frame["engagement"],
-            "Reviewed": frame["reviewed_on"],
-            "Instructions": frame["instructions"],
+            "Difficulty (1–5)": _blank_missing(frame["difficulty"], "not rated"),
+            "Engagement (0–4)": _blank_missing(frame["engagement"], "not rated"),
+            "Reviewed": _blank_missing(frame["reviewed_on"], "not yet"),
+            "Instructions": frame["instructions"].fillna(""),
         }
     )
     st.dataframe(shown, hide_index=True)

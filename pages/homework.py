@@ -10,9 +10,12 @@ from dashboard.auth_ui import require_viewer
 from dashboard.cache import derived_data, page_data
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar
-from dashboard.report import ReportSection, build_report, report_download
-from data_access import insight
+from dashboard.report import ReportSection, attention_section, build_report, report_download
+from data_access import metrics
 from data_access.filters import Filters
+from data_access.flags import needs_attention
+from data_access.insight import homework_page
+from data_access.metrics import rate_label
 from data_access.viewer import Viewer
 
 ASSOCIATION = (
@@ -21,7 +24,7 @@ ASSOCIATION = (
 )
 
 
-load = page_data("Counting homework…")(insight.homework_page)
+load = page_data("Counting homework…")(homework_page)
 
 
 def type_table(by_type: pd.DataFrame) -> pd.DataFrame:
@@ -34,7 +37,7 @@ def type_table(by_type: pd.DataFrame) -> pd.DataFrame:
             "Share of clients": [
                 f"{s:.0%}".replace("%", " %") for s in by_type["share_of_clients"].fillna(0)
             ],
-            "Completion": by_type["completion_label"],
+            "Completion of homework set in the period": by_type["completion_label"],
             "Mean engagement (0–4)": [
                 f"{m:.1f} (n={n})" if n else "not rated"
                 for m, n in zip(by_type["engagement_mean"], by_type["engagement_n"], strict=True)
@@ -67,15 +70,7 @@ def split_rate(label: str) -> tuple[str, str]:
     return value, n.rstrip(")")
 
 
-def on_time_table(on_time: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "Clinician": on_time["clinician"],
-            "Assignments past their next session": on_time["eligible"],
-            "Reviewed by then": on_time["on_time"],
-            "Reviewed on time": on_time["label"],
-        }
-    )
+flagged = page_data()(needs_attention)
 
 
 @derived_data()
@@ -87,6 +82,7 @@ def report(viewer: Viewer, filters: Filters) -> str:
         viewer,
         filters,
         [
+            attention_section(flagged(viewer, filters)),
             ReportSection(
                 "Homework by assignment type",
                 figures=(charts.type_completion_chart(data["by_type"]),),
@@ -104,7 +100,12 @@ def report(viewer: Viewer, filters: Filters) -> str:
             ReportSection(
                 "Reviewed on time",
                 figures=(charts.on_time_chart(data["on_time"]),),
-                tables=(("Reviewed by the next attended session", on_time_table(data["on_time"])),),
+                tables=(
+                    (
+                        "Reviewed by the next attended session, and the next homework",
+                        charts.review_table(data["on_time"], data["after_review"]),
+                    ),
+                ),
             ),
         ],
     )
@@ -118,8 +119,9 @@ by_type, on_time = data["by_type"], data["on_time"]
 
 st.title("Homework")
 st.caption(
-    "Homework set in the chosen dates, for the clients you can see. Completion rate = "
-    "(completed + ½ partial) ÷ reviewed; rates over fewer than 5 reviewed read “too few”."
+    "Completion = (completed + ½ partial) ÷ reviewed, over homework due in the chosen dates, as "
+    "on every page. The by-type figures below count homework set in those dates and say so. "
+    "Rates over fewer than 5 reviewed read “too few”."
 )
 if by_type.empty:
     st.info("No homework was set in this view. Widen the dates or clear the filters.")
@@ -129,8 +131,16 @@ total_row = on_time[on_time["clinician_id"] == -1].iloc[0]
 cols = st.columns(4)
 cols[0].metric("Assignments set", int(by_type["times_set"].sum()))
 cols[1].metric("Clients with homework", int(by_type["clients_with_homework"].iloc[0]))
-value, n = split_rate(insight.overall_completion(by_type))
-cols[2].metric(f"Completion rate ({n} reviewed)", value)
+due = data["due"]
+value, n = split_rate(
+    rate_label(metrics.completion_rate(*due[["completed", "partial", "reviewed"]].sum()),
+               int(due["reviewed"].sum()))
+)  # fmt: skip
+cols[2].metric(
+    f"Completion, homework due ({n})",
+    value,
+    help="(completed + ½ partial) ÷ reviewed, over homework due in the chosen dates.",
+)
 value, n = split_rate(total_row["label"])
 cols[3].metric(
     f"Reviewed on time ({n})", value, help="Reviewed by the next attended session after it was set."
@@ -163,7 +173,12 @@ st.caption(
     "not counted."
 )
 st.plotly_chart(charts.on_time_chart(on_time), width="stretch")
-st.dataframe(on_time_table(on_time), hide_index=True, width="stretch")
+st.markdown(
+    "**Review and the next homework.** Completion of homework set in the chosen dates, split "
+    "by whether the client's previous homework had been reviewed by the day it was set. "
+    + ASSOCIATION
+)
+st.dataframe(charts.review_table(on_time, data["after_review"]), hide_index=True, width="stretch")
 
 st.divider()
 report_download(

@@ -10,9 +10,10 @@ from dashboard.auth_ui import require_viewer
 from dashboard.cache import derived_data, page_data
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar
-from dashboard.report import ReportSection, build_report, report_download
+from dashboard.report import ReportSection, attention_section, build_report, report_download
 from data_access import outcomes
 from data_access.filters import Filters
+from data_access.flags import needs_attention
 from data_access.viewer import Viewer
 
 MEASURES = ("PHQ-9", "GAD-7")
@@ -72,7 +73,7 @@ def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
             "Group": comparison["group"],
             "Clients": comparison["clients"],
             "Homework set at attended sessions": comparison["setting_label"],
-            "Completion rate": comparison["completion_label"],
+            "Completion of homework due": comparison["completion_label"],
             "Reliable improvement": comparison["ri_label"],
         }
     )
@@ -98,6 +99,9 @@ def correlation_sentence(corr: dict, measure: str) -> str:
     )
 
 
+flagged = page_data()(needs_attention)
+
+
 @derived_data()
 def report(viewer: Viewer, filters: Filters, measure: str) -> str:
     """The supervision report of this view as self-contained HTML."""
@@ -111,6 +115,7 @@ def report(viewer: Viewer, filters: Filters, measure: str) -> str:
         viewer,
         filters,
         [
+            attention_section(flagged(viewer, filters)),
             ReportSection(
                 "Paired outcomes",
                 notes=(tables["coverage"]["label"].iloc[0] + ".",),
@@ -180,7 +185,7 @@ measure = st.radio("Measure", MEASURES, horizontal=True, key="outcome_measure")
 bands = outcomes.dose_response(frame, measure)
 corr = outcomes.correlation(frame, measure)
 st.markdown(
-    "Each client's completion rate over the chosen dates (clients with 5 or more reviewed "
+    "Each client's completion of homework due in the chosen dates (clients with 5 or more reviewed "
     f"assignments and two or more {measure} scores), in fixed bands. Error bars are 95 % "
     "intervals (t for the mean change, Wilson for the share reliably improved)."
 )

@@ -1,21 +1,60 @@
 """Practice overview: is homework being set, is it being done, and is it small and doable?"""
 
+from urllib.parse import quote
+
 import streamlit as st
 
 from dashboard import practice_charts as charts
 from dashboard.auth_ui import require_viewer
 from dashboard.cache import page_data
 from dashboard.db import engine
-from dashboard.filters import filter_sidebar
+from dashboard.filters import filter_sidebar, scope_words
 from dashboard.on_track_ui import on_track_share
 from dashboard.risk_ui import risk_list
+from data_access.client_lists import LISTS, headline_clients
 from data_access.expected import on_track_summary
 from data_access.practice import overview_data, previous_period
 
+ROWS_PER_PAGE = 50
 load = page_data("Adding up the practice's homework…")(overview_data)
 
 
 load_on_track = page_data("Comparing clients with the expected course…")(on_track_summary)
+
+
+load_list = page_data("Finding the clients…")(headline_clients)
+
+
+def open_list(key: str | None) -> None:
+    """Show (or, with None, close) the client list of one headline; the URL keeps it."""
+    if key is None:
+        st.query_params.pop("list", None)
+    else:
+        st.query_params["list"] = key
+
+
+def client_list(key: str) -> None:
+    """The clients behind one headline, each code a link to the client page for this period."""
+    clients = load_list(viewer, filters, key)
+    st.subheader(f"{LISTS[key]}: {len(clients)} clients", anchor="client-list")
+    st.caption(
+        f"The clients the “{LISTS[key]}” figure counts, with the same dates and filters; "
+        "each code opens the client page for these dates."
+    )
+    st.button("Close the list", on_click=open_list, args=(None,), icon=":material/close:")
+    if clients.empty:
+        st.info("No clients are counted in this figure for these filters.")
+        return
+    period = f"&from={filters.start}&to={filters.end}" if filters.start and filters.end else ""
+    pages = (len(clients) - 1) // ROWS_PER_PAGE + 1
+    page = 1
+    if pages > 1:
+        st.session_state["list_page"] = min(st.session_state.get("list_page", 1), pages)
+        page = st.number_input(f"Page (of {pages})", 1, pages, key="list_page")
+    shown = clients.iloc[(page - 1) * ROWS_PER_PAGE : page * ROWS_PER_PAGE]
+    st.markdown(
+        charts.client_list_markdown(shown, lambda code: f"client?client={quote(code)}{period}")
+    )
 
 
 viewer = require_viewer()
@@ -24,12 +63,11 @@ with engine().connect() as conn:
 data = load(viewer, filters)
 
 st.title("Practice overview")
-scope = {"admin": "the whole practice", "supervisor": "you and your supervisees"}
 before = previous_period(filters)
 st.caption(
-    f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y} for "
-    f"{scope.get(viewer.role, 'your own caseload')}, {filters.client_status} clients; "
-    f"changes against {before.start:%d %b} – {before.end:%d %b %Y}."
+    f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y} for {scope_words(viewer, filters)}, "
+    f"{filters.client_status} clients; changes against {before.start:%d %b} – "
+    f"{before.end:%d %b %Y}. Each figure's button lists the clients it counts."
 )
 
 risk_list(viewer)
@@ -50,6 +88,19 @@ for row in (cards[:4], cards[4:]):
                 border=True,
             )
             st.caption(card.caption)
+            st.button(
+                "Show these clients",
+                key=f"list_{card.list_key}",
+                on_click=open_list,
+                args=(card.list_key,),
+                type="tertiary",
+                icon=":material/arrow_forward:",
+                help=f"List the clients counted in “{LISTS[card.list_key]}”.",
+            )
+
+listed = st.query_params.get("list")
+if listed in LISTS:
+    client_list(listed)
 
 st.plotly_chart(charts.weekly_completion_figure(data.weekly), key="weekly")
 st.caption(

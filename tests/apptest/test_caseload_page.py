@@ -48,7 +48,8 @@ def open_caseload(practice, who: str, **params: str) -> AppTest:
     return at
 
 
-TABLE_COLUMNS = {"caseload_table": "Active clients", "drill_table": "Outcome"}
+TABLE_COLUMNS = {"caseload_table": "Active clients", "drill_table": "Outcome in the period"}
+PERIOD = f"&from={day(5, 4).isoformat()}&to={day(5, 31).isoformat()}"
 
 
 def table(at: AppTest, name: str):
@@ -97,7 +98,10 @@ def test_admin_sees_every_clinician_and_every_flagged_client(practice):
     assert table(at, "caseload_table").to_dict("records") == [ANA, BEN, SAM]
     assert [h.value for h in at.subheader][0] == "Needing attention (2)"
     # the most urgent flag first (flags.SEVERITY): deterioration before repeated no-shows
-    assert links(at) == ["[C-0004](client?client=C-0004)", "[C-0001](client?client=C-0001)"]
+    assert links(at) == [
+        f"[C-0004](client?client=C-0004{PERIOD})",
+        f"[C-0001](client?client=C-0001{PERIOD})",
+    ]
     texts = [m.value for m in at.markdown]
     assert "Repeated no-shows" in texts and "Reliable deterioration" in texts
     assert f"{day(5, 28):%d %b %Y} (no-show)" in texts  # C-0001's last session
@@ -110,39 +114,44 @@ def test_admin_sees_every_clinician_and_every_flagged_client(practice):
 def test_supervisor_sees_own_and_supervisees_caseloads(practice):
     at = open_caseload(practice, "sam")
     assert table(at, "caseload_table").to_dict("records") == [ANA, SAM]
-    assert links(at) == ["[C-0001](client?client=C-0001)"]  # Ben's C-0004 is out of scope
+    # the client opens for the same period; Ben's C-0004 is out of scope
+    assert links(at) == [f"[C-0001](client?client=C-0001{PERIOD})"]
 
 
 def test_clinician_sees_only_their_caseload_and_their_clients(practice):
     at = open_caseload(practice, "ben")
     assert table(at, "caseload_table").to_dict("records") == [BEN]
-    assert links(at) == ["[C-0004](client?client=C-0004)"]
+    assert links(at) == [f"[C-0004](client?client=C-0004{PERIOD})"]
     assert not any(s.label == "Drill down to a clinician" for s in at.selectbox)
     assert table(at, "drill_table").to_dict("records") == [
         {
-            "Client": "C-0004",
+            "Client": f"client?client=C-0004{PERIOD}",  # a link, shown as the code
             "Status": "active",
             "Sessions attended": 2,
             "Completion": "80 % (n=5)",
-            "PHQ-9 change": "-3",  # 12 -> 15, positive = better
-            "GAD-7 change": "-5",  # 8 -> 13
-            "Outcome": "reliably deteriorated",
-            "Flags": "Reliable deterioration",
+            "PHQ-9 change": "3 worse",  # 12 -> 15
+            "GAD-7 change": "5 worse",  # 8 -> 13
+            "Outcome in the period": "reliably deteriorated",
+            "Flags today (whole course)": "Reliable deterioration",
         }
     ]
 
 
-def test_choosing_a_clinician_drills_down_and_goes_into_the_link(practice):
+def test_choosing_a_clinician_drills_down_and_the_comparison_keeps_every_clinician(practice):
     at = open_caseload(practice, "sam")
     at.selectbox(key="drill_clinician").set_value(practice.ids["ana"]).run()
     assert not at.exception
-    assert at.query_params["clinician"] == str(practice.ids["ana"])
-    assert table(at, "caseload_table").to_dict("records") == [ANA]
+    assert at.query_params["drill"] == str(practice.ids["ana"])  # in the link
+    assert "clinician" not in at.query_params  # the sidebar filter is left alone
+    assert table(at, "caseload_table").to_dict("records") == [ANA, SAM]
     drill = table(at, "drill_table")
-    assert list(drill["Client"]) == ["C-0001", "C-0002"]
+    assert list(drill["Client"]) == [
+        f"client?client=C-0001{PERIOD}",
+        f"client?client=C-0002{PERIOD}",
+    ]
     assert list(drill["Completion"]) == ["too few (n=2)", "too few (n=1)"]
-    assert list(drill["PHQ-9 change"]) == ["+7", ""]  # C-0002 has no scores
-    assert list(drill["Outcome"]) == ["reliably improved", "too few scores"]
+    assert list(drill["PHQ-9 change"]) == ["7 better", ""]  # C-0002 has no scores
+    assert list(drill["Outcome in the period"]) == ["reliably improved", "too few scores"]
     assert list(drill["Status"]) == ["active", "discharged"]
 
 
@@ -158,7 +167,7 @@ def test_sorting_puts_too_few_last(practice):
 def test_a_link_with_a_clinician_filter_reproduces_the_drill_down(practice):
     at = open_caseload(practice, "ada", clinician=str(practice.ids["ben"]))
     assert table(at, "caseload_table").to_dict("records") == [BEN]
-    assert list(table(at, "drill_table")["Client"]) == ["C-0004"]
+    assert list(table(at, "drill_table")["Client"]) == [f"client?client=C-0004{PERIOD}"]
     assert at.selectbox(key="drill_clinician").value == practice.ids["ben"]
 
 

@@ -87,7 +87,7 @@ def test_a_typical_client_shows_headline_numbers_flags_and_is_audited_once(pract
     assert shown["Status"] == "Active"
     assert shown["Weeks in treatment"] == "10"
     assert shown["Attended / missed"] == "3 / 2"
-    assert shown["Homework completion"] == "70 % (n=5)"
+    assert shown["Completion of homework due (n=5)"] == "70 %"
     assert shown["Baseline"] == "16" and shown["Latest"] == "9"
     assert shown["Change (points)"] == "7 better"
     text = shown_text(at)
@@ -132,7 +132,7 @@ def test_a_brand_new_client_shows_empty_states_not_errors(practice):
     assert not at.exception
     shown = metrics(at)
     assert shown["Weeks in treatment"] == "0"
-    assert shown["Homework completion"] == "too few (n=0)"
+    assert shown["Completion of homework due (n=0)"] == "too few"
     assert shown["Attended / missed"] == "0 / 0"
     text = shown_text(at)
     assert "No mood or symptom scores recorded yet in this period." in text
@@ -150,7 +150,7 @@ def test_a_client_with_one_score_has_no_change_to_judge(practice):
     shown = metrics(at)
     assert shown["Baseline"] == "12" and shown["Latest"] == "12"
     assert "Change (points)" not in shown
-    assert "**Only one score so far: no change to judge yet** (1 scores)" in shown_text(at)
+    assert "**Only one score so far: no change to judge yet** (1 score)" in shown_text(at)
 
 
 def test_only_pending_homework_reads_too_few_and_lists_the_tasks(practice):
@@ -160,9 +160,12 @@ def test_only_pending_homework_reads_too_few_and_lists_the_tasks(practice):
     p.assignment(c, ago(1), "pending", "Activity Scheduling")
     at = open_page(p, "C-0001")
     assert not at.exception
-    assert metrics(at)["Homework completion"] == "too few (n=0)"
-    assert metrics(at)["Assignments in period"] == "2"
+    assert metrics(at)["Completion of homework due (n=0)"] == "too few"
+    assert metrics(at)["Assignments due in the dates"] == "2"
     assert at.dataframe[0].value["Status"].tolist() == ["○ Pending", "○ Pending"]
+    table = at.dataframe[0].value
+    assert table["Reviewed"].tolist() == ["not yet", "not yet"]  # never a literal "None"
+    assert not table.astype(str).isin(["None", "<NA>", "nan"]).any().any()
 
 
 def test_a_discharged_client_says_so_and_raises_no_flags(practice):

@@ -42,7 +42,7 @@ def test_supervisor_sees_the_team_and_not_other_clinicians(practice):
     assert metric_values(at) == {
         "Assignments set": "18",
         "Clients with homework": "6",
-        "Completion rate (n=18 reviewed)": "100 %",
+        "Completion, homework due (n=18)": "100 %",
         "Reviewed on time (n=12)": "100 %",
     }
     table = at.dataframe[0].value.set_index("Type")
@@ -50,13 +50,21 @@ def test_supervisor_sees_the_team_and_not_other_clinicians(practice):
     assert table.loc["Thought Record", "Mean engagement (0–4)"] == "3.0 (n=18)"
     assert "Exposure Practice" not in page_text(at) and "Olly" not in page_text(at)
     assert any("association, not cause" in i.value for i in at.info)
+    # each client's 2nd and 3rd Thought Record were set the day the previous one was reviewed
+    review = at.dataframe[-1].value.set_index("Clinician")
+    assert review.loc["Dana Doc"].to_dict() == {
+        "Reviewed on time": "100 % (n=12)",
+        "Next homework after a review": "100 % (n=12)",
+        "Next homework after no review": "none",
+        "Difference": "too few to compare",
+    }
 
 
 def test_clinician_sees_only_their_own_homework(practice):
     p, ids = practice
     at = run_page(p.viewer(ids["olly"]))
     assert metric_values(at)["Assignments set"] == "1"
-    assert metric_values(at)["Completion rate (n=1 reviewed)"] == "too few"
+    assert metric_values(at)["Completion, homework due (n=1)"] == "too few"
     table = at.dataframe[0].value
     assert list(table["Type"]) == ["Exposure Practice"]
     assert "Dana" not in page_text(at) and "Thought Record" not in page_text(at)

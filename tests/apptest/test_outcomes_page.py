@@ -92,7 +92,7 @@ def test_admin_sees_every_clinician(practice):
     groups = list(at.dataframe[0].value["Group"])
     assert groups == ["All clients in view", "Dana Doc", "Olly Other"]
     per_clinician = at.dataframe[-1].value.set_index("Group")
-    assert per_clinician.loc["Dana Doc", "Completion rate"] == "100 % (n=30)"
+    assert per_clinician.loc["Dana Doc", "Completion of homework due"] == "100 % (n=30)"
     assert per_clinician.loc["Dana Doc", "Homework set at attended sessions"] == "80 % (n=30)"
 
 

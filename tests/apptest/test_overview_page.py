@@ -59,12 +59,13 @@ def test_admin_sees_the_whole_practice_with_changes_against_april(practice):
     }
     captions = [c.value for c in at.caption]
     assert (
-        "completion rate: 4 completed + 1 partial of 6 reviewed (7 due in the period)" in captions
+        "completion of homework due in the period: 4 completed + 1 partial of 6 reviewed (7 due)"
+        in captions
     )
     assert "homework-setting rate: set at 6 of 8 attended sessions" in captions
     assert (
         "1 of 2 clients with two or more PHQ-9/GAD-7 scores in the period "
-        "(too few under 5 clients)" in captions
+        "(too few to show a rate: under 5 clients)" in captions
     )
 
 
@@ -139,3 +140,36 @@ def test_empty_database_shows_deliberate_empty_states(sqlite_engine, monkeypatch
     figures = headline(at)
     assert figures["Completion (n=0)"][0] == "too few"
     assert figures["Sessions attended"][0] == "0"
+
+
+PERIOD = f"&from={day(5, 4).isoformat()}&to={day(5, 31).isoformat()}"
+
+
+def listed(at: AppTest) -> list[list[str]]:
+    """The client list's rows (client link, clinician, detail), read from its markdown table."""
+    table = next(m.value for m in at.markdown if m.value.startswith("| Client |"))
+    rows = [line.strip("| ").split(" | ") for line in table.splitlines()[2:]]
+    return [[cell.replace("\\", "") for cell in row] for row in rows]
+
+
+def test_needing_attention_opens_exactly_the_flagged_clients(practice):
+    at = open_overview(practice, "ada")
+    at.button(key="list_attention").click().run()
+    assert not at.exception
+    assert at.query_params["list"] == "attention"  # the list is in the link
+    assert "Needing attention: 2 clients" in [h.value for h in at.subheader]
+    # the same two clients as the caseload's needs-attention list, each opening this period
+    assert listed(at) == [
+        [f"[C-0001](client?client=C-0001{PERIOD})", "Ana Alder", "Repeated no-shows"],
+        [f"[C-0004](client?client=C-0004{PERIOD})", "Ben Birch", "Reliable deterioration"],
+    ]
+
+
+def test_completion_list_adds_up_to_the_headline(practice):
+    at = open_overview(practice, "ada")
+    at.button(key="list_completion").click().run()
+    details = [row[2] for row in listed(at)]
+    # 7 due, 6 reviewed in the period (the headline's n), spread over the clients listed
+    due = sum(int(text.split(" of ")[-1].split()[0]) for text in details)
+    reviewed = sum(int(text.split("n=")[1].split(")")[0]) for text in details)
+    assert (due, reviewed) == (7, 6)

@@ -181,3 +181,27 @@ def test_improvement_by_type_is_empty_without_homework(engine):
     dana = p.clinician("Dana Doc")
     with engine.connect() as conn:
         assert insight.improvement_by_type(conn, p.viewer(dana), MARCH).empty
+
+
+def test_completion_after_review_splits_homework_by_whether_the_last_one_was_reviewed(engine):
+    p = Practice(engine)
+    dana = p.clinician("Dana Doc")
+    c = p.client(dana)
+    # Feb 23: the look-back finds it; reviewed Mar 2, the day the next homework is set
+    p.assignment(c, D(2026, 2, 23), "completed", reviewed=D(2026, 3, 2))
+    # Mar 2 (after a review): completed + partial; reviewed Mar 16, after Mar 9's was set
+    p.assignment(c, D(2026, 3, 2), "completed", reviewed=D(2026, 3, 16))
+    p.assignment(c, D(2026, 3, 2), "partial", reviewed=D(2026, 3, 16))
+    # Mar 9 (after no review): not done; reviewed Mar 16, the day the next is set
+    p.assignment(c, D(2026, 3, 9), "not_done", reviewed=D(2026, 3, 16))
+    # Mar 16 (after a review): completed
+    p.assignment(c, D(2026, 3, 16), "completed", reviewed=D(2026, 3, 23))
+    with engine.connect() as conn:
+        table = insight.completion_after_review(conn, p.viewer(dana), MARCH)
+    dana_rows = table[table["clinician"] == "Dana Doc"].set_index("group")
+    # after a review: 2 completed + 1 partial of 3 reviewed = 2.5 / 3; after none: 0 of 1
+    assert dana_rows.loc[insight.AFTER_REVIEWED, "reviewed"] == 3
+    assert dana_rows.loc[insight.AFTER_REVIEWED, "completion_rate"] == pytest.approx(2.5 / 3)
+    assert dana_rows.loc[insight.AFTER_NOT_REVIEWED, "label"] == "too few (n=1)"
+    total = table[table["clinician_id"] == -1].set_index("group")
+    assert total.loc[insight.AFTER_REVIEWED, "label"] == "too few (n=3)"  # under 5 reviewed

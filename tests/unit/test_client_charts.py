@@ -206,3 +206,39 @@ def test_homework_and_scores_without_anything_to_compare_says_so():
     joined = pd.DataFrame({"week": [D(2026, 3, 2)], "set": [1], "reviewed": [0], "credit": [0.0]})
     fig = charts.homework_and_scores_figure(joined)
     assert empty_message(fig) == ["Not enough reviewed homework or repeated scores yet"]
+
+
+DAY_MS = 86_400_000
+
+
+def test_one_score_gets_day_ticks_not_clock_times():
+    """A single score used to get ticks like "23:59:59.999 Nov 24"."""
+    fig = charts.trend_figure(scores(("PHQ-9", D(2026, 11, 24), 12, 12.0)), NO_SESSIONS, "PHQ-9")
+    axis = fig.layout.xaxis
+    assert axis.tickformat == "%d %b" and axis.dtick == DAY_MS
+    first, last = (pd.Timestamp(v) for v in axis.range)
+    assert (first, last) == (pd.Timestamp(2026, 11, 20), pd.Timestamp(2026, 11, 28))  # ± 4 days
+
+
+def test_counts_tick_in_whole_numbers_and_weeks_on_mondays():
+    fig = charts.weekly_completion_figure(weekly([1, 1, 2], [1.0, 1.0, 0.75]))
+    counts = fig.layout.yaxis
+    assert (counts.dtick, counts.tickformat, counts.tick0) == (1, "d", 0)
+    assert all(pd.Timestamp(t).weekday() == 0 for t in fig.layout.xaxis.tickvals)
+    assert list(fig.layout.yaxis2.range) == [0, 100]  # a rate never runs past 100 %
+
+
+def test_type_mix_count_axis_has_whole_steps():
+    types = pd.DataFrame(
+        {
+            "type": ["Thought Record"],
+            "set": [1],
+            "completed": [1],
+            "partial": [0],
+            "not_done": [0],
+            "overdue": [0],
+            "pending": [0],
+            "rate_label": ["too few (n=1)"],
+        }
+    )
+    assert charts.type_mix_figure(types).layout.xaxis.dtick == 1

@@ -158,5 +158,23 @@ def test_coverage_says_how_many_clients_have_paired_scores():
 def test_lag_sentence_says_the_direction_in_words(mean, words):
     difference = {"n": 12, "mean": mean, "ci_low": mean - 1, "ci_high": mean + 1, "too_few": False}
     sentence = outcomes.lag_sentence(difference, "GAD-7")
-    assert words in sentence and "the same 12 clients" in sentence
+    assert words in sentence and "within the 12 clients who had both" in sentence
     assert sentence.endswith("not proof that homework caused it.")
+
+
+def test_the_bars_sentence_reads_the_bars_own_numbers():
+    """The words match the bars: +0.35 across 69 clients and -0.50 across 38."""
+    rows = pd.DataFrame(
+        {
+            "group": ["after weeks mostly done", "after weeks mostly not done"],
+            "n_clients": [69, 38],
+            "n_weeks": [400, 120],
+            "mean": [0.35, -0.5],
+            "too_few": [False, False],
+        }
+    )
+    assert outcomes.bars_sentence(rows, "PHQ-9") == (
+        "The bars (PHQ-9 change the week after, + = better): after weeks mostly done: +0.35 "
+        "points on average across 69 clients; after weeks mostly not done: -0.50 points on "
+        "average across 38 clients."
+    )

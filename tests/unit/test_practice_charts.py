@@ -1,6 +1,7 @@
 """Overview and caseload charts: built from small frames, checked without Streamlit."""
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from dashboard.practice_charts import (
     weekly_completion_figure,
 )
 from dashboard.theme import OKABE_ITO
+from data_access.client_lists import LISTS
 from data_access.metrics import add_completion_rate
 from data_access.practice import PeriodSummary
 
@@ -111,3 +113,49 @@ def test_a_change_that_rounds_to_zero_reads_no_change_not_minus_zero():
     assert cards["Active clients"].delta == "no change vs previous period"
     assert cards["Sessions attended"].delta == "-2 vs previous period"
     assert not cards["Sessions attended"].unchanged
+
+
+def test_flag_count_has_no_change_against_a_period_with_nobody_in_treatment():
+    """An empty period: "Active clients 0" never stands beside "Needing attention 4, +4"."""
+    empty = replace(_summary(0, 0, 0), flagged_clients=4)
+    cards = {c.list_key: c for c in headlines(empty, replace(_summary(0, 0, 0), flagged_clients=0))}
+    assert cards["attention"].value == "4"  # the risk signal itself is still shown
+    assert cards["attention"].delta is None
+    assert cards["active"].value == "0"
+
+
+def test_too_few_is_said_only_under_the_minimum():
+    many = replace(_summary(8, 10, 347), outcome_clients=23, improved_clients=9)
+    few = replace(_summary(8, 10, 347), outcome_clients=3, improved_clients=1)
+    improved = {c.list_key: c for c in headlines(many, None)}["improved"]
+    assert improved.value == "39 %" and "too few" not in improved.caption
+    improved = {c.list_key: c for c in headlines(few, None)}["improved"]
+    assert improved.value == "too few" and "under 5 clients" in improved.caption
+
+
+def test_every_headline_opens_a_client_list():
+    keys = [c.list_key for c in headlines(_summary(8, 10, 347), None)]
+    assert keys == list(LISTS)
+
+
+def test_week_axes_tick_on_mondays_and_rates_stop_at_100():
+    weekly = counts(due_week=[W1, W2, W3], reviewed=[10, 3, 8], credit=[10.0, 2.0, 4.0])
+    fig = weekly_completion_figure(weekly)
+    assert [pd.Timestamp(t).date() for t in fig.layout.xaxis.tickvals] == [W1, W2, W3]
+    assert list(fig.layout.xaxis.ticktext) == ["04 May", "11 May", "18 May"]
+    assert list(fig.layout.yaxis.range) == [0, 100]  # 100 % week: axis capped, marker unclipped
+    assert fig.data[1].cliponaxis is False
+    heat = counts(
+        clinician=["Ana", "Ana", "Ben"], due_week=[W1, W2, W1], reviewed=[6, 6, 6],
+        credit=[3.0, 6.0, 6.0],
+    )  # fmt: skip
+    ticks = completion_heatmap_figure(heat).layout.xaxis.tickvals
+    assert all(pd.Timestamp(t).weekday() == 0 for t in ticks)  # never the Sunday before
+
+
+def test_group_rates_stop_at_100_and_keep_their_labels_in_the_margin():
+    by_type = counts(type=["Reading", "Exposure"], reviewed=[10, 2], credit=[10.0, 1.0])
+    fig = completion_by_group_figure(by_type, "type", "By type", "Type", horizontal=True)
+    assert list(fig.layout.xaxis.range) == [0, 100]
+    assert list(fig.data[0].text) == ["too few (n=2)", "100 % (n=10)"]  # bottom-up
+    assert fig.data[0].cliponaxis is False and fig.layout.margin.r >= 100

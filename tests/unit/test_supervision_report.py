@@ -3,7 +3,7 @@
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.report import ReportSection, build_report, describe_filters
+from dashboard.report import ReportSection, attention_section, build_report, describe_filters
 from data_access.filters import Filters
 from data_access.viewer import Viewer
 from tests.builders import D
@@ -41,3 +41,35 @@ def test_the_header_states_the_view():
     html = report([])
     assert "View: 2026-03-01 to 2026-03-31; clients: all" in html
     assert "not causes" in html
+
+
+def test_the_needs_attention_list_gives_client_codes_and_flags_only():
+    flags = pd.DataFrame(
+        {
+            "client_id": [4, 1, 4],
+            "client_code": ["C-0004", "C-0001", "C-0004"],
+            "clinician": ["Ben Birch", "Ana Alder", "Ben Birch"],
+            "flag": ["deterioration", "no_shows", "no_recent_score"],
+            "label": ["Reliable deterioration", "Repeated no-shows", "No recent score"],
+            "rule": ["…", "…", "…"],
+        }
+    )
+    section = attention_section(flags)
+    ((caption, table),) = section.tables
+    assert table.to_dict("records") == [
+        {"Client code": "C-0001", "Flags": "Repeated no-shows"},
+        {"Client code": "C-0004", "Flags": "Reliable deterioration; No recent score"},
+    ]
+    html = report([section])
+    assert "C-0004" in html and "Ben Birch" not in html and "Ana Alder" not in html
+    assert "2 active clients with a needs-attention flag today" in html
+
+
+def test_report_charts_keep_the_legend_below_and_the_title_above():
+    fig = go.Figure(go.Bar(x=[1], y=[2], name="a"))
+    fig.update_layout(title="A title", legend={"y": 1.02, "yanchor": "bottom"})
+    html = report([ReportSection("Charts", figures=(fig,))])
+    legend = html.split('"legend":{', 1)[1].split("}", 1)[0].replace(" ", "")
+    assert '"yref":"container"' in legend and '"yanchor":"bottom"' in legend
+    assert '"y":0.0' in legend or '"y":0,' in legend or legend.endswith('"y":0')
+    assert fig.layout.legend.y == 1.02  # the page's own figure is left as it was
