@@ -23,9 +23,18 @@ def md(text: object) -> str:
     return "\\" + escaped if escaped.startswith("-") else escaped
 
 
+# Tags plotly draws that carry no link or outside request: a chart's own labels use them
+# (`<br>` between a group and its counts), and a name holding them only changes its look.
+_HARMLESS_TAGS = ("<br>", "<b>", "</b>", "<i>", "</i>")
+
+
 def plot(text: str) -> str:
-    """`text` for a plotly label or hover text: `<`, `>` and `&` as entities, so no tag works."""
-    return html.escape(text, quote=False)
+    """`text` for a plotly label or hover text: `<`, `>` and `&` as entities, so no link or
+    other tag works; only the harmless line-break and emphasis tags stay as they are."""
+    escaped = html.escape(text, quote=False)
+    for tag in _HARMLESS_TAGS:
+        escaped = escaped.replace(html.escape(tag, quote=False), tag)
+    return escaped
 
 
 def plot_values(values: Iterable[object] | None) -> list[object] | None:

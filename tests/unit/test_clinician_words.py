@@ -9,8 +9,9 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard.clinician_words import choice_label, is_this_week, plain, shown_rows, when_words
-from data_access.flags import SEVERITY_ORDER, severity_rank
+from dashboard.clinician_words import choice_label, is_this_week, shown_rows, when_words
+from dashboard.plain_text import md_html
+from data_access.flags import SEVERITY, severity_rank
 from data_access.metrics import change_words, severity_band
 from data_access.my_clients import homework_words
 
@@ -68,16 +69,16 @@ def test_homework_since_the_last_session_in_words():
 
 
 def test_flags_sort_worst_first_and_an_unknown_flag_is_never_dropped():
-    assert SEVERITY_ORDER[0] == "risk_item"
+    assert SEVERITY[0] == "risk_item"
     assert sorted(["no_homework", "deterioration", "risk_item"], key=severity_rank) == [
         "risk_item", "deterioration", "no_homework",
     ]  # fmt: skip
-    assert severity_rank("a flag added later") == len(SEVERITY_ORDER)
+    assert severity_rank("a flag added later") == len(SEVERITY)
 
 
 @given(st.text(max_size=40))
 def test_any_text_from_the_database_shows_as_plain_text(text: str):
-    shown = plain(text)
+    shown = md_html(text)
     assert "<" not in shown and ">" not in shown  # no HTML gets through
     for char in "*_`[]#|":
         assert shown.count(char) == shown.count("\\" + char)  # every markdown mark escaped
