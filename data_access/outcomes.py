@@ -3,7 +3,7 @@
 SQL reduces everything to one row per client (homework counts, sessions, baseline and latest
 scores); the statistics then run on that small frame with scipy and statsmodels. Every figure
 carries its N and reads "too few" under `MIN_CLIENTS_FOR_FIGURE` clients. All of it shows an
-association in this practice's data, never a cause.
+association in this practice's data, never a cause. The rules are in docs/metrics.md.
 """
 
 from __future__ import annotations

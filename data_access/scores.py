@@ -2,7 +2,7 @@
 
 Every outcome figure (client headline, reliable change, recovery, paired outcome, flags) starts
 from this one query, so "baseline" and "latest" mean the same thing everywhere: the first score
-in the window (lowest id on its day) and the last (highest id on its day).
+in the window (lowest id on its day) and the last (highest id on its day); docs/metrics.md.
 """
 
 from __future__ import annotations

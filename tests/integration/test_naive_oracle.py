@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 
 from bench import naive
-from data_access import exporter, insight, practice
+from data_access import exporter, insight, metrics, practice
 from data_access.engine import new_engine
 from data_access.filters import Filters
+from data_access.flags import needs_attention
 from data_access.schema import ATTENDANCE, MEASURES, STATUSES, monday_of
 from data_access.scores import baseline_latest
 from tests.conftest import DATA_TABLES
@@ -29,7 +30,6 @@ from tests.integration.test_scope_property import Generated, load
 
 START = dt.date(2026, 3, 2)
 DAYS = 56  # eight weeks: activity falls on a few shared days
-TODAY = START + dt.timedelta(days=42)
 OUTCOME_MEASURES = ("PHQ-9", "GAD-7")
 
 
@@ -45,33 +45,38 @@ def practices(draw: st.DrawFn) -> Generated:
         st.lists(st.sampled_from(["clinician", "supervisor", "admin"]), min_size=n, max_size=n)
     )
     supervisors = [
-        draw(st.none() | st.integers(1, n).filter(lambda s, me=i + 1: s != me)) if n > 1 else None
-        for i in range(n)
+        draw(st.none() | st.sampled_from([s for s in range(1, n + 1) if s != me]))
+        if n > 1
+        else None
+        for me in range(1, n + 1)
     ]
     generated = Generated(roles, supervisors)
-    busy_days = st.integers(0, DAYS - 1)
+    any_day = st.integers(0, DAYS - 1)
     for cid in range(1, draw(st.integers(0, 8)) + 1):
         owner = draw(st.integers(1, n))
+        intake = draw(st.integers(0, 7))
         generated.clients.append(
             dict(
                 id=cid,
                 code=f"C-{cid:04d}",
                 clinician_id=owner,
-                intake_on=day(0),
-                discharged_on=draw(st.none() | st.builds(day, busy_days)),
+                intake_on=day(intake),
+                discharged_on=draw(st.none() | st.builds(day, st.integers(intake, DAYS - 1))),
             )
         )
-        for held in sorted(draw(st.sets(busy_days, max_size=5))):
+        # A client's activity clusters on a few days, so homework is often set at a session.
+        busy = st.sampled_from(sorted(draw(st.sets(any_day, min_size=1, max_size=6))))
+        for held in sorted(draw(st.sets(busy, max_size=5))):
             generated.sessions.append(
                 dict(
                     client_id=cid,
                     clinician_id=owner,
                     held_on=day(held),
-                    attendance=draw(st.sampled_from(ATTENDANCE)),
+                    attendance=draw(st.sampled_from(ATTENDANCE) | st.just("attended")),
                 )
             )
         for _ in range(draw(st.integers(0, 8))):
-            assigned = draw(busy_days)
+            assigned = draw(busy | any_day)
             due = day(assigned + draw(st.integers(0, 16)))
             status = draw(st.sampled_from(STATUSES))
             generated.assignments.append(
@@ -95,7 +100,7 @@ def practices(draw: st.DrawFn) -> Generated:
                     client_id=cid,
                     measure=measure,
                     value=draw(st.integers(spec.min_value, spec.max_value)),
-                    recorded_on=day(draw(busy_days)),
+                    recorded_on=day(draw(busy | any_day)),
                 )
             )
     return generated
@@ -147,7 +152,7 @@ def same(ours: pd.DataFrame, theirs: pd.DataFrame, key: str, columns: list[str])
 
 
 @settings(
-    max_examples=30,
+    max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -155,17 +160,18 @@ def same(ours: pd.DataFrame, theirs: pd.DataFrame, key: str, columns: list[str])
     generated=practices(),
     pick=st.integers(0, 3),
     first=st.integers(0, DAYS - 1),
-    length=st.integers(0, DAYS),
+    length=st.sampled_from([6, 27, DAYS]) | st.integers(0, DAYS),
+    today=st.builds(day, st.integers(0, DAYS + 14)),
 )
 def test_every_practice_wide_figure_agrees_with_the_naive_version(
-    fresh_database, generated, pick, first, length
+    fresh_database, generated, pick, first, length, today
 ):
     engine = fresh_database()
     viewers = load(engine, generated)
     viewer = viewers[pick % len(viewers)]
     start, end = day(first), day(first + length)
-    period = Filters(start=start, end=end, today=TODAY)
-    now = Filters(today=TODAY)
+    period = Filters(start=start, end=end, today=today)
+    now = Filters(today=today)
     with engine.connect() as conn:
         same(
             practice.weekly_completion(conn, viewer, period),
@@ -175,7 +181,7 @@ def test_every_practice_wide_figure_agrees_with_the_naive_version(
         )
         same(
             insight.homework_by_type(conn, viewer, period),
-            naive.completion_by_type(conn, viewer, start, end, TODAY),
+            naive.completion_by_type(conn, viewer, start, end, today),
             "type",
             ["credit", "reviewed", "completion_rate"],
         )
@@ -187,7 +193,7 @@ def test_every_practice_wide_figure_agrees_with_the_naive_version(
         )
         same(
             practice.assignment_counts(conn, viewer, now, by=("clinician_id",)),
-            naive.overdue_by_clinician(conn, viewer, TODAY).rename(
+            naive.overdue_by_clinician(conn, viewer, today).rename(
                 columns={"treating": "clinician_id"}
             ),
             "clinician_id",
@@ -200,5 +206,51 @@ def test_every_practice_wide_figure_agrees_with_the_naive_version(
             key=lambda f: f["client_id"].astype(str) + f["measure"]
         )
         same(ours, theirs, "key", ["baseline", "latest", "n_scores"])
+        same(
+            practice.assignment_counts(conn, viewer, period, by=("clinician_id",)),
+            naive.overdue_by_clinician(conn, viewer, today, start, end).rename(
+                columns={"treating": "clinician_id"}
+            ),
+            "clinician_id",
+            ["credit", "reviewed", "completion_rate", "overdue"],
+        )
+        same(
+            practice.completion_heatmap(conn, viewer, period).assign(
+                cell=lambda f: f["clinician_id"].astype(str) + " " + f["due_week"].astype(str)
+            ),
+            naive.completion_by_clinician_week(conn, viewer, start, end),
+            "cell",
+            ["credit", "reviewed", "completion_rate"],
+        )
+        ours = baseline_latest(conn, viewer, period).assign(
+            key=lambda f: f["client_id"].astype(str) + f["measure"]
+        )
+        theirs = naive.baseline_latest(conn, viewer, OUTCOME_MEASURES, None, start, end).assign(
+            key=lambda f: f["client_id"].astype(str) + f["measure"]
+        )
+        same(ours, theirs, "key", ["baseline", "latest", "n_scores"])
+
+        flags = needs_attention(conn, viewer, now)
+        naive_flags = naive.needs_attention(conn, viewer, today)
+        assert set(zip(flags["client_id"], flags["flag"], strict=True)) == set(
+            zip(naive_flags["client_id"], naive_flags["flag"], strict=True)
+        )
+
+        summary = practice.period_summary(conn, viewer, period)
+        due = naive.overdue_by_clinician(conn, viewer, today, start, end)
+        setting = naive.setting_rate(conn, viewer, start, end).iloc[0]
+        assert summary.active_clients == naive.active_clients(conn, viewer, start, end)
+        assert summary.assignments_set == naive.assignments_set(conn, viewer, start, end)
+        assert (summary.sessions_attended, summary.sessions_with_homework) == (
+            setting["attended"],
+            setting["with_homework"],
+        )
+        assert summary.reviewed == due["reviewed"].sum()
+        assert metrics.credit(summary.completed, summary.partial) == due["credit"].sum()
+        assert (summary.outcome_clients, summary.improved_clients) == naive.improved_clients(
+            conn, viewer, start, end
+        )
+        assert summary.flagged_clients == naive_flags["client_id"].nunique()
+
         exported = sum(len(f) for f in exporter.export_frames(conn, viewer, "assignments"))
         assert exported == naive.export(conn, viewer)
