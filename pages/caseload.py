@@ -72,9 +72,7 @@ def export_flagged(viewer: Viewer, flagged: list) -> bytes:
     """The needs-attention CSV, made only when the button is pressed; the download (client-level
     data) is audited."""
     with engine().begin() as conn:
-        audit.record(
-            conn, viewer, "export", None, f"needs-attention list, {len(flagged)} clients"
-        )
+        audit.record(conn, viewer, "export", None, f"needs-attention list, {len(flagged)} clients")
     return to_safe_csv(pd.DataFrame(flagged))
 
 

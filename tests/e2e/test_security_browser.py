@@ -204,7 +204,7 @@ def test_hostile_names_and_codes_make_no_outside_request_and_no_outside_link(
             "img[src]", "images => images.map(i => i.src).join(' ')"
         )
         as_text.append(f"[link](http://{OUTSIDE}/a)" in page.inner_text("body"))
-    if email != "cleo@example.org":  # Mal is in Sam's and Ada's views: shown, as plain text
+    if email == "sam@example.org":  # Mal, Sam's supervisee, appears in his charts: as text
         assert any(as_text)
     # Streamlit itself fetches its Material icons from Google Fonts; nothing else leaves.
     assert outside == [], outside

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from sqlalchemy import Engine
 
 from bench.hostile_imports import HOSTILE, measure_in_fresh_process
-from data_access import file_limits
+from data_access import file_limits, importer
 from data_access.file_limits import trimmed_width
 from data_access.importer import import_file, preview
 
@@ -97,3 +97,22 @@ def test_the_preview_shows_ten_rows_of_the_known_columns_only() -> None:
     assert len(shown) == 10
     assert "private" not in shown.to_string()
     assert preview(b"name,notes\nx,y\n", "scores", "csv") is None
+
+
+def test_the_check_reaches_a_stop_point_every_batch_of_lines_even_when_none_is_good(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On the Data page each progress call draws the bar, which is where Streamlit stops the
+    # work once the person has left the page.
+    monkeypatch.setattr(importer, "BATCH_ROWS", 3)
+    calls: list[int] = []
+    data = (SCORES + "\n" + "x,y\n" * 10).encode()  # ten lines of the wrong width
+    import_file(
+        sqlite_engine,
+        "scores",
+        data,
+        viewer=None,
+        dry_run=True,
+        progress=lambda _phase, done, _total: calls.append(done),
+    )
+    assert len(calls) >= 3
