@@ -260,20 +260,24 @@ def _next_homework(
 
 def _header(page: ClientPage) -> None:
     h = page.header
-    cols = st.columns([1, 1, 1, 1.7, 1])
-    cols[0].metric("Status", h.status.capitalize())
-    cols[1].metric("Weeks in treatment", h.weeks_in_treatment)
-    cols[2].metric(
-        "Attended / missed",
-        f"{h.sessions_attended} / {h.sessions_missed}",
-        help=f"Sessions attended / missed (no-shows). Cancelled: {h.sessions_cancelled}.",
-    )
-    cols[3].metric(
-        "Homework completion",
-        page.homework_summary,
-        help="(completed + ½ partial) / reviewed, in the chosen dates; n = reviewed.",
-    )
-    cols[4].metric("Assignments in period", len(page.assignments))
+    # A wrapping row: each value keeps its whole width, and on a narrow screen the next
+    # figure moves to a new line instead of being cut off.
+    with st.container(horizontal=True, wrap=True, gap="large"):
+        st.metric("Status", h.status.capitalize(), width="content")
+        st.metric("Weeks in treatment", h.weeks_in_treatment, width="content")
+        st.metric(
+            "Attended / missed",
+            f"{h.sessions_attended} / {h.sessions_missed}",
+            help=f"Sessions attended / missed (no-shows). Cancelled: {h.sessions_cancelled}.",
+            width="content",
+        )
+        st.metric(
+            "Homework completion",
+            page.homework_summary,
+            help="(completed + ½ partial) / reviewed, in the chosen dates; n = reviewed.",
+            width="content",
+        )
+        st.metric("Assignments in period", len(page.assignments), width="content")
 
 
 def _headline(page: ClientPage, measure: str) -> float | None:
