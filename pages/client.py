@@ -252,7 +252,7 @@ def _next_homework(
     with suppress(StreamlitPageNotFoundError):  # the page run alone, as under AppTest
         st.page_link(
             str(PAGES_DIR / "data.py"),
-            label=f"Record a session or scores for {code} (Data page)",
+            label=f"Record a session or scores for {code}, or book the next session",
             query_params={"client": code},
             icon=":material/edit_note:",
         )
