@@ -221,8 +221,8 @@ def my_clients(
     contacts["last_id"] = contacts["last_id"].astype("Int64")
     frame = frame.merge(contacts, on="last_id", how="left")
     frame["last_contact"] = _dates(frame["last_contact"])  # None where no session yet
-    frame["last_attendance"] = frame["last_attendance"].astype(object).where(
-        frame["last_attendance"].notna(), None
+    frame["last_attendance"] = (
+        frame["last_attendance"].astype(object).where(frame["last_attendance"].notna(), None)
     )
     frame["days_since_contact"] = [
         (today - day).days if isinstance(day, dt.date) else None for day in frame["last_contact"]

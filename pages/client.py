@@ -35,7 +35,7 @@ from data_access.engine import get_engine
 from data_access.errors import NotInScope
 from data_access.filters import Filters
 from data_access.flags import severity_rank
-from data_access.my_clients import client_choices
+from data_access.my_clients import STATUS_WORDS, client_choices
 from data_access.queries import assignment_types
 from data_access.recording import own_client_codes
 from data_access.schema import MEASURES
@@ -215,10 +215,11 @@ def _since_last(page: ClientPage, since: SinceLast, today: dt.date) -> None:
 
 
 def _item_words(item, today: dt.date) -> str:  # noqa: ANN001 - a row of SinceLast.homework
+    """One homework item and its status: 'Thought Record — not reviewed yet, due 26 Nov'."""
     if item.status == "pending":
         due = "was due" if item.due_on < today else "due"
         return f"{item.type} — not reviewed yet, {due} {item.due_on.day} {item.due_on:%b}"
-    return f"{item.type} — {item.status.replace('_', ' ').replace('completed', 'done')}"
+    return f"{item.type} — {STATUS_WORDS[item.status]}"
 
 
 def _flags(page: ClientPage) -> None:
