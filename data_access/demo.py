@@ -62,9 +62,10 @@ ACCOUNT_HOLDERS = (
     ("Dr Jordan Lee", "clinician@demo.example", "clinician"),
 )
 SECOND_SUPERVISOR_FROM = 8  # practices with this many staff or more get a second supervisor
-# In practices of this many staff or more, clinician@ carries four times the usual caseload
-# (about 100 clients at 10,000 clients and 400 staff): the bench times "My clients" for it.
-FULL_CASELOAD_FROM, FULL_CASELOAD_SHARE = 100, 4.0
+# In practices of this many staff or more, clinician@ carries six times the usual caseload
+# (about 100 active clients at 10,000 clients and 400 staff): the bench times "My clients"
+# for a full caseload.
+FULL_CASELOAD_FROM, FULL_CASELOAD_SHARE = 100, 6.0
 FIRST_NAMES = (
     "Amara", "Ben", "Chloe", "Daniel", "Eleni", "Farah", "George", "Hannah", "Isaac", "Jasmine",
     "Kofi", "Laura", "Mateo", "Nadia", "Owen", "Priya", "Rafael", "Sofia", "Tom", "Una",

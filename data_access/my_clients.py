@@ -221,8 +221,8 @@ def my_clients(
     contacts["last_id"] = contacts["last_id"].astype("Int64")
     frame = frame.merge(contacts, on="last_id", how="left")
     frame["last_contact"] = _dates(frame["last_contact"])  # None where no session yet
-    frame["last_attendance"] = frame["last_attendance"].astype(object).where(
-        frame["last_attendance"].notna(), None
+    frame["last_attendance"] = (
+        frame["last_attendance"].astype(object).where(frame["last_attendance"].notna(), None)
     )
     frame["days_since_contact"] = [
         (today - day).days if isinstance(day, dt.date) else None for day in frame["last_contact"]
@@ -252,8 +252,11 @@ def my_clients(
     return frame[COLUMNS].reset_index(drop=True)
 
 
-def client_choices(conn: Connection, viewer: Viewer, today: dt.date) -> pd.DataFrame:
-    """Every client the viewer may see, for pickers: active first, then by code.
+def client_choices(
+    conn: Connection, viewer: Viewer, today: dt.date, own: bool = False
+) -> pd.DataFrame:
+    """Every client the viewer may see (`own`: only those they treat), for pickers: active
+    first, then by code.
 
     Columns: client_code, active, last_session (last recorded session up to today, or None),
     flagged (any needs-attention flag today).
@@ -273,12 +276,13 @@ def client_choices(conn: Connection, viewer: Viewer, today: dt.date) -> pd.DataF
             Client.code.label("client_code"),
             is_active(today).label("active"),
             last.label("last_session"),
-        ).where(client_scope(viewer)),
+        ).where(Client.clinician_id == viewer.clinician_id if own else client_scope(viewer)),
         conn,
     )
     frame["active"] = frame["active"].astype(bool)
     frame["last_session"] = _dates(frame["last_session"])
-    flagged = needs_attention(conn, viewer, Filters(today=today))["client_id"]
+    ids = frame["client_id"].astype(int).tolist() if own else None
+    flagged = needs_attention(conn, viewer, Filters(today=today), client_ids=ids)["client_id"]
     frame["flagged"] = frame["client_id"].isin(set(flagged))
     frame = frame.sort_values(["active", "client_code"], ascending=[False, True])
     return frame.drop(columns="client_id").reset_index(drop=True)

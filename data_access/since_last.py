@@ -193,7 +193,7 @@ def what_to_set_next(conn: Connection, viewer: Viewer, client_id: int) -> list[S
         conn,
     )
     if len(recent) == RECENT_REVIEWED:
-        done = sum(case_credit(s) for s in recent["status"])
+        done = sum(_credit(s) for s in recent["status"])
         hard = recent["difficulty"].dropna().astype(float)
         mostly_not_done = done < RECENT_REVIEWED / 2
         too_hard = len(hard) > 0 and hard.mean() >= EASY_DIFFICULTY
@@ -213,6 +213,6 @@ def what_to_set_next(conn: Connection, viewer: Viewer, client_id: int) -> list[S
     return suggestions
 
 
-def case_credit(status: str) -> float:
+def _credit(status: str) -> float:
     """Completion credit of one reviewed assignment (completed 1, partial ½, else 0)."""
     return {"completed": 1.0, "partial": 0.5}.get(status, 0.0)

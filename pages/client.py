@@ -38,7 +38,7 @@ from data_access.errors import NotInScope
 from data_access.expected import homework_beside_warning
 from data_access.filters import Filters
 from data_access.flags import severity_rank
-from data_access.my_clients import client_choices
+from data_access.my_clients import STATUS_WORDS, client_choices
 from data_access.queries import assignment_types
 from data_access.questionnaires import severity
 from data_access.recording import own_client_codes
@@ -238,10 +238,11 @@ def _since_last(page: ClientPage, since: SinceLast, today: dt.date, risk_shown: 
 
 
 def _item_words(item, today: dt.date) -> str:  # noqa: ANN001 - a row of SinceLast.homework
+    """One homework item and its status: 'Thought Record — not reviewed yet, due 26 Nov'."""
     if item.status == "pending":
         due = "was due" if item.due_on < today else "due"
         return f"{item.type} — not reviewed yet, {due} {item.due_on.day} {item.due_on:%b}"
-    return f"{item.type} — {item.status.replace('_', ' ').replace('completed', 'done')}"
+    return f"{item.type} — {STATUS_WORDS[item.status]}"
 
 
 def _flags(page: ClientPage, risk_shown: bool) -> None:
@@ -282,7 +283,7 @@ def _next_homework(
     with suppress(StreamlitPageNotFoundError):  # the page run alone, as under AppTest
         st.page_link(
             str(PAGES_DIR / "data.py"),
-            label=f"Record a session or scores for {code} (Data page)",
+            label=f"Record a session or scores for {code}, or book the next session",
             query_params={"client": code},
             icon=":material/edit_note:",
         )
@@ -297,24 +298,27 @@ def _blank_missing(values: pd.Series, missing: str) -> pd.Series:
 
 def _header(page: ClientPage) -> None:
     h = page.header
-    # Short values with the N in the label, in two rows, so nothing is cut off at 1024 px.
+    # A wrapping row: each value keeps its whole width, and on a narrow screen the next
+    # figure moves to a new line instead of being cut off. The n of the completion rate sits in
+    # its label, so the value itself stays short.
     value, _, n = page.homework_summary.partition(" (")
-    top = st.columns(3)
-    top[0].metric("Status", h.status.capitalize())
-    top[1].metric("Weeks in treatment", h.weeks_in_treatment)
-    top[2].metric(
-        "Attended / missed",
-        f"{h.sessions_attended} / {h.sessions_missed}",
-        help=f"Sessions attended / missed (no-shows). Cancelled: {h.sessions_cancelled}.",
-    )
-    bottom = st.columns(3)
-    bottom[0].metric(
-        f"Completion of homework due ({n}" if n else "Completion of homework due",
-        value,
-        help="(completed + ½ partial) / reviewed, over homework due in the chosen dates (the "
-        "rule every page uses); n = reviewed.",
-    )
-    bottom[1].metric("Assignments due in the dates", len(page.assignments))
+    with st.container(horizontal=True, wrap=True, gap="large"):
+        st.metric("Status", h.status.capitalize(), width="content")
+        st.metric("Weeks in treatment", h.weeks_in_treatment, width="content")
+        st.metric(
+            "Attended / missed",
+            f"{h.sessions_attended} / {h.sessions_missed}",
+            help=f"Sessions attended / missed (no-shows). Cancelled: {h.sessions_cancelled}.",
+            width="content",
+        )
+        st.metric(
+            f"Completion of homework due ({n}" if n else "Completion of homework due",
+            value,
+            help="(completed + ½ partial) / reviewed, over homework due in the chosen dates (the "
+            "rule every page uses); n = reviewed.",
+            width="content",
+        )
+        st.metric("Assignments due in the dates", len(page.assignments), width="content")
 
 
 def _headline(page: ClientPage, measure: str) -> float | None:

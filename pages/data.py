@@ -89,11 +89,10 @@ def _other_problems(key: str) -> None:
         show_refusal(FormError(key, others))
 
 
-def pick_own_client(viewer: Viewer, codes: list[str], today: dt.date) -> str:
+def pick_own_client(viewer: Viewer, today: dt.date) -> str:
     """The client picker (active first, last session, flag mark), kept in `?client=`."""
     with engine().connect() as conn:
-        choices = client_choices(conn, viewer, today)
-    choices = choices[choices["client_code"].isin(codes)]
+        choices = client_choices(conn, viewer, today, own=True)
     ordered = choices["client_code"].tolist()
     labels = dict(zip(ordered, (choice_label(r) for _, r in choices.iterrows()), strict=True))
     wanted = st.query_params.get("client")
@@ -153,7 +152,7 @@ def record_section(viewer: Viewer, today: dt.date) -> None:
             "Homework, sessions and scores are recorded by each client's own clinician."
         )
         return
-    code = pick_own_client(viewer, codes, today)
+    code = pick_own_client(viewer, today)
     with suppress(StreamlitPageNotFoundError):  # the page run alone, as under AppTest
         st.page_link(
             st.Page(str(PAGES_DIR / "client.py"), url_path="client"),

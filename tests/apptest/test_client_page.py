@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_access.schema import AuditEvent
+from data_access.schema import Assignment, AuditEvent
 from tests.builders import Practice
 from tests.pagetest import capture_downloads, sign_in_as
 
@@ -269,3 +269,107 @@ def test_a_risk_item_is_a_red_banner_first_and_a_review_keeps_it_marked_reviewed
     assert f"Reviewed by Dana Doc on {TODAY:%d %b %Y}" in banner
     assert [t.value for t in at.text] == ["Review note: Safety plan reviewed by phone"]
     assert ("dana.doc@example.org", "record", "C-0001") in audit_events(p)
+
+
+# ---------------------------------------------------------------- the clinician's loop (#15)
+
+
+@pytest.fixture
+def loop(practice):  # noqa: ANN001, ANN201
+    """C-0001 of Dana's: seen a week ago, when a Thought Record was set (due today); the four
+    reviews before were one done out of four, at difficulty 3 and 4; booked today."""
+    p = practice
+    c = p.client(p.dana, intake=ago(70))
+    for days in (35, 28, 21, 14, 7):
+        p.session(c, ago(days))
+    reviewed = [
+        ("completed", "Daily Mood Log", 3), ("not_done", "Exposure Practice", 4),
+        ("not_done", "Exposure Practice", 4), ("not_done", "Daily Mood Log", 3),
+    ]  # fmt: skip
+    for days, (status, kind, difficulty) in zip((35, 28, 21, 14), reviewed, strict=True):
+        p.assignment(c, ago(days), status, kind, difficulty=difficulty,
+                     reviewed=ago(days - 7), instructions=f"{kind} {days}")  # fmt: skip
+    p.assignment(c, ago(7), type_name="Thought Record", due=TODAY, instructions="One record")
+    p.session(c, TODAY, "scheduled")
+    p.score(c, "PHQ-9", 14, ago(35))
+    p.score(c, "PHQ-9", 11, ago(7))
+    return p
+
+
+def count_assignments(p) -> int:  # noqa: ANN001
+    with p.engine.connect() as conn:
+        return len(conn.execute(select(Assignment.id)).all())
+
+
+def test_since_the_last_session_comes_first_in_words(loop):  # noqa: ANN001
+    at = open_page(loop, "C-0001")
+    assert at.subheader[0].value == "Since the last session"
+    text = shown_text(at)
+    assert f"**Last session:** {ago(7):%a} {ago(7).day} {ago(7):%b} (attended)" in text
+    assert "**Next session:** today" in text
+    assert f"Thought Record — not reviewed yet, due {TODAY.day} {TODAY:%b}" in text
+    assert f"PHQ-9 **11** moderate · 3 better ({ago(7):%d %b})" in text
+
+
+def test_what_to_set_next_says_which_rule_produced_it(loop):  # noqa: ANN001
+    text = shown_text(open_page(loop, "C-0001"))
+    # Daily Mood Log: 1 done of 2 reviewed (50 %); Exposure Practice: 0 of 2 (0 %).
+    assert "Daily Mood Log is what this client completes most: 50 % done (n=2)." in text
+    assert "Exposure Practice is done least: 0 % (n=2); if you set it, make it small." in text
+    assert "Make the next one smaller and easier: difficulty 1–2, due in fewer days." in text
+    assert "only 1 of the last 4 reviewed were done and they were set at difficulty 3.5" in text
+
+
+def test_setting_homework_refuses_blank_and_identical_and_writes_nothing(loop):  # noqa: ANN001
+    at = open_page(loop, "C-0001")
+    before = count_assignments(loop)
+    form_button = [b for b in at.button if b.label == "Save homework"][0]
+    form_button.click().run()
+    assert [e.value for e in at.error] == [
+        "**Instructions**: write what the client will do (instructions cannot be blank)"
+    ]
+    assert count_assignments(loop) == before
+    at.text_area[0].input("One record")
+    at.selectbox(key="hw_type_C-0001").set_value("Thought Record")
+    at.date_input(key="hw_set_C-0001").set_value(ago(7))
+    [b for b in at.button if b.label == "Save homework"][0].click().run()
+    assert at.error[0].value.startswith(
+        "**Instructions**: identical homework is already stored: Thought Record set"
+    )
+    assert count_assignments(loop) == before
+    at.text_area[0].input("One record")
+    at.selectbox(key="hw_type_C-0001").set_value("Thought Record")
+    at.date_input(key="hw_set_C-0001").set_value(TODAY)
+    [b for b in at.button if b.label == "Save homework"][0].click().run()
+    assert saved(at)[0].startswith("Saved: Thought Record for C-0001, due")
+    assert at.text_area[0].value == ""  # the form is cleared after the save
+    assert count_assignments(loop) == before + 1
+
+
+def test_only_homework_due_by_today_is_offered_for_review_with_no_status_chosen(loop):  # noqa: ANN001
+    at = open_page(loop, "C-0001")
+    status = at.radio(key=f"review_{_thought_record(loop)}_status")
+    assert status.value is None
+    assert len([r for r in at.radio if r.label == "Status"]) == 1  # the reviewed four are not
+    status.set_value("completed")
+    [b for b in at.button if b.label == "Save review"][0].click().run()
+    assert saved(at) == [f"Saved: Thought Record reviewed as completed on {TODAY:%d %b %Y}."]
+    assert [b.label for b in at.button if b.label.startswith("Undo")] == [
+        f"Undo my last entry (homework review of C-0001, {_last_at(loop):%H:%M} UTC)"
+    ]
+
+
+def saved(at) -> list[str]:  # noqa: ANN001
+    return [s.value for s in at.success if s.value.startswith("Saved")]
+
+
+def _thought_record(p) -> int:  # noqa: ANN001
+    with p.engine.connect() as conn:
+        return conn.execute(
+            select(Assignment.id).where(Assignment.instructions == "One record")
+        ).scalar_one()
+
+
+def _last_at(p):  # noqa: ANN001, ANN202
+    with p.engine.connect() as conn:
+        return conn.execute(select(AuditEvent.at).order_by(AuditEvent.id.desc())).first()[0]

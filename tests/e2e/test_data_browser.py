@@ -7,6 +7,7 @@ The server runs on a copy of the demo database, so the shared demo stays untouch
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def latest_scores_on_client_page(page, code: str) -> list[str]:  # noqa: ANN001
     """From the Data page's Record tab, follow the client's link; the "Latest" headline values."""
     page.get_by_role("tab", name="Record").click()
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Client").first.click()
-    page.get_by_role("option", name=code, exact=True).click()
+    page.get_by_role("option", name=re.compile(f"^{re.escape(code)} ·")).click()  # code · last …
     wait_for_app(page)
     page.get_by_text(f"Progress page of {code}").click()
     wait_for_app(page)
