@@ -96,7 +96,7 @@ def test_too_little_history_judges_nobody(engine, practice):
     assert not fitted.enough and fitted.clients == 99
 
 
-def test_the_fit_is_kept_until_the_scores_change(engine, practice):
+def test_the_fit_is_kept_until_a_score_is_added(engine, practice):
     history(engine, practice.dana, per_baseline=44)
     with engine.connect() as conn:
         first = expected_response(conn, "PHQ-9")
