@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from bench import naive
-from data_access import client_queries, exporter, insight, outcomes, practice
+from data_access import client_queries, expected, exporter, insight, outcomes, practice
 from data_access.csv_safe import to_safe_csv
 from data_access.filters import Filters
 from data_access.flags import needs_attention
 from data_access.my_clients import my_clients
 from data_access.queries import get_client, visible_clients
+from data_access.risk import open_risk_items
 from data_access.scores import baseline_latest
 from data_access.viewer import Viewer
 
@@ -121,6 +122,15 @@ CASES: list[Case] = [
         lambda c, x: naive.baseline_latest(c, x.viewer, ("PHQ-9", "GAD-7"), None),
     ),
     Case("needs attention, active clients", lambda c, x: needs_attention(c, x.viewer, x.active)),
+    Case(
+        "expected response: fit PHQ-9 and GAD-7 (target 5 s)",
+        lambda c, x: [expected.fit(expected.training_rows(c, m), m) for m in expected.BANDED],
+    ),
+    Case(
+        "not on track, active clients (fit kept)",
+        lambda c, x: expected.on_track(c, expected.active_pairs(c, x.viewer, x.active)),
+    ),
+    Case("open risk items, all clients", lambda c, x: open_risk_items(c, x.viewer)),
     Case("visible clients", lambda c, x: visible_clients(c, x.viewer, x.now)),
     Case(
         "My clients, clinician@ (< 0.3 s cpu)",

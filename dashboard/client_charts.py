@@ -100,8 +100,8 @@ def add_expected_band(fig: go.Figure, expected: pd.DataFrame) -> None:
         return
     x = list(expected["on"])
     for low, high, name, alpha in (
-        ("p10", "p90", "Expected, 10th–90th percentile", 0.10),
-        ("p25", "p75", "Expected, 25th–75th percentile", 0.20),
+        ("p10", "p90", "Expected: 10th–90th (darker 25th–75th) percentile", 0.10),
+        ("p25", "p75", "", 0.20),
     ):
         fig.add_trace(
             go.Scatter(
@@ -111,6 +111,7 @@ def add_expected_band(fig: go.Figure, expected: pd.DataFrame) -> None:
                 fillcolor=f"rgba(128, 128, 128, {alpha})",
                 line={"width": 0},
                 name=name,
+                showlegend=bool(name),
                 hoverinfo="skip",
             )
         )
@@ -119,7 +120,7 @@ def add_expected_band(fig: go.Figure, expected: pd.DataFrame) -> None:
             x=x,
             y=expected["p50"],
             mode="lines",
-            name="Expected (median of clients who started here)",
+            name="Expected median",
             line={"color": MUTED, "dash": "dot", "width": 2},
             customdata=expected["week"],
             hovertemplate="Week %{customdata}: expected median %{y:.1f}<extra></extra>",
@@ -203,7 +204,10 @@ def trend_figure(
         title_text=_axis_title(measure), range=[spec.min_value - 2 * pad, spec.max_value + pad]
     )
     fig.update_xaxes(date_axis("Date", pd.concat([own["recorded_on"], sessions["held_on"]])))
-    return _finish(fig, title, 340)
+    fig = _finish(fig, title, 340 if expected is None or expected.empty else 380)
+    if expected is not None and not expected.empty:
+        fig.update_layout(margin={"t": 130})  # the legend's third row
+    return fig
 
 
 def _hover_text(frame: pd.DataFrame) -> list[str]:

@@ -189,16 +189,19 @@ def needs_attention(
     frame = raised_pairs.merge(names, on="client_id")
     frame["label"] = frame["flag"].map({k: rule.label for k, rule in metrics.FLAG_RULES.items()})
     frame["rule"] = frame["flag"].map({k: rule.rule for k, rule in metrics.FLAG_RULES.items()})
+    own_rules = {("not_on_track", cid): " ".join(rules)
+                 for cid, rules in off_course.groupby("client_id")["rule"]}  # fmt: skip
     for risk in risks.itertuples():
-        row = (frame["client_id"] == risk.client_id) & (frame["flag"] == "risk_item")
         words = risk_rule(int(risk.answer), risk.recorded_on)
         if risk.reviewed:
-            frame.loc[row, "label"] = "Risk item (reviewed)"
             words += f" Reviewed by {risk.reviewed_by} on {risk.reviewed_at:%d %b %Y}."
-        frame.loc[row, "rule"] = words
-    for client_id, rules in off_course.groupby("client_id")["rule"]:
-        row = (frame["client_id"] == client_id) & (frame["flag"] == "not_on_track")
-        frame.loc[row, "rule"] = " ".join(rules)
+        own_rules[("risk_item", risk.client_id)] = words
+    keys = list(zip(frame["flag"], frame["client_id"], strict=True))
+    frame["rule"] = [own_rules.get(k, rule) for k, rule in zip(keys, frame["rule"], strict=True)]
+    reviewed = set(risks.loc[risks["reviewed"], "client_id"])
+    frame.loc[(frame["flag"] == "risk_item") & frame["client_id"].isin(reviewed), "label"] = (
+        "Risk item (reviewed)"
+    )
     return sort_by_severity(frame)[FLAG_COLUMNS]
 
 

@@ -53,7 +53,10 @@ def open_risk_items(
         and_(newer.c.recorded_on == Score.recorded_on, newer.c.id > Score.id),
     )
     superseded = exists().where(
-        newer.c.client_id == Score.client_id, newer.c.item_9.is_not(None), later
+        newer.c.measure == "PHQ-9",
+        newer.c.client_id == Score.client_id,
+        later,
+        newer.c.item_9.is_not(None),
     )
     reviewer = Clinician.__table__.alias("reviewer")
     query = (
@@ -72,7 +75,7 @@ def open_risk_items(
         .join(Clinician, Clinician.id == Client.clinician_id)
         .outerjoin(RiskReview, RiskReview.score_id == Score.id)
         .outerjoin(reviewer, reviewer.c.id == RiskReview.reviewer_id)
-        .where(Score.item_9 >= 1, client_scope(viewer), ~superseded)
+        .where(Score.measure == "PHQ-9", Score.item_9 >= 1, client_scope(viewer), ~superseded)
     )
     if client_ids is not None:
         query = query.where(Client.id.in_(tuple(client_ids)))

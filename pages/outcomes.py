@@ -12,8 +12,11 @@ from dashboard.db import engine
 from dashboard.filters import filter_sidebar
 from dashboard.report import ReportSection, attention_section, build_report, report_download
 from data_access import outcomes
+from data_access.expected import alert_accuracy
 from data_access.filters import Filters
 from data_access.flags import needs_attention
+from data_access.reference import LABEL as REFERENCE_LABEL
+from data_access.reference import reference_figures
 from data_access.viewer import Viewer
 
 MEASURES = ("PHQ-9", "GAD-7")
@@ -100,6 +103,22 @@ def correlation_sentence(corr: dict, measure: str) -> str:
 
 
 flagged = page_data()(needs_attention)
+load_alert = page_data("Checking the early-warning alert…")(alert_accuracy)
+
+
+def alert_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The alert table in words: each group's N and share without reliable improvement."""
+    return pd.DataFrame(
+        {
+            "Clients (closed episodes)": table["group"],
+            "N": table["total"],
+            "Ended without reliable improvement": [
+                f"too few (n={r.total})" if r.too_few
+                else f"{r.count} ({r.rate:.0%}, 95 % CI {r.ci_low:.0%} to {r.ci_high:.0%})"
+                for r in table.itertuples()
+            ],
+        }
+    )  # fmt: skip
 
 
 @derived_data()
@@ -178,6 +197,13 @@ st.plotly_chart(
     charts.paired_outcome_chart(tables["paired"], outcomes.ALL_IN_VIEW), width="stretch"
 )
 st.dataframe(tables["table"], hide_index=True, width="stretch")
+with st.expander(REFERENCE_LABEL):
+    st.caption(
+        "Published figures from other services and studies, each with its source and year, "
+        "kept in data/reference_figures.csv (a practice may edit it). Other populations, "
+        "other definitions: context, never a target."
+    )
+    st.dataframe(reference_figures(), hide_index=True, width="stretch")
 
 st.header("Does homework go with improvement?")
 st.warning(ASSOCIATION, icon=":material/info:")
@@ -196,6 +222,11 @@ st.plotly_chart(
     width="stretch",
 )
 st.markdown(correlation_sentence(corr, measure))
+st.caption(
+    "Reference figures from other populations, not targets: homework compliance and outcome "
+    "correlate at r = 0.22 across 27 studies (Kazantzis, Deane & Ronan 2000) and r = 0.26 "
+    "(95 % CI 0.19–0.33) across 23 studies (Mausbach et al. 2010)."
+)
 
 st.subheader("One week later")
 lag = load_lag(viewer, filters, measure)
@@ -206,6 +237,20 @@ st.markdown(
 )
 st.plotly_chart(charts.lag_chart(lag["rows"], measure), width="stretch")
 st.markdown(lag["sentence"])
+
+st.header("Early warning: how well does the alert predict here?")
+st.markdown(
+    f"Closed episodes (discharged clients) with a {measure} score in weeks 3–4 after their "
+    "first and a later last score: those *not on track* by week 4 (worse than three in four "
+    "of this practice's clients who started at the same score) against those who were not, "
+    "and how many of each ended without reliable improvement. Whatever the dates chosen."
+)
+alert = load_alert(viewer, measure)
+if alert.empty:
+    st.info("Too little history for an expected response (100 clients with 3+ scores needed).")
+else:
+    st.dataframe(alert_table(alert), hide_index=True, width="stretch")
+    st.caption(ASSOCIATION)
 
 st.header("Per clinician")
 st.warning(CASELOAD_CAVEAT, icon=":material/groups:")

@@ -57,7 +57,8 @@ def test_supervisor_sees_paired_outcomes_with_coverage_for_the_team(practice):
 def test_dose_response_and_correlation_read_too_few_for_a_small_team(practice):
     p, ids = practice
     at = run_page(p.viewer(ids["sam"]))
-    bands = at.dataframe[1].value.set_index("Completion band")
+    bands = next(d.value for d in at.dataframe if "Completion band" in d.value.columns)
+    bands = bands.set_index("Completion band")
     assert bands.loc["75–100 %", "Clients"] == 6  # every client completed all 5 (100 %)
     assert bands.loc["75–100 %", "Mean change (95 % CI)"] == "+8.0 (+8.0 to +8.0)"
     assert bands.loc["0–24 %", "Reliable improvement (95 % CI)"] == "too few (n=0)"
@@ -70,7 +71,8 @@ def test_the_measure_switch_shows_gad7(practice):
     at = run_page(p.viewer(ids["sam"]))
     at.radio(key="outcome_measure").set_value("GAD-7").run()
     assert not at.exception
-    bands = at.dataframe[1].value.set_index("Completion band")
+    bands = next(d.value for d in at.dataframe if "Completion band" in d.value.columns)
+    bands = bands.set_index("Completion band")
     assert bands.loc["75–100 %", "Mean change (95 % CI)"] == "+6.0 (+6.0 to +6.0)"
 
 
@@ -100,3 +102,12 @@ def test_nobody_in_view_gets_a_plain_empty_state(practice):
     p, _ = practice
     at = run_page(p.viewer(p.clinician("Nina New")))
     assert at.info[0].value.startswith("No clients in this view.")
+
+
+def test_reference_figures_sit_beside_the_outcomes_labelled_as_other_populations(practice):
+    p, ids = practice
+    at = run_page(p.viewer(ids["admin"]))
+    assert any(e.label.startswith("Reference figures from other populations") for e in at.expander)
+    figures = next(d.value for d in at.dataframe if "source" in d.value.columns)
+    assert "Mausbach" in " ".join(figures["source"])
+    assert any("r = 0.26" in c.value for c in at.caption)

@@ -74,7 +74,8 @@ def latest_scores_on_client_page(page, code: str) -> list[str]:  # noqa: ANN001
 
 
 def open_data_page(page) -> None:  # noqa: ANN001
-    page.get_by_role("link", name="Data").click()
+    """Go to the Data page by its address (the signed-in cookie keeps the session)."""
+    page.goto("/".join(page.url.split("/", 3)[:3]) + "/data")
     wait_for_app(page)
 
 
@@ -130,8 +131,8 @@ def test_upload_check_confirm_and_see_it_on_the_client_page(start_app, page, own
     with page.expect_download() as download:
         page.get_by_role("button", name="Scores (CSV)").click()
     exported = Path(download.value.path()).read_bytes().decode("utf-8")
-    assert exported.startswith(HEADER + "\r\n")
-    assert f"{code},PHQ-9,23,{today}\r\n" in exported
+    assert exported.startswith(HEADER + "," + ",".join(f"item_{n}" for n in range(1, 10)))
+    assert f"{code},PHQ-9,23,{today},,,,,,,,,\r\n" in exported  # totals only: items blank
     engine = new_engine(own_copy)
     with engine.connect() as conn:
         last = conn.execute(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
@@ -141,3 +142,49 @@ def test_upload_check_confirm_and_see_it_on_the_client_page(start_app, page, own
 
     # The client page shows the new PHQ-9 as the latest at once: the import cleared the cache.
     assert "23" in latest_scores_on_client_page(page, code)
+
+
+ITEMS_HEADER = HEADER + "," + ",".join(f"item_{n}" for n in range(1, 10))
+
+
+def test_a_phq9_with_item_9_answered_2_shows_the_risk_banner_first(start_app, page, own_copy):  # noqa: ANN001
+    """Items 1,1,1,1,1,1,1,1,2 make 10; a row whose items make 11 against a total of 12 is
+    refused with its line, and nothing is written; then the right file raises the banner."""
+    code = first_client_of(own_copy, "clinician@demo.example")
+    today = dt.date.today()
+    server = start_app(own_copy)
+    sign_in(page, server, "clinician@demo.example", "demo")
+    open_data_page(page)
+    page.get_by_role("tab", name="Import").click()
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="What the file holds").click()
+    page.get_by_role("option", name="scores").click()
+    wait_for_app(page)
+
+    wrong = f"{code},PHQ-9,12,{today},1,1,1,1,1,1,1,2,2"
+    upload(page, "wrong.csv", f"{ITEMS_HEADER}\n{wrong}\n")
+    page.get_by_text("1 problem: nothing will be imported").wait_for()
+    reason = page.get_by_text("the items add up to 11, not to the score 12")
+    reason.first.wait_for(state="attached")  # in the problems grid (drawn on a canvas)
+
+    right = f"{code},PHQ-9,10,{today},1,1,1,1,1,1,1,1,2"
+    upload(page, "right.csv", f"{ITEMS_HEADER}\n{right}\n")
+    page.get_by_role("button", name="Import 1 rows").click()
+    wait_for_app(page)
+    page.get_by_text("Imported scores: 1 new").wait_for()
+
+    page.goto(server.url(f"client?client={code}"))
+    wait_for_app(page)
+    banner = page.locator('[data-testid="stAlertContentError"]').first
+    banner.wait_for(timeout=60_000)
+    text = banner.inner_text()
+    assert "Risk item" in text
+    assert "Thoughts that you would be better off dead, or of hurting yourself" in text
+    assert "more than half the days" in text and f"{today:%d %b %Y}" in text
+
+    page.goto(server.url("caseload"))
+    wait_for_app(page)
+    risks = page.locator('[data-testid="stAlertContentError"]').first
+    risks.wait_for(timeout=60_000)
+    assert "Risk items:" in risks.inner_text()
+    page.get_by_role("link", name=code).first.wait_for()
+    assert_no_exception(page)

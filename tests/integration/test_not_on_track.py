@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, insert
 
-from data_access.expected import active_pairs, expected_response, on_track
+from data_access.expected import active_pairs, alert_accuracy, expected_response, on_track
 from data_access.filters import Filters
 from data_access.flags import needs_attention
 from data_access.schema import Client, Score
@@ -96,7 +96,7 @@ def test_too_little_history_judges_nobody(engine, practice):
     assert not fitted.enough and fitted.clients == 99
 
 
-def test_the_fit_is_kept_until_the_scores_change(engine, practice):
+def test_the_fit_is_kept_until_a_score_is_added(engine, practice):
     history(engine, practice.dana, per_baseline=44)
     with engine.connect() as conn:
         first = expected_response(conn, "PHQ-9")
@@ -104,3 +104,18 @@ def test_the_fit_is_kept_until_the_scores_change(engine, practice):
     practice.score(practice.on, "PHQ-9", 8, TODAY)
     with engine.connect() as conn:
         assert expected_response(conn, "PHQ-9") is not first
+
+
+def test_how_well_the_alert_predicts_counts_closed_episodes_by_week_4_flag(engine, practice):
+    """History clients are discharged. At weeks 3 and 4 they are above the 75th percentile
+    (e = 4 or 5) when i mod 11 is 5, 6 or 7: 3 in 11, so 36 of 132 are flagged. All end at
+    week 6 at least 7 points better (12 - e, e ≤ 5): nobody ends without reliable improvement."""
+    history(engine, practice.dana, per_baseline=44)
+    with engine.connect() as conn:
+        table = alert_accuracy(conn, practice.viewer(practice.dana), "PHQ-9")
+    assert table[["group", "count", "total"]].to_dict("records") == [
+        {"group": "Flagged not on track by week 4", "count": 0, "total": 36},
+        {"group": "Not flagged by week 4", "count": 0, "total": 96},
+    ]
+    assert table["rate"].tolist() == [0.0, 0.0]
+    assert table["ci_high"].iloc[0] == pytest.approx(0.0964, abs=1e-3)  # Wilson, 0 of 36

@@ -100,9 +100,9 @@ def test_the_client_chart_draws_the_expected_band_behind_the_clients_line():
     sessions = pd.DataFrame({"held_on": [], "attendance": []})
     fig = trend_figure(scores, sessions, "PHQ-9", expected=expected)
     assert [t.name for t in fig.data] == [
-        "Expected, 10th–90th percentile",
-        "Expected, 25th–75th percentile",
-        "Expected (median of clients who started here)",
+        "Expected: 10th–90th (darker 25th–75th) percentile",
+        "",
+        "Expected median",
         "PHQ-9 score",
     ]
     np.testing.assert_allclose(fig.data[2].y, [13, 11, 9], atol=0.25)  # 15 - 2w
