@@ -21,6 +21,12 @@ from data_access.viewer import Viewer
 CACHE_SECONDS = 300
 CLIENT_PAGE = str(PAGES_DIR / "client.py")
 ROWS_PER_PAGE = 20
+# Client codes in the needs-attention rows read as links (underlined, full size), not as the
+# small grey menu entries st.page_link draws by default.
+LINK_STYLE = """<style>
+[data-testid="stPageLink"] a p { text-decoration: underline; text-underline-offset: 3px;
+  font-size: 1rem; color: inherit; }
+</style>"""
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner="Adding up the caseloads…")
@@ -136,6 +142,7 @@ else:
         header, ("Client", "Clinician", "Flags", "Last session", "Last score"), strict=True
     ):
         column.markdown(f"**{title}**")
+    st.html(LINK_STYLE)
     for row in flagged[(page - 1) * ROWS_PER_PAGE : page * ROWS_PER_PAGE]:
         cells = st.columns(widths, vertical_alignment="center")
         with cells[0]:
@@ -163,6 +170,7 @@ if viewer.sees_other_clinicians and not data.table.empty:
         [None, *names],
         format_func=lambda cid: "No one chosen" if cid is None else names.get(cid, "?"),
         key="drill_clinician",
+        placeholder="No one chosen",
         on_change=pick_drill,
         help="Lists the chosen clinician's clients below; the table above keeps everyone.",
     )

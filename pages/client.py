@@ -151,10 +151,10 @@ def _header(page: ClientPage) -> None:
     )
     bottom = st.columns(3)
     bottom[0].metric(
-        f"Completion of homework due ({n}" if n else "Completion of homework due",
+        f"Completion ({n}" if n else "Completion",
         value,
-        help="(completed + ½ partial) / reviewed, over homework due in the chosen dates (the "
-        "rule every page uses); n = reviewed.",
+        help="Completion of homework due in the chosen dates: (completed + ½ partial) / "
+        "reviewed, the rule every page uses; n = reviewed.",
     )
     bottom[1].metric("Assignments due in the dates", len(page.assignments))
     if h.status == "discharged":
