@@ -47,16 +47,28 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
         plot_bgcolor="rgba(0,0,0,0)",
         xaxis={"gridcolor": GRID, "zeroline": False, "automargin": True},
         yaxis={"gridcolor": GRID, "zeroline": False, "automargin": True},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        # Below the plot, from the bottom of the figure: on a phone a legend wraps onto more
+        # rows, and above the plot those rows grew into the title.
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0},
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         hoverlabel={"namelength": -1},
     )
 )
 
 
+LEGEND_ROW = 20  # px per legend entry kept free below the plot: a phone shows one per row
+
+
 def styled(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
-    """Apply the shared template, a title and a height to `fig`."""
+    """Apply the shared template, a title and a height to `fig`; leave room under the plot
+    for the legend even when every entry wraps onto a row of its own."""
     fig.update_layout(template=TEMPLATE_NAME, title={"text": title, "x": 0}, height=height)
+    entries = [t for t in fig.data if t.name and t.showlegend is not False]
+    if len(entries) > 1 and fig.layout.showlegend is not False:
+        room = 70 + LEGEND_ROW * len(entries)
+        fig.update_layout(
+            margin={"b": max(room, fig.layout.margin.b or 0)}, height=height + room - 10
+        )
     return fig
 
 
