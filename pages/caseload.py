@@ -1,5 +1,7 @@
 """Caseload: per clinician, is homework set and done, and which clients need attention?"""
 
+from urllib.parse import quote
+
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
@@ -181,7 +183,9 @@ elif data.clients.empty:
 else:
     period = "".join(f"&{k}={v}" for k, v in period_params(filters).items())
     st.dataframe(
-        charts.clients_display(data.clients, link=lambda code: f"client?client={code}{period}"),
+        charts.clients_display(
+            data.clients, link=lambda code: f"client?client={quote(code)}{period}"
+        ),
         hide_index=True,
         key="drill_table",
         column_config={
