@@ -39,11 +39,11 @@ SESSION_STYLE = {
     "cancelled": {"symbol": "circle-open", "label": "Session cancelled", "color": "#999999"},
 }
 MUTED = "#888888"
-LEGEND_ROOM = {"t": 100}  # the title, then the legend under it, above the plot
+LEGEND_ROOM = {"t": 60}  # the title above the plot; the legend goes below it (theme.styled)
 
 
 def _finish(fig: go.Figure, title: str, height: int) -> go.Figure:
-    """The shared style, with room at the top for the title and the legend under it."""
+    """The shared style, with room at the top for the title."""
     return styled(fig, title, height=height).update_layout(margin=LEGEND_ROOM)
 
 

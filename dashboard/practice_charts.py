@@ -95,7 +95,6 @@ def weekly_completion_figure(weekly: pd.DataFrame) -> go.Figure:
             "showgrid": False,
         },
         bargap=0.25,
-        legend={"x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
     )
     return styled(fig, title, height=380)
 

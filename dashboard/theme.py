@@ -53,16 +53,22 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
         plot_bgcolor="rgba(0,0,0,0)",
         xaxis={"gridcolor": GRID, "zeroline": False, "automargin": True},
         yaxis={"gridcolor": GRID, "zeroline": False, "automargin": True},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        # Below the plot, from the bottom of the figure: on a phone a legend wraps onto more
+        # rows, and above the plot those rows grew into the title.
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0},
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         hoverlabel={"namelength": -1},
     )
 )
 
 
+LEGEND_ROW = 20  # px per legend entry kept free below the plot: a phone shows one per row
+
+
 def styled(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
     """Apply the shared template, a title and a height to `fig`; names and codes on its axes
-    and in its legend are escaped, so they show as text and never as links or markup."""
+    and in its legend are escaped, so they show as text and never as links or markup; leave
+    room under the plot for the legend even when every entry wraps onto a row of its own."""
     for trace in fig.data:
         for attr in ("x", "y"):
             if attr in trace and (escaped := plot_values(trace[attr])) is not None:
@@ -70,6 +76,12 @@ def styled(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
         if "name" in trace and isinstance(trace.name, str):
             trace.name = plot(trace.name)
     fig.update_layout(template=TEMPLATE_NAME, title={"text": title, "x": 0}, height=height)
+    entries = [t for t in fig.data if t.name and t.showlegend is not False]
+    if len(entries) > 1 and fig.layout.showlegend is not False:
+        room = 70 + LEGEND_ROW * len(entries)
+        fig.update_layout(
+            margin={"b": max(room, fig.layout.margin.b or 0)}, height=height + room - 10
+        )
     return fig
 
 

@@ -365,13 +365,6 @@ def reviewed_on_time(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
     return frame
 
 
-def overall_completion(by_type: pd.DataFrame) -> str:
-    """Completion rate over every type in the view, as a label with its N."""
-    reviewed = int(by_type["reviewed"].sum())
-    rate = float(by_type["credit"].sum()) / reviewed if reviewed else None
-    return metrics.rate_label(rate, reviewed)
-
-
 AFTER_REVIEWED = "last homework reviewed"
 AFTER_NOT_REVIEWED = "last homework not reviewed"
 LOOK_BACK = dt.timedelta(weeks=8)  # how far before the window the previous homework is sought

@@ -1,6 +1,6 @@
 """Caseload: per clinician, is homework set and done, and which clients need attention?"""
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pandas as pd
 import streamlit as st
@@ -25,6 +25,12 @@ from data_access.viewer import Viewer
 
 CLIENT_PAGE = str(PAGES_DIR / "client.py")
 ROWS_PER_PAGE = 20
+# Client codes in the needs-attention rows read as links (underlined, full size), not as the
+# small grey menu entries st.page_link draws by default.
+LINK_STYLE = """<style>
+[data-testid="stPageLink"] a p { text-decoration: underline; text-underline-offset: 3px;
+  font-size: 1rem; color: inherit; }
+</style>"""
 
 
 load = page_data("Adding up the caseloads…")(caseload_data)
@@ -144,6 +150,7 @@ else:
         header, ("Client", "Clinician", "Flags", "Last session", "Last score"), strict=True
     ):
         column.markdown(f"**{title}**")
+    st.html(LINK_STYLE)
     for row in flagged[(page - 1) * ROWS_PER_PAGE : page * ROWS_PER_PAGE]:
         cells = st.columns(widths, vertical_alignment="center")
         with cells[0]:
@@ -179,6 +186,7 @@ if viewer.sees_other_clinicians and not data.table.empty:
         [None, *names],
         format_func=lambda cid: "No one chosen" if cid is None else names.get(cid, "?"),
         key="drill_clinician",
+        placeholder="No one chosen",
         on_change=pick_drill,
         help="Lists the chosen clinician's clients below; the table above keeps everyone.",
     )
@@ -189,7 +197,9 @@ elif data.clients.empty:
 else:
     period = "".join(f"&{k}={v}" for k, v in period_params(filters).items())
     st.dataframe(
-        charts.clients_display(data.clients, link=lambda code: f"client?client={code}{period}"),
+        charts.clients_display(
+            data.clients, link=lambda code: f"client?client={quote(code)}{period}"
+        ),
         hide_index=True,
         key="drill_table",
         column_config={

@@ -312,10 +312,10 @@ def _header(page: ClientPage) -> None:
             width="content",
         )
         st.metric(
-            f"Completion of homework due ({n}" if n else "Completion of homework due",
+            f"Completion ({n}" if n else "Completion",
             value,
-            help="(completed + ½ partial) / reviewed, over homework due in the chosen dates (the "
-            "rule every page uses); n = reviewed.",
+            help="Completion of homework due in the chosen dates: (completed + ½ partial) / "
+            "reviewed, the rule every page uses; n = reviewed.",
             width="content",
         )
         st.metric("Assignments due in the dates", len(page.assignments), width="content")

@@ -87,7 +87,7 @@ def test_a_typical_client_shows_headline_numbers_flags_and_is_audited_once(pract
     assert shown["Status"] == "Active"
     assert shown["Weeks in treatment"] == "10"
     assert shown["Attended / missed"] == "3 / 2"
-    assert shown["Completion of homework due (n=5)"] == "70 %"
+    assert shown["Completion (n=5)"] == "70 %"
     assert shown["Baseline"] == "16" and shown["Latest"] == "9"
     assert shown["Change (points)"] == "7 better"
     text = shown_text(at)
@@ -132,7 +132,7 @@ def test_a_brand_new_client_shows_empty_states_not_errors(practice):
     assert not at.exception
     shown = metrics(at)
     assert shown["Weeks in treatment"] == "0"
-    assert shown["Completion of homework due (n=0)"] == "too few"
+    assert shown["Completion (n=0)"] == "too few"
     assert shown["Attended / missed"] == "0 / 0"
     text = shown_text(at)
     assert "No mood or symptom scores recorded yet in this period." in text
@@ -160,7 +160,7 @@ def test_only_pending_homework_reads_too_few_and_lists_the_tasks(practice):
     p.assignment(c, ago(1), "pending", "Activity Scheduling")
     at = open_page(p, "C-0001")
     assert not at.exception
-    assert metrics(at)["Completion of homework due (n=0)"] == "too few"
+    assert metrics(at)["Completion (n=0)"] == "too few"
     assert metrics(at)["Assignments due in the dates"] == "2"
     assert at.dataframe[0].value["Status"].tolist() == ["○ Pending", "○ Pending"]
     table = at.dataframe[0].value
