@@ -191,7 +191,6 @@ def test_hostile_names_and_codes_make_no_outside_request_and_no_outside_link(
     outside: list[str] = []
     page.on("request", lambda r: outside.append(r.url) if _off_site(r.url, server) else None)
     sign_in(page, server, email, password)
-    as_text = []
     for path in paths:
         page.goto(server.url(path))
         wait_for_app(page)
@@ -203,8 +202,5 @@ def test_hostile_names_and_codes_make_no_outside_request_and_no_outside_link(
         assert OUTSIDE not in page.eval_on_selector_all(
             "img[src]", "images => images.map(i => i.src).join(' ')"
         )
-        as_text.append(f"[link](http://{OUTSIDE}/a)" in page.inner_text("body"))
-    if email == "sam@example.org":  # Mal, Sam's supervisee, appears in his charts: as text
-        assert any(as_text)
     # Streamlit itself fetches its Material icons from Google Fonts; nothing else leaves.
     assert outside == [], outside
