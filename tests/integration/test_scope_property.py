@@ -20,6 +20,7 @@ from data_access.errors import NotInScope
 from data_access.filters import Filters
 from data_access.flags import needs_attention
 from data_access.insight import homework_by_type
+from data_access.my_clients import client_choices, my_clients
 from data_access.outcomes import client_frame
 from data_access.practice import attention_list, weekly_completion
 from data_access.queries import get_client, visible_clients
@@ -35,6 +36,7 @@ from data_access.schema import (
     monday_of,
 )
 from data_access.scores import baseline_latest
+from data_access.since_last import since_last_session, what_to_set_next
 from data_access.viewer import Viewer
 
 START = dt.date(2026, 1, 5)
@@ -230,5 +232,15 @@ def test_no_query_returns_a_client_outside_the_viewers_scope(
 
             assert set(attention_list(conn, viewer, filters)["client_id"]) <= scope
             assert set(client_frame(conn, viewer, filters)["client_id"]) <= scope
+
+            own = {c["id"] for c in practice.clients if c["clinician_id"] == viewer.clinician_id}
+            assert set(my_clients(conn, viewer, TODAY)["client_id"]) <= own & scope
+            assert set(my_clients(conn, viewer, TODAY, team=True)["client_id"]) <= scope
+            picker = set(client_choices(conn, viewer, TODAY)["client_code"])
+            assert picker == {c["code"] for c in practice.clients if c["id"] in scope}
+            for cid in {c["id"] for c in practice.clients} - scope:
+                since = since_last_session(conn, viewer, cid, TODAY)
+                assert since.last_session is None and since.scores.empty
+                assert since.homework.empty and what_to_set_next(conn, viewer, cid) == []
     finally:
         engine.dispose()
