@@ -238,13 +238,13 @@ class Headline:
         return self.delta == NO_CHANGE
 
 
-NO_CHANGE = "no change vs previous period"
+NO_CHANGE = "no change"
 
 
 def _count_delta(now: int, before: int | None) -> str | None:
     if before is None:
         return None
-    return NO_CHANGE if now == before else f"{now - before:+d} vs previous period"
+    return NO_CHANGE if now == before else f"{now - before:+d} vs before"
 
 
 def _rate_delta(
@@ -257,7 +257,7 @@ def _rate_delta(
     if now is None or before is None or n_now < minimum or n_before < minimum:
         return None
     points = round((now - before) * 100)
-    return NO_CHANGE if points == 0 else f"{points:+d} pp vs previous period"
+    return NO_CHANGE if points == 0 else f"{points:+d} pp vs before"
 
 
 def _bare(label: str) -> str:

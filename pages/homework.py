@@ -128,7 +128,8 @@ if by_type.empty:
     st.stop()
 
 total_row = on_time[on_time["clinician_id"] == -1].iloc[0]
-cols = st.columns(4)
+# Two rows of two: at 1024 px four labels in a row were cut off.
+cols = [*st.columns(2), *st.columns(2)]
 cols[0].metric("Assignments set", int(by_type["times_set"].sum()))
 cols[1].metric("Clients with homework", int(by_type["clients_with_homework"].iloc[0]))
 due = data["due"]
@@ -137,7 +138,7 @@ value, n = split_rate(
                int(due["reviewed"].sum()))
 )  # fmt: skip
 cols[2].metric(
-    f"Completion, homework due ({n})",
+    f"Completion ({n})",
     value,
     help="(completed + ½ partial) ÷ reviewed, over homework due in the chosen dates.",
 )

@@ -67,15 +67,16 @@ before = previous_period(filters)
 st.caption(
     f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y} for {scope_words(viewer, filters)}, "
     f"{filters.client_status} clients; changes against {before.start:%d %b} – "
-    f"{before.end:%d %b %Y}. Each figure's button lists the clients it counts."
+    f"{before.end:%d %b %Y} (“before”). Each figure's button lists the clients it counts."
 )
 
 risk_list(viewer)
 on_track_share(load_on_track(viewer, filters))
 
 cards = charts.headlines(data.current, data.previous)
-for row in (cards[:4], cards[4:]):
-    for column, card in zip(st.columns(4), row, strict=False):
+# Three to a row: at 1024 px four cards cut their labels and changes short.
+for row in (cards[:3], cards[3:6], cards[6:]):
+    for column, card in zip(st.columns(3), row, strict=False):
         with column:
             st.metric(
                 card.label,

@@ -108,10 +108,10 @@ def test_a_change_that_rounds_to_zero_reads_no_change_not_minus_zero():
         c.label.split(" (")[0]: c for c in headlines(_summary(8, 10, 347), _summary(8, 12, 349))
     }
     assert cards["Completion"].value == "69 %"
-    assert cards["Completion"].delta == "no change vs previous period"
+    assert cards["Completion"].delta == "no change"
     assert cards["Completion"].unchanged
-    assert cards["Active clients"].delta == "no change vs previous period"
-    assert cards["Sessions attended"].delta == "-2 vs previous period"
+    assert cards["Active clients"].delta == "no change"
+    assert cards["Sessions attended"].delta == "-2 vs before"
     assert not cards["Sessions attended"].unchanged
 
 
