@@ -20,6 +20,7 @@ from data_access.recording import (
     REVIEW_STATUSES,
     ChangedElsewhere,
     FormError,
+    LastEntry,
     Review,
     last_entry,
     review_assignment,
@@ -232,8 +233,11 @@ def review_words(review: Review) -> str:
 
 def undo_control(viewer: Viewer) -> None:
     """'Undo my last entry' while the viewer's own last entry is under 10 minutes old."""
-    with engine().connect() as conn:
-        entry = last_entry(conn, viewer)
+    def read() -> LastEntry | None:
+        with engine().connect() as conn:
+            return last_entry(conn, viewer)
+
+    entry = remembered("undo_last_entry", read)
     if entry is None:
         return
     label = f"Undo my last entry ({entry.what} of {entry.client_code}, {entry.at:%H:%M} UTC)"

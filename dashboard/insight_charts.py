@@ -462,9 +462,12 @@ def _difference(rates: pd.DataFrame, enough: pd.DataFrame, clinician_id: int) ->
     groups = (AFTER_REVIEWED, AFTER_NOT_REVIEWED)
     if clinician_id not in rates.index or not all(g in rates.columns for g in groups):
         return "too few to compare"
-    if not all(bool(enough.loc[clinician_id, g]) is True for g in groups):
+    # A clinician with only one of the two groups has NaN in the other's cells.
+    flags = [enough.loc[clinician_id, g] for g in groups]
+    shares = [rates.loc[clinician_id, g] for g in groups]
+    if not all(pd.notna(f) and bool(f) for f in flags) or any(pd.isna(v) for v in shares):
         return "too few to compare"
-    points = round(100 * (rates.loc[clinician_id, groups[0]] - rates.loc[clinician_id, groups[1]]))
+    points = round(100 * (shares[0] - shares[1]))
     if points == 0:
         return "about the same after a review"
     return f"{abs(points)} points {'better' if points > 0 else 'worse'} after a review"

@@ -13,6 +13,7 @@ import datetime as dt
 from contextlib import suppress
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
@@ -91,8 +92,11 @@ def _other_problems(key: str) -> None:
 
 def pick_own_client(viewer: Viewer, today: dt.date) -> str:
     """The client picker (active first, last session, flag mark), kept in `?client=`."""
-    with engine().connect() as conn:
-        choices = client_choices(conn, viewer, today, own=True)
+    def read() -> pd.DataFrame:
+        with engine().connect() as conn:
+            return client_choices(conn, viewer, today, own=True)
+
+    choices = remembered("record_client_choices", read)
     ordered = choices["client_code"].tolist()
     labels = dict(zip(ordered, (choice_label(r) for _, r in choices.iterrows()), strict=True))
     wanted = st.query_params.get("client")

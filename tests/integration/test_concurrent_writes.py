@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select, text
 
-from data_access.engine import new_engine
+from data_access.engine import SQLITE_BUSY_TIMEOUT_MS, new_engine
 from data_access.importer import import_file
 from data_access.recording import (
     ChangedElsewhere,
@@ -33,6 +33,10 @@ from tests.large_csv import write_assignments_csv
 
 TODAY = D(2026, 3, 20)
 PENDING = Review("pending", None, None)
+
+# Far under SQLite's busy timeout: a check that waited for the writer would take all of it;
+# a loaded machine may still slow a check that did not wait, so this is no speed target.
+NO_WAIT_SECONDS = SQLITE_BUSY_TIMEOUT_MS / 1000 / 2
 
 
 def _practice(engine: Engine) -> tuple[Practice, object, int, int]:
@@ -232,12 +236,12 @@ def test_a_page_view_is_not_held_up_by_a_writer_holding_the_sqlite_lock(sqlite_e
         thread.join()
         holder.dispose()
     assert viewer is not None and viewer.name == "Ben Lindqvist"
-    assert waited < 1.0
+    assert waited < NO_WAIT_SECONDS
 
 
 def test_page_views_succeed_while_a_large_import_writes(sqlite_engine: Engine, tmp_path: Path):
     """20,000 assignments import while a signed-in browser checks its session every 50 ms (as
-    each page view does, refreshing last-seen): every check answers, none waits a second."""
+    each page view does, refreshing last-seen): every check answers; none waits for the lock."""
     p = Practice(sqlite_engine)
     ben = p.clinician("Ben Lindqvist", password="correct horse")
     codes = [f"C-{i:04d}" for i in range(1, 21)]
@@ -254,7 +258,8 @@ def test_page_views_succeed_while_a_large_import_writes(sqlite_engine: Engine, t
     failures: list[BaseException] = []
 
     now = utc_now()
-    token = exchange_code(sqlite_engine, issue_code(sqlite_engine, account, now=now), now=now)
+    code = issue_code(sqlite_engine, account, "nonce", now=now)
+    token = exchange_code(sqlite_engine, code, "nonce", now=now)
 
     def browse() -> None:
         clock = now
@@ -279,4 +284,4 @@ def test_page_views_succeed_while_a_large_import_writes(sqlite_engine: Engine, t
         importer_engine.dispose()
     assert result.written and result.new == 20_000
     assert not failures and len(waits) > 10
-    assert max(waits) < 1.0
+    assert max(waits) < NO_WAIT_SECONDS

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Engine, event, insert, text
 from streamlit.testing.v1 import AppTest
 
+import dashboard.auth_ui as auth_ui
 from data_access.cli import main as cli
 from data_access.engine import new_engine, write
 from data_access.faults import DatabaseFault
@@ -25,6 +26,7 @@ from data_access.recording import record_scores
 from data_access.schema import Setting
 from tests.builders import D, Practice
 from tests.integration.test_importer import dump
+from tests.pagetest import APPTEST_NONCE, cookie_under_test, sign_in_as
 from tests.private_postgres import PrivateCluster, available
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,6 +136,9 @@ def running(cluster: PrivateCluster, monkeypatch: pytest.MonkeyPatch) -> Iterato
         conn.execute(text("TRUNCATE clinicians, audit_events RESTART IDENTITY CASCADE"))
     engine.dispose()
     monkeypatch.setenv("DATABASE_URL", cluster.url)
+    # Pages sign in through a real server-side session, as in tests/apptest/conftest.py.
+    monkeypatch.setattr(auth_ui, "session_cookie", cookie_under_test)
+    monkeypatch.setattr(auth_ui, "browser_nonce", lambda: APPTEST_NONCE)
     yield cluster
 
 
@@ -159,8 +164,7 @@ def test_the_command_line_says_one_line_when_the_database_is_down(
 
 def _app_as(viewer) -> AppTest:  # noqa: ANN001 - a Viewer
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
-    at.session_state["viewer"] = viewer
-    return at
+    return sign_in_as(at, viewer)
 
 
 def test_a_page_shows_the_fault_in_words_and_comes_back_with_the_database(
@@ -208,7 +212,7 @@ def test_a_save_during_an_outage_says_not_saved_and_keeps_what_was_typed(
     viewer = _ben(engine)
     engine.dispose()
     at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
-    at.session_state["viewer"] = viewer
+    sign_in_as(at, viewer)
     at.run()
     [instructions] = [t for t in at.text_area if t.label == "Instructions"]
     instructions.input("Two thought records before Friday")

@@ -789,7 +789,7 @@ def test_killing_a_large_sqlite_import_with_sigkill_leaves_the_database_unchange
                 writing.set()
 
     threading.Thread(target=watch, daemon=True).start()
-    assert writing.wait(timeout=60), "the import never reached its writing pass"
+    assert writing.wait(timeout=300), "the import never reached its writing pass"
     time.sleep(0.5)
     assert process.poll() is None, "the import finished before it could be killed"
     os.kill(process.pid, signal.SIGKILL)

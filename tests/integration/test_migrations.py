@@ -303,6 +303,9 @@ def test_sessions_can_be_scheduled_at_head_and_a_downgrade_keeps_the_bookings(bl
     )
     with engine.begin() as conn:
         conn.execute(sa.insert(sessions), [booking])
+    # Later revisions first (0009's item answers go), so that 0008's refusal leaves the
+    # database at 0008 on SQLite too, whose DDL does not roll back.
+    command.downgrade(alembic_config(engine), "0008")
     with pytest.raises(RuntimeError, match="holds scheduled sessions"):
         command.downgrade(alembic_config(engine), "0006")
     with engine.begin() as conn:

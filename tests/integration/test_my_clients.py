@@ -76,7 +76,8 @@ def test_each_active_client_reads_in_words_next_session_first(practice: dict):
     assert (two["next_session"], two["unrecorded_session"]) == (D(2026, 12, 1), D(2026, 11, 23))
     assert (two["last_contact"], two["last_attendance"]) == (D(2026, 11, 19), "no_show")
     assert two["homework"] == "2 of 3 done"
-    assert two["flags"].startswith("Repeated no-shows")  # worse than the missing scores
+    # worst first by flags.SEVERITY: no score in 30 days comes before repeated no-shows
+    assert two["flags"] == "No recent score; Repeated no-shows"
     assert three["next_session"] is None and three["homework"] == "none set since the last session"
     assert three["days_since_contact"] == 21
 

@@ -92,15 +92,20 @@ def practices(draw: st.DrawFn) -> Generated:
                     instructions="",
                 )
             )
+        scored: set[tuple[str, dt.date]] = set()  # one score per measure and day (the rule)
         for _ in range(draw(st.integers(0, 6))):
             measure = draw(st.sampled_from(OUTCOME_MEASURES))
             spec = MEASURES[measure]
+            recorded_on = day(draw(busy | any_day))
+            if (measure, recorded_on) in scored:
+                continue
+            scored.add((measure, recorded_on))
             generated.scores.append(
                 dict(
                     client_id=cid,
                     measure=measure,
                     value=draw(st.integers(spec.min_value, spec.max_value)),
-                    recorded_on=day(draw(busy | any_day)),
+                    recorded_on=recorded_on,
                 )
             )
     return generated

@@ -101,7 +101,7 @@ def test_the_fit_is_kept_until_a_score_is_added(engine, practice):
     with engine.connect() as conn:
         first = expected_response(conn, "PHQ-9")
         assert expected_response(conn, "PHQ-9") is first
-    practice.score(practice.on, "PHQ-9", 8, TODAY)
+    practice.score(practice.on, "PHQ-9", 8, TODAY - dt.timedelta(days=1))  # a day not yet scored
     with engine.connect() as conn:
         assert expected_response(conn, "PHQ-9") is not first
 

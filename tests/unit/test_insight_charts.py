@@ -144,3 +144,22 @@ def test_every_rate_chart_from_outcomes_stops_at_100():
             "ci_high": 0.99, "slope": 3.0, "intercept": 1.0}  # fmt: skip
     scatter = charts.scatter_chart(points, corr, "PHQ-9")
     assert capped(scatter.layout.xaxis) and scatter.data[0].cliponaxis is False
+
+
+def test_review_table_with_one_group_only_says_too_few_instead_of_failing():
+    """Cleo's next homework always followed a review: no 'after none' row, so her cells in the
+    pivot are empty, and the difference reads 'too few to compare' (it used to raise on NaN)."""
+    after = pd.DataFrame(
+        {
+            "clinician_id": [1, 1, 3],
+            "clinician": ["Ana", "Ana", "Cleo"],
+            "group": [AFTER_REVIEWED, AFTER_NOT_REVIEWED, AFTER_REVIEWED],
+            "reviewed": [40, 10, 12],
+            "completion_rate": [0.8, 0.6, 0.75],
+            "label": ["80 % (n=40)", "60 % (n=10)", "75 % (n=12)"],
+        }
+    )
+    table = charts.review_table(on_time((1, "Ana", 50, 40), (3, "Cleo", 12, 12)), after)
+    cleo = table.to_dict("records")[1]
+    assert cleo["Next homework after no review"] == "none"
+    assert cleo["Difference"] == "too few to compare"
