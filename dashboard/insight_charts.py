@@ -439,12 +439,19 @@ def review_table(on_time: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
             {
                 "Clinician": r.clinician,
                 "Reviewed on time": r.label,
-                "Next homework after a review": label.get(AFTER_REVIEWED, "none"),
-                "Next homework after no review": label.get(AFTER_NOT_REVIEWED, "none"),
+                "Next homework after a review": _label_or_none(label, AFTER_REVIEWED),
+                "Next homework after no review": _label_or_none(label, AFTER_NOT_REVIEWED),
                 "Difference": _difference(rates, enough, r.clinician_id),
             }
         )
     return pd.DataFrame(rows, columns=REVIEW_COLUMNS)
+
+
+def _label_or_none(labels: pd.Series | dict, group: str) -> str:
+    """A group's rate label, or "none" where the clinician has no such homework (NaN in the
+    pivot)."""
+    value = labels.get(group)
+    return "none" if value is None or pd.isna(value) else str(value)
 
 
 REVIEW_COLUMNS = [
