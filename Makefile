@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_DB := data/homework.db
 PORT ?= 8501
 
-.PHONY: run test bench lint install demo-db clean
+.PHONY: run test bench load lint install demo-db clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test: $(STAMP)
 ## bench: time the practice-wide queries at 10,000 clients on SQLite and PostgreSQL
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## load: N people at once (5, 10, 20) against one app instance on the 10,000-client practice
+load: $(STAMP)
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
