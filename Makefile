@@ -33,9 +33,11 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## bench: time the practice-wide queries at 10,000 clients on SQLite and PostgreSQL
+## bench: time the practice-wide queries at 10,000 clients on SQLite and PostgreSQL, then
+## every practice page in headless Chromium (cold and warm, bytes received, server RSS)
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench.browser $(BROWSER_ARGS)
 
 ## load: N people at once (5, 10, 20) against one app instance on the 10,000-client practice
 load: $(STAMP)

@@ -68,14 +68,14 @@ class Level:
         return np.array([r.seconds for r in self.results if not r.error])
 
 
-def _session_cookie(engine: Engine, account_id: int) -> str:
+def session_cookie(engine: Engine, account_id: int) -> str:
     """A real signed-in web session for the account, as the sign-in form and cookie route make."""
     token = exchange_code(engine, issue_code(engine, account_id, NONCE), NONCE)
     assert token is not None, "the account could not start a session"
     return f"{COOKIE_NAME}={token}"
 
 
-def _account_id(engine: Engine, email: str) -> int | None:
+def account_id(engine: Engine, email: str) -> int | None:
     with engine.connect() as conn:
         return conn.execute(
             select(UserAccount.id).join(Clinician).where(Clinician.email == email)
@@ -120,7 +120,7 @@ def people(engine: Engine, n: int) -> list[Person]:
     for i in range(n):
         if i % 2 == 0 and i // 2 < len(clinicians):
             email, name, supervisor_email, codes = clinicians[i // 2]
-            account = _account_id(engine, email) or create_user(
+            account = account_id(engine, email) or create_user(
                 engine,
                 email=email,
                 name=name,
@@ -131,12 +131,12 @@ def people(engine: Engine, n: int) -> list[Person]:
             visits = [Visit("clients")] + [Visit("client", f"client={code}") for code in codes]
         else:
             email = SUPERVISORS[(i // 2) % len(SUPERVISORS)]
-            account = _account_id(engine, email)
+            account = account_id(engine, email)
             assert account is not None, f"{email} has no account: not a demo practice"
             end = BENCH_TODAY - dt.timedelta(days=i)  # a period of one's own: nothing cached
             period = f"from={end - dt.timedelta(weeks=PERIOD_WEEKS)}&to={end}"
             visits = [Visit(page, period) for page in ("overview", "caseload", "homework")]
-        crowd.append(Person(email, _session_cookie(engine, account), visits))
+        crowd.append(Person(email, session_cookie(engine, account), visits))
     return crowd
 
 
