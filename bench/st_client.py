@@ -117,6 +117,7 @@ async def browse(
                 if result.error and result.error.startswith("no settled page"):
                     break  # the run may still be going; the next request would only queue
     except (OSError, TimeoutError, WebSocketException) as exc:
-        error = f"connection: {type(exc).__name__}"
-        results.append(Result(visits[len(results)], time.perf_counter() - started, 0, error))
+        if len(results) < len(visits):  # the page being waited for is lost with the connection
+            error = f"connection: {type(exc).__name__}"
+            results.append(Result(visits[len(results)], time.perf_counter() - started, 0, error))
     return results
