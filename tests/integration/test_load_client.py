@@ -11,6 +11,8 @@ from bench.load import Person, people, run_level
 from bench.st_client import Visit
 from data_access.engine import new_engine
 
+PAGE_SECONDS = 150  # a few seconds on a quiet machine; generous for a shared, saturated one
+
 
 def test_two_people_browse_a_tiny_practice_without_errors(demo_db_url: str, tmp_path: Path) -> None:
     copy = tmp_path / "practice.db"  # the run adds accounts and sessions: not to the shared demo
@@ -26,14 +28,14 @@ def test_two_people_browse_a_tiny_practice_without_errors(demo_db_url: str, tmp_
     stranger = Person("nobody", "bs_session=not-a-session", [Visit("overview")])
 
     level = run_level(
-        url, [clinician, supervisor, stranger], settle=0, timeout=50, log_dir=tmp_path
+        url, [clinician, supervisor, stranger], settle=0, timeout=PAGE_SECONDS, log_dir=tmp_path
     )
 
+    assert level.errors == ["overview: signed out"]  # only the stranger
     # a clinician opens My clients and one of their clients; a supervisor the Overview
     assert [r.visit.page for r in level.results] == ["clients", "client", "overview", "overview"]
-    assert level.errors == ["overview: signed out"]  # only the stranger
     for result in level.results[:-1]:
-        assert 0 < result.seconds < 50
+        assert 0 < result.seconds < PAGE_SECONDS
         assert result.received > 5_000  # a drawn page, not an empty answer
     assert 50 < level.rss_before <= level.rss_peak
     assert level.rss_after > 0
