@@ -181,7 +181,7 @@ def run_load(
     levels = []
     for n in sizes:
         levels.append(run_level(url, everyone[:n], settle, timeout, log_dir))
-        print(_line(levels[-1]), flush=True)
+        print(f"{_line(levels[-1])}\n{page_table(levels[-1:])}", flush=True)
     return levels
 
 
