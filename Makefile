@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_DB := data/homework.db
 PORT ?= 8501
 
-.PHONY: run test bench lint install demo-db clean
+.PHONY: run test bench load lint install demo-db clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +33,15 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## bench: time the practice-wide queries at 10,000 clients on SQLite and PostgreSQL
+## bench: time the practice-wide queries at 10,000 clients on SQLite and PostgreSQL, then
+## every practice page in headless Chromium (cold and warm, bytes received, server RSS)
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench.browser $(BROWSER_ARGS)
+
+## load: N people at once (5, 10, 20) against one app instance on the 10,000-client practice
+load: $(STAMP)
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

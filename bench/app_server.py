@@ -1,0 +1,86 @@
+"""One `streamlit run dashboard/app.py` on a free loopback port, for the load test and the
+browser bench, with its resident memory read from /proc."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import suppress
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+STARTUP_SECONDS = 90
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class AppServer:
+    """The dashboard served headless on 127.0.0.1 against `database_url`, logging to `log_path`."""
+
+    def __init__(self, database_url: str, log_path: Path) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self._log = log_path.open("w")
+        env = {**os.environ, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+        command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py"]
+        command += ["--server.port", str(self.port), "--server.address", "127.0.0.1"]
+        command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+        self.process = subprocess.Popen(
+            command, cwd=PROJECT, env=env, stdout=self._log, stderr=subprocess.STDOUT
+        )
+        self._wait_healthy()
+
+    def _wait_healthy(self) -> None:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited early; see {self.log_path}")
+            with (
+                suppress(OSError),
+                urllib.request.urlopen(f"{self.base}/_stcore/health", timeout=2) as resp,
+            ):
+                if resp.status == 200:
+                    return
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"streamlit did not become healthy; see {self.log_path}")
+
+    def rss_mib(self) -> float:
+        """The server's resident memory now, in MiB (VmRSS)."""
+        return _status_kib(self.process.pid, "VmRSS") / 1024
+
+    def peak_rss_mib(self) -> float:
+        """The most resident memory the server has held since it started, in MiB (VmHWM)."""
+        return _status_kib(self.process.pid, "VmHWM") / 1024
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server has used since it started (user + system), in seconds."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        """Terminate the server (kill it after 10 s) and close its log."""
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self._log.close()
+
+
+def _status_kib(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    return 0

@@ -1,0 +1,157 @@
+"""The browser case of `make bench`: each practice page in headless Chromium, as the admin sees it.
+
+One app instance on the bench practice; each page is opened twice in one signed-in browser,
+cold (first view since the server started: nothing cached) and warm (a reload). A page counts as
+settled when the server's `script_finished` has arrived on the page's websocket and Streamlit's
+running indicator is gone. Printed per page: seconds to settle, bytes received on the websocket
+(decompressed: what the browser has to parse and draw), and the server's RSS afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from bench.app_server import AppServer
+from bench.databases import PracticeSpec, sqlite_practice
+from bench.load import account_id, session_cookie
+from data_access.engine import new_engine
+
+PAGES = ("overview", "caseload", "homework", "outcomes", "clients")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [  # as in tests/e2e/conftest.py
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+class Wire:
+    """Counts what the page's websockets deliver and notices a finished script run."""
+
+    def __init__(self) -> None:
+        self.received = 0
+        self.finished = False
+
+    def frame(self, payload: str | bytes) -> None:
+        data = payload if isinstance(payload, bytes) else payload.encode()
+        self.received += len(data)
+        msg = ForwardMsg()
+        msg.ParseFromString(data)
+        if (
+            msg.WhichOneof("type") == "script_finished"
+            and msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
+        ):
+            self.finished = True
+
+
+def time_page(page, wire: Wire, url: str, timeout: float) -> float:  # noqa: ANN001 - playwright
+    """Seconds from asking for `url` to a settled page."""
+    wire.received, wire.finished = 0, False
+    started = time.perf_counter()
+    page.goto(url)
+    deadline = started + timeout
+    while not wire.finished:
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"{url} did not settle within {timeout:.0f} s")
+        page.wait_for_timeout(50)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+        timeout=timeout * 1000,
+    )
+    return time.perf_counter() - started
+
+
+def run(
+    url: str, email: str, timeout: float, log_dir: Path
+) -> list[tuple[str, str, float, int, float]]:
+    """(page, cold/warm, seconds, bytes received, server RSS MiB) for every practice page."""
+    from playwright.sync_api import sync_playwright
+
+    engine = new_engine(url)
+    account = account_id(engine, email)
+    assert account is not None, f"{email} has no account: not a demo practice"
+    name, token = session_cookie(engine, account).split("=", 1)
+    engine.dispose()
+    server = AppServer(url, log_dir / "streamlit_browser.log")
+    rows = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            context = browser.new_context(viewport={"width": 1400, "height": 900})
+            context.add_cookies([{"name": name, "value": token, "url": server.base}])
+            context.set_default_timeout(timeout * 1000)
+            page = context.new_page()
+            wire = Wire()
+            page.on("websocket", lambda ws: ws.on("framereceived", wire.frame))
+            for path in PAGES:
+                for state in ("cold", "warm"):
+                    seconds = time_page(page, wire, f"{server.base}/{path}", timeout)
+                    rows.append((path, state, seconds, wire.received, server.rss_mib()))
+                    print(_line(rows[-1]), flush=True)
+            browser.close()
+    finally:
+        server.stop()
+    return rows
+
+
+HEADER = f"{'page':<9} {'cache':<5} {'settled s':>9} {'KiB received':>12} {'server RSS MiB':>14}"
+
+
+def _line(row: tuple[str, str, float, int, float]) -> str:
+    path, state, seconds, received, rss = row
+    return f"{path:<9} {state:<5} {seconds:>9.2f} {received / 1024:>12.0f} {rss:>14.0f}"
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.browser", description=__doc__)
+    parser.add_argument("--clients", type=int, default=10_000, help="practice size (10,000)")
+    parser.add_argument("--weeks", type=int, default=52, help="weeks of history (52)")
+    parser.add_argument("--seed", type=int, default=7, help="demo seed (7)")
+    parser.add_argument("--email", default="admin@demo.example", help="who signs in (the admin)")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds per page (300)")
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path("/tmp/between-sessions-bench"),
+        help="where bench practices are cached (/tmp/between-sessions-bench)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        print(f"no Chromium at {CHROMIUM} (set CHROMIUM_PATH): browser case skipped")
+        return 0
+    spec = PracticeSpec(clients=args.clients, weeks=args.weeks, seed=args.seed)
+    practice = sqlite_practice(spec, args.cache_dir, rebuild=False, analyze=False)
+    with tempfile.TemporaryDirectory(prefix="between-sessions-browser-") as scratch:
+        copy = Path(scratch) / "practice.db"  # the run adds a session and audit rows
+        shutil.copy(practice.removeprefix("sqlite:///"), copy)
+        load = os.getloadavg()
+        print(
+            f"{args.clients:,} clients, SQLite, {args.email}, headless Chromium, "
+            f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}\n{HEADER}",
+            flush=True,
+        )
+        rows = run(f"sqlite:///{copy}", args.email, args.timeout, Path(scratch))
+    print(f"\n{HEADER}\n" + "\n".join(_line(row) for row in rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

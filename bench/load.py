@@ -1,0 +1,270 @@
+"""`make load`: many people opening pages at once against ONE app instance on a bench practice.
+
+Half the people are clinicians (My clients, then two of their own clients), half supervisors and
+admins (Overview, Caseload, Homework), each with a different period in the URL so that no one's
+page data is already cached. For each crowd size N a fresh server starts (cold caches), is warmed
+by one signed-out page view (libraries imported), and then N people connect together through
+`bench.st_client`. Printed per N: p50 / p95 / max seconds to a settled page, errors, and the
+server's resident memory before, at peak and some seconds after every session has closed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import Engine, select
+
+from bench.app_server import AppServer
+from bench.databases import BENCH_TODAY, PracticeSpec, sqlite_practice
+from bench.st_client import Result, Visit, browse
+from dashboard.session_routes import COOKIE_NAME
+from data_access.accounts import create_user
+from data_access.engine import new_engine
+from data_access.schema import Client, Clinician, UserAccount
+from data_access.web_sessions import exchange_code, issue_code
+
+SUPERVISORS = ("supervisor@demo.example", "admin@demo.example")
+PERIOD_WEEKS = 12
+NONCE = "load-test"
+
+
+@dataclass(frozen=True)
+class Person:
+    """A signed-in person: who (for the tables), their session cookie and the pages they open."""
+
+    who: str
+    cookie: str
+    visits: list[Visit]
+
+
+@dataclass(frozen=True)
+class Level:
+    """What one crowd of `n` people saw, and the server's memory around it."""
+
+    n: int
+    results: list[Result]
+    rss_before: float
+    rss_peak: float
+    rss_after: float
+    wall: float
+    cpu: float  # seconds of the server's CPU while the crowd browsed
+
+    @property
+    def errors(self) -> list[str]:
+        return [f"{r.visit.page}: {r.error}" for r in self.results if r.error]
+
+    def seconds(self) -> np.ndarray:
+        return np.array([r.seconds for r in self.results if not r.error])
+
+
+def session_cookie(engine: Engine, account_id: int) -> str:
+    """A real signed-in web session for the account, as the sign-in form and cookie route make."""
+    token = exchange_code(engine, issue_code(engine, account_id, NONCE), NONCE)
+    assert token is not None, "the account could not start a session"
+    return f"{COOKIE_NAME}={token}"
+
+
+def account_id(engine: Engine, email: str) -> int | None:
+    with engine.connect() as conn:
+        return conn.execute(
+            select(UserAccount.id).join(Clinician).where(Clinician.email == email)
+        ).scalar()
+
+
+def _clinicians(engine: Engine, count: int) -> list[tuple[str, str, str | None, list[str]]]:
+    """The first `count` clinicians with at least two active clients: email, name, supervisor's
+    email and two client codes."""
+    supervisor = Clinician.__table__.alias("supervisor")
+    with engine.connect() as conn:
+        staff = conn.execute(
+            select(Clinician.id, Clinician.email, Clinician.name, supervisor.c.email)
+            .outerjoin(supervisor, supervisor.c.id == Clinician.supervisor_id)
+            .where(Clinician.role == "clinician")
+            .order_by(Clinician.id)
+        ).all()
+        chosen = []
+        for clinician_id, email, name, supervisor_email in staff:
+            codes = (
+                conn.execute(
+                    select(Client.code)
+                    .where(Client.clinician_id == clinician_id, Client.discharged_on.is_(None))
+                    .order_by(Client.code)
+                    .limit(2)
+                )
+                .scalars()
+                .all()
+            )
+            if len(codes) == 2:
+                chosen.append((email, name, supervisor_email, list(codes)))
+            if len(chosen) == count:
+                break
+    return chosen
+
+
+def people(engine: Engine, n: int) -> list[Person]:
+    """`n` signed-in people, alternately a clinician and a supervisor or admin. Clinicians
+    without an account get one (single sign-on only, so no password is stored)."""
+    clinicians = _clinicians(engine, (n + 1) // 2)
+    crowd: list[Person] = []
+    for i in range(n):
+        if i % 2 == 0 and i // 2 < len(clinicians):
+            email, name, supervisor_email, codes = clinicians[i // 2]
+            account = account_id(engine, email) or create_user(
+                engine,
+                email=email,
+                name=name,
+                role="clinician",
+                password=None,
+                supervisor_email=supervisor_email,
+            )
+            visits = [Visit("clients")] + [Visit("client", f"client={code}") for code in codes]
+        else:
+            email = SUPERVISORS[(i // 2) % len(SUPERVISORS)]
+            account = account_id(engine, email)
+            assert account is not None, f"{email} has no account: not a demo practice"
+            end = BENCH_TODAY - dt.timedelta(days=i)  # a period of one's own: nothing cached
+            period = f"from={end - dt.timedelta(weeks=PERIOD_WEEKS)}&to={end}"
+            visits = [Visit(page, period) for page in ("overview", "caseload", "homework")]
+        crowd.append(Person(email, session_cookie(engine, account), visits))
+    return crowd
+
+
+async def _crowd(server: AppServer, crowd: list[Person], timeout: float) -> tuple[list, float]:
+    """Everyone at once; returns every result and the highest RSS sampled meanwhile."""
+    peak = server.rss_mib()
+    tasks = [asyncio.create_task(browse(server.base, p.cookie, p.visits, timeout)) for p in crowd]
+    while not all(t.done() for t in tasks):
+        peak = max(peak, server.rss_mib())
+        await asyncio.wait(tasks, timeout=0.25)
+    return [r for t in tasks for r in t.result()], peak
+
+
+def run_level(url: str, crowd: list[Person], settle: float, timeout: float, log_dir: Path) -> Level:
+    """Start a fresh server on `url`, warm it with one signed-out view, let `crowd` browse
+    together, wait `settle` seconds after the last session closed, stop the server."""
+    server = AppServer(url, log_dir / f"streamlit_{len(crowd)}.log")
+    try:
+        asyncio.run(browse(server.base, "", [Visit("clients")], timeout))
+        before = server.rss_mib()
+        started, cpu = time.perf_counter(), server.cpu_seconds()
+        results, peak = asyncio.run(_crowd(server, crowd, timeout))
+        wall, cpu = time.perf_counter() - started, server.cpu_seconds() - cpu
+        deadline = time.monotonic() + settle
+        while time.monotonic() < deadline:
+            peak = max(peak, server.rss_mib())
+            time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+        return Level(
+            len(crowd), results, before, max(peak, server.rss_mib()), server.rss_mib(), wall, cpu
+        )
+    finally:
+        server.stop()
+
+
+def run_load(
+    url: str, sizes: Sequence[int], settle: float, timeout: float, log_dir: Path
+) -> list[Level]:
+    """Each crowd size in turn against the practice at `url` (which gains accounts and sessions)."""
+    engine = new_engine(url)
+    everyone = people(engine, max(sizes))
+    engine.dispose()
+    levels = []
+    for n in sizes:
+        levels.append(run_level(url, everyone[:n], settle, timeout, log_dir))
+        print(f"{_line(levels[-1])}\n{page_table(levels[-1:])}", flush=True)
+    return levels
+
+
+HEADER = (
+    f"{'N':>3} {'pages':>5} {'errors':>6} {'p50 s':>7} {'p95 s':>7} {'max s':>7} "
+    f"{'all done s':>10} {'server CPU s':>12} {'RSS before':>10} {'peak':>7} {'after':>7} MiB"
+)
+
+
+def _line(level: Level) -> str:
+    s = level.seconds()
+    p50, p95, top = np.percentile(s, [50, 95, 100]) if len(s) else (float("nan"),) * 3
+    return (
+        f"{level.n:>3} {len(level.results):>5} {len(level.errors):>6} {p50:>7.2f} {p95:>7.2f} "
+        f"{top:>7.2f} {level.wall:>10.1f} {level.cpu:>12.1f} {level.rss_before:>10.0f} "
+        f"{level.rss_peak:>7.0f} {level.rss_after:>7.0f}"
+    )
+
+
+def page_table(levels: list[Level]) -> str:
+    """Per crowd size and page: views, median and max seconds, median KiB received."""
+    lines = [f"{'N':>3} {'page':<9} {'views':>5} {'p50 s':>7} {'max s':>7} {'KiB':>7}"]
+    for level in levels:
+        for page in sorted({r.visit.page for r in level.results}):
+            ok = [r for r in level.results if r.visit.page == page and not r.error]
+            if not ok:
+                continue
+            secs = [r.seconds for r in ok]
+            kib = statistics.median(r.received for r in ok) / 1024
+            lines.append(
+                f"{level.n:>3} {page:<9} {len(ok):>5} {statistics.median(secs):>7.2f} "
+                f"{max(secs):>7.2f} {kib:>7.0f}"
+            )
+    return "\n".join(lines)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
+    parser.add_argument("--clients", type=int, default=10_000, help="practice size (10,000)")
+    parser.add_argument("--weeks", type=int, default=52, help="weeks of history (52)")
+    parser.add_argument("--seed", type=int, default=7, help="demo seed (7)")
+    parser.add_argument(
+        "--sessions", type=int, nargs="+", default=[5, 10, 20], help="crowd sizes (5 10 20)"
+    )
+    parser.add_argument(
+        "--settle", type=float, default=60, help="seconds to wait before the last RSS (60)"
+    )
+    parser.add_argument("--timeout", type=float, default=300, help="seconds per page (300)")
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path("/tmp/between-sessions-bench"),
+        help="where bench practices are cached (/tmp/between-sessions-bench)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    spec = PracticeSpec(clients=args.clients, weeks=args.weeks, seed=args.seed)
+    practice = sqlite_practice(spec, args.cache_dir, rebuild=False, analyze=False)
+    with tempfile.TemporaryDirectory(prefix="between-sessions-load-") as scratch:
+        # the run adds accounts, sessions and audit rows: keep them out of the cached practice
+        copy = Path(scratch) / "practice.db"
+        shutil.copy(practice.removeprefix("sqlite:///"), copy)
+        load = os.getloadavg()
+        print(
+            f"{args.clients:,} clients, SQLite, {os.cpu_count()} cores, "
+            f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the start"
+        )
+        print(HEADER, flush=True)
+        levels = run_load(
+            f"sqlite:///{copy}", args.sessions, args.settle, args.timeout, Path(scratch)
+        )
+        load = os.getloadavg()
+        print(f"\nload average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the end")
+        print(f"\n{HEADER}\n" + "\n".join(_line(level) for level in levels))
+        print(f"\n{page_table(levels)}")
+        for level in levels:
+            for error in level.errors:
+                print(f"N={level.n} error: {error}")
+    return 1 if any(level.errors for level in levels) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
