@@ -137,7 +137,7 @@ def fit(rows: pd.DataFrame, measure: str) -> ExpectedResponse:
             # solution a fraction of a point from the exact one (tests pin the fit)
             warnings.simplefilter("ignore", IterationLimitWarning)
             for i, q in enumerate(QUANTILES):
-                levels[i, week], slopes[i, week] = model.fit(q=q, max_iter=300).params
+                levels[i, week], slopes[i, week] = model.fit(q=q, max_iter=100).params
     return ExpectedResponse(measure, clients, levels, slopes)
 
 
