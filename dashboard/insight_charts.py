@@ -439,19 +439,17 @@ def review_table(on_time: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
             {
                 "Clinician": r.clinician,
                 "Reviewed on time": r.label,
-                "Next homework after a review": _label_or_none(label, AFTER_REVIEWED),
-                "Next homework after no review": _label_or_none(label, AFTER_NOT_REVIEWED),
+                "Next homework after a review": _or_none(label.get(AFTER_REVIEWED)),
+                "Next homework after no review": _or_none(label.get(AFTER_NOT_REVIEWED)),
                 "Difference": _difference(rates, enough, r.clinician_id),
             }
         )
     return pd.DataFrame(rows, columns=REVIEW_COLUMNS)
 
 
-def _label_or_none(labels: pd.Series | dict, group: str) -> str:
-    """A group's rate label, or "none" where the clinician has no such homework (NaN in the
-    pivot)."""
-    value = labels.get(group)
-    return "none" if value is None or pd.isna(value) else str(value)
+def _or_none(label: object) -> str:
+    """A rate label, or "none" where the clinician had no homework in that group."""
+    return "none" if label is None or pd.isna(label) else str(label)
 
 
 REVIEW_COLUMNS = [
@@ -469,12 +467,12 @@ def _difference(rates: pd.DataFrame, enough: pd.DataFrame, clinician_id: int) ->
     groups = (AFTER_REVIEWED, AFTER_NOT_REVIEWED)
     if clinician_id not in rates.index or not all(g in rates.columns for g in groups):
         return "too few to compare"
-    # A clinician with only one of the two groups has NaN in the other's cells.
-    flags = [enough.loc[clinician_id, g] for g in groups]
-    shares = [rates.loc[clinician_id, g] for g in groups]
-    if not all(pd.notna(f) and bool(f) for f in flags) or any(pd.isna(v) for v in shares):
+    shown = [
+        pd.notna(rates.loc[clinician_id, g]) and enough.loc[clinician_id, g] == 1 for g in groups
+    ]  # a clinician with only one kind of homework has NaN for the other
+    if not all(shown):
         return "too few to compare"
-    points = round(100 * (shares[0] - shares[1]))
+    points = round(100 * (rates.loc[clinician_id, groups[0]] - rates.loc[clinician_id, groups[1]]))
     if points == 0:
         return "about the same after a review"
     return f"{abs(points)} points {'better' if points > 0 else 'worse'} after a review"

@@ -158,3 +158,13 @@ def week_axis(title: str, weeks: pd.Series, most: int = 12) -> dict:
         "tickvals": ticks,
         "ticktext": [f"{pd.Timestamp(t):%d %b}" for t in ticks],
     }
+
+
+# Metric labels and changes wrap instead of ending in "…" in narrow cards (1024 px windows);
+# pages pass it to st.html once.
+WRAP_METRICS = """<style>
+[data-testid="stMetricLabel"] *, [data-testid="stMetricDelta"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+}
+[data-testid="stMetricLabel"], [data-testid="stMetricDelta"] { height: auto !important; }
+</style>"""

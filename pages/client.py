@@ -30,7 +30,7 @@ from dashboard.homework_forms import (
 from dashboard.navigation import PAGES_DIR
 from dashboard.plain_text import md
 from dashboard.risk_ui import risk_banner
-from dashboard.theme import STATUS_STYLE
+from dashboard.theme import STATUS_STYLE, WRAP_METRICS
 from data_access import audit, metrics
 from data_access.client_queries import ClientPage, client_page
 from data_access.csv_safe import to_safe_csv
@@ -298,6 +298,7 @@ def _blank_missing(values: pd.Series, missing: str) -> pd.Series:
 
 def _header(page: ClientPage) -> None:
     h = page.header
+    st.html(WRAP_METRICS)
     # A wrapping row: each value keeps its whole width, and on a narrow screen the next
     # figure moves to a new line instead of being cut off. The n of the completion rate sits in
     # its label, so the value itself stays short.

@@ -11,6 +11,7 @@ from dashboard.cache import derived_data, page_data
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar
 from dashboard.report import ReportSection, attention_section, build_report, report_download
+from dashboard.theme import WRAP_METRICS
 from data_access import metrics
 from data_access.filters import Filters
 from data_access.flags import needs_attention
@@ -118,6 +119,7 @@ data = load(viewer, filters)
 by_type, on_time = data["by_type"], data["on_time"]
 
 st.title("Homework")
+st.html(WRAP_METRICS)
 st.caption(
     "Completion = (completed + ½ partial) ÷ reviewed, over homework due in the chosen dates, as "
     "on every page. The by-type figures below count homework set in those dates and say so. "

@@ -11,6 +11,7 @@ from dashboard.db import engine
 from dashboard.filters import filter_sidebar, scope_words
 from dashboard.on_track_ui import on_track_share
 from dashboard.risk_ui import risk_list
+from dashboard.theme import WRAP_METRICS
 from data_access.client_lists import LISTS, headline_clients
 from data_access.expected import on_track_summary
 from data_access.practice import overview_data, previous_period
@@ -63,6 +64,7 @@ with engine().connect() as conn:
 data = load(viewer, filters)
 
 st.title("Practice overview")
+st.html(WRAP_METRICS)
 before = previous_period(filters)
 st.caption(
     f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y} for {scope_words(viewer, filters)}, "

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, wait_for_app
 
@@ -40,7 +41,11 @@ def _shoot(page: Page, path: Path, width: int, height: int, signed_in: bool = Tr
     """Wait for the page's title and the end of its run, grow the window to the page's full
     height, then take the picture."""
     if signed_in:  # a reload shows the sign-in form until the session cookie is read
-        page.get_by_text("Signed in as").wait_for()
+        try:
+            page.get_by_text("Signed in as").wait_for(timeout=20_000)
+        except PlaywrightTimeout:  # a busy server can miss the cookie once: load it again
+            page.reload()
+            page.get_by_text("Signed in as").wait_for()
     page.wait_for_selector('[data-testid="stMain"] h1')
     page.wait_for_timeout(1000)  # a run that is about to start shows its status widget
     wait_for_app(page)
@@ -65,7 +70,7 @@ def main(base: str, client: str) -> None:
                     context = browser.new_context(
                         viewport={"width": width, "height": height}, color_scheme=scheme
                     )
-                    context.set_default_timeout(60_000)
+                    context.set_default_timeout(120_000)
                     signed_in[who] = context.new_page()
                     _sign_in(signed_in[who], base, who)
                 page = signed_in[who]

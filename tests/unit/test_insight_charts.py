@@ -91,7 +91,25 @@ def test_review_table_says_the_difference_in_words_with_each_n():
             "label": ["80 % (n=40)", "60 % (n=10)", "70 % (n=20)", "too few (n=3)"],
         }
     )
-    table = charts.review_table(on_time((1, "Ana", 50, 40), (2, "Ben", 23, 20)), after)
+    after = pd.concat(
+        [
+            after,
+            pd.DataFrame(  # Cleo's homework was always reviewed: no "after no review" row
+                {
+                    "clinician_id": [3],
+                    "clinician": ["Cleo"],
+                    "group": [AFTER_REVIEWED],
+                    "reviewed": [12],
+                    "completion_rate": [0.75],
+                    "label": ["75 % (n=12)"],
+                }
+            ),  # fmt: skip
+        ],
+        ignore_index=True,
+    )
+    table = charts.review_table(
+        on_time((1, "Ana", 50, 40), (2, "Ben", 23, 20), (3, "Cleo", 12, 12)), after
+    )
     assert table.to_dict("records") == [
         {
             "Clinician": "Ana",
@@ -105,6 +123,13 @@ def test_review_table_says_the_difference_in_words_with_each_n():
             "Reviewed on time": "87 % (n=23)",
             "Next homework after a review": "70 % (n=20)",
             "Next homework after no review": "too few (n=3)",
+            "Difference": "too few to compare",
+        },
+        {
+            "Clinician": "Cleo",
+            "Reviewed on time": "100 % (n=12)",
+            "Next homework after a review": "75 % (n=12)",
+            "Next homework after no review": "none",
             "Difference": "too few to compare",
         },
     ]
