@@ -137,9 +137,9 @@ value, n = split_rate(
                int(due["reviewed"].sum()))
 )  # fmt: skip
 cols[2].metric(
-    f"Completion, homework due ({n})",
+    f"Completion ({n})",
     value,
-    help="(completed + ½ partial) ÷ reviewed, over homework due in the chosen dates.",
+    help="(completed + ½ partial) ÷ reviewed, of homework due in the chosen dates.",
 )
 value, n = split_rate(total_row["label"])
 cols[3].metric(

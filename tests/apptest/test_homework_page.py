@@ -42,7 +42,7 @@ def test_supervisor_sees_the_team_and_not_other_clinicians(practice):
     assert metric_values(at) == {
         "Assignments set": "18",
         "Clients with homework": "6",
-        "Completion, homework due (n=18)": "100 %",
+        "Completion (n=18)": "100 %",
         "Reviewed on time (n=12)": "100 %",
     }
     table = at.dataframe[0].value.set_index("Type")
@@ -64,7 +64,7 @@ def test_clinician_sees_only_their_own_homework(practice):
     p, ids = practice
     at = run_page(p.viewer(ids["olly"]))
     assert metric_values(at)["Assignments set"] == "1"
-    assert metric_values(at)["Completion, homework due (n=1)"] == "too few"
+    assert metric_values(at)["Completion (n=1)"] == "too few"
     table = at.dataframe[0].value
     assert list(table["Type"]) == ["Exposure Practice"]
     assert "Dana" not in page_text(at) and "Thought Record" not in page_text(at)
