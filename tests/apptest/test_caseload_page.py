@@ -196,5 +196,7 @@ def test_a_risk_item_heads_the_list_whatever_the_filters(practice):
     practice.score(practice.clients["C-0002"], "PHQ-9", 9, day(4, 6), items=[1] * 9)
     at = open_caseload(practice, "ada")
     assert at.error[0].value.startswith("**Risk items: 1 not reviewed, 0 reviewed.**")
-    assert links(at)[:2] == ["[C-0002](client?client=C-0002)"] * 2  # red list, then the list
+    red, listed = links(at)[:2]  # the red list, then the needs-attention list for the dates
+    assert red == "[C-0002](client?client=C-0002)"
+    assert listed.startswith("[C-0002](client?client=C-0002&from=")
     assert [h.value for h in at.subheader][0] == "Needing attention (3)"
