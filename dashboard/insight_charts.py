@@ -428,7 +428,7 @@ def review_table(on_time: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     rates = after.pivot_table(index="clinician_id", columns="group", values="completion_rate")
     labels = after.pivot_table(
         index="clinician_id", columns="group", values="label", aggfunc="first"
-    )
+    ).fillna("none")  # a side another clinician has but this one lacks
     enough = after.assign(ok=after["reviewed"] >= MIN_REVIEWED_FOR_RATE).pivot_table(
         index="clinician_id", columns="group", values="ok", aggfunc="first"
     )
@@ -462,7 +462,8 @@ def _difference(rates: pd.DataFrame, enough: pd.DataFrame, clinician_id: int) ->
     groups = (AFTER_REVIEWED, AFTER_NOT_REVIEWED)
     if clinician_id not in rates.index or not all(g in rates.columns for g in groups):
         return "too few to compare"
-    if not all(bool(enough.loc[clinician_id, g]) is True for g in groups):
+    # a side this clinician has no row for is NaN in both pivots (and bool(NaN) is True)
+    if not enough.loc[clinician_id, list(groups)].eq(True).all():
         return "too few to compare"
     points = round(100 * (rates.loc[clinician_id, groups[0]] - rates.loc[clinician_id, groups[1]]))
     if points == 0:
