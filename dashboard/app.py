@@ -42,6 +42,7 @@ def run_page() -> None:
     import streamlit as st
 
     from dashboard.auth_ui import current_viewer, sign_in_form, sign_out_control
+    from dashboard.link_style import LINK_STYLE
     from dashboard.navigation import pages_for, signed_out_pages
 
     viewer = current_viewer()
@@ -50,6 +51,7 @@ def run_page() -> None:
         return
     page = st.navigation(pages_for(viewer.role))
     sign_out_control(viewer)
+    st.html(LINK_STYLE)
     page.run()
 
 

@@ -170,7 +170,9 @@ def trend_figure(
             line_dash="dash",
             line_color=MUTED,
             annotation_text=f"caseness ≥ {spec.caseness}",
-            annotation_position="bottom right",
+            # left: the severity bands name themselves on the right, and GAD-7's cut-off of 8
+            # falls inside its "mild 5–9" band, where the two names overlapped
+            annotation_position="bottom left",
             annotation_font={"size": 11, "color": MUTED},
         )
     if expected is not None:

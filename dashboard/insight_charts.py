@@ -428,7 +428,7 @@ def review_table(on_time: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     rates = after.pivot_table(index="clinician_id", columns="group", values="completion_rate")
     labels = after.pivot_table(
         index="clinician_id", columns="group", values="label", aggfunc="first"
-    )
+    ).fillna("none")  # a side another clinician has but this one lacks
     enough = after.assign(ok=after["reviewed"] >= MIN_REVIEWED_FOR_RATE).pivot_table(
         index="clinician_id", columns="group", values="ok", aggfunc="first"
     )

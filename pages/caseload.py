@@ -25,12 +25,6 @@ from data_access.viewer import Viewer
 
 CLIENT_PAGE = str(PAGES_DIR / "client.py")
 ROWS_PER_PAGE = 20
-# Client codes in the needs-attention rows read as links (underlined, full size), not as the
-# small grey menu entries st.page_link draws by default.
-LINK_STYLE = """<style>
-[data-testid="stPageLink"] a p { text-decoration: underline; text-underline-offset: 3px;
-  font-size: 1rem; color: inherit; }
-</style>"""
 
 
 load = page_data("Adding up the caseloads…")(caseload_data)
@@ -150,7 +144,6 @@ else:
         header, ("Client", "Clinician", "Flags", "Last session", "Last score"), strict=True
     ):
         column.markdown(f"**{title}**")
-    st.html(LINK_STYLE)
     for row in flagged[(page - 1) * ROWS_PER_PAGE : page * ROWS_PER_PAGE]:
         cells = st.columns(widths, vertical_alignment="center")
         with cells[0]:

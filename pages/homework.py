@@ -142,7 +142,7 @@ value, n = split_rate(
 cols[2].metric(
     f"Completion ({n})",
     value,
-    help="(completed + ½ partial) ÷ reviewed, over homework due in the chosen dates.",
+    help="(completed + ½ partial) ÷ reviewed, of homework due in the chosen dates.",
 )
 value, n = split_rate(total_row["label"])
 cols[3].metric(

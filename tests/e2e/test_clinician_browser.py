@@ -60,6 +60,7 @@ def test_sign_in_lands_on_my_clients_and_a_code_opens_the_client(clinic, page): 
     sign_in(page, server, "clinician@demo.example")
     page.wait_for_function("() => location.pathname.endsWith('/clients')")
     page.get_by_role("heading", name="My clients").wait_for()
+    wait_for_app(page)  # the rows are drawn before their text under load
     first_row = page.locator('[class*="st-key-clients_row_"]').first
     text = first_row.inner_text()
     for words in ("PHQ-9", "GAD-7", "days ago"):
@@ -123,7 +124,7 @@ def test_narrow_screens_keep_the_summary_readable(clinic, page, width, height): 
     since = page.get_by_role("heading", name="Since the last session")
     box = since.bounding_box()
     assert box is not None and box["y"] < height  # the summary starts in the first screen
-    metric = page.get_by_text("Homework completion", exact=True)
+    metric = page.locator('[data-testid="stMetricLabel"]', has_text="Completion").first
     metric.scroll_into_view_if_needed()
     values = page.locator('[data-testid="stMetricValue"]')
     for i in range(values.count()):  # no header value is cut off (no ellipsis)

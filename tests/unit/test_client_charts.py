@@ -43,6 +43,15 @@ def test_symptom_trend_has_caseness_band_scores_and_session_marks():
     assert fig.layout.xaxis.title.text == "Date"
 
 
+def test_the_caseness_line_is_named_on_the_other_side_from_the_severity_bands():
+    """GAD-7's caseness of 8 lies inside its "mild 5–9" band: the band's name sits at the right
+    edge, so the line's name goes to the left edge, where the two never overlap."""
+    fig = charts.trend_figure(scores(("GAD-7", D(2026, 3, 2), 12, 12.0)), NO_SESSIONS, "GAD-7")
+    side = {a.text: a.x for a in fig.layout.annotations}
+    assert side["caseness ≥ 8"] == 0
+    assert side["mild 5–9"] == 1
+
+
 def test_the_band_stays_inside_the_scale():
     frame = scores(("GAD-7", D(2026, 3, 2), 19, 19.0))
     fig = charts.trend_figure(frame, NO_SESSIONS, "GAD-7", baseline=19)

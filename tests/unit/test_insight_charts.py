@@ -135,6 +135,24 @@ def test_review_table_says_the_difference_in_words_with_each_n():
     ]
 
 
+def test_review_table_says_too_few_for_a_clinician_with_one_side_missing():
+    """Ben's next homework always followed a review: he has no "no review" row at all, which
+    the pivot leaves as NaN beside Ana's; his difference is "too few", not an error."""
+    after = pd.DataFrame(
+        {
+            "clinician_id": [1, 1, 2],
+            "clinician": ["Ana", "Ana", "Ben"],
+            "group": [AFTER_REVIEWED, AFTER_NOT_REVIEWED, AFTER_REVIEWED],
+            "reviewed": [40, 10, 20],
+            "completion_rate": [0.8, 0.6, 0.7],
+            "label": ["80 % (n=40)", "60 % (n=10)", "70 % (n=20)"],
+        }
+    )
+    table = charts.review_table(on_time((1, "Ana", 50, 40), (2, "Ben", 23, 20)), after)
+    assert table["Difference"].tolist() == ["20 points better after a review", "too few to compare"]
+    assert table.loc[1, "Next homework after no review"] == "none"
+
+
 def test_lag_chart_labels_each_bar_with_its_clients_and_weeks():
     rows = pd.DataFrame(
         {
