@@ -90,6 +90,10 @@ def _other_problems(key: str) -> None:
         show_refusal(FormError(key, others))
 
 
+_PICKED = "record_client"  # the picked client code
+_LINKED = "record_client_linked"  # the code the link (`?client=`) named when last seen
+
+
 def pick_own_client(viewer: Viewer, today: dt.date) -> str:
     """The client picker (active first, last session, flag mark), kept in `?client=`."""
     def read() -> pd.DataFrame:
@@ -99,14 +103,21 @@ def pick_own_client(viewer: Viewer, today: dt.date) -> str:
     choices = remembered("record_client_choices", read)
     ordered = choices["client_code"].tolist()
     labels = dict(zip(ordered, (choice_label(r) for _, r in choices.iterrows()), strict=True))
+    # The choice lives in session state under one key, seeded from the link: a widget whose
+    # index followed the URL changed identity when the URL did, and dropped the person's pick.
     wanted = st.query_params.get("client")
+    if wanted in ordered and st.session_state.get(_LINKED) != wanted:
+        st.session_state[_PICKED] = wanted
+    if st.session_state.get(_PICKED) not in ordered:
+        st.session_state[_PICKED] = ordered[0]
     code = st.selectbox(
         "Client",
         ordered,
-        index=ordered.index(wanted) if wanted in ordered else 0,
-        format_func=labels.get,
+        key=_PICKED,
+        format_func=lambda c: labels.get(c, c),
         help="Only your own clients: each client's record is kept by their clinician.",
     )
+    st.session_state[_LINKED] = code
     if st.query_params.get("client") != code:
         st.query_params["client"] = code
     return code

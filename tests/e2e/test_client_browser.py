@@ -33,7 +33,7 @@ def test_a_clinician_opens_a_client_by_link_and_sees_the_charts(demo_app, demo_d
     if not heading.count():
         # The sign-in form runs before navigation, so it may land on the default page:
         # open the link again inside the signed-in session, through the menu and the picker.
-        page.get_by_role("link", name="Client").click()
+        page.get_by_role("link", name="Client", exact=True).click()
         wait_for_app(page)
         page.locator('[data-testid="stSelectbox"]').first.click()
         page.keyboard.type(code)
