@@ -55,6 +55,10 @@ class AppServer:
         self.stop()
         raise RuntimeError(f"streamlit did not become healthy; see {self.log_path}")
 
+    def url(self, path: str = "") -> str:
+        """The address of `path` on this server."""
+        return f"{self.base}/{path.lstrip('/')}"
+
     def rss_mib(self) -> float:
         """The server's resident memory now, in MiB (VmRSS)."""
         return _status_kib(self.process.pid, "VmRSS") / 1024

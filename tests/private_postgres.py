@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from bench.app_server import free_port
 
 BIN = Path("/usr/lib/postgresql/15/bin")
 
@@ -21,12 +22,6 @@ def available() -> bool:
     return (BIN / "initdb").exists() and (BIN / "pg_ctl").exists()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class PrivateCluster:
     """initdb on creation; `start()`, `stop()`, `url`, and `remove()` when done."""
 
@@ -34,7 +29,7 @@ class PrivateCluster:
         self.base = Path(tempfile.mkdtemp(prefix="bs-pg-", dir="/tmp"))
         self.base.chmod(0o755)
         self.data = self.base / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.up = False
         self.as_user: list[str] = []
         if os.geteuid() == 0:
