@@ -14,6 +14,17 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 STARTUP_SECONDS = 90
+# Debian's Chromium, with what this machine's closed network and a root user need.
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def free_port() -> int:

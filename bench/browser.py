@@ -19,22 +19,12 @@ from pathlib import Path
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from bench.app_server import AppServer
+from bench.app_server import CHROMIUM, CHROMIUM_ARGS, AppServer
 from bench.databases import PracticeSpec, sqlite_practice
 from bench.load import account_id, session_cookie
 from data_access.engine import new_engine
 
 PAGES = ("overview", "caseload", "homework", "outcomes", "clients")
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [  # as in tests/e2e/conftest.py
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 class Wire:

@@ -12,11 +12,11 @@ from sqlalchemy import Connection, func, select
 from data_access import metrics
 from data_access.filters import Filters, clients_in_view, date_between, type_condition
 from data_access.flags import needs_attention
+from data_access.outcomes import homework_due_per_client
 from data_access.practice import (
     _active_in_period,
     attended_per_client,
     client_outcomes,
-    due_in_period,
 )
 from data_access.schema import Assignment, Client, Clinician, monday_of
 from data_access.viewer import Viewer
@@ -99,21 +99,7 @@ def headline_clients(conn: Connection, viewer: Viewer, filters: Filters, key: st
         ).set_index("client_id")
         return _named(conn, counts["n"].map(lambda n: _plural(int(n), "assignment") + " set"))
     if key == "completion":
-        due = pd.read_sql(
-            select(
-                Assignment.client_id,
-                func.count().label("due"),
-                metrics.reviewed_count().label("reviewed"),
-                metrics.completion_credit().label("credit"),
-            )
-            .where(
-                due_in_period(filters),
-                type_condition(filters),
-                clients_in_view(Assignment.client_id, viewer, filters),
-            )
-            .group_by(Assignment.client_id),
-            conn,
-        ).set_index("client_id")
+        due = homework_due_per_client(conn, viewer, filters).set_index("client_id")
         due["reviewed"] = due["reviewed"].astype(int)
         due = metrics.add_completion_rate(due)
         details = pd.Series(

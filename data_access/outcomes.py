@@ -75,7 +75,7 @@ def _clients_in_view(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
     return pd.read_sql(query, conn)
 
 
-def _homework_per_client(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+def homework_due_per_client(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
     """Per client: homework due in the period and its completion counts, by the rule every
     page uses for "completion in a period" (due in it), so the figures match Overview."""
     query = (
@@ -115,7 +115,8 @@ def client_frame(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataF
     for paired clients the classify_paired columns (case_at_baseline, recovered, ...).
     """
     clients = _clients_in_view(conn, viewer, filters)
-    frame = clients.merge(_homework_per_client(conn, viewer, filters), on="client_id", how="left")
+    homework = homework_due_per_client(conn, viewer, filters)
+    frame = clients.merge(homework, on="client_id", how="left")
     frame = frame.merge(_sessions_per_client(conn, viewer, filters), on="client_id", how="left")
     counts = ["due", "completed", "partial", "reviewed", "attended", "sessions_with_homework"]
     frame[counts] = frame[counts].fillna(0).astype(int)

@@ -13,19 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from bench.app_server import AppServer  # one way to run the app, shared with the bench
+from bench.app_server import (  # one way to run the app and the browser, shared with the bench
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    AppServer,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 @pytest.fixture(scope="session")
