@@ -20,7 +20,7 @@ from pathlib import Path
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench.app_server import CHROMIUM, CHROMIUM_ARGS, AppServer
-from bench.databases import PracticeSpec, sqlite_practice
+from bench.databases import PracticeSpec, add_practice_arguments, sqlite_practice
 from bench.load import account_id, session_cookie
 from data_access.engine import new_engine
 
@@ -108,17 +108,8 @@ def _line(row: tuple[str, str, float, int, float]) -> str:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.browser", description=__doc__)
-    parser.add_argument("--clients", type=int, default=10_000, help="practice size (10,000)")
-    parser.add_argument("--weeks", type=int, default=52, help="weeks of history (52)")
-    parser.add_argument("--seed", type=int, default=7, help="demo seed (7)")
+    add_practice_arguments(parser)
     parser.add_argument("--email", default="admin@demo.example", help="who signs in (the admin)")
-    parser.add_argument("--timeout", type=float, default=300, help="seconds per page (300)")
-    parser.add_argument(
-        "--cache-dir",
-        type=Path,
-        default=Path("/tmp/between-sessions-bench"),
-        help="where bench practices are cached (/tmp/between-sessions-bench)",
-    )
     return parser.parse_args(argv)
 
 

@@ -7,6 +7,7 @@ scratch database on the server of TEST_DATABASE_URL, dropped afterwards unless `
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import hashlib
 import os
@@ -66,6 +67,21 @@ def _build(engine: Engine, spec: PracticeSpec) -> None:
         progress=True,
     )
     print(f"  built: {summary}", flush=True)
+
+
+def add_practice_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that name one cached bench practice and a per-page timeout, shared by the
+    commands that drive a running app (`bench.browser`, `bench.load`)."""
+    parser.add_argument("--clients", type=int, default=10_000, help="practice size (10,000)")
+    parser.add_argument("--weeks", type=int, default=52, help="weeks of history (52)")
+    parser.add_argument("--seed", type=int, default=7, help="demo seed (7)")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds per page (300)")
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path("/tmp/between-sessions-bench"),
+        help="where bench practices are cached (/tmp/between-sessions-bench)",
+    )
 
 
 def sqlite_practice(spec: PracticeSpec, cache_dir: Path, rebuild: bool, analyze: bool) -> str:

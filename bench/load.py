@@ -26,7 +26,7 @@ import numpy as np
 from sqlalchemy import Engine, select
 
 from bench.app_server import AppServer
-from bench.databases import BENCH_TODAY, PracticeSpec, sqlite_practice
+from bench.databases import BENCH_TODAY, PracticeSpec, add_practice_arguments, sqlite_practice
 from bench.st_client import Result, Visit, browse
 from dashboard.session_routes import COOKIE_NAME
 from data_access.accounts import create_user
@@ -220,21 +220,12 @@ def page_table(levels: list[Level]) -> str:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
-    parser.add_argument("--clients", type=int, default=10_000, help="practice size (10,000)")
-    parser.add_argument("--weeks", type=int, default=52, help="weeks of history (52)")
-    parser.add_argument("--seed", type=int, default=7, help="demo seed (7)")
+    add_practice_arguments(parser)
     parser.add_argument(
         "--sessions", type=int, nargs="+", default=[5, 10, 20], help="crowd sizes (5 10 20)"
     )
     parser.add_argument(
         "--settle", type=float, default=60, help="seconds to wait before the last RSS (60)"
-    )
-    parser.add_argument("--timeout", type=float, default=300, help="seconds per page (300)")
-    parser.add_argument(
-        "--cache-dir",
-        type=Path,
-        default=Path("/tmp/between-sessions-bench"),
-        help="where bench practices are cached (/tmp/between-sessions-bench)",
     )
     return parser.parse_args(argv)
 
