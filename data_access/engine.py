@@ -67,7 +67,8 @@ def new_engine(url: str) -> Engine:
     and get sane pragmas."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        uri_form = parsed.query.get("uri") == "true"  # "file:…?mode=ro": an existing file
+        if parsed.database and parsed.database != ":memory:" and not uri_form:
             _private_sqlite_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
