@@ -23,9 +23,9 @@ from sqlalchemy import Connection, Engine, func, select
 from bench.cases import CASES, Case, Context
 from bench.databases import BENCH_TODAY, PracticeSpec, postgres_practice, sqlite_practice
 from bench.pages import PAGE_CASES
-from data_access.engine import new_engine
-from data_access.schema import Client, Clinician, Score
-from data_access.viewer import Viewer
+from data_access.access.viewer import Viewer
+from data_access.store.engine import new_engine
+from data_access.store.schema import Client, Clinician, Score
 
 TARGET_SECONDS = 0.5
 TARGET_SPEEDUP = 20

@@ -22,7 +22,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from bench.app_server import CHROMIUM, CHROMIUM_ARGS, AppServer
 from bench.databases import PracticeSpec, add_practice_arguments, sqlite_practice
 from bench.load import account_id, session_cookie
-from data_access.engine import new_engine
+from data_access.store.engine import new_engine
 
 PAGES = ("overview", "caseload", "homework", "outcomes", "clients")
 

@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from bench import naive
-from data_access import client_queries, expected, exporter, insight, outcomes, practice
-from data_access.csv_safe import to_safe_csv
-from data_access.filters import Filters
-from data_access.flags import needs_attention
-from data_access.my_clients import my_clients
-from data_access.queries import get_client, visible_clients
-from data_access.risk import open_risk_items
-from data_access.scores import baseline_latest
-from data_access.viewer import Viewer
+from data_access.access.viewer import Viewer
+from data_access.reads import client_queries, expected, insight, outcomes, practice
+from data_access.reads.filters import Filters
+from data_access.reads.flags import needs_attention
+from data_access.reads.my_clients import my_clients
+from data_access.reads.queries import get_client, visible_clients
+from data_access.reads.risk import open_risk_items
+from data_access.reads.scores import baseline_latest
+from data_access.records import exporter
+from data_access.records.csv_safe import to_safe_csv
 
 
 @dataclass(frozen=True)

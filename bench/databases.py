@@ -23,8 +23,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from data_access.demo import build_demo
-from data_access.engine import new_engine
-from data_access.schema import Setting
+from data_access.store.engine import new_engine
+from data_access.store.schema import Setting
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -49,8 +49,10 @@ class PracticeSpec:
     def key(self) -> str:
         """Size, seed and a fingerprint of the code that builds the practice."""
         digest = hashlib.sha256()
-        sources = [PROJECT / "data_access" / "demo.py", PROJECT / "data_access" / "schema.py"]
-        sources += sorted((PROJECT / "data_access" / "migrations" / "versions").glob("*.py"))
+        store = PROJECT / "data_access" / "store"
+        sources = sorted(PROJECT.glob("data_access/demo*.py"))
+        sources += sorted(PROJECT.glob("data_access/demo/*.py"))
+        sources += [store / "schema.py", *sorted((store / "migrations" / "versions").glob("*.py"))]
         for path in sources:
             digest.update(path.read_bytes())
         return f"{self.clients}c_{self.weeks}w_s{self.seed}_{digest.hexdigest()[:8]}"

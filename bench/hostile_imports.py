@@ -108,8 +108,8 @@ def _rss_kib(field: str) -> int:
 
 def measure(path: Path, fmt: str, database_url: str) -> dict[str, object]:
     """Check and preview the file as the Data page does: seconds, RSS rise, first problem."""
-    from data_access.engine import new_engine
-    from data_access.importer import import_file, preview
+    from data_access.records.importer import import_file, preview
+    from data_access.store.engine import new_engine
 
     engine = new_engine(database_url)
     warm_up = b"client_code,measure,score,recorded_on\n"
@@ -149,8 +149,8 @@ def measure_in_fresh_process(name: str, database_url: str) -> dict[str, object]:
 
 
 def main() -> None:
-    from data_access.engine import new_engine
-    from data_access.migrate import upgrade
+    from data_access.store.engine import new_engine
+    from data_access.store.migrate import upgrade
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/hostile.db"

@@ -18,11 +18,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from data_access import importer
 from data_access.demo import build_demo
-from data_access.engine import new_engine
-from data_access.importer import import_file
-from data_access.schema import Client
+from data_access.records import importer
+from data_access.records.importer import import_file
+from data_access.store.engine import new_engine
+from data_access.store.schema import Client
 from tests.large_csv import write_assignments_csv
 
 PROBE_SECONDS = 0.01

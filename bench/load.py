@@ -29,10 +29,10 @@ from bench.app_server import AppServer
 from bench.databases import BENCH_TODAY, PracticeSpec, add_practice_arguments, sqlite_practice
 from bench.st_client import Result, Visit, browse
 from dashboard.session_routes import COOKIE_NAME
-from data_access.accounts import create_user
-from data_access.engine import new_engine
-from data_access.schema import Client, Clinician, UserAccount
-from data_access.web_sessions import exchange_code, issue_code
+from data_access.access.accounts import create_user
+from data_access.access.web_sessions import exchange_code, issue_code
+from data_access.store.engine import new_engine
+from data_access.store.schema import Client, Clinician, UserAccount
 
 SUPERVISORS = ("supervisor@demo.example", "admin@demo.example")
 PERIOD_WEEKS = 12

@@ -13,7 +13,8 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from data_access.schema import (
+from data_access.access.viewer import Viewer
+from data_access.store.schema import (
     MEASURES,
     Assignment,
     AssignmentType,
@@ -22,7 +23,6 @@ from data_access.schema import (
     Score,
     TherapySession,
 )
-from data_access.viewer import Viewer
 
 CREDIT = {"completed": 1.0, "partial": 0.5}
 OUTCOME_MEASURES = ("PHQ-9", "GAD-7")

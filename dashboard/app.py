@@ -23,7 +23,7 @@ def main() -> None:
     from sqlalchemy.exc import DBAPIError
 
     from dashboard.fault_ui import show_fault
-    from data_access.faults import fault_line
+    from data_access.store.faults import fault_line
 
     st.set_page_config(
         page_title="Between Sessions", page_icon=":material/psychology:", layout="wide"

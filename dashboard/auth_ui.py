@@ -1,7 +1,7 @@
 """Sign-in gate and the signed-in viewer, as every page sees them.
 
 Who is signed in is decided by the server-side session named in the HttpOnly cookie
-(`dashboard/session_routes.py`, `data_access/web_sessions.py`), checked on every script run:
+(`dashboard/session_routes.py`, `data_access/access/web_sessions.py`), checked on every script run:
 
 - A browser request with the cookie: the session is looked up (and its idle clock reset); the
   viewer comes from the database, so a deactivation, a role change, a sign-out in another tab or
@@ -34,13 +34,13 @@ from dashboard import route_guard
 from dashboard.db import engine
 from dashboard.plain_text import md
 from dashboard.session_routes import COOKIE_NAME, NONCE_COOKIE, end_url, start_url
-from data_access import audit
-from data_access.accounts import account_count, account_id_for, sign_in, sso_viewer
-from data_access.config import idle_timeout_minutes
-from data_access.faults import fault_line
-from data_access.queries import is_demo
-from data_access.viewer import Viewer
-from data_access.web_sessions import end_session, issue_code, session_viewer
+from data_access.access import audit
+from data_access.access.accounts import account_count, account_id_for, sign_in, sso_viewer
+from data_access.access.viewer import Viewer
+from data_access.access.web_sessions import end_session, issue_code, session_viewer
+from data_access.reads.queries import is_demo
+from data_access.store.config import idle_timeout_minutes
+from data_access.store.faults import fault_line
 
 VIEWER_KEY = "viewer"
 ENDED_KEY = "session_ended"

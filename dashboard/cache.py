@@ -1,7 +1,7 @@
 """Cached page data that every write makes stale at once, in every app process.
 
 Each page's figures are cached per database, data version, viewer and arguments (filters).
-Every write of data raises the data version in its own transaction (data_access.data_version),
+Every write of data raises the data version in its own transaction (data_access.store.data_version),
 so the next page view after a form, an import on the command line, another process's write or
 a restore reads afresh. The version is one primary-key read per call. Time-to-live and entry
 limits only bound memory; they play no part in freshness.
@@ -15,9 +15,9 @@ from typing import Concatenate, ParamSpec, TypeVar
 import streamlit as st
 from sqlalchemy import Connection
 
-from data_access.config import database_url
-from data_access.data_version import current_version
-from data_access.engine import get_engine
+from data_access.store.config import database_url
+from data_access.store.data_version import current_version
+from data_access.store.engine import get_engine
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -26,7 +26,7 @@ MAX_ENTRIES = 100  # per loader: viewers × filter combinations kept in memory
 
 
 def data_version(url: str) -> int:
-    """The database's data version now (see data_access.data_version)."""
+    """The database's data version now (see data_access.store.data_version)."""
     with get_engine(url).connect() as conn:
         return current_version(conn)
 

@@ -1,4 +1,4 @@
-"""The client page's charts: DataFrames from `data_access.client_queries` in, plotly Figures out.
+"""The client page's charts: DataFrames from `data_access.reads.client_queries` in, Figures out.
 
 No Streamlit here, so every figure is unit-tested on its own. Status is shown by colour, symbol
 (or bar pattern) and name together; every chart has an empty state that says why it is empty.
@@ -27,9 +27,9 @@ from dashboard.theme import (
     styled,
     week_axis,
 )
-from data_access.metrics import MIN_REVIEWED_FOR_RATE
-from data_access.questionnaires import SEVERITY_BANDS, severity_spans
-from data_access.schema import MEASURES
+from data_access.reads.metrics import MIN_REVIEWED_FOR_RATE
+from data_access.records.questionnaires import SEVERITY_BANDS, severity_spans
+from data_access.store.schema import MEASURES
 
 SHOWN_STATUSES = ("completed", "partial", "not_done", "overdue", "pending")
 BAR_PATTERNS = {"completed": "", "partial": "/", "not_done": "x", "overdue": ".", "pending": "-"}

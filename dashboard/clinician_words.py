@@ -1,6 +1,6 @@
 """How the clinician's pages say things: booked days, contacts, scores and flags in words.
 
-Pure functions over the rows `data_access.my_clients` returns, so they are unit-tested
+Pure functions over the rows `data_access.reads.my_clients` returns, so they are unit-tested
 without Streamlit. Every value from the database is shown as plain text (markdown escaped).
 """
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy import Engine
 
-from data_access.config import database_url
-from data_access.engine import get_engine
+from data_access.store.config import database_url
+from data_access.store.engine import get_engine
 
 
 @st.cache_resource(show_spinner=False)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 
 from dashboard.db import engine
 from dashboard.filters import reseed
-from data_access.faults import fault_line
+from data_access.store.faults import fault_line
 
 T = TypeVar("T")
 

@@ -14,9 +14,9 @@ import datetime as dt
 import streamlit as st
 from sqlalchemy import Connection
 
-from data_access.filters import CLIENT_STATUSES, Filters
-from data_access.queries import assignment_types, visible_clinicians
-from data_access.viewer import Viewer
+from data_access.access.viewer import Viewer
+from data_access.reads.filters import CLIENT_STATUSES, Filters
+from data_access.reads.queries import assignment_types, visible_clinicians
 
 DEFAULT_WEEKS = 12
 PARAMS = ("from", "to", "clinician", "status", "types")

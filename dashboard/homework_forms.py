@@ -1,7 +1,7 @@
 """The homework forms the client page and the Data page share: set, review, undo.
 
-One write path (data_access.recording, which checks entry_rules) and one look: a refusal says
-why beside the field, a saved entry clears the form and says what was saved, and the person who
+One write path (data_access.records.recording, which checks entry_rules) and one look: a refusal
+says why beside the field, a saved entry clears the form and says what was saved, and the person who
 made an entry may take it back for 10 minutes.
 """
 
@@ -14,9 +14,8 @@ import streamlit as st
 from dashboard.db import engine
 from dashboard.fault_ui import remembered
 from dashboard.plain_text import md
-from data_access.errors import DataError, NotInScope
-from data_access.faults import DatabaseFault
-from data_access.recording import (
+from data_access.access.viewer import Viewer
+from data_access.records.recording import (
     REVIEW_STATUSES,
     ChangedElsewhere,
     FormError,
@@ -28,7 +27,8 @@ from data_access.recording import (
     set_assignment,
     undo_last,
 )
-from data_access.viewer import Viewer
+from data_access.store.errors import DataError, NotInScope
+from data_access.store.faults import DatabaseFault
 
 DATE_FORMAT = "YYYY-MM-DD"
 _FLASH = "_homework_forms_saved"  # the message of the last save, shown after the rerun

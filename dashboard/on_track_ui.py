@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.risk_ui import client_link
-from data_access.expected import MIN_CLIENTS, OnTrackSummary
+from data_access.reads.expected import MIN_CLIENTS, OnTrackSummary
 
 
 def on_track_share(summary: OnTrackSummary) -> None:

@@ -16,8 +16,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.theme import LABEL_ROOM, OKABE_ITO, empty_figure, rate_axis, styled, week_axis
-from data_access.metrics import MIN_CLIENTS_FOR_FIGURE, MIN_REVIEWED_FOR_RATE, rate_label
-from data_access.practice import PeriodSummary
+from data_access.reads.metrics import MIN_CLIENTS_FOR_FIGURE, MIN_REVIEWED_FOR_RATE, rate_label
+from data_access.reads.practice import PeriodSummary
 
 MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 RATE_AXIS = "Completion rate (%)"
@@ -273,7 +273,7 @@ def _too_few_note(n: int, minimum: int, unit: str) -> str:
 def headlines(now: PeriodSummary, before: PeriodSummary | None) -> list[Headline]:
     """The overview's seven headline figures, each with its N (in the label for rates, as
     the card is narrow), its change against the previous period and the key of the client list
-    it opens (data_access.client_lists.LISTS)."""
+    it opens (data_access.reads.client_lists.LISTS)."""
     prev = before
     # Flags are as of each period's last day; against a period with no clients in treatment
     # (before the practice's records begin) a change would read as a rise from nothing.

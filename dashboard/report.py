@@ -16,9 +16,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.db import engine
-from data_access import audit
-from data_access.filters import Filters
-from data_access.viewer import Viewer
+from data_access.access import audit
+from data_access.access.viewer import Viewer
+from data_access.reads.filters import Filters
 
 STYLE = """
 body { font-family: Arial, sans-serif; margin: 2rem auto; max-width: 1200px; color: #222; }
@@ -55,7 +55,7 @@ def attention_section(flags: pd.DataFrame) -> ReportSection:
     """The needs-attention list by client code and flag only (no names, scores or notes), so a
     printed report identifies no one to a reader without access to the practice's records.
 
-    `flags` is data_access.flags.needs_attention: one row per (client, flag) raised today.
+    `flags` is data_access.reads.flags.needs_attention: one row per (client, flag) raised today.
     """
     heading = "Needing attention today"
     if flags.empty:

@@ -21,10 +21,10 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dashboard.session_routes import COOKIE_NAME
-from data_access.config import database_url
-from data_access.engine import get_engine
-from data_access.viewer import Viewer
-from data_access.web_sessions import session_viewer, token_hash
+from data_access.access.viewer import Viewer
+from data_access.access.web_sessions import session_viewer, token_hash
+from data_access.store.config import database_url
+from data_access.store.engine import get_engine
 
 UPLOAD_PREFIX = "/_stcore/upload_file/"
 METRICS_PATH = "/_stcore/metrics"

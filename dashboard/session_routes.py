@@ -27,14 +27,14 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from data_access.config import database_url
-from data_access.engine import get_engine
-from data_access.web_sessions import (
+from data_access.access.web_sessions import (
     MAX_SESSION_HOURS,
     end_session,
     exchange_code,
     sign_out_token,
 )
+from data_access.store.config import database_url
+from data_access.store.engine import get_engine
 
 COOKIE_NAME = "bs_session"
 NONCE_COOKIE = "bs_nonce"

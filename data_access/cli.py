@@ -14,11 +14,11 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
-from data_access.config import database_url
-from data_access.engine import get_engine
-from data_access.errors import DataError
-from data_access.faults import fault_line
-from data_access.transfer_cli import add_commands as add_transfer_commands
+from data_access.records.transfer_cli import add_commands as add_transfer_commands
+from data_access.store.config import database_url
+from data_access.store.engine import get_engine
+from data_access.store.errors import DataError
+from data_access.store.faults import fault_line
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -29,7 +29,7 @@ def _engine(args: argparse.Namespace):
 
 def cmd_init(args: argparse.Namespace) -> int:
     """Create the database or upgrade it to the newest schema."""
-    from data_access.migrate import current_revision, upgrade
+    from data_access.store.migrate import current_revision, upgrade
 
     engine = _engine(args)
     upgrade(engine)
@@ -65,7 +65,7 @@ def read_password(prompt: str = "Password: ") -> str:
 
 def cmd_create_user(args: argparse.Namespace) -> int:
     """Create a sign-in account (and its clinician record when new)."""
-    from data_access.accounts import create_user, validate_new_user
+    from data_access.access.accounts import create_user, validate_new_user
 
     validate_new_user(args.email, args.name, args.role, None)
     password = None if args.sso_only else read_password()
@@ -83,7 +83,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 def cmd_check_accounts(args: argparse.Namespace) -> int:
     """Say how to create the first account when a database has none."""
-    from data_access.accounts import account_count
+    from data_access.access.accounts import account_count
 
     with _engine(args).connect() as conn:
         if account_count(conn) == 0:
@@ -97,7 +97,7 @@ def cmd_check_accounts(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     """Write a consistent backup of the live database to a new file."""
-    from data_access.backup import backup
+    from data_access.store.backup import backup
 
     backup(_engine(args), Path(args.out))
     print(f"backed up to {args.out}")
@@ -106,8 +106,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Restore a backup into an empty database, then bring it to the newest schema."""
-    from data_access.backup import restore
-    from data_access.migrate import current_revision, upgrade
+    from data_access.store.backup import restore
+    from data_access.store.migrate import current_revision, upgrade
 
     engine = _engine(args)
     restore(engine, Path(args.file))
@@ -118,7 +118,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_checksums(args: argparse.Namespace) -> int:
     """Print each table's row count and checksum, to compare a restore with its source."""
-    from data_access.backup import checksums
+    from data_access.store.backup import checksums
 
     for table, (rows, digest) in checksums(_engine(args)).items():
         print(f"{table}\t{rows}\t{digest}")

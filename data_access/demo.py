@@ -26,11 +26,11 @@ from sqlalchemy import Connection, Engine, Table, func, select, text
 from sqlalchemy.schema import AddConstraint, DropConstraint
 from tqdm import tqdm
 
-from data_access.engine import write
-from data_access.errors import DataError
-from data_access.migrate import upgrade
-from data_access.passwords import hash_password
-from data_access.schema import (
+from data_access.access.passwords import hash_password
+from data_access.store.engine import write
+from data_access.store.errors import DataError
+from data_access.store.migrate import upgrade
+from data_access.store.schema import (
     ATTENDANCE,
     DEFAULT_ASSIGNMENT_TYPES,
     ITEM_COLUMNS,

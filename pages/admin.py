@@ -10,12 +10,12 @@ import streamlit as st
 from dashboard.auth_ui import require_role
 from dashboard.db import engine
 from dashboard.plain_text import md
-from data_access import accounts
-from data_access.audit import ACTIONS, audit_events
-from data_access.errors import DataError
-from data_access.passwords import MIN_PASSWORD_LENGTH
-from data_access.queries import visible_clinicians
-from data_access.schema import ROLES
+from data_access.access import accounts
+from data_access.access.audit import ACTIONS, audit_events
+from data_access.access.passwords import MIN_PASSWORD_LENGTH
+from data_access.reads.queries import visible_clinicians
+from data_access.store.errors import DataError
+from data_access.store.schema import ROLES
 
 AUDIT_LIMIT = 500
 NOBODY = "(nobody)"

@@ -15,13 +15,13 @@ from dashboard.navigation import PAGES_DIR
 from dashboard.on_track_ui import on_track_clients
 from dashboard.plain_text import md
 from dashboard.risk_ui import risk_list
-from data_access import audit
-from data_access.csv_safe import to_safe_csv
-from data_access.expected import on_track_summary
-from data_access.filters import Filters
-from data_access.metrics import FLAG_RULES
-from data_access.practice import caseload_data
-from data_access.viewer import Viewer
+from data_access.access import audit
+from data_access.access.viewer import Viewer
+from data_access.reads.expected import on_track_summary
+from data_access.reads.filters import Filters
+from data_access.reads.metrics import FLAG_RULES
+from data_access.reads.practice import caseload_data
+from data_access.records.csv_safe import to_safe_csv
 
 CLIENT_PAGE = str(PAGES_DIR / "client.py")
 ROWS_PER_PAGE = 20

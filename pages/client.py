@@ -31,21 +31,22 @@ from dashboard.navigation import PAGES_DIR
 from dashboard.plain_text import md
 from dashboard.risk_ui import risk_banner
 from dashboard.theme import STATUS_STYLE, WRAP_METRICS
-from data_access import audit, metrics
-from data_access.client_queries import ClientPage, client_page
-from data_access.csv_safe import to_safe_csv
-from data_access.errors import NotInScope
-from data_access.expected import homework_beside_warning
-from data_access.filters import Filters
-from data_access.flags import severity_rank
-from data_access.my_clients import STATUS_WORDS, client_choices
-from data_access.queries import assignment_types
-from data_access.questionnaires import severity
-from data_access.recording import own_client_codes
-from data_access.schema import MEASURES
-from data_access.since_last import SinceLast, Suggestion, since_last_session, what_to_set_next
-from data_access.text_rules import code_problem
-from data_access.viewer import Viewer
+from data_access.access import audit
+from data_access.access.viewer import Viewer
+from data_access.reads import metrics
+from data_access.reads.client_queries import ClientPage, client_page
+from data_access.reads.expected import homework_beside_warning
+from data_access.reads.filters import Filters
+from data_access.reads.flags import severity_rank
+from data_access.reads.my_clients import STATUS_WORDS, client_choices
+from data_access.reads.queries import assignment_types
+from data_access.reads.since_last import SinceLast, Suggestion, since_last_session, what_to_set_next
+from data_access.records.csv_safe import to_safe_csv
+from data_access.records.questionnaires import severity
+from data_access.records.recording import own_client_codes
+from data_access.records.text_rules import code_problem
+from data_access.store.errors import NotInScope
+from data_access.store.schema import MEASURES
 
 STATUS_MARKS = {
     "completed": "● Completed",

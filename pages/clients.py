@@ -1,6 +1,6 @@
 """My clients: the clinician's day at a glance, next session first (`clients?find=&when=`).
 
-Thin by design: read the filters, call data_access.my_clients (cached), draw one row per
+Thin by design: read the filters, call data_access.reads.my_clients (cached), draw one row per
 client with words readable without hovering; each client code opens the client page.
 """
 
@@ -24,7 +24,7 @@ from dashboard.clinician_words import (
 )
 from dashboard.navigation import PAGES_DIR
 from dashboard.plain_text import md, md_html
-from data_access.my_clients import my_clients
+from data_access.reads.my_clients import my_clients
 
 CLIENT_PAGE = str(PAGES_DIR / "client.py")
 WIDTHS = [1.3, 1.4, 2.2, 2.0, 1.7]

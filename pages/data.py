@@ -31,17 +31,17 @@ from dashboard.homework_forms import (
     undo_control,
 )
 from dashboard.navigation import PAGES_DIR
-from data_access.csv_safe import to_safe_csv
-from data_access.errors import DataError
-from data_access.exporter import export_bytes
-from data_access.formats import KIND_ORDER, KINDS
-from data_access.importer import ImportResult, import_file, preview
-from data_access.my_clients import client_choices
-from data_access.queries import assignment_types
-from data_access.questionnaires import ITEMS
-from data_access.recording import FormError, own_client_codes, record_scores, record_session
-from data_access.schema import ATTENDANCE, ITEM_MAX, MEASURES
-from data_access.viewer import Viewer
+from data_access.access.viewer import Viewer
+from data_access.reads.my_clients import client_choices
+from data_access.reads.queries import assignment_types
+from data_access.records.csv_safe import to_safe_csv
+from data_access.records.exporter import export_bytes
+from data_access.records.formats import KIND_ORDER, KINDS
+from data_access.records.importer import ImportResult, import_file, preview
+from data_access.records.questionnaires import ITEMS
+from data_access.records.recording import FormError, own_client_codes, record_scores, record_session
+from data_access.store.errors import DataError
+from data_access.store.schema import ATTENDANCE, ITEM_MAX, MEASURES
 
 DOCS = "docs/data-formats.md"
 ATTENDANCE_HELP = (

@@ -12,12 +12,12 @@ from dashboard.db import engine
 from dashboard.filters import filter_sidebar
 from dashboard.report import ReportSection, attention_section, build_report, report_download
 from dashboard.theme import WRAP_METRICS
-from data_access import metrics
-from data_access.filters import Filters
-from data_access.flags import needs_attention
-from data_access.insight import homework_page
-from data_access.metrics import rate_label
-from data_access.viewer import Viewer
+from data_access.access.viewer import Viewer
+from data_access.reads import metrics
+from data_access.reads.filters import Filters
+from data_access.reads.flags import needs_attention
+from data_access.reads.insight import homework_page
+from data_access.reads.metrics import rate_label
 
 ASSOCIATION = (
     "These figures show association, not cause: clients who do more homework may differ in "

@@ -11,13 +11,13 @@ from dashboard.cache import derived_data, page_data
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar
 from dashboard.report import ReportSection, attention_section, build_report, report_download
-from data_access import outcomes
-from data_access.expected import alert_accuracy
-from data_access.filters import Filters
-from data_access.flags import needs_attention
-from data_access.reference import LABEL as REFERENCE_LABEL
-from data_access.reference import reference_figures
-from data_access.viewer import Viewer
+from data_access.access.viewer import Viewer
+from data_access.reads import outcomes
+from data_access.reads.expected import alert_accuracy
+from data_access.reads.filters import Filters
+from data_access.reads.flags import needs_attention
+from data_access.reads.reference import LABEL as REFERENCE_LABEL
+from data_access.reads.reference import reference_figures
 
 MEASURES = ("PHQ-9", "GAD-7")
 ASSOCIATION = (

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import Engine, insert, select
 
-from data_access.passwords import hash_password
-from data_access.schema import (
+from data_access.access.passwords import hash_password
+from data_access.access.viewer import Viewer
+from data_access.store.schema import (
     Assignment,
     AssignmentType,
     Client,
@@ -19,7 +20,6 @@ from data_access.schema import (
     UserAccount,
     monday_of,
 )
-from data_access.viewer import Viewer
 
 D = dt.date  # shorthand for readable fixtures: D(2026, 3, 2)
 _PASSWORD_HASH: dict[str, str] = {}

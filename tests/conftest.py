@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from data_access.engine import new_engine
-from data_access.migrate import upgrade
-from data_access.schema import Base
+from data_access.store.engine import new_engine
+from data_access.store.migrate import upgrade
+from data_access.store.schema import Base
 
 UNDER_CI = os.environ.get("CI") == "true"
 # Tables a test may fill; the catalogue rows the migration seeds (and the data version) are kept.

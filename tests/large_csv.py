@@ -13,9 +13,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from data_access.engine import new_engine
-from data_access.formats import KINDS
-from data_access.schema import DEFAULT_ASSIGNMENT_TYPES, STATUSES, Client
+from data_access.records.formats import KINDS
+from data_access.store.engine import new_engine
+from data_access.store.schema import DEFAULT_ASSIGNMENT_TYPES, STATUSES, Client
 
 START = dt.date(2025, 1, 6)
 

@@ -12,11 +12,11 @@ from sqlalchemy import insert, select
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from data_access.config import database_url
-from data_access.engine import get_engine
-from data_access.schema import UserAccount
-from data_access.viewer import Viewer
-from data_access.web_sessions import exchange_code, issue_code
+from data_access.access.viewer import Viewer
+from data_access.access.web_sessions import exchange_code, issue_code
+from data_access.store.config import database_url
+from data_access.store.engine import get_engine
+from data_access.store.schema import UserAccount
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
 

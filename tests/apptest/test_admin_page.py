@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
-from data_access.accounts import sign_in
-from data_access.schema import AuditEvent
+from data_access.access.accounts import sign_in
+from data_access.store.schema import AuditEvent
 from tests.builders import Practice
 from tests.pagetest import as_shown, sign_in_as
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from data_access.accounts import set_supervisor
+from data_access.access.accounts import set_supervisor
 from tests.builders import Practice
 from tests.pagetest import metric_values, open_page
 

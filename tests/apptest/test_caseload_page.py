@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_access.schema import AuditEvent, monday_of
+from data_access.store.schema import AuditEvent, monday_of
 from tests.pagetest import capture_downloads, sign_in_as
 from tests.practice_example import TODAY, build_practice
 

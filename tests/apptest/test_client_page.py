@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_access.schema import Assignment, AuditEvent
+from data_access.store.schema import Assignment, AuditEvent
 from tests.builders import Practice
 from tests.pagetest import as_shown, capture_downloads, sign_in_as
 

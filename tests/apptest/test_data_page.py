@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
-from data_access.schema import Assignment, Score, TherapySession
+from data_access.store.schema import Assignment, Score, TherapySession
 from tests.builders import D, Practice
 from tests.pagetest import sign_in_as
 

@@ -109,7 +109,7 @@ def test_filters_follow_to_the_next_page_when_its_url_has_none(people, monkeypat
 
 
 def repr_filters(dates, clinicians, status, types) -> str:
-    from data_access.filters import Filters
+    from data_access.reads.filters import Filters
 
     return repr(
         Filters(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_access.schema import monday_of
+from data_access.store.schema import monday_of
 from tests.pagetest import sign_in_as
 from tests.practice_example import TODAY, build_practice
 

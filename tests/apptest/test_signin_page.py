@@ -15,9 +15,14 @@ from sqlalchemy import Engine, insert, select
 from streamlit.testing.v1 import AppTest
 
 import dashboard.auth_ui as auth_ui
-from data_access.accounts import FAILED_MESSAGE, LOCKED_MESSAGE
-from data_access.schema import AuditEvent, Setting
-from data_access.web_sessions import end_session, exchange_code, session_viewer, sign_out_token
+from data_access.access.accounts import FAILED_MESSAGE, LOCKED_MESSAGE
+from data_access.access.web_sessions import (
+    end_session,
+    exchange_code,
+    session_viewer,
+    sign_out_token,
+)
+from data_access.store.schema import AuditEvent, Setting
 from tests.builders import Practice
 from tests.pagetest import APPTEST_NONCE
 

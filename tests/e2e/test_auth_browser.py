@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from data_access.engine import new_engine
-from data_access.migrate import upgrade
+from data_access.store.engine import new_engine
+from data_access.store.migrate import upgrade
 from tests.builders import Practice
 from tests.e2e.conftest import AppServer, assert_no_exception, sign_in, wait_for_app
 

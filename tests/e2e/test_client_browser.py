@@ -4,8 +4,8 @@ import re
 
 from sqlalchemy import select
 
-from data_access.engine import new_engine
-from data_access.schema import Client, Clinician, Score
+from data_access.store.engine import new_engine
+from data_access.store.schema import Client, Clinician, Score
 from tests.e2e.conftest import assert_no_exception, sign_in, wait_for_app
 
 CHARTS = '[data-testid="stPlotlyChart"] .js-plotly-plot'

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from data_access.demo import build_demo
-from data_access.engine import new_engine
-from data_access.schema import Assignment
+from data_access.store.engine import new_engine
+from data_access.store.schema import Assignment
 from tests.e2e.conftest import assert_no_exception, sign_in, wait_for_app
 
 CODE_LINKS = '[data-testid="stPageLink-NavLink"]'

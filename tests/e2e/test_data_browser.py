@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from data_access.engine import new_engine
-from data_access.schema import AuditEvent, Client, Clinician, Score
+from data_access.store.engine import new_engine
+from data_access.store.schema import AuditEvent, Client, Clinician, Score
 from tests.e2e.conftest import assert_no_exception, sign_in, wait_for_app
 
 HEADER = "client_code,measure,score,recorded_on"

@@ -2,8 +2,8 @@
 
 from sqlalchemy import select
 
-from data_access.engine import new_engine
-from data_access.schema import AuditEvent
+from data_access.store.engine import new_engine
+from data_access.store.schema import AuditEvent
 from tests.e2e.conftest import assert_no_exception, sign_in, wait_for_app
 
 

@@ -5,11 +5,11 @@ import re
 
 from sqlalchemy import select
 
-from data_access.engine import new_engine
-from data_access.filters import Filters
-from data_access.flags import needs_attention
-from data_access.schema import Clinician
-from data_access.viewer import Viewer
+from data_access.access.viewer import Viewer
+from data_access.reads.filters import Filters
+from data_access.reads.flags import needs_attention
+from data_access.store.engine import new_engine
+from data_access.store.schema import Clinician
 from tests.e2e.conftest import assert_no_exception, sign_in, wait_for_app
 
 LIST_LINKS = '[data-testid="stMarkdownContainer"] table a'

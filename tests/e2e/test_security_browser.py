@@ -17,10 +17,10 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.sync.client import connect
 
-from data_access.engine import new_engine
-from data_access.importer import import_file
-from data_access.migrate import upgrade
-from data_access.schema import Client
+from data_access.records.importer import import_file
+from data_access.store.engine import new_engine
+from data_access.store.migrate import upgrade
+from data_access.store.schema import Client
 from tests.builders import Practice
 from tests.e2e.conftest import AppServer, assert_no_exception, sign_in, wait_for_app
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
 
-from data_access.accounts import (
+from data_access.access.accounts import (
     create_user,
     list_accounts,
     reset_password,
@@ -17,8 +17,8 @@ from data_access.accounts import (
     sign_in,
     sso_viewer,
 )
-from data_access.errors import DataError, NotInScope
-from data_access.schema import AuditEvent
+from data_access.store.errors import DataError, NotInScope
+from data_access.store.schema import AuditEvent
 from tests.builders import Practice
 
 

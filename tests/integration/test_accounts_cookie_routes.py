@@ -17,8 +17,8 @@ from dashboard.session_routes import (
     end_session_route,
     start_session,
 )
-from data_access.schema import UserAccount
-from data_access.web_sessions import issue_code, session_viewer, sign_out_token
+from data_access.access.web_sessions import issue_code, session_viewer, sign_out_token
+from data_access.store.schema import UserAccount
 from tests.builders import Practice
 
 NONCE = "nonce-of-the-browser-that-signed-in"

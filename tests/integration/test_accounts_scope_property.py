@@ -15,12 +15,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data_access.engine import new_engine
-from data_access.errors import NotInScope
-from data_access.filters import Filters
-from data_access.flags import needs_attention
-from data_access.queries import get_client, visible_clients
-from data_access.scores import baseline_latest
+from data_access.reads.filters import Filters
+from data_access.reads.flags import needs_attention
+from data_access.reads.queries import get_client, visible_clients
+from data_access.reads.scores import baseline_latest
+from data_access.store.engine import new_engine
+from data_access.store.errors import NotInScope
 from tests.builders import D, Practice
 
 TODAY = D(2026, 6, 1)

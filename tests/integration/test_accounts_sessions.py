@@ -7,15 +7,15 @@ import datetime as dt
 
 from sqlalchemy import Engine, select
 
-from data_access.accounts import reset_password, set_active, set_role
-from data_access.schema import UserAccount, WebSession
-from data_access.web_sessions import (
+from data_access.access.accounts import reset_password, set_active, set_role
+from data_access.access.web_sessions import (
     end_session,
     exchange_code,
     issue_code,
     session_viewer,
     token_hash,
 )
+from data_access.store.schema import UserAccount, WebSession
 from tests.builders import Practice
 
 T0 = dt.datetime(2026, 3, 2, 9, 0)

@@ -7,8 +7,8 @@ import datetime as dt
 
 from sqlalchemy import Engine, select
 
-from data_access.accounts import FAILED_MESSAGE, LOCKED_MESSAGE, set_active, sign_in
-from data_access.schema import AuditEvent, SignInAttempt
+from data_access.access.accounts import FAILED_MESSAGE, LOCKED_MESSAGE, set_active, sign_in
+from data_access.store.schema import AuditEvent, SignInAttempt
 from tests.builders import Practice
 
 T0 = dt.datetime(2026, 3, 2, 9, 0)

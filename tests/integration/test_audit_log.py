@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, insert
 
-from data_access.audit import audit_events, record
-from data_access.errors import NotInScope
-from data_access.schema import AuditEvent
+from data_access.access.audit import audit_events, record
+from data_access.store.errors import NotInScope
+from data_access.store.schema import AuditEvent
 from tests.builders import Practice
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,12 +17,12 @@ import pytest
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from data_access.backup import checksums
 from data_access.cli import main as cli
-from data_access.engine import is_sqlite, new_engine
-from data_access.errors import DataError
-from data_access.recording import record_scores
-from data_access.schema import AuditEvent, Score
+from data_access.records.recording import record_scores
+from data_access.store.backup import checksums
+from data_access.store.engine import is_sqlite, new_engine
+from data_access.store.errors import DataError
+from data_access.store.schema import AuditEvent, Score
 from tests.builders import D, Practice
 
 START = D(2020, 1, 1)
@@ -140,6 +140,6 @@ def test_restore_refuses_a_database_that_holds_data(engine: Engine, tmp_path: Pa
         "error: restore: the database is not empty; restore into a new, empty one\n"
     )
     with pytest.raises(DataError, match="exists already"):
-        from data_access.backup import backup
+        from data_access.store.backup import backup
 
         backup(engine, backup_file)

@@ -19,14 +19,14 @@ import math
 
 import pytest
 
-from data_access.client_queries import (
+from data_access.reads.client_queries import (
     client_page,
     homework_and_scores,
     score_series,
     weekly_scores,
 )
-from data_access.errors import NotInScope
-from data_access.filters import Filters
+from data_access.reads.filters import Filters
+from data_access.store.errors import NotInScope
 from tests.builders import D, Practice
 
 TODAY = D(2026, 6, 1)

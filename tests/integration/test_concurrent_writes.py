@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select, text
 
-from data_access.engine import SQLITE_BUSY_TIMEOUT_MS, new_engine
-from data_access.importer import import_file
-from data_access.recording import (
+from data_access.access.web_sessions import exchange_code, issue_code, session_viewer, utc_now
+from data_access.records.importer import import_file
+from data_access.records.recording import (
     ChangedElsewhere,
     FormError,
     Review,
@@ -26,8 +26,8 @@ from data_access.recording import (
     record_session,
     review_assignment,
 )
-from data_access.schema import Assignment, Score, UserAccount
-from data_access.web_sessions import exchange_code, issue_code, session_viewer, utc_now
+from data_access.store.engine import SQLITE_BUSY_TIMEOUT_MS, new_engine
+from data_access.store.schema import Assignment, Score, UserAccount
 from tests.builders import D, Practice
 from tests.large_csv import write_assignments_csv
 

@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert, select
 
-from data_access.engine import write
-from data_access.errors import DataError
-from data_access.schema import CONSTRAINT_REASONS, Assignment, Base, Client, Score, monday_of
+from data_access.store.engine import write
+from data_access.store.errors import DataError
+from data_access.store.schema import CONSTRAINT_REASONS, Assignment, Base, Client, Score, monday_of
 from tests.builders import D, Practice
 
 

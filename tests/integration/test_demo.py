@@ -11,11 +11,11 @@ from scipy.stats import pearsonr
 from sqlalchemy import Engine, case, exists, func, inspect, select
 
 from data_access import demo
+from data_access.access.passwords import verify_password
 from data_access.demo import DemoSummary, build_demo
-from data_access.engine import new_engine, write
-from data_access.errors import DataError
-from data_access.passwords import verify_password
-from data_access.schema import (
+from data_access.store.engine import new_engine, write
+from data_access.store.errors import DataError
+from data_access.store.schema import (
     MEASURES,
     Assignment,
     AssignmentType,

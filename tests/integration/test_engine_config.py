@@ -8,7 +8,7 @@ import time
 import pytest
 from sqlalchemy import text
 
-from data_access.engine import SQLITE_BUSY_TIMEOUT_MS, SQLITE_MMAP_BYTES, new_engine
+from data_access.store.engine import SQLITE_BUSY_TIMEOUT_MS, SQLITE_MMAP_BYTES, new_engine
 
 
 @pytest.fixture

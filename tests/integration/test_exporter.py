@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine, select
 
-from data_access.exporter import export_bytes
-from data_access.schema import AuditEvent
+from data_access.records.exporter import export_bytes
+from data_access.store.schema import AuditEvent
 from tests.builders import D, Practice
 
 # C-0004 (Ben's) has a PHQ-9 of 9 with its items: eight 1s and item 9 = 1; a totals-only row

@@ -19,11 +19,11 @@ from streamlit.testing.v1 import AppTest
 
 import dashboard.auth_ui as auth_ui
 from data_access.cli import main as cli
-from data_access.engine import new_engine, write
-from data_access.faults import DatabaseFault
-from data_access.migrate import upgrade
-from data_access.recording import record_scores
-from data_access.schema import Setting
+from data_access.records.recording import record_scores
+from data_access.store.engine import new_engine, write
+from data_access.store.faults import DatabaseFault
+from data_access.store.migrate import upgrade
+from data_access.store.schema import Setting
 from tests.builders import D, Practice
 from tests.integration.test_importer import dump
 from tests.pagetest import APPTEST_NONCE, cookie_under_test, sign_in_as

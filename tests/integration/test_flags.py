@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from data_access.filters import Filters
-from data_access.flags import needs_attention
+from data_access.reads.filters import Filters
+from data_access.reads.flags import needs_attention
 from tests.builders import D, Practice
 
 TODAY = D(2026, 6, 1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from data_access.importer import import_file
+from data_access.records.importer import import_file
 from tests.builders import D, Practice
 
 FILE = (

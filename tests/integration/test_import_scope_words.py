@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, text
 
-from data_access.importer import import_file
-from data_access.viewer import Viewer
+from data_access.access.viewer import Viewer
+from data_access.records.importer import import_file
 from tests.integration.test_importer import csv_bytes, dump, practice, problems  # noqa: F401
 
 

@@ -21,12 +21,12 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import Engine, select, text
 
-from data_access import importer
-from data_access.exporter import write_csv
-from data_access.formats import KIND_ORDER
-from data_access.importer import Problem, import_file
-from data_access.schema import Assignment, AuditEvent, Base, Client, Score, TherapySession
-from data_access.viewer import Viewer
+from data_access.access.viewer import Viewer
+from data_access.records import importer
+from data_access.records.exporter import write_csv
+from data_access.records.formats import KIND_ORDER
+from data_access.records.importer import Problem, import_file
+from data_access.store.schema import Assignment, AuditEvent, Base, Client, Score, TherapySession
 from tests.builders import D, Practice
 from tests.large_csv import write_assignments_csv
 

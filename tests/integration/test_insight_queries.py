@@ -5,8 +5,8 @@ import math
 import pandas as pd
 import pytest
 
-from data_access import insight
-from data_access.filters import Filters
+from data_access.reads import insight
+from data_access.reads.filters import Filters
 from tests.builders import D, Practice
 
 MARCH = Filters(start=D(2026, 3, 1), end=D(2026, 3, 31), today=D(2026, 4, 15))

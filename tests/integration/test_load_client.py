@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bench.load import Person, people, run_level
 from bench.st_client import Visit
-from data_access.engine import new_engine
+from data_access.store.engine import new_engine
 
 PAGE_SECONDS = 150  # a few seconds on a quiet machine; generous for a shared, saturated one
 

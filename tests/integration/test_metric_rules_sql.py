@@ -1,11 +1,11 @@
-"""The completion credit and the overdue rule are each one definition in data_access/metrics.py;
+"""The completion credit and the overdue rule are each one definition in `reads/metrics.py`;
 evaluated by SQLite and PostgreSQL they give what they give in Python (docs/metrics.md).
 """
 
 from sqlalchemy import func, select
 
-from data_access import metrics
-from data_access.schema import Assignment
+from data_access.reads import metrics
+from data_access.store.schema import Assignment
 from tests.builders import D, Practice
 
 TODAY = D(2026, 3, 10)

@@ -16,9 +16,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from data_access.engine import is_sqlite, new_engine
-from data_access.migrate import alembic_config, current_revision, upgrade
-from data_access.schema import Base
+from data_access.store.engine import is_sqlite, new_engine
+from data_access.store.migrate import alembic_config, current_revision, upgrade
+from data_access.store.schema import Base
 
 PROJECT = Path(__file__).resolve().parents[2]
 D = dt.date

@@ -19,12 +19,13 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 
 from bench import naive
-from data_access import exporter, insight, metrics, practice
-from data_access.engine import new_engine
-from data_access.filters import Filters
-from data_access.flags import needs_attention
-from data_access.schema import ATTENDANCE, MEASURES, STATUSES, monday_of
-from data_access.scores import baseline_latest
+from data_access.reads import insight, metrics, practice
+from data_access.reads.filters import Filters
+from data_access.reads.flags import needs_attention
+from data_access.reads.scores import baseline_latest
+from data_access.records import exporter
+from data_access.store.engine import new_engine
+from data_access.store.schema import ATTENDANCE, MEASURES, STATUSES, monday_of
 from tests.conftest import DATA_TABLES
 from tests.integration.test_scope_property import Generated, load
 

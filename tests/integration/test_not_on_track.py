@@ -12,10 +12,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, insert
 
-from data_access.expected import active_pairs, alert_accuracy, expected_response, on_track
-from data_access.filters import Filters
-from data_access.flags import needs_attention
-from data_access.schema import Client, Score
+from data_access.reads.expected import active_pairs, alert_accuracy, expected_response, on_track
+from data_access.reads.filters import Filters
+from data_access.reads.flags import needs_attention
+from data_access.store.schema import Client, Score
 from tests.builders import D, Practice
 
 TODAY = D(2026, 6, 1)

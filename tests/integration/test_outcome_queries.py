@@ -5,9 +5,9 @@ import math
 
 import pytest
 
-from data_access import outcomes
-from data_access.filters import Filters
-from data_access.viewer import Viewer
+from data_access.access.viewer import Viewer
+from data_access.reads import outcomes
+from data_access.reads.filters import Filters
 from tests.builders import D, Practice
 
 MARCH = Filters(start=D(2026, 3, 1), end=D(2026, 3, 31), today=D(2026, 4, 15))

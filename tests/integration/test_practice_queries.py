@@ -6,8 +6,8 @@ The practice and its story are in tests/practice_example.py; the answers are wor
 import pandas as pd
 import pytest
 
-from data_access.filters import Filters
-from data_access.practice import (
+from data_access.reads.filters import Filters
+from data_access.reads.practice import (
     assignment_counts,
     attention_list,
     caseload_data,

@@ -11,8 +11,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine, func, select
 
-from data_access.errors import DataError, NotInScope
-from data_access.recording import (
+from data_access.records.recording import (
     FormError,
     own_client_codes,
     record_scores,
@@ -21,7 +20,8 @@ from data_access.recording import (
     reviewable_assignments,
     set_assignment,
 )
-from data_access.schema import Assignment, AuditEvent, Score, TherapySession
+from data_access.store.errors import DataError, NotInScope
+from data_access.store.schema import Assignment, AuditEvent, Score, TherapySession
 from tests.builders import D, Practice
 from tests.integration.test_importer import dump
 
@@ -431,8 +431,8 @@ def test_a_session_is_booked_ahead_and_recorded_on_the_day(world: World):
 def test_each_person_undoes_their_own_last_entry_within_ten_minutes(world: World):
     import datetime as dt
 
-    from data_access.errors import DataError
-    from data_access.recording import last_entry, undo_last
+    from data_access.records.recording import last_entry, undo_last
+    from data_access.store.errors import DataError
 
     def content() -> dict:  # the data, without the version every write (an undo too) raises
         return {k: v for k, v in dump(world.engine).items() if k != "data_version"}

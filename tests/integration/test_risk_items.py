@@ -12,11 +12,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, func, select
 
-from data_access.errors import DataError, NotInScope
-from data_access.filters import Filters
-from data_access.flags import needs_attention
-from data_access.risk import open_risk_items, review_risk_item
-from data_access.schema import AuditEvent, RiskReview
+from data_access.reads.filters import Filters
+from data_access.reads.flags import needs_attention
+from data_access.reads.risk import open_risk_items, review_risk_item
+from data_access.store.errors import DataError, NotInScope
+from data_access.store.schema import AuditEvent, RiskReview
 from tests.builders import D, Practice
 
 TODAY = D(2026, 6, 1)

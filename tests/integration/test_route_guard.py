@@ -11,8 +11,8 @@ from sqlalchemy import Engine, select
 
 from dashboard.route_guard import RouteGuard, bind
 from dashboard.session_routes import COOKIE_NAME
-from data_access.schema import UserAccount
-from data_access.web_sessions import end_session, exchange_code, issue_code
+from data_access.access.web_sessions import end_session, exchange_code, issue_code
+from data_access.store.schema import UserAccount
 from tests.builders import Practice
 
 UPLOAD = "/_stcore/upload_file/tab-of-cleo/file-1"

@@ -14,17 +14,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import insert
 
-from data_access import client_queries
-from data_access.engine import new_engine
-from data_access.errors import NotInScope
-from data_access.filters import Filters
-from data_access.flags import needs_attention
-from data_access.insight import homework_by_type
-from data_access.my_clients import client_choices, my_clients
-from data_access.outcomes import client_frame
-from data_access.practice import attention_list, weekly_completion
-from data_access.queries import get_client, visible_clients
-from data_access.schema import (
+from data_access.access.viewer import Viewer
+from data_access.reads import client_queries
+from data_access.reads.filters import Filters
+from data_access.reads.flags import needs_attention
+from data_access.reads.insight import homework_by_type
+from data_access.reads.my_clients import client_choices, my_clients
+from data_access.reads.outcomes import client_frame
+from data_access.reads.practice import attention_list, weekly_completion
+from data_access.reads.queries import get_client, visible_clients
+from data_access.reads.scores import baseline_latest
+from data_access.reads.since_last import since_last_session, what_to_set_next
+from data_access.store.engine import new_engine
+from data_access.store.errors import NotInScope
+from data_access.store.schema import (
     MEASURES,
     ROLES,
     STATUSES,
@@ -35,9 +38,6 @@ from data_access.schema import (
     TherapySession,
     monday_of,
 )
-from data_access.scores import baseline_latest
-from data_access.since_last import since_last_session, what_to_set_next
-from data_access.viewer import Viewer
 
 START = dt.date(2026, 1, 5)
 TODAY = dt.date(2026, 6, 1)

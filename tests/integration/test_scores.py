@@ -14,8 +14,8 @@ groups), so this pins both to the same answers. Today is Monday 1 June 2026.
 
 import pytest
 
-from data_access.filters import Filters
-from data_access.scores import baseline_latest
+from data_access.reads.filters import Filters
+from data_access.reads.scores import baseline_latest
 from tests.builders import D, Practice
 
 TODAY = D(2026, 6, 1)

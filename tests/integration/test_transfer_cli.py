@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from data_access.cli import main
-from data_access.formats import KIND_ORDER
-from data_access.schema import AuditEvent, TherapySession
+from data_access.records.formats import KIND_ORDER
+from data_access.store.schema import AuditEvent, TherapySession
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -5,7 +5,7 @@ import pandas as pd
 
 from dashboard import client_charts as charts
 from dashboard.theme import IMPROVEMENT_BAND, SEVERITY_FILLS
-from data_access.client_queries import homework_and_scores
+from data_access.reads.client_queries import homework_and_scores
 from tests.builders import D
 
 TODAY = D(2026, 6, 1)

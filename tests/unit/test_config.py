@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from data_access.config import DEFAULT_SQLITE_PATH, database_url
+from data_access.store.config import DEFAULT_SQLITE_PATH, database_url
 
 SECRETS = '[connections.homework]\nurl = "postgresql+psycopg://app@db.example/homework"\n'
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from data_access.csv_safe import FORMULA_STARTS, neutralise, restore, to_safe_csv
+from data_access.records.csv_safe import FORMULA_STARTS, neutralise, restore, to_safe_csv
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_access.expected import MIN_CLIENTS, QUANTILES, fit, homework_beside_warning
+from data_access.reads.expected import MIN_CLIENTS, QUANTILES, fit, homework_beside_warning
 
 GRID = np.round(np.linspace(-10, 10, 101), 1)
 OFFSETS = {0.10: -8, 0.25: -5, 0.50: 0, 0.75: 5, 0.90: 8}

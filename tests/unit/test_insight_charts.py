@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import insight_charts as charts
-from data_access.insight import AFTER_NOT_REVIEWED, AFTER_REVIEWED, GROUP_DID, GROUP_RARELY
+from data_access.reads.insight import AFTER_NOT_REVIEWED, AFTER_REVIEWED, GROUP_DID, GROUP_RARELY
 
 
 def on_time(*rows):

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_access import outcomes
-from data_access.insight import mean_with_interval
+from data_access.reads import outcomes
+from data_access.reads.insight import mean_with_interval
 
 Z = 1.959963984540054  # the 97.5th percentile of the standard normal
 

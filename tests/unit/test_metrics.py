@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from data_access import metrics
+from data_access.reads import metrics
 
 
 def test_completion_rate_counts_partial_as_half_and_ignores_pending():

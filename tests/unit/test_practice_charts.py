@@ -15,9 +15,9 @@ from dashboard.practice_charts import (
     weekly_completion_figure,
 )
 from dashboard.theme import OKABE_ITO
-from data_access.client_lists import LISTS
-from data_access.metrics import add_completion_rate
-from data_access.practice import PeriodSummary
+from data_access.reads.client_lists import LISTS
+from data_access.reads.metrics import add_completion_rate
+from data_access.reads.practice import PeriodSummary
 
 W1, W2, W3 = dt.date(2026, 5, 4), dt.date(2026, 5, 11), dt.date(2026, 5, 18)
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from data_access.questionnaires import ItemsError, check_items, severity, severity_spans
+from data_access.records.questionnaires import ItemsError, check_items, severity, severity_spans
 
 
 @pytest.mark.parametrize(

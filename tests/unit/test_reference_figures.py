@@ -1,6 +1,6 @@
 """The reference figures file: every figure names its source and year, or says it is missing."""
 
-from data_access.reference import reference_figures
+from data_access.reads.reference import reference_figures
 
 
 def test_every_figure_has_a_source_and_a_year_or_says_why_not():

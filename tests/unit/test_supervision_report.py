@@ -4,8 +4,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.report import ReportSection, attention_section, build_report, describe_filters
-from data_access.filters import Filters
-from data_access.viewer import Viewer
+from data_access.access.viewer import Viewer
+from data_access.reads.filters import Filters
 from tests.builders import D
 
 VIEWER = Viewer(2, "sam@example.org", "Sam <Super>", "supervisor")

@@ -1,0 +1,364 @@
+"""Expected response from this practice's own history, and who is not on track against it.
+
+For PHQ-9 and GAD-7 separately: each score after a client's first is a row (week since the
+first score, the first score as baseline, the score). Quantile regression (statsmodels
+`QuantReg`) fits, for each week (1 to 16; later weeks count as 16) and each of the 10th, 25th,
+50th, 75th and 90th percentiles, a straight line in the baseline: "clients who started at b are
+at or below this by week w, in this share of cases". It stands on clients with
+3 or more scores and is fitted only when there are at least 100 of them; with fewer there is no
+band. It is an aggregate over at least that many clients, so every role may see it. Fits are
+kept per database and measure and redone when a score is added, and at least hourly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, func, select
+from statsmodels.regression.quantile_regression import QuantReg
+from statsmodels.stats.proportion import proportion_confint
+from statsmodels.tools.sm_exceptions import IterationLimitWarning
+
+from data_access.access.viewer import Viewer, client_scope
+from data_access.reads import metrics
+from data_access.reads.filters import Filters
+from data_access.reads.scores import baseline_latest
+from data_access.store.schema import MEASURES, Client, Clinician, Score
+
+QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
+EDGE = QUANTILES.index(0.75)  # the unfavourable edge of the band for "lower is better"
+MIN_CLIENTS = 100
+MIN_SCORES = 3
+MAX_WEEK = 16
+FIRST_FLAG_WEEK = 3
+# A fixed random sample of each week's rows beyond this: the 75th percentile moves by about a
+# quarter of a point at most, and both measures fit in about 2 s of CPU.
+MAX_ROWS_PER_WEEK = 800
+MAX_FIT_CLIENTS = 2_000  # every k-th eligible client beyond this: enough rows for every week
+REFIT_SECONDS = 3_600  # refit at least hourly, so a changed value (same count) is taken up
+BANDED = ("PHQ-9", "GAD-7")
+ON_TRACK_COLUMNS = [
+    "client_id", "client_code", "clinician_id", "measure", "baseline", "latest", "latest_on",
+    "week", "median", "edge", "not_on_track", "rule",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ExpectedResponse:
+    """One measure's fitted percentiles, or why there are none (too little history).
+
+    `levels[q, w]` and `slopes[q, w]`: percentile QUANTILES[q] at week w is
+    levels + slopes × baseline (NaN for weeks never seen).
+    """
+
+    measure: str
+    clients: int
+    levels: np.ndarray | None = None
+    slopes: np.ndarray | None = None
+
+    @property
+    def enough(self) -> bool:
+        return self.levels is not None
+
+    def why_not(self) -> str:
+        """The plain reason there is no band."""
+        return (
+            f"Too little history for an expected {self.measure} response: {self.clients} "
+            f"clients have {MIN_SCORES} or more scores; at least {MIN_CLIENTS} are needed."
+        )
+
+    def band(self, baseline: Sequence[float], week: Sequence[int]) -> np.ndarray:
+        """Percentiles (rows: cases; columns: QUANTILES) for clients starting at `baseline`,
+        `week` weeks after their first score; kept inside the scale and in order."""
+        spec = MEASURES[self.measure]
+        weeks = np.clip(np.asarray(week, dtype=int), 1, MAX_WEEK)
+        base = np.asarray(baseline, dtype=float)
+        values = self.levels[:, weeks].T + self.slopes[:, weeks].T * base[:, None]
+        return np.sort(np.clip(values, spec.min_value, spec.max_value), axis=1)
+
+
+def training_rows(conn: Connection, measure: str) -> pd.DataFrame:
+    """Every score after each client's first, for clients with MIN_SCORES or more of `measure`
+    (a fixed sample of MAX_FIT_CLIENTS of them in a larger practice; `attrs["clients"]` keeps
+    how many there are in all).
+
+    Columns: client_id, week (since the first score, capped at MAX_WEEK), baseline, score.
+    """
+    eligible = (
+        conn.execute(
+            select(Score.client_id)
+            .where(Score.measure == measure)
+            .group_by(Score.client_id)
+            .having(func.count() >= MIN_SCORES)
+            .order_by(Score.client_id)
+        )
+        .scalars()
+        .all()
+    )
+    chosen = eligible[:: max(1, -(-len(eligible) // MAX_FIT_CLIENTS))]
+    frame = pd.read_sql(
+        select(Score.client_id, Score.recorded_on, Score.value)
+        .where(Score.measure == measure, Score.client_id.in_(chosen))
+        .order_by(Score.client_id, Score.recorded_on, Score.id),
+        conn,
+    )
+    frame["recorded_on"] = pd.to_datetime(frame["recorded_on"])
+    by_client = frame.groupby("client_id", sort=False)
+    frame["first_on"] = by_client["recorded_on"].transform("first")
+    frame["baseline"] = by_client["value"].transform("first")
+    frame["week"] = ((frame["recorded_on"] - frame["first_on"]).dt.days // 7).clip(upper=MAX_WEEK)
+    later = frame[frame["week"] >= 1].rename(columns={"value": "score"})
+    later = later[["client_id", "week", "baseline", "score"]].reset_index(drop=True)
+    later.attrs["clients"] = len(eligible)
+    return later
+
+
+def fit(rows: pd.DataFrame, measure: str) -> ExpectedResponse:
+    """Fit the percentiles on `training_rows`, week by week; too little history gives no band."""
+    clients = int(rows.attrs.get("clients", rows["client_id"].nunique()))
+    if clients < MIN_CLIENTS:
+        return ExpectedResponse(measure, clients)
+    levels = np.full((len(QUANTILES), MAX_WEEK + 1), np.nan)
+    slopes = np.full((len(QUANTILES), MAX_WEEK + 1), np.nan)
+    for week, own in rows.groupby("week"):
+        if len(own) > MAX_ROWS_PER_WEEK:
+            own = own.sample(n=MAX_ROWS_PER_WEEK, random_state=0)
+        design = np.column_stack([np.ones(len(own)), own["baseline"].to_numpy(dtype=float)])
+        model = QuantReg(own["score"].to_numpy(dtype=float), design)
+        with warnings.catch_warnings():
+            # whole-number scores tie, so the iterations often stop at their limit on a
+            # solution a fraction of a point from the exact one (tests pin the fit)
+            warnings.simplefilter("ignore", IterationLimitWarning)
+            for i, q in enumerate(QUANTILES):
+                levels[i, week], slopes[i, week] = model.fit(q=q, max_iter=100).params
+    return ExpectedResponse(measure, clients, levels, slopes)
+
+
+_FITS: dict[tuple[str, str], tuple[int | None, float, ExpectedResponse]] = {}
+_LOCK = threading.Lock()
+
+
+def _fingerprint(conn: Connection) -> int | None:
+    """The newest score's id: it moves whenever a score is added (one seek on the key)."""
+    return conn.execute(select(func.max(Score.id))).scalar()
+
+
+def expected_response(conn: Connection, measure: str) -> ExpectedResponse:
+    """The practice's fit for `measure`: fitted on first use, again when a score is added, and
+    at least hourly (so a corrected or removed score is taken up too)."""
+    key = (conn.engine.url.render_as_string(hide_password=True), measure)
+    stamp = _fingerprint(conn)
+    now = time.monotonic()
+    with _LOCK:
+        kept = _FITS.get(key)
+        if kept is not None and kept[0] == stamp and now - kept[1] < REFIT_SECONDS:
+            return kept[2]
+    fitted = fit(training_rows(conn, measure), measure)
+    with _LOCK:
+        _FITS[key] = (stamp, now, fitted)
+    return fitted
+
+
+def on_track_rule(measure: str, latest: int, week: int, baseline: int, edge: int) -> str:
+    """The not-on-track rule in numbers, for one client."""
+    by = f"week {MAX_WEEK} or later" if week >= MAX_WEEK else f"week {week}"
+    return (
+        f"{measure} {latest} at week {week}; clients starting at {baseline} in this practice "
+        f"are at {edge} or better by {by} at least three times in four."
+    )
+
+
+def active_pairs(
+    conn: Connection, viewer: Viewer, filters: Filters, client_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """Baseline and latest PHQ-9 and GAD-7 of the viewer's clients active on the as-of day,
+    over their whole history up to it (scores.baseline_latest's columns)."""
+    active = Filters(
+        end=filters.as_of,
+        clinician_ids=filters.clinician_ids,
+        client_status="active",
+        today=filters.as_of,
+    )
+    return baseline_latest(conn, viewer, active, measures=BANDED, client_ids=client_ids)
+
+
+def on_track(conn: Connection, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Each client's latest PHQ-9 and GAD-7 (from `active_pairs`) against the expected band.
+
+    Judged from week 3 after the first score. Not on track: the latest score is worse than the
+    band's unfavourable edge (the 75th percentile, rounded up) for clients who started where
+    they did, that many weeks on. Columns: ON_TRACK_COLUMNS; measures without a band, and
+    clients before week 3, have no row.
+    """
+    fits = {m: expected_response(conn, m) for m in BANDED}
+    fits = {m: f for m, f in fits.items() if f.enough}
+    if not fits or pairs.empty:
+        return pd.DataFrame(columns=ON_TRACK_COLUMNS)
+    pairs = pairs.assign(
+        week=(pd.to_datetime(pairs["latest_on"]) - pd.to_datetime(pairs["baseline_on"])).dt.days
+        // 7
+    )
+    pairs = pairs[(pairs["week"] >= FIRST_FLAG_WEEK) & (pairs["n_scores"] >= 2)]
+    parts = []
+    for measure, fitted in fits.items():
+        own = pairs[pairs["measure"] == measure].copy()
+        if own.empty:
+            continue
+        band = fitted.band(own["baseline"], own["week"])
+        own["median"] = band[:, QUANTILES.index(0.5)]
+        own["edge"] = np.ceil(band[:, EDGE] - 1e-9)
+        parts.append(own[np.isfinite(own["median"])])
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if frame.empty:
+        return pd.DataFrame(columns=ON_TRACK_COLUMNS)
+    frame["not_on_track"] = frame["latest"] > frame["edge"]
+    frame["rule"] = [
+        on_track_rule(r.measure, int(r.latest), int(r.week), int(r.baseline), int(r.edge))
+        for r in frame.itertuples()
+    ]
+    return frame[ON_TRACK_COLUMNS].sort_values(["client_id", "measure"], ignore_index=True)
+
+
+EXPECTED_COLUMNS = ["measure", "week", "on", *(f"p{round(q * 100)}" for q in QUANTILES)]
+
+
+def expected_course(conn: Connection, pairs: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Week by week (1-16 after the first score), the percentiles expected for one client's
+    PHQ-9 and GAD-7 given their first score (`pairs`: active_pairs or baseline_latest rows of
+    that client), and a sentence for each measure that has too little history.
+
+    Columns: EXPECTED_COLUMNS (`on`: the date of that week, counted from the first score).
+    """
+    parts, notes = [], []
+    for pair in pairs[pairs["measure"].isin(BANDED)].itertuples():
+        fitted = expected_response(conn, pair.measure)
+        if not fitted.enough:
+            notes.append(fitted.why_not())
+            continue
+        weeks = np.arange(1, MAX_WEEK + 1)
+        band = fitted.band([pair.baseline] * len(weeks), weeks)
+        frame = pd.DataFrame(band, columns=EXPECTED_COLUMNS[3:])
+        frame.insert(0, "on", [pair.baseline_on + dt.timedelta(weeks=int(w)) for w in weeks])
+        frame.insert(0, "week", weeks)
+        frame.insert(0, "measure", pair.measure)
+        parts.append(frame.dropna())
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=EXPECTED_COLUMNS)
+    return frame, notes
+
+
+RECENT_HOMEWORK = 4
+LOW_COMPLETION = 0.5
+HIGH_DIFFICULTY = 4
+
+
+def homework_beside_warning(assignments: pd.DataFrame) -> str:
+    """For a client not on track: their last 4 reviewed assignments' completion and, when it
+    is under 50 % or the homework set was hard (mean difficulty 4 or more of 5), the
+    suggestion to make the next assignment smaller and easier.
+
+    `assignments`: client_queries.assignment_list (status, difficulty, due_on).
+    """
+    reviewed = assignments[assignments["status"] != "pending"].sort_values("due_on")
+    recent = reviewed.tail(RECENT_HOMEWORK)
+    if recent.empty:
+        return "No homework reviewed yet."
+    credit = (recent["status"] == "completed").sum() + 0.5 * (recent["status"] == "partial").sum()
+    rate = credit / len(recent)  # (completed + ½ partial) / reviewed, as everywhere
+    difficulty = recent["difficulty"].dropna()
+    words = f"Last {len(recent)} reviewed assignments: {rate:.0%} completed".replace("%", " %")
+    if not difficulty.empty:
+        words += f", mean difficulty {difficulty.mean():.1f} of 5"
+    words += "."
+    if rate < LOW_COMPLETION or (not difficulty.empty and difficulty.mean() >= HIGH_DIFFICULTY):
+        words += " Suggestion: make the next assignment smaller and easier, so it is doable."
+    return words
+
+
+@dataclass(frozen=True)
+class OnTrackSummary:
+    """Active clients judged against the expected response (week 3 on, with a band), and
+    those not on track: client_code, clinician_id, clinician, rule (their rules joined)."""
+
+    judged: int
+    off_course: pd.DataFrame
+
+    @property
+    def share_label(self) -> str:
+        """'12 of 80 (15 %)', or a plain 'none judged yet'."""
+        if not self.judged:
+            return "none judged yet"
+        share = f"{len(self.off_course) / self.judged:.0%}".replace("%", " %")
+        return f"{len(self.off_course)} of {self.judged} ({share})"
+
+
+def on_track_summary(conn: Connection, viewer: Viewer, filters: Filters) -> OnTrackSummary:
+    """How many of the viewer's active clients are judged, and which are not on track."""
+    course = on_track(conn, active_pairs(conn, viewer, filters))
+    off = course[course["not_on_track"].astype(bool)]
+    clients = off.groupby(["client_code", "clinician_id"], as_index=False)["rule"].agg(" ".join)
+    names = pd.read_sql(
+        select(Clinician.id.label("clinician_id"), Clinician.name.label("clinician")).where(
+            Clinician.id.in_([int(i) for i in clients["clinician_id"].unique()])
+        ),
+        conn,
+    )
+    clients = clients.merge(names, on="clinician_id", how="left")
+    clients = clients.sort_values(["clinician", "client_code"], ignore_index=True)
+    return OnTrackSummary(judged=int(course["client_id"].nunique()), off_course=clients)
+
+
+ALERT_WEEKS = (3, 4)
+ALERT_GROUPS = ("Flagged not on track by week 4", "Not flagged by week 4")
+
+
+def alert_accuracy(conn: Connection, viewer: Viewer, measure: str = "PHQ-9") -> pd.DataFrame:
+    """How well the alert predicts here: of the viewer's discharged clients with a `measure`
+    score in weeks 3-4 and a later last score, the share who ended without reliable
+    improvement, among those flagged not on track by week 4 and those not flagged.
+
+    Columns: group, count, total, rate, ci_low, ci_high, too_few (Wilson 95 % intervals);
+    empty when the practice has too little history for a band.
+    """
+    fitted = expected_response(conn, measure)
+    if not fitted.enough:
+        return pd.DataFrame()
+    frame = pd.read_sql(
+        select(Score.client_id, Score.recorded_on, Score.value)
+        .join(Client, Client.id == Score.client_id)
+        .where(Score.measure == measure, Client.discharged_on.is_not(None), client_scope(viewer))
+        .order_by(Score.client_id, Score.recorded_on, Score.id),
+        conn,
+    )
+    frame["recorded_on"] = pd.to_datetime(frame["recorded_on"])
+    by_client = frame.groupby("client_id", sort=False)
+    frame["baseline"] = by_client["value"].transform("first")
+    frame["week"] = (
+        frame["recorded_on"] - by_client["recorded_on"].transform("first")
+    ).dt.days // 7
+    early = frame[frame["week"].between(*ALERT_WEEKS)].copy()
+    early["edge"] = np.ceil(fitted.band(early["baseline"], early["week"])[:, EDGE] - 1e-9)
+    flagged = (early["value"] > early["edge"]).groupby(early["client_id"]).any()
+    last = by_client.last()
+    last = last[(last["week"] > ALERT_WEEKS[1]) & last.index.isin(flagged.index)]
+    spec = MEASURES[measure]
+    change = (last["value"] - last["baseline"]) * (1 if spec.higher_is_better else -1)
+    no_improvement = change < spec.reliable_change
+    flagged = flagged.reindex(last.index)
+    rows = []
+    for group, members in zip(ALERT_GROUPS, (flagged, ~flagged), strict=True):
+        count, total = int(no_improvement[members].sum()), int(members.sum())
+        too_few = total < metrics.MIN_CLIENTS_FOR_FIGURE
+        low, high = proportion_confint(count, max(total, 1), alpha=0.05, method="wilson")
+        rate = count / total if total else np.nan
+        rows.append((group, count, total, rate, low, high, too_few))
+    table = pd.DataFrame(rows, columns=["group", "count", "total", "rate", "ci_low", "ci_high",
+                                        "too_few"])  # fmt: skip
+    table.loc[table["too_few"], ["rate", "ci_low", "ci_high"]] = np.nan
+    return table

@@ -1,0 +1,434 @@
+"""Homework by assignment type: how often each type is set, done and reviewed on time.
+
+Assignments count in a view when they were set (`assigned_on`) inside the filter window, for a
+client in the viewer's scope and the filters. Counting happens in SQL (GROUP BY); the small
+per-client frames that come back feed the statistics in pandas and scipy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from sqlalchemy import ColumnElement, Connection, Select, and_, case, exists, func, select
+
+from data_access.access.viewer import Viewer, client_scope
+from data_access.reads import metrics
+from data_access.reads.filters import (
+    Filters,
+    client_conditions,
+    clients_in_view,
+    sees_everyone,
+    type_condition,
+)
+from data_access.reads.practice import assignment_counts
+from data_access.reads.queries import assignment_types
+from data_access.reads.scores import baseline_latest
+from data_access.store.engine import is_sqlite, on_own_connection
+from data_access.store.schema import Assignment, AssignmentType, Client, Clinician, TherapySession
+
+DID_IT_MIN_COMPLETED = 3  # "did it": completed this type at least this many times
+RARELY_BELOW = 0.5  # "rarely did it": completion rate under this (and fewer than 3 completed)
+IMPROVEMENT_MEASURES = ("PHQ-9", "GAD-7")
+GROUP_DID = "did it (3+ completed)"
+GROUP_RARELY = "rarely did it (< 50 %)"
+
+
+def assignments_in_view(
+    viewer: Viewer, filters: Filters, likely: bool = False
+) -> ColumnElement[bool]:
+    """Conditions on `Assignment` for the view: scope, client filters, types and window
+    (`likely`: see `_set_in_window`)."""
+    return and_(
+        clients_in_view(Assignment.client_id, viewer, filters), _set_in_window(filters, likely)
+    )
+
+
+def _set_in_window(filters: Filters, likely: bool = False) -> ColumnElement[bool]:
+    """Assignments of the chosen types set from the start day to the end day or the as-of day,
+    whichever comes first. `likely` wraps the day bounds in SQLite's likely(): a hint that
+    they hold for most rows, so the planner does not pick an index for the window alone."""
+    bounds = [Assignment.assigned_on <= min(filters.end or filters.as_of, filters.as_of)]
+    if filters.start:
+        bounds.append(Assignment.assigned_on >= filters.start)
+    if likely:
+        bounds = [func.likely(bound) for bound in bounds]
+    return and_(type_condition(filters), *bounds)
+
+
+def homework_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """One row per assignment type set in the view, most often set first.
+
+    Columns: type_id, type, category, times_set, clients_set, completed, partial, reviewed,
+    credit, completion_rate, completion_label, engagement_mean, engagement_n, clients_with_homework,
+    share_of_clients (clients set this type / clients set any homework in the view).
+    """
+    counts = pd.read_sql(_counts_by_type(conn, viewer, filters), conn)
+    catalogue = assignment_types(conn).rename(columns={"name": "type"})
+    frame = catalogue.merge(counts, on="type_id", how="inner")
+    for column in ("times_set", "clients_set", "completed", "partial", "reviewed", "engagement_n"):
+        frame[column] = frame[column].astype(int)
+    frame["credit"] = metrics.credit(frame["completed"], frame["partial"])
+    frame = frame.sort_values(["times_set", "type"], ascending=[False, True], ignore_index=True)
+    set_any = exists().where(Assignment.client_id == Client.id, _set_in_window(filters))
+    total = conn.execute(
+        select(func.count())
+        .select_from(Client)
+        .where(client_scope(viewer), client_conditions(filters), set_any)
+    ).scalar_one()
+    frame = metrics.add_completion_rate(frame)
+    frame["completion_label"] = [
+        metrics.rate_label(rate, int(n))
+        for rate, n in zip(frame["completion_rate"], frame["reviewed"], strict=True)
+    ]
+    engagement_n = frame["engagement_n"].astype(float)
+    frame["engagement_mean"] = frame["engagement_sum"].astype(float) / engagement_n.where(
+        engagement_n > 0
+    )
+    frame["clients_with_homework"] = int(total)
+    frame["share_of_clients"] = frame["clients_set"] / total if total else np.nan
+    return frame[
+        [
+            "type_id",
+            "type",
+            "category",
+            "times_set",
+            "clients_set",
+            "completed",
+            "partial",
+            "reviewed",
+            "credit",
+            "engagement_mean",
+            "engagement_n",
+            "completion_rate",
+            "completion_label",
+            "clients_with_homework",
+            "share_of_clients",
+        ]
+    ]
+
+
+def _counts_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> Select:
+    """SELECT per type in the view: times_set, clients_set, completed, partial, reviewed,
+    engagement_sum, engagement_n."""
+    # For the whole practice SQLite guessed a year's window selective without the likely()
+    # hint and skip-scanned each client's (client_id, assigned_on) entries, reading the rows,
+    # instead of walking the covering (type_id, client_id, ...) index.
+    likely = is_sqlite(conn) and sees_everyone(viewer, filters)
+    in_view = [assignments_in_view(viewer, filters, likely)]
+    if not filters.type_ids and not sees_everyone(viewer, filters):
+        # Naming every type lets SQLite seek (type, client) pairs in that index for the
+        # clients in view, rather than each client's assignments by date and then every row
+        # for its engagement.
+        in_view.append(Assignment.type_id.in_(select(AssignmentType.id)))
+    counts = (
+        func.count().label("times_set"),
+        metrics.completed_count().label("completed"),
+        metrics.partial_count().label("partial"),
+        metrics.reviewed_count().label("reviewed"),
+        func.sum(Assignment.engagement).label("engagement_sum"),
+        func.count(Assignment.engagement).label("engagement_n"),
+    )
+    if is_sqlite(conn) or sees_everyone(viewer, filters):
+        # Walking the (type_id, client_id, ...) index, types arrive in order and each type's
+        # clients in order, so neither the grouping nor the distinct count sorts.
+        return (
+            select(
+                Assignment.type_id,
+                func.count(func.distinct(Assignment.client_id)).label("clients_set"),
+                *counts,
+            )
+            .where(*in_view)
+            .group_by(Assignment.type_id)
+        )
+    # PostgreSQL hash-joins a restricted scope, which loses that order, and then sorts every
+    # row for COUNT(DISTINCT) on disk; grouping per (type, client) first hashes them instead.
+    per_client = (
+        select(Assignment.type_id, *counts)
+        .where(*in_view)
+        .group_by(Assignment.type_id, Assignment.client_id)
+    ).subquery()
+    return select(
+        per_client.c.type_id,
+        func.count().label("clients_set"),
+        *(
+            func.sum(column).label(column.name)
+            for column in per_client.c
+            if column.name != "type_id"
+        ),
+    ).group_by(per_client.c.type_id)
+
+
+def homework_page(conn: Connection, viewer: Viewer, filters: Filters) -> dict[str, pd.DataFrame]:
+    """Everything the homework page shows: by type, improvement by type, each clinician's mix,
+    reviewed on time, completion after a review or none, and the completion of homework due in
+    the period (`due`: the same figure, by the same rule, as on Overview and Caseload). The
+    improvement and the mix are computed in a worker thread, on a connection of their own."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        improvement = pool.submit(
+            on_own_connection, conn.engine, improvement_by_type, viewer, filters
+        )
+        mix = pool.submit(on_own_connection, conn.engine, clinician_type_mix, viewer, filters)
+        return {
+            "by_type": homework_by_type(conn, viewer, filters),
+            "on_time": reviewed_on_time(conn, viewer, filters),
+            "after_review": completion_after_review(conn, viewer, filters),
+            "due": assignment_counts(conn, viewer, filters),
+            "improvement": improvement.result(),
+            "mix": mix.result(),
+        }
+
+
+def _client_type_counts(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """Per client and type: completed, reviewed and credit (one row per pair, from SQL)."""
+    query = (
+        select(
+            Assignment.client_id,
+            AssignmentType.id.label("type_id"),
+            AssignmentType.name.label("type"),
+            metrics.completed_count().label("completed"),
+            metrics.reviewed_count().label("reviewed"),
+            metrics.completion_credit().label("credit"),
+        )
+        .select_from(Assignment)
+        .join(AssignmentType, AssignmentType.id == Assignment.type_id)
+        .where(assignments_in_view(viewer, filters))
+        .group_by(Assignment.client_id, AssignmentType.id, AssignmentType.name)
+    )
+    return metrics.add_completion_rate(pd.read_sql(query, conn))
+
+
+def mean_with_interval(values: pd.Series) -> dict[str, float | int | bool]:
+    """Mean, 95 % t interval and N of `values`; `too_few` under MIN_CLIENTS_FOR_FIGURE.
+
+    Under the minimum the mean and interval are NaN, so nothing small can be over-read.
+    """
+    clean = values.dropna().astype(float)
+    n = len(clean)
+    if n < metrics.MIN_CLIENTS_FOR_FIGURE:
+        return {"n": n, "mean": np.nan, "ci_low": np.nan, "ci_high": np.nan, "too_few": True}
+    mean = float(clean.mean())
+    sem = float(stats.sem(clean))
+    if sem == 0:
+        low, high = mean, mean
+    else:
+        low, high = stats.t.interval(0.95, df=n - 1, loc=mean, scale=sem)
+    return {"n": n, "mean": mean, "ci_low": float(low), "ci_high": float(high), "too_few": False}
+
+
+def improvement_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """Mean PHQ-9 and GAD-7 change for clients who did each type vs those who rarely did it.
+
+    "Did it": completed the type at least 3 times. "Rarely did it": set it, at least one
+    reviewed, completion rate under 50 % and fewer than 3 completed (the groups do not
+    overlap). Change is baseline to latest in the window, positive = better, over clients with
+    two or more scores on the measure. Columns: type, measure, group, n, mean, ci_low, ci_high,
+    too_few. An association, not a cause.
+    """
+    counts = _client_type_counts(conn, viewer, filters)
+    columns = ["type", "measure", "group", "n", "mean", "ci_low", "ci_high", "too_few"]
+    if counts.empty:
+        return pd.DataFrame(columns=columns)
+    did = counts["completed"] >= DID_IT_MIN_COMPLETED
+    rarely = (
+        (counts["reviewed"] > 0)
+        & (counts["completion_rate"] < RARELY_BELOW)
+        & (counts["completed"] < DID_IT_MIN_COMPLETED)
+    )
+    counts["group"] = np.select([did, rarely], [GROUP_DID, GROUP_RARELY], default="")
+    counts = counts[counts["group"] != ""]
+    pairs = metrics.classify_outcomes(
+        baseline_latest(conn, viewer, filters, IMPROVEMENT_MEASURES).query("n_scores >= 2")
+    )[["client_id", "measure", "change"]]
+    joined = counts.merge(pairs, on="client_id")
+    rows = []
+    for type_name in counts.sort_values("type")["type"].unique():
+        for measure in IMPROVEMENT_MEASURES:
+            for group in (GROUP_DID, GROUP_RARELY):
+                chosen = joined[
+                    (joined["type"] == type_name)
+                    & (joined["measure"] == measure)
+                    & (joined["group"] == group)
+                ]
+                rows.append(
+                    {
+                        "type": type_name,
+                        "measure": measure,
+                        "group": group,
+                        **mean_with_interval(chosen["change"]),
+                    }
+                )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def clinician_type_mix(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """Per treating clinician and type: times set and that type's share of their homework.
+
+    Columns: clinician_id, clinician, type, times_set, share.
+    """
+    query = (
+        select(
+            Client.clinician_id,
+            Clinician.name.label("clinician"),
+            AssignmentType.name.label("type"),
+            func.count().label("times_set"),
+        )
+        .select_from(Assignment)
+        .join(AssignmentType, AssignmentType.id == Assignment.type_id)
+        .join(Client, Client.id == Assignment.client_id)
+        .join(Clinician, Clinician.id == Client.clinician_id)
+        .where(assignments_in_view(viewer, filters))
+        .group_by(Client.clinician_id, Clinician.name, AssignmentType.name)
+        .order_by(Clinician.name, AssignmentType.name)
+    )
+    frame = pd.read_sql(query, conn)
+    totals = frame.groupby("clinician_id")["times_set"].transform("sum")
+    frame["share"] = frame["times_set"] / totals
+    return frame
+
+
+def reviewed_on_time(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """Per clinician, plus a total row: share of homework reviewed by the next attended session.
+
+    An assignment counts once the client's next attended session after it was set has happened
+    (by the as-of day); it is on time when it was reviewed (not pending, with a review date) on
+    or before that session. Columns: clinician_id, clinician, eligible, on_time, rate, label.
+    The total row has clinician "All clinicians in view" and clinician_id -1.
+    """
+    next_session = (
+        select(func.min(TherapySession.held_on))
+        .where(
+            TherapySession.client_id == Assignment.client_id,
+            TherapySession.attendance == "attended",
+            TherapySession.held_on > Assignment.assigned_on,
+            TherapySession.held_on <= filters.as_of,
+        )
+        .correlate(Assignment)
+        .scalar_subquery()
+    )
+    per_assignment = (
+        select(
+            Client.clinician_id,
+            Assignment.status,
+            Assignment.reviewed_on,
+            next_session.label("next_session"),
+        )
+        .select_from(Assignment)
+        .join(Client, Client.id == Assignment.client_id)
+        .where(assignments_in_view(viewer, filters))
+        .subquery()
+    )
+    on_time = case(
+        (
+            and_(
+                per_assignment.c.status != "pending",
+                per_assignment.c.reviewed_on.is_not(None),
+                per_assignment.c.reviewed_on <= per_assignment.c.next_session,
+            ),
+            1,
+        ),
+        else_=0,
+    )
+    query = (
+        select(
+            per_assignment.c.clinician_id,
+            Clinician.name.label("clinician"),
+            func.count().label("eligible"),
+            func.coalesce(func.sum(on_time), 0).label("on_time"),
+        )
+        .join(Clinician, Clinician.id == per_assignment.c.clinician_id)
+        .where(per_assignment.c.next_session.is_not(None))
+        .group_by(per_assignment.c.clinician_id, Clinician.name)
+        .order_by(Clinician.name)
+    )
+    frame = pd.read_sql(query, conn)
+    total = pd.DataFrame(
+        {
+            "clinician_id": [-1],
+            "clinician": ["All clinicians in view"],
+            "eligible": [int(frame["eligible"].sum())],
+            "on_time": [int(frame["on_time"].sum())],
+        }
+    )
+    frame = pd.concat([frame, total], ignore_index=True)
+    frame["eligible"] = frame["eligible"].astype(int)
+    frame["on_time"] = frame["on_time"].astype(int)
+    frame["rate"] = frame["on_time"] / frame["eligible"].where(frame["eligible"] > 0)
+    frame["label"] = [
+        metrics.rate_label(rate, n)
+        for rate, n in zip(frame["rate"], frame["eligible"], strict=True)
+    ]
+    return frame
+
+
+AFTER_REVIEWED = "last homework reviewed"
+AFTER_NOT_REVIEWED = "last homework not reviewed"
+LOOK_BACK = dt.timedelta(weeks=8)  # how far before the window the previous homework is sought
+
+
+def completion_after_review(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """Per clinician (and a total row, clinician_id -1): completion of homework set in the view,
+    split by whether the client's previous homework had been reviewed by the day it was set.
+
+    "Reviewed": every assignment set at the client's previous homework session has a status and
+    a review date on or before this one's `assigned_on`. Homework with no previous homework
+    (within LOOK_BACK before the window) is left out. Columns: clinician_id, clinician, group,
+    reviewed, credit, completion_rate, label. An association, not a cause.
+    """
+    earlier = replace(filters, start=filters.start - LOOK_BACK) if filters.start else filters
+    pending = func.sum(case((Assignment.status == "pending", 1), else_=0))
+    per_day = (
+        select(
+            Assignment.client_id,
+            Assignment.assigned_on,
+            pending.label("pending"),
+            func.max(Assignment.reviewed_on).label("last_review"),
+            metrics.reviewed_count().label("reviewed"),
+            metrics.completion_credit().label("credit"),
+        )
+        .where(assignments_in_view(viewer, earlier))
+        .group_by(Assignment.client_id, Assignment.assigned_on)
+        .subquery()
+    )
+    order = {"partition_by": per_day.c.client_id, "order_by": per_day.c.assigned_on}
+    sequenced = select(
+        per_day,
+        func.lag(per_day.c.pending).over(**order).label("before_pending"),
+        func.lag(per_day.c.last_review).over(**order).label("before_review"),
+    ).subquery()
+    followed = and_(
+        sequenced.c.before_pending == 0, sequenced.c.before_review <= sequenced.c.assigned_on
+    )
+    group = case((followed, AFTER_REVIEWED), else_=AFTER_NOT_REVIEWED)
+    query = (
+        select(
+            Client.clinician_id,
+            Clinician.name.label("clinician"),
+            group.label("group"),
+            func.sum(sequenced.c.reviewed).label("reviewed"),
+            func.sum(sequenced.c.credit).label("credit"),
+        )
+        .join(Client, Client.id == sequenced.c.client_id)
+        .join(Clinician, Clinician.id == Client.clinician_id)
+        .where(sequenced.c.before_pending.is_not(None))
+        .group_by(Client.clinician_id, Clinician.name, group)
+    )
+    if filters.start:
+        query = query.where(sequenced.c.assigned_on >= filters.start)
+    frame = pd.read_sql(query, conn)
+    total = frame.groupby("group", as_index=False)[["reviewed", "credit"]].sum()
+    total = total.assign(clinician_id=-1, clinician="All clinicians in view")
+    frame = pd.concat([frame.sort_values(["clinician", "group"]), total], ignore_index=True)
+    frame["clinician_id"] = frame["clinician_id"].astype(int)
+    frame["reviewed"] = frame["reviewed"].fillna(0).astype(int)
+    frame["credit"] = frame["credit"].fillna(0).astype(float)
+    frame = metrics.add_completion_rate(frame)
+    frame["label"] = [
+        metrics.rate_label(rate, n)
+        for rate, n in zip(frame["completion_rate"], frame["reviewed"], strict=True)
+    ]
+    return frame

@@ -1,0 +1,129 @@
+"""The PHQ-9 risk item (item 9): which clients have one open, and a clinician's review of it.
+
+A PHQ-9 whose item 9 is 1 or more opens a risk item for its client. It stays open, reviewed
+or not, until a newer PHQ-9 of that client has item 9 = 0; a newer PHQ-9 without item answers
+does not close it (item 9 is then unknown). Only the newest open one per client is shown.
+No date, status or "too few" rule applies: every client in the viewer's scope is looked at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, and_, exists, insert, or_, select
+
+from data_access.access.audit import record
+from data_access.access.viewer import Viewer, client_scope
+from data_access.records.questionnaires import ANSWERS, RISK_ITEM_WORDING
+from data_access.store.engine import write
+from data_access.store.errors import DataError, NotInScope
+from data_access.store.schema import Client, Clinician, RiskReview, Score
+
+MAX_NOTE = 1_000
+RISK_COLUMNS = [
+    "client_id", "client_code", "clinician", "score_id", "recorded_on", "answer", "answer_words",
+    "reviewed", "reviewed_by", "reviewed_at", "note",
+]  # fmt: skip
+
+
+def risk_rule(answer: int, recorded_on: dt.date) -> str:
+    """The flag's rule in words: the item, the answer and its date."""
+    return (
+        f'PHQ-9 item 9, "{RISK_ITEM_WORDING}": "{ANSWERS[answer]}" ({answer} of 3) '
+        f"on {recorded_on:%d %b %Y}."
+    )
+
+
+def open_risk_items(
+    conn: Connection,
+    viewer: Viewer,
+    client_ids: Sequence[int] | None = None,
+    clinician_ids: Sequence[int] = (),
+) -> pd.DataFrame:
+    """One row per client in scope with an open risk item: its newest PHQ-9 with item 9 ≥ 1.
+
+    Columns: RISK_COLUMNS; reviewed_by, reviewed_at and note are empty until reviewed.
+    Unreviewed first, then newest first.
+    """
+    newer = Score.__table__.alias("newer")
+    later = or_(
+        newer.c.recorded_on > Score.recorded_on,
+        and_(newer.c.recorded_on == Score.recorded_on, newer.c.id > Score.id),
+    )
+    superseded = exists().where(
+        newer.c.measure == "PHQ-9",
+        newer.c.client_id == Score.client_id,
+        later,
+        newer.c.item_9.is_not(None),
+    )
+    reviewer = Clinician.__table__.alias("reviewer")
+    query = (
+        select(
+            Client.id.label("client_id"),
+            Client.code.label("client_code"),
+            Clinician.name.label("clinician"),
+            Score.id.label("score_id"),
+            Score.recorded_on,
+            Score.item_9.label("answer"),
+            reviewer.c.name.label("reviewed_by"),
+            RiskReview.reviewed_at,
+            RiskReview.note,
+        )
+        .join(Client, Client.id == Score.client_id)
+        .join(Clinician, Clinician.id == Client.clinician_id)
+        .outerjoin(RiskReview, RiskReview.score_id == Score.id)
+        .outerjoin(reviewer, reviewer.c.id == RiskReview.reviewer_id)
+        .where(Score.measure == "PHQ-9", Score.item_9 >= 1, client_scope(viewer), ~superseded)
+    )
+    if client_ids is not None:
+        query = query.where(Client.id.in_(tuple(client_ids)))
+    if clinician_ids:
+        query = query.where(Client.clinician_id.in_(tuple(clinician_ids)))
+    frame = pd.read_sql(query, conn)
+    frame["recorded_on"] = pd.to_datetime(frame["recorded_on"]).dt.date
+    frame["answer_words"] = frame["answer"].map(ANSWERS)
+    frame["reviewed"] = frame["reviewed_at"].notna()
+    frame = frame.sort_values(
+        ["reviewed", "recorded_on", "client_code"], ascending=[True, False, True]
+    )
+    return frame[RISK_COLUMNS].reset_index(drop=True)
+
+
+def review_risk_item(
+    engine: Engine, viewer: Viewer, score_id: int, note: str = "", now: dt.datetime | None = None
+) -> None:
+    """Mark one risk item reviewed by the viewer (anyone who may see the client), with a note.
+
+    Refused, with nothing written, when the score is not an open-able risk item in scope, is
+    already reviewed, or the note is too long. Audited without the note (it may hold health
+    details); the note is kept with the review.
+    """
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    name = "risk item review"
+    with write(engine, name) as conn:
+        row = conn.execute(
+            select(Client.code, Score.item_9, RiskReview.id)
+            .join(Client, Client.id == Score.client_id)
+            .outerjoin(RiskReview, RiskReview.score_id == Score.id)
+            .where(Score.id == score_id, client_scope(viewer))
+        ).first()
+        if row is None:
+            raise NotInScope(name, "no such risk item among your clients")
+        code, answer, review_id = row
+        if answer is None or answer < 1:
+            raise DataError(name, "this score has no risk item (PHQ-9 item 9 of 1 or more)")
+        if review_id is not None:
+            raise DataError(name, "this risk item has already been marked reviewed")
+        if len(note) > MAX_NOTE:
+            raise DataError(name, f"keep the note under {MAX_NOTE} characters")
+        conn.execute(
+            insert(RiskReview).values(
+                score_id=score_id,
+                reviewer_id=viewer.clinician_id,
+                reviewed_at=now,
+                note=note.strip(),
+            )
+        )
+        record(conn, viewer, "record", code, f"kind=risk_review score={score_id}")

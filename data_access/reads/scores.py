@@ -1,0 +1,153 @@
+"""Baseline and latest scores per client and measure, reduced in SQL.
+
+Every outcome figure (client headline, reliable change, recovery, paired outcome, flags) starts
+from this one query, so "baseline" and "latest" mean the same thing everywhere: the first score
+in the window (lowest id on its day) and the last (highest id on its day); docs/metrics.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+from sqlalchemy import ColumnElement, Connection, Select, func, select
+
+from data_access.access.viewer import Viewer, client_scope
+from data_access.reads.filters import Filters, client_conditions, clients_in_view, date_between
+from data_access.store.engine import is_sqlite
+from data_access.store.schema import Client, Measure, Score
+
+
+def baseline_latest(
+    conn: Connection,
+    viewer: Viewer,
+    filters: Filters,
+    measures: Sequence[str] = ("PHQ-9", "GAD-7"),
+    client_ids: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """One row per visible client and measure: first and latest score in the window, and N.
+
+    Columns: client_id, client_code, clinician_id, measure, baseline, latest, baseline_on,
+    latest_on, n_scores. Pairs with no score in the window have no row.
+    """
+    shape = _by_seeking if is_sqlite(conn) else _by_grouping
+    frame = pd.read_sql(shape(viewer, filters, tuple(measures), client_ids), conn)
+    for column in ("baseline_on", "latest_on"):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    return frame
+
+
+def _by_seeking(
+    viewer: Viewer, filters: Filters, measures: tuple[str, ...], client_ids: Sequence[int] | None
+) -> Select:
+    """SQLite: per visible client and measure, three seeks into the (client, measure, day) index.
+
+    The first and the last score's ids and the count, then each score fetched by id. Grouping
+    every score in the window instead reads each client's whole history.
+    """
+    pairs = (
+        select(
+            Client.id.label("client_id"),
+            Client.code.label("client_code"),
+            Client.clinician_id,
+            Measure.code.label("measure"),
+        )
+        .join(Measure, Measure.code.in_(measures))
+        .where(client_scope(viewer), client_conditions(filters))
+    )
+    if client_ids is not None:
+        pairs = pairs.where(Client.id.in_(tuple(client_ids)))
+
+    def in_window(newest: bool | None) -> ColumnElement[int]:
+        """The pair's scores in the window: the id of the first or the last, or (None) how many."""
+        score = Score.__table__.alias("score")
+        query = select(func.count() if newest is None else score.c.id).where(
+            score.c.client_id == Client.id,
+            score.c.measure == Measure.code,
+            date_between(score.c.recorded_on, filters),
+        )
+        if newest is not None:
+            order = [score.c.recorded_on, score.c.id]
+            query = query.order_by(*[c.desc() for c in order] if newest else order).limit(1)
+        return query.scalar_subquery()
+
+    spans = pairs.add_columns(
+        in_window(newest=False).label("first_id"),
+        in_window(newest=True).label("last_id"),
+        in_window(newest=None).label("n_scores"),
+    ).subquery()
+    first = Score.__table__.alias("first")
+    last = Score.__table__.alias("last")
+    return (
+        select(
+            spans.c.client_id,
+            spans.c.client_code,
+            spans.c.clinician_id,
+            spans.c.measure,
+            first.c.value.label("baseline"),
+            last.c.value.label("latest"),
+            first.c.recorded_on.label("baseline_on"),
+            last.c.recorded_on.label("latest_on"),
+            spans.c.n_scores,
+        )
+        .join(first, first.c.id == spans.c.first_id)
+        .join(last, last.c.id == spans.c.last_id)
+        .order_by(spans.c.client_id, spans.c.measure)
+    )
+
+
+def _by_grouping(
+    viewer: Viewer, filters: Filters, measures: tuple[str, ...], client_ids: Sequence[int] | None
+) -> Select:
+    """PostgreSQL: one GROUP BY over the window's scores, then one seek for each value.
+
+    PostgreSQL hashes a practice's scores quickly, while its per-row index probes cost more
+    than SQLite's, so seeking (as `_by_seeking` does) is slower here.
+    """
+    in_view = [clients_in_view(Score.client_id, viewer, filters)]
+    if client_ids is not None:
+        in_view.append(Score.client_id.in_(tuple(client_ids)))
+    spans = (
+        select(
+            Score.client_id,
+            Score.measure,
+            func.min(Score.recorded_on).label("baseline_on"),
+            func.max(Score.recorded_on).label("latest_on"),
+            func.count().label("n_scores"),
+        )
+        .where(Score.measure.in_(measures), date_between(Score.recorded_on, filters), *in_view)
+        .group_by(Score.client_id, Score.measure)
+        .subquery()
+    )
+
+    def value_on(day: ColumnElement[dt.date], newest: bool) -> ColumnElement[int]:
+        """The score on `day` (first by id for the baseline, last by id for the latest)."""
+        score = Score.__table__.alias("score")
+        return (
+            select(score.c.value)
+            .where(
+                score.c.client_id == spans.c.client_id,
+                score.c.measure == spans.c.measure,
+                score.c.recorded_on == day,
+            )
+            .order_by(score.c.id.desc() if newest else score.c.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    return (
+        select(
+            spans.c.client_id,
+            Client.code.label("client_code"),
+            Client.clinician_id,
+            spans.c.measure,
+            value_on(spans.c.baseline_on, newest=False).label("baseline"),
+            value_on(spans.c.latest_on, newest=True).label("latest"),
+            spans.c.baseline_on,
+            spans.c.latest_on,
+            spans.c.n_scores,
+        )
+        .join(Client, Client.id == spans.c.client_id)
+        .order_by(spans.c.client_id, spans.c.measure)
+    )

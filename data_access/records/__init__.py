@@ -1,0 +1,1 @@
+"""Records in and out: entry rules, forms, import and export formats."""

@@ -1,0 +1,1 @@
+"""The store: schema, engine, migrations, the data version, faults and backups."""
