@@ -104,12 +104,14 @@ class NginxProxy:
     def __init__(self, upstreams: list[str], folder: Path) -> None:
         self.port = free_port()
         self.base = f"https://127.0.0.1:{self.port}"
+        self.http_port = free_port()  # plain HTTP, which only redirects to HTTPS
         self.folder = folder
         cert, key = self_signed_certificate(folder)
         values = {
             "APP_A": upstreams[0],
             "APP_B": upstreams[1],
             "LISTEN": f"127.0.0.1:{self.port}",
+            "HTTP_LISTEN": f"127.0.0.1:{self.http_port}",
             "SERVER_NAME": "localhost",
             "CERTIFICATE": str(cert),
             "CERTIFICATE_KEY": str(key),

@@ -10,6 +10,7 @@ sign-in, the save and the reads run) beside the routing cookie it was sent with.
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import secrets
@@ -151,6 +152,9 @@ def test_two_processes_behind_nginx_share_sign_in_and_writes(deployment, practic
     sign_in(page, proxy, CLINICIAN)
     assert page.url.startswith(proxy.base)
     assert pages_from and set(pages_from) == {address[0]}
+    cookies = {c["name"]: c for c in context.cookies(proxy.base)}
+    for name in ("bs_session", "bs_nonce", ROUTE_COOKIE):  # TLS ends at nginx, yet all Secure
+        assert cookies[name]["secure"] and cookies[name]["httpOnly"], cookies[name]
 
     # 2. Routed to B: still signed in (no sign-in form); B caches this client's homework.
     route_to(1)
@@ -186,3 +190,12 @@ def test_two_processes_behind_nginx_share_sign_in_and_writes(deployment, practic
     for n, expected in ((0, 3), (1, 2)):
         streams = proxy.websockets(route[n], expected)
         assert len(streams) >= expected and set(streams) == {address[n]}, streams
+
+
+def test_plain_http_only_redirects_to_https(deployment):  # noqa: ANN001
+    proxy, _ = deployment
+    connection = http.client.HTTPConnection("127.0.0.1", proxy.http_port, timeout=10)
+    connection.request("GET", "/clients?x=1")
+    response = connection.getresponse()
+    connection.close()
+    assert (response.status, response.headers["Location"]) == (301, "https://127.0.0.1/clients?x=1")
