@@ -10,6 +10,7 @@ sign-in, the save and the reads run) beside the routing cookie it was sent with.
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import os
 import re
@@ -33,6 +34,7 @@ pytestmark = pytest.mark.e2e
 UNDER_CI = os.environ.get("CI") == "true"
 CLINICIAN = "clinician@demo.example"
 SLOW_MACHINE_MS = 60_000
+SCORE_OF_AN_UNKNOWN_MEASURE = "client_code,measure,score,recorded_on\n{code},BDI,9,{today}\n"
 
 
 def _missing(reason: str) -> None:
@@ -190,6 +192,46 @@ def test_two_processes_behind_nginx_share_sign_in_and_writes(deployment, practic
     for n, expected in ((0, 3), (1, 2)):
         streams = proxy.websockets(route[n], expected)
         assert len(streams) >= expected and set(streams) == {address[n]}, streams
+
+
+def test_an_upload_through_the_proxy_reaches_the_process_of_its_page(
+    deployment,  # noqa: ANN001
+    practice_url,  # noqa: ANN001
+    browser,  # noqa: ANN001
+):
+    """The upload is a separate HTTP request (with Streamlit's XSRF token and the app's sign-in
+    check); the routing cookie sends it to the process that holds the page's session."""
+    proxy, apps = deployment
+    route = routes_to(proxy, apps)
+    csv = SCORE_OF_AN_UNKNOWN_MEASURE.format(
+        code=first_client(practice_url)[0], today=dt.date.today().isoformat()
+    )
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, ignore_https_errors=True)
+    context.set_default_timeout(SLOW_MACHINE_MS)
+    context.add_cookies([{"name": ROUTE_COOKIE, "value": route[1], "url": proxy.url("/")}])
+    page = context.new_page()
+    uploads: list[tuple[int, str]] = []
+    page.on(
+        "response",
+        lambda r: (
+            "/_stcore/upload_file/" in r.url and uploads.append((r.status, r.headers["x-upstream"]))
+        ),
+    )
+    sign_in(page, proxy, CLINICIAN)
+    page.goto(proxy.url("data"))
+    wait_for_app(page)
+    page.get_by_role("tab", name="Import").click()
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="What the file holds").click()
+    page.get_by_role("option", name="scores").click()
+    wait_for_app(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        {"name": "scores.csv", "mimeType": "text/csv", "buffer": csv.encode()}
+    )
+    page.get_by_text("Preview of scores.csv").wait_for()
+    page.get_by_text("1 problem: nothing will be imported").wait_for()
+    assert_no_exception(page)
+    context.close()
+    assert uploads == [(204, f"127.0.0.1:{apps[1].port}")]
 
 
 def test_plain_http_only_redirects_to_https(deployment):  # noqa: ANN001
