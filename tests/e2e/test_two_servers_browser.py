@@ -155,8 +155,9 @@ def test_two_processes_behind_nginx_share_sign_in_and_writes(deployment, practic
     assert page.url.startswith(proxy.base)
     assert pages_from and set(pages_from) == {address[0]}
     cookies = {c["name"]: c for c in context.cookies(proxy.base)}
-    for name in ("bs_session", "bs_nonce", ROUTE_COOKIE):  # TLS ends at nginx, yet all Secure
-        assert cookies[name]["secure"] and cookies[name]["httpOnly"], cookies[name]
+    assert {"bs_session", "bs_nonce", ROUTE_COOKIE, "_streamlit_xsrf"} <= set(cookies)
+    assert all(c["secure"] for c in cookies.values()), cookies  # though TLS ends at nginx
+    assert all(cookies[name]["httpOnly"] for name in ("bs_session", "bs_nonce", ROUTE_COOKIE))
 
     # 2. Routed to B: still signed in (no sign-in form); B caches this client's homework.
     route_to(1)
