@@ -107,6 +107,7 @@ class NginxProxy:
         self.http_port = free_port()  # plain HTTP, which only redirects to HTTPS
         self.folder = folder
         cert, key = self_signed_certificate(folder)
+        self.certificate = cert
         values = {
             "APP_A": upstreams[0],
             "APP_B": upstreams[1],
@@ -148,8 +149,8 @@ class NginxProxy:
         request = urllib.request.Request(
             self.url("_stcore/health"), headers={"Cookie": f"{ROUTE_COOKIE}={route}"}
         )
-        unverified = ssl._create_unverified_context()  # noqa: S323 - our own test certificate
-        with urllib.request.urlopen(request, timeout=5, context=unverified) as response:
+        trusting = ssl.create_default_context(cafile=self.certificate)  # ours, verified
+        with urllib.request.urlopen(request, timeout=5, context=trusting) as response:
             return response.headers["X-Upstream"]
 
     def websockets(self, route: str, least: int, wait_seconds: float = 10) -> list[str]:

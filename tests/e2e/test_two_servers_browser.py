@@ -71,10 +71,11 @@ def practice_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def deployment(practice_url, tmp_path_factory):  # noqa: ANN001, ANN201 - fixtures
+def deployment(request, tmp_path_factory):  # noqa: ANN001, ANN201 - fixtures
     """Two app processes sharing the database and cookie secret, behind nginx with TLS."""
     if not nginx_installed():
         _missing(f"no nginx at {NGINX} (apt-get install nginx)")
+    practice_url = request.getfixturevalue("practice_url")  # only once nginx is known to be here
     folder = tmp_path_factory.mktemp("two_servers")
     shared = {"STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32)}
     with ThreadPoolExecutor(2) as pool:  # the two start at once, which halves the wait
