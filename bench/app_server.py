@@ -35,21 +35,26 @@ def free_port() -> int:
 
 
 class AppServer:
-    """The dashboard served headless on 127.0.0.1 against `database_url`, logging to `log_path`."""
+    """The dashboard served headless on 127.0.0.1 against `database_url`, logging to `log_path`;
+    `env` adds to the environment (e.g. `STREAMLIT_SERVER_COOKIE_SECRET`)."""
 
-    def __init__(self, database_url: str, log_path: Path) -> None:
+    def __init__(
+        self, database_url: str, log_path: Path, env: dict[str, str] | None = None
+    ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self._log = log_path.open("w")
+        environment = {**os.environ, **(env or {})}
+        environment |= {"DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
         # This checkout first on the path, ahead of any other checkout installed in the venv.
-        env = {**os.environ, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT), env.get("PYTHONPATH")]))
+        paths = [str(PROJECT), environment.get("PYTHONPATH")]
+        environment["PYTHONPATH"] = os.pathsep.join(filter(None, paths))
         command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py"]
         command += ["--server.port", str(self.port), "--server.address", "127.0.0.1"]
         command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
         self.process = subprocess.Popen(
-            command, cwd=PROJECT, env=env, stdout=self._log, stderr=subprocess.STDOUT
+            command, cwd=PROJECT, env=environment, stdout=self._log, stderr=subprocess.STDOUT
         )
         self._wait_healthy()
 
