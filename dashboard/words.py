@@ -1,11 +1,15 @@
-"""The words the pages build from the data layer's numbers, dates and codes.
+"""The words the pages and charts build from the data layer's numbers, dates and codes.
 
 Pure functions, unit-tested without Streamlit; the rules behind the numbers are in
-docs/metrics.md.
+docs/metrics.md ("too few" under the minimum N of each figure).
 """
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
+
+from data_access.reads.metrics import MIN_REVIEWED_FOR_RATE
 from data_access.records.undo import LastEntry
 
 ENTRY_WORDS = {
@@ -20,3 +24,50 @@ def entry_words(entry: LastEntry) -> str:
     """What an entry was, for its undo button and confirmation: 'homework set of C-0001'."""
     what = ENTRY_WORDS.get((entry.kind, entry.action), entry.kind)
     return f"{what} of {entry.client_code}"
+
+
+def percent(share: float) -> str:
+    """'67 %' (a space before the sign, as everywhere in the app)."""
+    return f"{share:.0%}".replace("%", " %")
+
+
+def rate_label(rate: float | None, n: int, minimum: int = MIN_REVIEWED_FOR_RATE) -> str:
+    """How a rate is shown: '67 % (n=12)', or 'too few (n=3)' under the minimum."""
+    if n < minimum or rate is None or np.isnan(rate):
+        return f"too few (n={n})"
+    return f"{percent(rate)} (n={n})"
+
+
+def rate_labels(
+    rates: pd.Series, counts: pd.Series, minimum: int = MIN_REVIEWED_FOR_RATE
+) -> list[str]:
+    """`rate_label` of each rate (NaN: nothing to rate) with its N."""
+    return [
+        rate_label(None if pd.isna(rate) else float(rate), int(n), minimum)
+        for rate, n in zip(rates, counts, strict=True)
+    ]
+
+
+def split_rate(label: str) -> tuple[str, str]:
+    """'66 % (n=2113)' -> ('66 %', 'n=2113'): the value big, its N in a metric's label."""
+    value, _, n = label.partition(" (")
+    return value, n.rstrip(")")
+
+
+def count_label(result: dict | pd.Series) -> str:
+    """A proportion: '12 of 30 (40 %)', or 'too few (n=3)' under the client minimum."""
+    if result["too_few"]:
+        return f"too few (n={int(result['total'])})"
+    return f"{int(result['count'])} of {int(result['total'])} ({percent(result['rate'])})"
+
+
+def count_labels(proportions: pd.DataFrame) -> list[str]:
+    """`count_label` of each row of a frame with count, total, rate and too_few."""
+    return [count_label(row) for row in proportions.to_dict("records")]
+
+
+def change_words(change: float) -> str:
+    """A signed change (positive = better) in words: '5 better', '2 worse', 'no change'."""
+    if round(change) == 0:
+        return "no change"
+    return f"{abs(change):g} {'better' if change > 0 else 'worse'}"

@@ -31,6 +31,7 @@ from dashboard.navigation import PAGES_DIR
 from dashboard.plain_text import md
 from dashboard.risk_ui import risk_banner
 from dashboard.theme import STATUS_STYLE, WRAP_METRICS
+from dashboard.words import change_words, rate_label, split_rate
 from data_access.access import audit
 from data_access.access.viewer import Viewer
 from data_access.reads import metrics
@@ -194,7 +195,7 @@ def _title(page: ClientPage, viewer: Viewer) -> bool:
 
 def _score_line(row: pd.Series) -> str:
     band = metrics.severity_band(row["measure"], row["value"])
-    change = "first score" if pd.isna(row["change"]) else metrics.change_words(float(row["change"]))
+    change = "first score" if pd.isna(row["change"]) else change_words(float(row["change"]))
     return (
         f"{row['measure']} **{int(row['value'])}** {band} · {change} ({row['recorded_on']:%d %b})"
     )
@@ -303,7 +304,7 @@ def _header(page: ClientPage) -> None:
     # A wrapping row: each value keeps its whole width, and on a narrow screen the next
     # figure moves to a new line instead of being cut off. The n of the completion rate sits in
     # its label, so the value itself stays short.
-    value, _, n = page.homework_summary.partition(" (")
+    value, n = split_rate(rate_label(page.homework_rate, page.homework_reviewed))
     with st.container(horizontal=True, wrap=True, gap="large"):
         st.metric("Status", h.status.capitalize(), width="content")
         st.metric("Weeks in treatment", h.weeks_in_treatment, width="content")
@@ -314,7 +315,7 @@ def _header(page: ClientPage) -> None:
             width="content",
         )
         st.metric(
-            f"Completion ({n}" if n else "Completion",
+            f"Completion ({n})",
             value,
             help="Completion of homework due in the chosen dates: (completed + ½ partial) / "
             "reviewed, the rule every page uses; n = reviewed.",

@@ -64,7 +64,7 @@ def homework_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
     """One row per assignment type set in the view, most often set first.
 
     Columns: type_id, type, category, times_set, clients_set, completed, partial, reviewed,
-    credit, completion_rate, completion_label, engagement_mean, engagement_n, clients_with_homework,
+    credit, completion_rate, engagement_mean, engagement_n, clients_with_homework,
     share_of_clients (clients set this type / clients set any homework in the view).
     """
     counts = pd.read_sql(_counts_by_type(conn, viewer, filters), conn)
@@ -81,10 +81,6 @@ def homework_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
         .where(client_scope(viewer), client_conditions(filters), set_any)
     ).scalar_one()
     frame = metrics.add_completion_rate(frame)
-    frame["completion_label"] = [
-        metrics.rate_label(rate, int(n))
-        for rate, n in zip(frame["completion_rate"], frame["reviewed"], strict=True)
-    ]
     engagement_n = frame["engagement_n"].astype(float)
     frame["engagement_mean"] = frame["engagement_sum"].astype(float) / engagement_n.where(
         engagement_n > 0
@@ -105,7 +101,6 @@ def homework_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
             "engagement_mean",
             "engagement_n",
             "completion_rate",
-            "completion_label",
             "clients_with_homework",
             "share_of_clients",
         ]
@@ -296,7 +291,7 @@ def reviewed_on_time(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
 
     An assignment counts once the client's next attended session after it was set has happened
     (by the as-of day); it is on time when it was reviewed (not pending, with a review date) on
-    or before that session. Columns: clinician_id, clinician, eligible, on_time, rate, label.
+    or before that session. Columns: clinician_id, clinician, eligible, on_time, rate.
     The total row has clinician "All clinicians in view" and clinician_id -1.
     """
     next_session = (
@@ -358,10 +353,6 @@ def reviewed_on_time(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
     frame["eligible"] = frame["eligible"].astype(int)
     frame["on_time"] = frame["on_time"].astype(int)
     frame["rate"] = frame["on_time"] / frame["eligible"].where(frame["eligible"] > 0)
-    frame["label"] = [
-        metrics.rate_label(rate, n)
-        for rate, n in zip(frame["rate"], frame["eligible"], strict=True)
-    ]
     return frame
 
 
@@ -377,7 +368,7 @@ def completion_after_review(conn: Connection, viewer: Viewer, filters: Filters) 
     "Reviewed": every assignment set at the client's previous homework session has a status and
     a review date on or before this one's `assigned_on`. Homework with no previous homework
     (within LOOK_BACK before the window) is left out. Columns: clinician_id, clinician, group,
-    reviewed, credit, completion_rate, label. An association, not a cause.
+    reviewed, credit, completion_rate. An association, not a cause.
     """
     earlier = replace(filters, start=filters.start - LOOK_BACK) if filters.start else filters
     pending = func.sum(case((Assignment.status == "pending", 1), else_=0))
@@ -426,9 +417,4 @@ def completion_after_review(conn: Connection, viewer: Viewer, filters: Filters) 
     frame["clinician_id"] = frame["clinician_id"].astype(int)
     frame["reviewed"] = frame["reviewed"].fillna(0).astype(int)
     frame["credit"] = frame["credit"].fillna(0).astype(float)
-    frame = metrics.add_completion_rate(frame)
-    frame["label"] = [
-        metrics.rate_label(rate, n)
-        for rate, n in zip(frame["completion_rate"], frame["reviewed"], strict=True)
-    ]
-    return frame
+    return metrics.add_completion_rate(frame)

@@ -83,13 +83,6 @@ def add_completion_rate(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def rate_label(rate: float | None, reviewed: int, minimum: int = MIN_REVIEWED_FOR_RATE) -> str:
-    """How a rate is shown: '67 % (n=12)', or 'too few (n=3)' under the minimum."""
-    if reviewed < minimum or rate is None or np.isnan(rate):
-        return f"too few (n={reviewed})"
-    return f"{rate:.0%} (n={reviewed})".replace("%", " %")
-
-
 def is_overdue(
     status: str | pd.Series | ColumnElement,
     due_on: dt.date | pd.Series | ColumnElement,
@@ -127,13 +120,6 @@ def severity_band(measure: str, value: float) -> str:
         if value >= lowest:
             name = band
     return name
-
-
-def change_words(change: float) -> str:
-    """A signed change (positive = better) in words: '5 better', '2 worse', 'no change'."""
-    if round(change) == 0:
-        return "no change"
-    return f"{abs(change):g} {'better' if change > 0 else 'worse'}"
 
 
 def signed_change(measure: str, baseline: float, latest: float) -> float:
