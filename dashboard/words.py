@@ -33,6 +33,7 @@ def percent(share: float) -> str:
 
 def rate_label(rate: float | None, n: int, minimum: int = MIN_REVIEWED_FOR_RATE) -> str:
     """How a rate is shown: '67 % (n=12)', or 'too few (n=3)' under the minimum."""
+    n = int(n)
     if n < minimum or rate is None or np.isnan(rate):
         return f"too few (n={n})"
     return f"{percent(rate)} (n={n})"

@@ -19,7 +19,13 @@ from streamlit.errors import StreamlitPageNotFoundError
 from dashboard import client_charts as charts
 from dashboard.auth_ui import require_viewer
 from dashboard.cache import page_data
-from dashboard.clinician_words import attendance_words, choice_label, day_words, when_words
+from dashboard.clinician_words import (
+    STATUS_WORDS,
+    attendance_words,
+    choice_label,
+    day_words,
+    when_words,
+)
 from dashboard.db import engine
 from dashboard.homework_forms import (
     review_forms,
@@ -39,7 +45,7 @@ from data_access.reads.client_queries import ClientPage, client_page
 from data_access.reads.expected import homework_beside_warning
 from data_access.reads.filters import Filters
 from data_access.reads.flags import severity_rank
-from data_access.reads.my_clients import STATUS_WORDS, client_choices
+from data_access.reads.my_clients import client_choices
 from data_access.reads.queries import assignment_types
 from data_access.reads.since_last import SinceLast, Suggestion, since_last_session, what_to_set_next
 from data_access.records.csv_safe import to_safe_csv

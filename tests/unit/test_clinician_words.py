@@ -9,12 +9,17 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard.clinician_words import choice_label, is_this_week, shown_rows, when_words
+from dashboard.clinician_words import (
+    choice_label,
+    homework_words,
+    is_this_week,
+    shown_rows,
+    when_words,
+)
 from dashboard.plain_text import md_html
 from dashboard.words import change_words
 from data_access.reads.flags import SEVERITY, severity_rank
 from data_access.reads.metrics import severity_band
-from data_access.reads.my_clients import homework_words
 
 THURSDAY = dt.date(2026, 11, 26)
 
