@@ -11,7 +11,13 @@ import datetime as dt
 import pandas as pd
 
 from dashboard.plain_text import md
-from dashboard.words import change_words
+from dashboard.words import change_words, percent
+from data_access.reads.since_last import (
+    EASY_DIFFICULTY,
+    MIN_REVIEWED_PER_TYPE,
+    RECENT_REVIEWED,
+    Suggestion,
+)
 
 WHEN_CHOICES = ("All", "Session today", "This week")
 STATUS_WORDS = {"completed": "done", "partial": "partly done", "not_done": "not done"}
@@ -153,3 +159,30 @@ def choice_label(row: pd.Series) -> str:
     if row["flagged"]:
         parts.append("⚑")
     return " · ".join(parts)
+
+
+def suggestion_words(idea: Suggestion) -> tuple[str, str]:
+    """(the suggestion, the rule behind it) in words, from `since_last.what_to_set_next`."""
+    if idea.kind == "most_done":
+        return (
+            f"{idea.type} is what this client completes most: {percent(idea.rate)} done "
+            f"(n={idea.reviewed}).",
+            "Completion by type over this client's reviewed homework (types with "
+            f"{MIN_REVIEWED_PER_TYPE} or more reviews).",
+        )
+    if idea.kind == "least_done":
+        return (
+            f"{idea.type} is done least: {percent(idea.rate)} (n={idea.reviewed}); if you set "
+            "it, make it small.",
+            "The same completion by type, lowest first.",
+        )
+    why = []
+    if idea.done is not None:
+        why.append(f"only {idea.done:g} of the last {RECENT_REVIEWED} reviewed were done")
+    if idea.difficulty is not None:
+        why.append(f"they were set at difficulty {idea.difficulty:.1f} on average")
+    return (
+        "Make the next one smaller and easier: difficulty 1–2, due in fewer days.",
+        f"The last {RECENT_REVIEWED} reviewed assignments were mostly not done or set at "
+        f"difficulty {EASY_DIFFICULTY} or more: " + " and ".join(why) + ".",
+    )

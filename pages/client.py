@@ -24,6 +24,7 @@ from dashboard.clinician_words import (
     attendance_words,
     choice_label,
     day_words,
+    suggestion_words,
     when_words,
 )
 from dashboard.db import engine
@@ -285,7 +286,8 @@ def _next_homework(
         if not suggestions:
             st.markdown("Not enough reviewed homework yet to suggest anything.")
         for idea in suggestions:
-            st.markdown(f"- {md(idea.text)}  \n  :grey[*Rule: {idea.rule}*]")
+            text, rule = suggestion_words(idea)
+            st.markdown(f"- {md(text)}  \n  :grey[*Rule: {rule}*]")
     review_forms(viewer, code, today)
     undo_control(viewer)
     with suppress(StreamlitPageNotFoundError):  # the page run alone, as under AppTest
