@@ -72,3 +72,32 @@ def change_words(change: float) -> str:
     if round(change) == 0:
         return "no change"
     return f"{abs(change):g} {'better' if change > 0 else 'worse'}"
+
+
+def plural(n: int, word: str) -> str:
+    """'1 assignment', '3 assignments'."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def list_detail(key: str, row: pd.Series) -> str:
+    """What one client adds to the Overview headline `key` (`client_lists.headline_clients`)."""
+    if key == "active":
+        return "in treatment in the period"
+    if key == "sessions":
+        return plural(int(row["attended"]), "attended session")
+    if key == "setting":
+        sessions = plural(int(row["attended"]), "attended session")
+        return f"homework set at {int(row['with_homework'])} of {sessions}"
+    if key == "assigned":
+        return plural(int(row["set"]), "assignment") + " set"
+    if key == "completion":
+        rate = None if pd.isna(row["completion_rate"]) else float(row["completion_rate"])
+        return f"{rate_label(rate, row['reviewed'])} of {plural(int(row['due']), 'assignment')} due"
+    if key == "improved":
+        return "reliably improved" if row["improved"] else "not reliably improved"
+    return str(row["flags"])
+
+
+def list_details(key: str, clients: pd.DataFrame) -> list[str]:
+    """`list_detail` of every row of a headline's client list."""
+    return [list_detail(key, row) for _, row in clients.iterrows()]
