@@ -101,3 +101,18 @@ def list_detail(key: str, row: pd.Series) -> str:
 def list_details(key: str, clients: pd.DataFrame) -> list[str]:
     """`list_detail` of every row of a headline's client list."""
     return [list_detail(key, row) for _, row in clients.iterrows()]
+
+
+VERDICT_WORDS = {
+    "reliable_recovery": "reliable recovery",
+    "reliable_deterioration": "reliable deterioration",
+    "recovered": "recovered (change not reliable)",
+    "reliable_improvement": "reliable improvement",
+    "no_reliable_change": "no reliable change",
+    "one_score": "only one score so far: no change to judge yet",
+}
+
+
+def verdict_words(verdict: str) -> str:
+    """A client's outcome on one measure (`metrics.Outcome.verdict`, or "one_score") in words."""
+    return VERDICT_WORDS.get(verdict, verdict.replace("_", " "))

@@ -38,7 +38,7 @@ from dashboard.navigation import PAGES_DIR
 from dashboard.plain_text import md
 from dashboard.risk_ui import risk_banner
 from dashboard.theme import STATUS_STYLE, WRAP_METRICS
-from dashboard.words import change_words, rate_label, split_rate
+from dashboard.words import change_words, rate_label, split_rate, verdict_words
 from data_access.access import audit
 from data_access.access.viewer import Viewer
 from data_access.reads import metrics
@@ -347,7 +347,7 @@ def _headline(page: ClientPage, measure: str) -> float | None:
     if r.n_scores >= 2:
         st.metric("Change (points)", _words(r.change), help="From baseline to latest")
     scores = "1 score" if r.n_scores == 1 else f"{r.n_scores} scores"
-    st.markdown(f"**{r.verdict.capitalize()}** ({scores})")
+    st.markdown(f"**{verdict_words(r.verdict).capitalize()}** ({scores})")
     cutoff = MEASURES[measure].caseness
     if cutoff is not None:
         st.caption(

@@ -339,7 +339,7 @@ def homework_and_scores(weekly: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFr
 def headline_outcomes(
     conn: Connection, viewer: Viewer, client_id: int, filters: Filters
 ) -> pd.DataFrame:
-    """Baseline, latest, change and the verdict in words for each measure with a score.
+    """Baseline, latest, change and the verdict's code for each measure with a score.
 
     Uses scores.baseline_latest and metrics.outcome. With one score there is no change yet.
     Columns: measure, baseline, latest, baseline_on, latest_on, n_scores, change, verdict.
@@ -348,7 +348,7 @@ def headline_outcomes(
     rows = []
     for row in pairs.itertuples():
         if row.n_scores < 2:
-            change, verdict = np.nan, "only one score so far: no change to judge yet"
+            change, verdict = np.nan, "one_score"
         else:
             result = metrics.outcome(row.measure, row.baseline, row.latest)
             change, verdict = result.change, result.verdict

@@ -147,16 +147,17 @@ class Outcome:
 
     @property
     def verdict(self) -> str:
-        """The outcome in words, most specific first."""
+        """The outcome's code, most specific first: reliable_recovery, reliable_deterioration,
+        recovered (change not reliable), reliable_improvement or no_reliable_change."""
         if self.reliable_recovery:
-            return "reliable recovery"
+            return "reliable_recovery"
         if self.reliable_deterioration:
-            return "reliable deterioration"
+            return "reliable_deterioration"
         if self.recovered:
-            return "recovered (change not reliable)"
+            return "recovered"
         if self.reliable_improvement:
-            return "reliable improvement"
-        return "no reliable change"
+            return "reliable_improvement"
+        return "no_reliable_change"
 
 
 def outcome(measure: str, baseline: float, latest: float) -> Outcome:

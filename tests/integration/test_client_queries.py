@@ -19,7 +19,7 @@ import math
 
 import pytest
 
-from dashboard.words import rate_label, rate_labels
+from dashboard.words import rate_label, rate_labels, verdict_words
 from data_access.reads.client_queries import (
     client_page,
     homework_and_scores,
@@ -96,14 +96,14 @@ def test_headlines_use_baseline_latest_and_the_outcome_words(practice):
     phq = heads.loc["PHQ-9"]
     # 16 -> 9: 7 points better (>= 6 reliable), a case (>= 10) at baseline and not at latest
     assert (phq.baseline, phq.latest, phq.change, phq.n_scores) == (16, 9, 7, 3)
-    assert phq.verdict == "reliable recovery"
+    assert verdict_words(phq.verdict) == "reliable recovery"
     gad = heads.loc["GAD-7"]
     assert (gad.baseline, gad.latest, gad.n_scores) == (7, 7, 1)
     assert math.isnan(gad.change)
-    assert gad.verdict == "only one score so far: no change to judge yet"
+    assert verdict_words(gad.verdict) == "only one score so far: no change to judge yet"
     mood = heads.loc["MOOD"]
     assert (mood.baseline, mood.latest, mood.change) == (4, 6, 2)  # higher is better
-    assert mood.verdict == "reliable improvement"
+    assert verdict_words(mood.verdict) == "reliable improvement"
 
 
 def test_assignments_show_overdue_only_when_pending_and_past_due(practice):
