@@ -68,9 +68,9 @@ def test_share_of_clients_is_over_clients_with_any_homework_in_view(engine):
 
 
 def test_the_whole_practice_and_a_filter_naming_every_clinician_count_alike(engine):
-    """PostgreSQL counts a restricted view per (type, client) first and the whole practice in
-    one pass, and SQLite's whole-practice query marks the window likely(); every shape must
-    give the same table, February's assignment outside the window left out."""
+    """A filter naming every clinician restricts the scope and names every type, the whole
+    practice does neither; both must give the same table, February's assignment outside the
+    window left out."""
     p, sam, dana, olly = small_practice(engine)
     admin = p.viewer(p.clinician("Ada Admin", role="admin"))
     everyone = Filters(
