@@ -18,10 +18,7 @@ from data_access.records.import_rows import (
     update_by_id,
 )
 from data_access.records.text_rules import code_problem, name_problem
-from data_access.store.schema import (
-    Client,
-    Clinician,
-)
+from data_access.store.schema import Client, Clinician
 
 
 class Clinicians(Kind):

@@ -12,11 +12,7 @@ from sqlalchemy import Connection, bindparam, func, select, update
 from data_access.access.viewer import Viewer
 from data_access.records import formats
 from data_access.records.import_result import ImportResult, Problem
-from data_access.store.schema import (
-    AssignmentType,
-    Client,
-    Clinician,
-)
+from data_access.store.schema import AssignmentType, Client, Clinician
 
 MAX_LENGTH = {"assignment_id": 100, "email": 254}
 

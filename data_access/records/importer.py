@@ -35,9 +35,7 @@ from data_access.access.audit import record
 from data_access.access.viewer import Viewer
 from data_access.records import formats
 from data_access.records.csv_safe import restore
-from data_access.records.file_limits import (
-    trimmed_width,
-)
+from data_access.records.file_limits import trimmed_width
 from data_access.records.import_client_rows import Assignments, Scores, Sessions
 from data_access.records.import_people import Clients, Clinicians
 from data_access.records.import_reading import (
