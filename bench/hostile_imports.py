@@ -108,7 +108,8 @@ def _rss_kib(field: str) -> int:
 
 def measure(path: Path, fmt: str, database_url: str) -> dict[str, object]:
     """Check and preview the file as the Data page does: seconds, RSS rise, first problem."""
-    from data_access.records.importer import import_file, preview
+    from data_access.records.import_reading import preview
+    from data_access.records.importer import import_file
     from data_access.store.engine import new_engine
 
     engine = new_engine(database_url)

@@ -27,6 +27,7 @@ from dashboard.theme import (
     styled,
     week_axis,
 )
+from dashboard.words import rate_labels
 from data_access.reads.metrics import MIN_REVIEWED_FOR_RATE
 from data_access.records.questionnaires import SEVERITY_BANDS, severity_spans
 from data_access.store.schema import MEASURES
@@ -319,7 +320,7 @@ def weekly_completion_figure(weekly: pd.DataFrame) -> go.Figure:
                 name="Completion rate to date",
                 line={"color": "#0072B2", "width": 3},
                 marker={"symbol": "square", "size": 7},
-                text=weekly["cum_label"],
+                text=rate_labels(weekly["cum_rate"], weekly["cum_reviewed"]),
                 hovertemplate="Completion to date: %{text}<extra></extra>",
                 cliponaxis=False,  # a 100 % week keeps its whole marker on the capped axis
             ),
@@ -356,7 +357,7 @@ def type_mix_figure(types: pd.DataFrame) -> go.Figure:
             x=types["set"],
             y=types["type"],
             mode="text",
-            text=["  " + label for label in types["rate_label"]],
+            text=["  " + lab for lab in rate_labels(types["completion_rate"], types["reviewed"])],
             textposition="middle right",
             showlegend=False,
             hoverinfo="skip",

@@ -11,8 +11,16 @@ import datetime as dt
 import pandas as pd
 
 from dashboard.plain_text import md
+from dashboard.words import change_words, percent
+from data_access.reads.since_last import (
+    EASY_DIFFICULTY,
+    MIN_REVIEWED_PER_TYPE,
+    RECENT_REVIEWED,
+    Suggestion,
+)
 
 WHEN_CHOICES = ("All", "Session today", "This week")
+STATUS_WORDS = {"completed": "done", "partial": "partly done", "not_done": "not done"}
 
 
 
@@ -70,7 +78,60 @@ def score_cell(row: pd.Series, measure: str) -> str:
     value = row[measure]
     if value is None or pd.isna(value):
         return "no score"
-    return f"**{int(value)}** {row[f'{measure} band']} · {row[f'{measure} change']}"
+    return f"**{int(value)}** {row[f'{measure} band']} · {change_cell(row[f'{measure} change'])}"
+
+
+def change_cell(change: float | None) -> str:
+    """The change since baseline in words, or 'first score' when there is none yet."""
+    return "first score" if change is None or pd.isna(change) else change_words(float(change))
+
+
+def _on_day(day: dt.date) -> str:
+    return f"{day.day} {day:%b}"
+
+
+def homework_words(
+    n: int,
+    done: int,
+    partly: int,
+    pending: int,
+    first: tuple[str, str, dt.date] | None,
+    pending_due: dt.date | None,
+    today: dt.date,
+) -> str:
+    """What was set since the last attended session and how it went, in words.
+
+    `first` is (type, status, due_on) of the only item when `n` is 1. One item reads
+    "Thought Record — not reviewed yet, due 26 Nov"; several read "2 of 3 done", with what is
+    partly done or still to review.
+    """
+    if n == 0:
+        return "none set since the last session"
+    if n == 1 and first is not None:
+        kind, status, due_on = first
+        if status == "pending":
+            due = "was due" if due_on < today else "due"
+            return f"{kind} — not reviewed yet, {due} {_on_day(due_on)}"
+        return f"{kind} — {STATUS_WORDS[status]}"
+    if pending == n:
+        return f"{n} set — not reviewed yet, due {_on_day(pending_due)}"
+    words = f"{done} of {n} done"
+    if partly:
+        words += f", {partly} partly"
+    if pending:
+        words += f", {pending} not reviewed yet (due {_on_day(pending_due)})"
+    return words
+
+
+def homework_cell(row: pd.Series, today: dt.date) -> str:
+    """The homework since the last attended session of a `my_clients` row, in words."""
+    if row["last_attended"] is None:
+        return "no session attended yet"
+    first = (row["hw_type"], row["hw_status"], row["hw_due"]) if row["hw_set"] == 1 else None
+    return homework_words(
+        int(row["hw_set"]), int(row["hw_done"]), int(row["hw_partly"]), int(row["hw_pending"]),
+        first, row["hw_pending_due"], today,
+    )  # fmt: skip
 
 
 def flags_cell(flags: str) -> str:
@@ -98,3 +159,30 @@ def choice_label(row: pd.Series) -> str:
     if row["flagged"]:
         parts.append("⚑")
     return " · ".join(parts)
+
+
+def suggestion_words(idea: Suggestion) -> tuple[str, str]:
+    """(the suggestion, the rule behind it) in words, from `since_last.what_to_set_next`."""
+    if idea.kind == "most_done":
+        return (
+            f"{idea.type} is what this client completes most: {percent(idea.rate)} done "
+            f"(n={idea.reviewed}).",
+            "Completion by type over this client's reviewed homework (types with "
+            f"{MIN_REVIEWED_PER_TYPE} or more reviews).",
+        )
+    if idea.kind == "least_done":
+        return (
+            f"{idea.type} is done least: {percent(idea.rate)} (n={idea.reviewed}); if you set "
+            "it, make it small.",
+            "The same completion by type, lowest first.",
+        )
+    why = []
+    if idea.done is not None:
+        why.append(f"only {idea.done:g} of the last {RECENT_REVIEWED} reviewed were done")
+    if idea.difficulty is not None:
+        why.append(f"they were set at difficulty {idea.difficulty:.1f} on average")
+    return (
+        "Make the next one smaller and easier: difficulty 1–2, due in fewer days.",
+        f"The last {RECENT_REVIEWED} reviewed assignments were mostly not done or set at "
+        f"difficulty {EASY_DIFFICULTY} or more: " + " and ".join(why) + ".",
+    )

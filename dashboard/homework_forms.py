@@ -14,19 +14,18 @@ import streamlit as st
 from dashboard.db import engine
 from dashboard.fault_ui import remembered
 from dashboard.plain_text import md
+from dashboard.words import entry_words
 from data_access.access.viewer import Viewer
 from data_access.records.recording import (
     REVIEW_STATUSES,
     ChangedElsewhere,
     FormError,
-    LastEntry,
     Review,
-    last_entry,
     review_assignment,
     reviewable_assignments,
     set_assignment,
-    undo_last,
 )
+from data_access.records.undo import LastEntry, last_entry, undo_last
 from data_access.store.errors import DataError, NotInScope
 from data_access.store.faults import DatabaseFault
 
@@ -240,11 +239,11 @@ def undo_control(viewer: Viewer) -> None:
     entry = remembered("undo_last_entry", read)
     if entry is None:
         return
-    label = f"Undo my last entry ({entry.what} of {entry.client_code}, {entry.at:%H:%M} UTC)"
+    label = f"Undo my last entry ({entry_words(entry)}, {entry.at:%H:%M} UTC)"
     if st.button(label, icon=":material/undo:", key="undo_last"):
         try:
             undone = undo_last(engine(), viewer)
         except DataError as exc:
             show_refusal(exc)
         else:
-            saved(f"Undone: {md(undone)}.")
+            saved(f"Undone: {md(entry_words(undone))}.")

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.theme import LABEL_ROOM, OKABE_ITO, STATUS_STYLE, empty_figure, rate_axis, styled
+from dashboard.words import count_labels, rate_label, rate_labels
 from data_access.reads.insight import AFTER_NOT_REVIEWED, AFTER_REVIEWED, GROUP_DID, GROUP_RARELY
 from data_access.reads.metrics import MIN_REVIEWED_FOR_RATE
 
@@ -35,13 +36,14 @@ def type_completion_chart(by_type: pd.DataFrame) -> go.Figure:
     if by_type.empty:
         return empty_figure(title, "No homework was set in this view.")
     frame = by_type.iloc[::-1]
-    shown = frame["completion_label"].str.startswith("too few")
+    labels = pd.Series(rate_labels(frame["completion_rate"], frame["reviewed"]), index=frame.index)
+    shown = labels.str.startswith("too few")
     fig = go.Figure(
         go.Bar(
             x=_pct(frame["completion_rate"].where(~shown, 0)),
             y=frame["type"],
             orientation="h",
-            text=frame["completion_label"],
+            text=labels,
             textposition="outside",
             cliponaxis=False,
             marker={"color": STATUS_STYLE["completed"]["color"]},
@@ -182,13 +184,14 @@ def on_time_chart(on_time: pd.DataFrame) -> go.Figure:
     if on_time.empty or int(on_time["eligible"].sum()) == 0:
         return empty_figure(title, "No homework has reached its next attended session yet.")
     frame = on_time.iloc[::-1]
-    too_few = frame["label"].str.startswith("too few")
+    labels = pd.Series(rate_labels(frame["rate"], frame["eligible"]), index=frame.index)
+    too_few = labels.str.startswith("too few")
     fig = go.Figure(
         go.Bar(
             x=_pct(frame["rate"].where(~too_few, 0).fillna(0)),
             y=frame["clinician"],
             orientation="h",
-            text=frame["label"],
+            text=labels,
             textposition="outside",
             cliponaxis=False,
             marker={"color": OKABE_ITO[0]},
@@ -210,14 +213,13 @@ def paired_outcome_chart(outcomes: pd.DataFrame, group: str) -> go.Figure:
         total = int(frame["total"].max()) if len(frame) else 0
         return empty_figure(title, f"Too few clients with paired scores (n={total}).")
     ok = ~frame["too_few"]
-    ticks = [
-        f"{o}<br><b>{lab}</b>" for o, lab in zip(frame["outcome"], frame["label"], strict=True)
-    ]
+    labels = count_labels(frame)
+    ticks = [f"{o}<br><b>{lab}</b>" for o, lab in zip(frame["outcome"], labels, strict=True)]
     fig = go.Figure(
         go.Bar(
             x=ticks,
             y=_pct(frame["rate"].where(ok, 0)),
-            customdata=frame["label"],
+            customdata=labels,
             marker={"color": [OKABE_ITO[2], OKABE_ITO[0], OKABE_ITO[4], OKABE_ITO[5]]},
             error_y={
                 "type": "data",
@@ -390,21 +392,37 @@ def clinician_comparison_chart(comparison: pd.DataFrame) -> go.Figure:
     frame = comparison.iloc[::-1]
     if frame.empty:
         return empty_figure(title, "No clients in this view.")
+    improvement = frame[["improved", "paired", "ri_rate", "ri_too_few"]].set_axis(
+        ["count", "total", "rate", "too_few"], axis=1
+    )
     series = [
-        ("Homework set at attended sessions", "setting_rate", "setting_label", "", OKABE_ITO[0]),
-        ("Completion of homework due", "completion_rate", "completion_label", "/", OKABE_ITO[1]),
-        ("Reliable improvement (paired)", "ri_rate", "ri_label", "x", OKABE_ITO[2]),
+        (
+            "Homework set at attended sessions",
+            "setting_rate",
+            rate_labels(frame["setting_rate"], frame["attended"]),
+            "",
+            OKABE_ITO[0],
+        ),
+        (
+            "Completion of homework due",
+            "completion_rate",
+            rate_labels(frame["completion_rate"], frame["reviewed"]),
+            "/",
+            OKABE_ITO[1],
+        ),
+        ("Reliable improvement (paired)", "ri_rate", count_labels(improvement), "x", OKABE_ITO[2]),
     ]
     fig = go.Figure()
-    for name, column, label, pattern, colour in reversed(series):  # plotly draws bottom-up
-        few = frame[label].str.startswith("too few")
+    for name, column, texts, pattern, colour in reversed(series):  # plotly draws bottom-up
+        label = pd.Series(texts, index=frame.index)
+        few = label.str.startswith("too few")
         fig.add_trace(
             go.Bar(
                 x=_pct(frame[column].where(~few, 0).fillna(0)),
                 y=frame["group"],
                 orientation="h",
                 name=name,
-                text=frame[label],
+                text=label,
                 textposition="outside",
                 cliponaxis=False,
                 marker={
@@ -426,9 +444,11 @@ def review_table(on_time: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     """Per clinician: reviewed on time with N, and completion of the next homework after a
     review and after none, with the difference in words ("8 points better")."""
     rates = after.pivot_table(index="clinician_id", columns="group", values="completion_rate")
-    labels = after.pivot_table(
-        index="clinician_id", columns="group", values="label", aggfunc="first"
-    ).fillna("none")  # a side another clinician has but this one lacks
+    labels = (
+        after.assign(label=rate_labels(after["completion_rate"], after["reviewed"]))
+        .pivot_table(index="clinician_id", columns="group", values="label", aggfunc="first")
+        .fillna("none")
+    )  # a side another clinician has but this one lacks
     enough = after.assign(ok=after["reviewed"] >= MIN_REVIEWED_FOR_RATE).pivot_table(
         index="clinician_id", columns="group", values="ok", aggfunc="first"
     )
@@ -438,7 +458,7 @@ def review_table(on_time: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             {
                 "Clinician": r.clinician,
-                "Reviewed on time": r.label,
+                "Reviewed on time": rate_label(r.rate, int(r.eligible)),
                 "Next homework after a review": _or_none(label.get(AFTER_REVIEWED)),
                 "Next homework after no review": _or_none(label.get(AFTER_NOT_REVIEWED)),
                 "Difference": _difference(rates, enough, r.clinician_id),

@@ -19,7 +19,14 @@ from streamlit.errors import StreamlitPageNotFoundError
 from dashboard import client_charts as charts
 from dashboard.auth_ui import require_viewer
 from dashboard.cache import page_data
-from dashboard.clinician_words import attendance_words, choice_label, day_words, when_words
+from dashboard.clinician_words import (
+    STATUS_WORDS,
+    attendance_words,
+    choice_label,
+    day_words,
+    suggestion_words,
+    when_words,
+)
 from dashboard.db import engine
 from dashboard.homework_forms import (
     review_forms,
@@ -31,6 +38,7 @@ from dashboard.navigation import PAGES_DIR
 from dashboard.plain_text import md
 from dashboard.risk_ui import risk_banner
 from dashboard.theme import STATUS_STYLE, WRAP_METRICS
+from dashboard.words import change_words, rate_label, split_rate, verdict_words
 from data_access.access import audit
 from data_access.access.viewer import Viewer
 from data_access.reads import metrics
@@ -38,7 +46,7 @@ from data_access.reads.client_queries import ClientPage, client_page
 from data_access.reads.expected import homework_beside_warning
 from data_access.reads.filters import Filters
 from data_access.reads.flags import severity_rank
-from data_access.reads.my_clients import STATUS_WORDS, client_choices
+from data_access.reads.my_clients import client_choices
 from data_access.reads.queries import assignment_types
 from data_access.reads.since_last import SinceLast, Suggestion, since_last_session, what_to_set_next
 from data_access.records.csv_safe import to_safe_csv
@@ -194,7 +202,7 @@ def _title(page: ClientPage, viewer: Viewer) -> bool:
 
 def _score_line(row: pd.Series) -> str:
     band = metrics.severity_band(row["measure"], row["value"])
-    change = "first score" if pd.isna(row["change"]) else metrics.change_words(float(row["change"]))
+    change = "first score" if pd.isna(row["change"]) else change_words(float(row["change"]))
     return (
         f"{row['measure']} **{int(row['value'])}** {band} · {change} ({row['recorded_on']:%d %b})"
     )
@@ -278,7 +286,8 @@ def _next_homework(
         if not suggestions:
             st.markdown("Not enough reviewed homework yet to suggest anything.")
         for idea in suggestions:
-            st.markdown(f"- {md(idea.text)}  \n  :grey[*Rule: {idea.rule}*]")
+            text, rule = suggestion_words(idea)
+            st.markdown(f"- {md(text)}  \n  :grey[*Rule: {rule}*]")
     review_forms(viewer, code, today)
     undo_control(viewer)
     with suppress(StreamlitPageNotFoundError):  # the page run alone, as under AppTest
@@ -303,7 +312,7 @@ def _header(page: ClientPage) -> None:
     # A wrapping row: each value keeps its whole width, and on a narrow screen the next
     # figure moves to a new line instead of being cut off. The n of the completion rate sits in
     # its label, so the value itself stays short.
-    value, _, n = page.homework_summary.partition(" (")
+    value, n = split_rate(rate_label(page.homework_rate, page.homework_reviewed))
     with st.container(horizontal=True, wrap=True, gap="large"):
         st.metric("Status", h.status.capitalize(), width="content")
         st.metric("Weeks in treatment", h.weeks_in_treatment, width="content")
@@ -314,7 +323,7 @@ def _header(page: ClientPage) -> None:
             width="content",
         )
         st.metric(
-            f"Completion ({n}" if n else "Completion",
+            f"Completion ({n})",
             value,
             help="Completion of homework due in the chosen dates: (completed + ½ partial) / "
             "reviewed, the rule every page uses; n = reviewed.",
@@ -338,7 +347,7 @@ def _headline(page: ClientPage, measure: str) -> float | None:
     if r.n_scores >= 2:
         st.metric("Change (points)", _words(r.change), help="From baseline to latest")
     scores = "1 score" if r.n_scores == 1 else f"{r.n_scores} scores"
-    st.markdown(f"**{r.verdict.capitalize()}** ({scores})")
+    st.markdown(f"**{verdict_words(r.verdict).capitalize()}** ({scores})")
     cutoff = MEASURES[measure].caseness
     if cutoff is not None:
         st.caption(

@@ -18,6 +18,7 @@ from dashboard.clinician_words import (
     WHEN_CHOICES,
     contact_cell,
     flags_cell,
+    homework_cell,
     next_session_cell,
     score_cell,
     shown_rows,
@@ -74,7 +75,7 @@ def draw_row(row: pd.Series, today: dt.date, team: bool) -> None:
                 st.caption(md(row["clinician"]))
         texts = (
             contact_cell(row),
-            md_html(row["homework"]),
+            md_html(homework_cell(row, today)),
             f"PHQ-9 {score_cell(row, 'PHQ-9')}  \nGAD-7 {score_cell(row, 'GAD-7')}",
             flags_cell(row["flags"]),
         )

@@ -37,7 +37,9 @@ from data_access.reads.queries import assignment_types
 from data_access.records.csv_safe import to_safe_csv
 from data_access.records.exporter import export_bytes
 from data_access.records.formats import KIND_ORDER, KINDS
-from data_access.records.importer import ImportResult, import_file, preview
+from data_access.records.import_reading import preview
+from data_access.records.import_result import ImportResult
+from data_access.records.importer import import_file
 from data_access.records.questionnaires import ITEMS
 from data_access.records.recording import FormError, own_client_codes, record_scores, record_session
 from data_access.store.errors import DataError

@@ -12,12 +12,12 @@ from dashboard.db import engine
 from dashboard.filters import filter_sidebar
 from dashboard.report import ReportSection, attention_section, build_report, report_download
 from dashboard.theme import WRAP_METRICS
+from dashboard.words import percent, rate_label, rate_labels, split_rate
 from data_access.access.viewer import Viewer
 from data_access.reads import metrics
 from data_access.reads.filters import Filters
 from data_access.reads.flags import needs_attention
 from data_access.reads.insight import homework_page
-from data_access.reads.metrics import rate_label
 
 ASSOCIATION = (
     "These figures show association, not cause: clients who do more homework may differ in "
@@ -35,10 +35,10 @@ def type_table(by_type: pd.DataFrame) -> pd.DataFrame:
             "Type": by_type["type"],
             "Times set": by_type["times_set"],
             "Clients set for": by_type["clients_set"],
-            "Share of clients": [
-                f"{s:.0%}".replace("%", " %") for s in by_type["share_of_clients"].fillna(0)
-            ],
-            "Completion of homework set in the period": by_type["completion_label"],
+            "Share of clients": [percent(s) for s in by_type["share_of_clients"].fillna(0)],
+            "Completion of homework set in the period": rate_labels(
+                by_type["completion_rate"], by_type["reviewed"]
+            ),
             "Mean engagement (0–4)": [
                 f"{m:.1f} (n={n})" if n else "not rated"
                 for m, n in zip(by_type["engagement_mean"], by_type["engagement_n"], strict=True)
@@ -63,12 +63,6 @@ def improvement_table(improvement: pd.DataFrame) -> pd.DataFrame:
             ],
         }
     )
-
-
-def split_rate(label: str) -> tuple[str, str]:
-    """'66 % (n=2113)' -> ('66 %', 'n=2113'): the value big, its N in the metric's label."""
-    value, _, n = label.partition(" (")
-    return value, n.rstrip(")")
 
 
 flagged = page_data()(needs_attention)
@@ -144,7 +138,7 @@ cols[2].metric(
     value,
     help="(completed + ½ partial) ÷ reviewed, of homework due in the chosen dates.",
 )
-value, n = split_rate(total_row["label"])
+value, n = split_rate(rate_label(total_row["rate"], int(total_row["eligible"])))
 cols[3].metric(
     f"Reviewed on time ({n})", value, help="Reviewed by the next attended session after it was set."
 )

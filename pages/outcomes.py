@@ -10,9 +10,11 @@ from dashboard.auth_ui import require_viewer
 from dashboard.cache import derived_data, page_data
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar
+from dashboard.outcome_words import coverage_sentence, lag_words, outcome_table
 from dashboard.report import ReportSection, attention_section, build_report, report_download
+from dashboard.words import count_labels, rate_labels
 from data_access.access.viewer import Viewer
-from data_access.reads import outcomes
+from data_access.reads import outcome_lag, outcomes
 from data_access.reads.expected import alert_accuracy
 from data_access.reads.filters import Filters
 from data_access.reads.flags import needs_attention
@@ -33,7 +35,7 @@ CASELOAD_CAVEAT = (
 
 
 load = page_data("Pairing scores…")(outcomes.client_frame)
-load_lag = page_data()(outcomes.lag_view)
+load_lag = page_data()(outcome_lag.lag_view)
 
 
 @derived_data()
@@ -41,10 +43,11 @@ def summaries(viewer: Viewer, filters: Filters) -> dict[str, pd.DataFrame]:
     """The per-group tables (everyone in view, then each clinician), cached with the data so a
     rerun of the page does not compute them again."""
     frame = load(viewer, filters)
+    cover, paired = outcomes.coverage(frame), outcomes.paired_outcomes(frame)
     return {
-        "coverage": outcomes.coverage(frame),
-        "paired": outcomes.paired_outcomes(frame),
-        "table": outcomes.outcome_table(frame),
+        "coverage": cover,
+        "paired": paired,
+        "table": outcome_table(paired, cover),
         "comparison": outcomes.clinician_comparison(frame),
     }
 
@@ -75,9 +78,17 @@ def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
         {
             "Group": comparison["group"],
             "Clients": comparison["clients"],
-            "Homework set at attended sessions": comparison["setting_label"],
-            "Completion of homework due": comparison["completion_label"],
-            "Reliable improvement": comparison["ri_label"],
+            "Homework set at attended sessions": rate_labels(
+                comparison["setting_rate"], comparison["attended"]
+            ),
+            "Completion of homework due": rate_labels(
+                comparison["completion_rate"], comparison["reviewed"]
+            ),
+            "Reliable improvement": count_labels(
+                comparison[["improved", "paired", "ri_rate", "ri_too_few"]].set_axis(
+                    ["count", "total", "rate", "too_few"], axis=1
+                )
+            ),
         }
     )
 
@@ -137,7 +148,7 @@ def report(viewer: Viewer, filters: Filters, measure: str) -> str:
             attention_section(flagged(viewer, filters)),
             ReportSection(
                 "Paired outcomes",
-                notes=(tables["coverage"]["label"].iloc[0] + ".",),
+                notes=(coverage_sentence(tables["coverage"].iloc[0]) + ".",),
                 figures=(charts.paired_outcome_chart(tables["paired"], outcomes.ALL_IN_VIEW),),
                 tables=(("By clinician", tables["table"]),),
             ),
@@ -154,7 +165,7 @@ def report(viewer: Viewer, filters: Filters, measure: str) -> str:
             ),
             ReportSection(
                 "One week later",
-                notes=(lag["sentence"],),
+                notes=(lag_words(lag, measure),),
                 figures=(charts.lag_chart(lag["rows"], measure),),
             ),  # fmt: skip
             ReportSection(
@@ -188,8 +199,8 @@ cols[0].metric("Clients in view", int(cover["clients"]))
 cols[1].metric("With paired scores", f"{int(cover['paired'])} of {int(cover['clients'])}")
 cols[2].metric("Cases at baseline", int(cover["cases"]))
 st.caption(
-    f"Coverage: {cover['label']}. Only they count in paired outcomes (NHS Talking Therapies "
-    "style: recovery and reliable recovery over clients who were a case at baseline)."
+    f"Coverage: {coverage_sentence(cover)}. Only they count in paired outcomes (NHS Talking "
+    "Therapies style: recovery and reliable recovery over clients who were a case at baseline)."
 )
 
 st.header("Paired outcomes")
@@ -236,7 +247,7 @@ st.markdown(
     "Each client's weeks are averaged first, so clients with many weeks do not weigh more."
 )
 st.plotly_chart(charts.lag_chart(lag["rows"], measure), width="stretch")
-st.markdown(lag["sentence"])
+st.markdown(lag_words(lag, measure))
 
 st.header("Early warning: how well does the alert predict here?")
 st.markdown(

@@ -12,6 +12,7 @@ from dashboard.filters import filter_sidebar, scope_words
 from dashboard.on_track_ui import on_track_share
 from dashboard.risk_ui import risk_list
 from dashboard.theme import WRAP_METRICS
+from dashboard.words import list_details
 from data_access.reads.client_lists import LISTS, headline_clients
 from data_access.reads.expected import on_track_summary
 from data_access.reads.practice import overview_data, previous_period
@@ -53,6 +54,7 @@ def client_list(key: str) -> None:
         st.session_state["list_page"] = min(st.session_state.get("list_page", 1), pages)
         page = st.number_input(f"Page (of {pages})", 1, pages, key="list_page")
     shown = clients.iloc[(page - 1) * ROWS_PER_PAGE : page * ROWS_PER_PAGE]
+    shown = shown.assign(detail=list_details(key, shown))
     st.markdown(
         charts.client_list_markdown(shown, lambda code: f"client?client={quote(code)}{period}")
     )

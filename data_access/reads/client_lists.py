@@ -1,6 +1,6 @@
 """The clients behind each Overview headline, by the same rule and filters as the headline.
 
-Each list is one row per client with the figure that client adds to the headline (`detail`),
+Each list is one row per client with the figures that client adds to the headline (FIGURES),
 so a supervisor can go from "Needing attention 22" to the 22 clients and on to each one.
 """
 
@@ -31,14 +31,25 @@ LISTS: dict[str, str] = {
     "improved": "Reliably improved",
     "attention": "Needing attention",
 }
-COLUMNS = ["client_id", "client_code", "clinician", "detail"]
+COLUMNS = ["client_id", "client_code", "clinician"]
+# What each list adds per client, beside COLUMNS: the figure that client gives the headline.
+FIGURES: dict[str, list[str]] = {
+    "active": [],
+    "sessions": ["attended"],
+    "setting": ["with_homework", "attended"],
+    "assigned": ["set"],
+    "completion": ["completion_rate", "reviewed", "due"],
+    "improved": ["improved"],
+    "attention": ["flags"],
+}
 
 
-def _named(conn: Connection, details: pd.Series) -> pd.DataFrame:
-    """Code and clinician for the clients in `details` (indexed by client_id), by code."""
-    if details.empty:
-        return pd.DataFrame(columns=COLUMNS)
-    ids = [int(i) for i in details.index]
+def _named(conn: Connection, key: str, figures: pd.DataFrame) -> pd.DataFrame:
+    """Code and clinician for the clients in `figures` (indexed by client_id), by code."""
+    columns = COLUMNS + FIGURES[key]
+    if len(figures.index) == 0:
+        return pd.DataFrame(columns=columns)
+    ids = [int(i) for i in figures.index]
     names = pd.read_sql(
         select(
             Client.id.label("client_id"),
@@ -49,46 +60,34 @@ def _named(conn: Connection, details: pd.Series) -> pd.DataFrame:
         .where(Client.id.in_(ids)),
         conn,
     )
-    names["detail"] = names["client_id"].map(details)
-    return names.sort_values("client_code", ignore_index=True)[COLUMNS]
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    names = names.join(figures[FIGURES[key]], on="client_id")
+    return names.sort_values("client_code", ignore_index=True)[columns]
 
 
 def headline_clients(conn: Connection, viewer: Viewer, filters: Filters, key: str) -> pd.DataFrame:
     """The clients the Overview headline `key` (one of LISTS) counts, with what each adds.
 
-    Columns: client_id, client_code, clinician, detail. Raises KeyError for an unknown key.
+    Columns: client_id, client_code, clinician, then the key's FIGURES (attended sessions,
+    sessions with homework, assignments set, completion rate with reviewed and due counts,
+    reliably improved, or the flags' names). Raises KeyError for an unknown key.
     """
     if key not in LISTS:
         raise KeyError(key)
     if key == "active":
         ids = pd.read_sql(select(Client.id).where(_active_in_period(viewer, filters)), conn)
-        return _named(conn, pd.Series("in treatment in the period", index=ids["id"]))
+        return _named(conn, key, pd.DataFrame(index=ids["id"]))
     if key in ("sessions", "setting"):
         per_client = pd.read_sql(attended_per_client(conn, viewer, filters), conn)
         per_client = per_client[per_client["attended"] > 0].set_index("client_id")
-        if key == "sessions":
-            details = per_client["attended"].map(lambda n: _plural(int(n), "attended session"))
-        else:
-            details = pd.Series(
-                [
-                    f"homework set at {int(w)} of {_plural(int(a), 'attended session')}"
-                    for w, a in zip(
-                        per_client["with_homework"], per_client["attended"], strict=True
-                    )
-                ],
-                index=per_client.index,
-            )
-        return _named(conn, details)
+        for column in ("attended", "with_homework"):
+            per_client[column] = per_client[column].astype(int)
+        return _named(conn, key, per_client)
     if key == "assigned":
         conditions = [date_between(Assignment.assigned_on, filters)]
         if filters.start:
             conditions.append(Assignment.due_week >= monday_of(filters.start))
         counts = pd.read_sql(
-            select(Assignment.client_id, func.count().label("n"))
+            select(Assignment.client_id, func.count().label("set"))
             .where(
                 *conditions,
                 type_condition(filters),
@@ -97,26 +96,16 @@ def headline_clients(conn: Connection, viewer: Viewer, filters: Filters, key: st
             .group_by(Assignment.client_id),
             conn,
         ).set_index("client_id")
-        return _named(conn, counts["n"].map(lambda n: _plural(int(n), "assignment") + " set"))
+        counts["set"] = counts["set"].astype(int)
+        return _named(conn, key, counts)
     if key == "completion":
         due = homework_due_per_client(conn, viewer, filters).set_index("client_id")
         due["reviewed"] = due["reviewed"].astype(int)
-        due = metrics.add_completion_rate(due)
-        details = pd.Series(
-            [
-                f"{metrics.rate_label(rate, n)} of {_plural(int(d), 'assignment')} due"
-                for rate, n, d in zip(
-                    due["completion_rate"], due["reviewed"], due["due"], strict=True
-                )
-            ],
-            index=due.index,
-        )
-        return _named(conn, details)
+        due["due"] = due["due"].astype(int)
+        return _named(conn, key, metrics.add_completion_rate(due))
     if key == "improved":
         outcomes = client_outcomes(conn, viewer, filters).set_index("client_id")
-        details = outcomes["improved"].map(
-            lambda improved: "reliably improved" if improved else "not reliably improved"
-        )
-        return _named(conn, details)
+        return _named(conn, key, outcomes[["improved"]].astype(bool))
     flags = needs_attention(conn, viewer, filters)
-    return _named(conn, flags.groupby("client_id")["label"].agg("; ".join))
+    names = flags.groupby("client_id")["label"].agg("; ".join)
+    return _named(conn, key, names.to_frame("flags"))

@@ -219,16 +219,11 @@ COUNT_COLUMNS = ["set", "completed", "partial", "not_done", "pending", "overdue"
 
 
 def _finish_counts(frame: pd.DataFrame) -> pd.DataFrame:
-    """Integer counts, the completion rate and its label (with N, "too few" under 5)."""
+    """Integer counts and the completion rate."""
     for column in COUNT_COLUMNS:
         frame[column] = frame[column].astype(int)
     frame["credit"] = frame["credit"].astype(float)
-    metrics.add_completion_rate(frame)
-    frame["rate_label"] = [
-        metrics.rate_label(rate, reviewed)
-        for rate, reviewed in zip(frame["completion_rate"], frame["reviewed"], strict=True)
-    ]
-    return frame
+    return metrics.add_completion_rate(frame)
 
 
 def weekly_completion(
@@ -237,7 +232,7 @@ def weekly_completion(
     """Per due week: counts by status, the week's rate, and the course-to-date rate.
 
     Columns: week, set, completed, partial, not_done, pending, overdue, reviewed, credit,
-    completion_rate, rate_label, cum_reviewed, cum_credit, cum_rate, cum_label.
+    completion_rate, cum_reviewed, cum_credit, cum_rate.
     """
     weekly = (
         select(Assignment.due_week.label("week"), *_status_counts(filters.as_of))
@@ -260,10 +255,6 @@ def weekly_completion(
     frame["cum_credit"] = frame["cum_credit"].astype(float)
     reviewed = frame["cum_reviewed"].astype(float)
     frame["cum_rate"] = frame["cum_credit"] / reviewed.where(reviewed > 0)
-    frame["cum_label"] = [
-        metrics.rate_label(rate, n)
-        for rate, n in zip(frame["cum_rate"], frame["cum_reviewed"], strict=True)
-    ]
     return _as_dates(frame, "week")
 
 
@@ -271,7 +262,7 @@ def type_mix(conn: Connection, viewer: Viewer, client_id: int, filters: Filters)
     """Per assignment type set to this client: counts by status and its completion rate.
 
     Columns: type, set, completed, partial, not_done, pending, overdue, reviewed, credit,
-    completion_rate, rate_label; most often set first.
+    completion_rate; most often set first.
     """
     query = (
         select(AssignmentType.name.label("type"), *_status_counts(filters.as_of))
@@ -348,7 +339,7 @@ def homework_and_scores(weekly: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFr
 def headline_outcomes(
     conn: Connection, viewer: Viewer, client_id: int, filters: Filters
 ) -> pd.DataFrame:
-    """Baseline, latest, change and the verdict in words for each measure with a score.
+    """Baseline, latest, change and the verdict's code for each measure with a score.
 
     Uses scores.baseline_latest and metrics.outcome. With one score there is no change yet.
     Columns: measure, baseline, latest, baseline_on, latest_on, n_scores, change, verdict.
@@ -357,7 +348,7 @@ def headline_outcomes(
     rows = []
     for row in pairs.itertuples():
         if row.n_scores < 2:
-            change, verdict = np.nan, "only one score so far: no change to judge yet"
+            change, verdict = np.nan, "one_score"
         else:
             result = metrics.outcome(row.measure, row.baseline, row.latest)
             change, verdict = result.change, result.verdict
@@ -399,7 +390,8 @@ class ClientPage:
     weekly: pd.DataFrame
     types: pd.DataFrame
     homework_scores: pd.DataFrame
-    homework_summary: str
+    homework_rate: float | None  # completion over the whole view (None: nothing reviewed)
+    homework_reviewed: int
     expected: pd.DataFrame  # expected.expected_course: this client's expected band by week
     expected_notes: list[str]  # why a measure has no expected band
 
@@ -426,7 +418,8 @@ def client_page(conn: Connection, viewer: Viewer, code: str, filters: Filters) -
         weekly=weekly,
         types=type_mix(conn, viewer, cid, filters),
         homework_scores=homework_and_scores(weekly, weekly_scores(conn, viewer, cid, filters)),
-        homework_summary=metrics.rate_label(rate, reviewed),
+        homework_rate=rate,
+        homework_reviewed=reviewed,
         expected=course,
         expected_notes=notes,
     )

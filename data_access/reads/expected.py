@@ -39,7 +39,7 @@ MIN_SCORES = 3
 MAX_WEEK = 16
 FIRST_FLAG_WEEK = 3
 # A fixed random sample of each week's rows beyond this: the 75th percentile moves by about a
-# quarter of a point at most, and both measures fit in about 2 s of CPU.
+# quarter of a point at most, and the fit's cost stops growing with the practice.
 MAX_ROWS_PER_WEEK = 800
 MAX_FIT_CLIENTS = 2_000  # every k-th eligible client beyond this: enough rows for every week
 REFIT_SECONDS = 3_600  # refit at least hourly, so a changed value (same count) is taken up

@@ -28,7 +28,7 @@ from data_access.reads.filters import (
 from data_access.reads.practice import assignment_counts
 from data_access.reads.queries import assignment_types
 from data_access.reads.scores import baseline_latest
-from data_access.store.engine import is_sqlite, on_own_connection
+from data_access.store.engine import on_own_connection
 from data_access.store.schema import Assignment, AssignmentType, Client, Clinician, TherapySession
 
 DID_IT_MIN_COMPLETED = 3  # "did it": completed this type at least this many times
@@ -38,25 +38,17 @@ GROUP_DID = "did it (3+ completed)"
 GROUP_RARELY = "rarely did it (< 50 %)"
 
 
-def assignments_in_view(
-    viewer: Viewer, filters: Filters, likely: bool = False
-) -> ColumnElement[bool]:
-    """Conditions on `Assignment` for the view: scope, client filters, types and window
-    (`likely`: see `_set_in_window`)."""
-    return and_(
-        clients_in_view(Assignment.client_id, viewer, filters), _set_in_window(filters, likely)
-    )
+def assignments_in_view(viewer: Viewer, filters: Filters) -> ColumnElement[bool]:
+    """Conditions on `Assignment` for the view: scope, client filters, types and window."""
+    return and_(clients_in_view(Assignment.client_id, viewer, filters), _set_in_window(filters))
 
 
-def _set_in_window(filters: Filters, likely: bool = False) -> ColumnElement[bool]:
+def _set_in_window(filters: Filters) -> ColumnElement[bool]:
     """Assignments of the chosen types set from the start day to the end day or the as-of day,
-    whichever comes first. `likely` wraps the day bounds in SQLite's likely(): a hint that
-    they hold for most rows, so the planner does not pick an index for the window alone."""
+    whichever comes first."""
     bounds = [Assignment.assigned_on <= min(filters.end or filters.as_of, filters.as_of)]
     if filters.start:
         bounds.append(Assignment.assigned_on >= filters.start)
-    if likely:
-        bounds = [func.likely(bound) for bound in bounds]
     return and_(type_condition(filters), *bounds)
 
 
@@ -64,10 +56,10 @@ def homework_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
     """One row per assignment type set in the view, most often set first.
 
     Columns: type_id, type, category, times_set, clients_set, completed, partial, reviewed,
-    credit, completion_rate, completion_label, engagement_mean, engagement_n, clients_with_homework,
+    credit, completion_rate, engagement_mean, engagement_n, clients_with_homework,
     share_of_clients (clients set this type / clients set any homework in the view).
     """
-    counts = pd.read_sql(_counts_by_type(conn, viewer, filters), conn)
+    counts = pd.read_sql(_counts_by_type(viewer, filters), conn)
     catalogue = assignment_types(conn).rename(columns={"name": "type"})
     frame = catalogue.merge(counts, on="type_id", how="inner")
     for column in ("times_set", "clients_set", "completed", "partial", "reviewed", "engagement_n"):
@@ -81,10 +73,6 @@ def homework_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
         .where(client_scope(viewer), client_conditions(filters), set_any)
     ).scalar_one()
     frame = metrics.add_completion_rate(frame)
-    frame["completion_label"] = [
-        metrics.rate_label(rate, int(n))
-        for rate, n in zip(frame["completion_rate"], frame["reviewed"], strict=True)
-    ]
     engagement_n = frame["engagement_n"].astype(float)
     frame["engagement_mean"] = frame["engagement_sum"].astype(float) / engagement_n.where(
         engagement_n > 0
@@ -105,21 +93,16 @@ def homework_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
             "engagement_mean",
             "engagement_n",
             "completion_rate",
-            "completion_label",
             "clients_with_homework",
             "share_of_clients",
         ]
     ]
 
 
-def _counts_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> Select:
+def _counts_by_type(viewer: Viewer, filters: Filters) -> Select:
     """SELECT per type in the view: times_set, clients_set, completed, partial, reviewed,
     engagement_sum, engagement_n."""
-    # For the whole practice SQLite guessed a year's window selective without the likely()
-    # hint and skip-scanned each client's (client_id, assigned_on) entries, reading the rows,
-    # instead of walking the covering (type_id, client_id, ...) index.
-    likely = is_sqlite(conn) and sees_everyone(viewer, filters)
-    in_view = [assignments_in_view(viewer, filters, likely)]
+    in_view = [assignments_in_view(viewer, filters)]
     if not filters.type_ids and not sees_everyone(viewer, filters):
         # Naming every type lets SQLite seek (type, client) pairs in that index for the
         # clients in view, rather than each client's assignments by date and then every row
@@ -133,34 +116,17 @@ def _counts_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> Selec
         func.sum(Assignment.engagement).label("engagement_sum"),
         func.count(Assignment.engagement).label("engagement_n"),
     )
-    if is_sqlite(conn) or sees_everyone(viewer, filters):
-        # Walking the (type_id, client_id, ...) index, types arrive in order and each type's
-        # clients in order, so neither the grouping nor the distinct count sorts.
-        return (
-            select(
-                Assignment.type_id,
-                func.count(func.distinct(Assignment.client_id)).label("clients_set"),
-                *counts,
-            )
-            .where(*in_view)
-            .group_by(Assignment.type_id)
+    # Walking the (type_id, client_id, ...) index, types arrive in order and each type's
+    # clients in order, so neither the grouping nor the distinct count sorts.
+    return (
+        select(
+            Assignment.type_id,
+            func.count(func.distinct(Assignment.client_id)).label("clients_set"),
+            *counts,
         )
-    # PostgreSQL hash-joins a restricted scope, which loses that order, and then sorts every
-    # row for COUNT(DISTINCT) on disk; grouping per (type, client) first hashes them instead.
-    per_client = (
-        select(Assignment.type_id, *counts)
         .where(*in_view)
-        .group_by(Assignment.type_id, Assignment.client_id)
-    ).subquery()
-    return select(
-        per_client.c.type_id,
-        func.count().label("clients_set"),
-        *(
-            func.sum(column).label(column.name)
-            for column in per_client.c
-            if column.name != "type_id"
-        ),
-    ).group_by(per_client.c.type_id)
+        .group_by(Assignment.type_id)
+    )
 
 
 def homework_page(conn: Connection, viewer: Viewer, filters: Filters) -> dict[str, pd.DataFrame]:
@@ -296,7 +262,7 @@ def reviewed_on_time(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
 
     An assignment counts once the client's next attended session after it was set has happened
     (by the as-of day); it is on time when it was reviewed (not pending, with a review date) on
-    or before that session. Columns: clinician_id, clinician, eligible, on_time, rate, label.
+    or before that session. Columns: clinician_id, clinician, eligible, on_time, rate.
     The total row has clinician "All clinicians in view" and clinician_id -1.
     """
     next_session = (
@@ -358,10 +324,6 @@ def reviewed_on_time(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
     frame["eligible"] = frame["eligible"].astype(int)
     frame["on_time"] = frame["on_time"].astype(int)
     frame["rate"] = frame["on_time"] / frame["eligible"].where(frame["eligible"] > 0)
-    frame["label"] = [
-        metrics.rate_label(rate, n)
-        for rate, n in zip(frame["rate"], frame["eligible"], strict=True)
-    ]
     return frame
 
 
@@ -377,7 +339,7 @@ def completion_after_review(conn: Connection, viewer: Viewer, filters: Filters) 
     "Reviewed": every assignment set at the client's previous homework session has a status and
     a review date on or before this one's `assigned_on`. Homework with no previous homework
     (within LOOK_BACK before the window) is left out. Columns: clinician_id, clinician, group,
-    reviewed, credit, completion_rate, label. An association, not a cause.
+    reviewed, credit, completion_rate. An association, not a cause.
     """
     earlier = replace(filters, start=filters.start - LOOK_BACK) if filters.start else filters
     pending = func.sum(case((Assignment.status == "pending", 1), else_=0))
@@ -426,9 +388,4 @@ def completion_after_review(conn: Connection, viewer: Viewer, filters: Filters) 
     frame["clinician_id"] = frame["clinician_id"].astype(int)
     frame["reviewed"] = frame["reviewed"].fillna(0).astype(int)
     frame["credit"] = frame["credit"].fillna(0).astype(float)
-    frame = metrics.add_completion_rate(frame)
-    frame["label"] = [
-        metrics.rate_label(rate, n)
-        for rate, n in zip(frame["completion_rate"], frame["reviewed"], strict=True)
-    ]
-    return frame
+    return metrics.add_completion_rate(frame)

@@ -83,13 +83,6 @@ def add_completion_rate(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def rate_label(rate: float | None, reviewed: int, minimum: int = MIN_REVIEWED_FOR_RATE) -> str:
-    """How a rate is shown: '67 % (n=12)', or 'too few (n=3)' under the minimum."""
-    if reviewed < minimum or rate is None or np.isnan(rate):
-        return f"too few (n={reviewed})"
-    return f"{rate:.0%} (n={reviewed})".replace("%", " %")
-
-
 def is_overdue(
     status: str | pd.Series | ColumnElement,
     due_on: dt.date | pd.Series | ColumnElement,
@@ -129,13 +122,6 @@ def severity_band(measure: str, value: float) -> str:
     return name
 
 
-def change_words(change: float) -> str:
-    """A signed change (positive = better) in words: '5 better', '2 worse', 'no change'."""
-    if round(change) == 0:
-        return "no change"
-    return f"{abs(change):g} {'better' if change > 0 else 'worse'}"
-
-
 def signed_change(measure: str, baseline: float, latest: float) -> float:
     """Latest minus baseline, signed so that a positive change is an improvement."""
     spec = MEASURES[measure]
@@ -161,16 +147,17 @@ class Outcome:
 
     @property
     def verdict(self) -> str:
-        """The outcome in words, most specific first."""
+        """The outcome's code, most specific first: reliable_recovery, reliable_deterioration,
+        recovered (change not reliable), reliable_improvement or no_reliable_change."""
         if self.reliable_recovery:
-            return "reliable recovery"
+            return "reliable_recovery"
         if self.reliable_deterioration:
-            return "reliable deterioration"
+            return "reliable_deterioration"
         if self.recovered:
-            return "recovered (change not reliable)"
+            return "recovered"
         if self.reliable_improvement:
-            return "reliable improvement"
-        return "no reliable change"
+            return "reliable_improvement"
+        return "no_reliable_change"
 
 
 def outcome(measure: str, baseline: float, latest: float) -> Outcome:

@@ -31,10 +31,11 @@ from data_access.store.schema import (
 
 MEASURES_SHOWN = ("PHQ-9", "GAD-7")
 NO_FLAG = 99  # the worst-flag rank of a client without flags: after every flagged one
-STATUS_WORDS = {"completed": "done", "partial": "partly done", "not_done": "not done"}
 COLUMNS = [
     "client_id", "client_code", "clinician", "next_session", "unrecorded_session",
-    "last_contact", "last_attendance", "days_since_contact", "last_attended", "homework",
+    "last_contact", "last_attendance", "days_since_contact", "last_attended",
+    "hw_set", "hw_done", "hw_partly", "hw_pending", "hw_pending_due", "hw_type", "hw_status",
+    "hw_due",
     "PHQ-9", "PHQ-9 band", "PHQ-9 change", "GAD-7", "GAD-7 band", "GAD-7 change",
     "flags", "flag_count", "worst_flag",
 ]  # fmt: skip
@@ -47,43 +48,6 @@ def _dates(column: pd.Series) -> pd.Series:
         index=column.index,
         dtype=object,
     )
-
-
-def _on_day(day: dt.date) -> str:
-    return f"{day.day} {day:%b}"
-
-
-def homework_words(
-    n: int,
-    done: int,
-    partly: int,
-    pending: int,
-    first: tuple[str, str, dt.date] | None,
-    pending_due: dt.date | None,
-    today: dt.date,
-) -> str:
-    """What was set since the last attended session and how it went, in words.
-
-    `first` is (type, status, due_on) of the only item when `n` is 1. One item reads
-    "Thought Record — not reviewed yet, due 26 Nov"; several read "2 of 3 done", with what is
-    partly done or still to review.
-    """
-    if n == 0:
-        return "none set since the last session"
-    if n == 1 and first is not None:
-        kind, status, due_on = first
-        if status == "pending":
-            due = "was due" if due_on < today else "due"
-            return f"{kind} — not reviewed yet, {due} {_on_day(due_on)}"
-        return f"{kind} — {STATUS_WORDS[status]}"
-    if pending == n:
-        return f"{n} set — not reviewed yet, due {_on_day(pending_due)}"
-    words = f"{done} of {n} done"
-    if partly:
-        words += f", {partly} partly"
-    if pending:
-        words += f", {pending} not reviewed yet (due {_on_day(pending_due)})"
-    return words
 
 
 def _per_client(viewer: Viewer, today: dt.date, team: bool):
@@ -172,7 +136,8 @@ def homework_counts(conn: Connection, ids: list[int], today: dt.date) -> pd.Data
 
 
 def _scores(conn: Connection, viewer: Viewer, today: dt.date, ids: list[int]) -> pd.DataFrame:
-    """Per client: latest PHQ-9 and GAD-7, their band and the change since baseline in words."""
+    """Per client: latest PHQ-9 and GAD-7, their band and the change since baseline (signed so
+    positive = better; NaN with a single score)."""
     pairs = baseline_latest(
         conn, viewer, Filters(end=today, today=today), MEASURES_SHOWN, client_ids=ids
     )
@@ -184,22 +149,11 @@ def _scores(conn: Connection, viewer: Viewer, today: dt.date, ids: list[int]) ->
             lambda v, m=measure: metrics.severity_band(m, v)
         )
         change = [
-            "first score" if n < 2 else metrics.change_words(metrics.signed_change(measure, b, v))
+            float("nan") if n < 2 else float(metrics.signed_change(measure, b, v))
             for b, v, n in zip(rows["baseline"], rows["latest"], rows["n_scores"], strict=True)
         ]
-        out[f"{measure} change"] = pd.Series(change, index=rows.index, dtype=object)
+        out[f"{measure} change"] = pd.Series(change, index=rows.index, dtype=float)
     return out
-
-
-def _homework_cell(counts: pd.DataFrame, client_id: int, today: dt.date) -> str:
-    if client_id not in counts.index:
-        return homework_words(0, 0, 0, 0, None, None, today)
-    c = counts.loc[client_id]
-    first = (c["type"], c["status"], c["due_on"])
-    return homework_words(
-        int(c["n"]), int(c["done"]), int(c["partly"]), int(c["pending"]), first,
-        c["pending_due"], today,
-    )  # fmt: skip
 
 
 def my_clients(
@@ -208,7 +162,9 @@ def my_clients(
     """One row per active client of the viewer's own caseload (`team`: every client they may
     see), the next booked session first, then the most urgent (worst flag, most flags).
 
-    Columns: see COLUMNS. Dates are `datetime.date` or None; words are ready to show.
+    Columns: see COLUMNS. Dates are `datetime.date` or None. The hw_ columns count the
+    homework set since the last attended session (hw_type, hw_status and hw_due describe the
+    item when there is only one); `dashboard.clinician_words` says them in words.
     """
     frame = pd.read_sql(_per_client(viewer, today, team), conn)
     if frame.empty:
@@ -229,11 +185,16 @@ def my_clients(
     ]
     frame["days_since_contact"] = frame["days_since_contact"].astype("Int64")
     ids = frame["client_id"].astype(int).tolist()
-    counts = homework_counts(conn, ids, today)
-    frame["homework"] = [
-        _homework_cell(counts, client_id, today) for client_id in frame["client_id"]
-    ]
-    frame.loc[[d is None for d in frame["last_attended"]], "homework"] = "no session attended yet"
+    counts = homework_counts(conn, ids, today).rename(
+        columns={"n": "hw_set", "done": "hw_done", "partly": "hw_partly", "pending": "hw_pending",
+                 "pending_due": "hw_pending_due", "type": "hw_type", "status": "hw_status",
+                 "due_on": "hw_due"}
+    )  # fmt: skip
+    frame = frame.join(counts, on="client_id")
+    for column in ("hw_set", "hw_done", "hw_partly", "hw_pending"):
+        frame[column] = frame[column].fillna(0).astype(int)
+    for column in ("hw_pending_due", "hw_type", "hw_status", "hw_due"):
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     frame = frame.join(_scores(conn, viewer, today, ids), on="client_id")
     flags = worst_first(needs_attention(conn, viewer, Filters(today=today), client_ids=ids))
     grouped = flags.groupby("client_id", sort=False)

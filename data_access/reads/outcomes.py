@@ -8,38 +8,21 @@ association in this practice's data, never a cause. The rules are in docs/metric
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 from scipy import stats
-from sqlalchemy import (
-    Connection,
-    Date,
-    Integer,
-    and_,
-    cast,
-    func,
-    literal,
-    or_,
-    select,
-)
+from sqlalchemy import Connection, func, or_, select
 from statsmodels.stats.proportion import proportion_confint
 
 from data_access.access.viewer import Viewer, client_scope
 from data_access.reads import metrics
-from data_access.reads.filters import (
-    Filters,
-    client_conditions,
-    clients_in_view,
-    date_between,
-    type_condition,
-)
-from data_access.reads.insight import assignments_in_view, mean_with_interval
+from data_access.reads.filters import Filters, client_conditions, clients_in_view, type_condition
+from data_access.reads.insight import mean_with_interval
 from data_access.reads.practice import attended_per_client, due_in_period
 from data_access.reads.scores import baseline_latest
-from data_access.store.schema import MEASURES, Assignment, Client, Clinician, Score
+from data_access.store.schema import MEASURES, Assignment, Client, Clinician
 
 ALL_IN_VIEW = "All clients in view"
 OUTCOMES = {
@@ -51,8 +34,6 @@ OUTCOMES = {
 CASE_ONLY = ("recovered", "reliable_recovery")  # rates over clients who were a case at baseline
 BANDS = (0.0, 0.25, 0.5, 0.75, 1.0)
 BAND_LABELS = ("0–24 %", "25–49 %", "50–74 %", "75–100 %")
-DONE_WEEK = 0.5  # a week counts as "mostly done" at this completion rate or more
-EPOCH_MONDAY = dt.date(1970, 1, 5)
 
 
 def _clients_in_view(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
@@ -178,19 +159,12 @@ def proportion(count: int, total: int) -> dict[str, float | int | bool]:
             "too_few": bool(row["too_few"])}  # fmt: skip
 
 
-def count_label(result: dict) -> str:
-    """'12 of 30 (40 %)', or 'too few (n=3)' under the client minimum."""
-    if result["too_few"]:
-        return f"too few (n={result['total']})"
-    return f"{result['count']} of {result['total']} ({result['rate']:.0%})".replace("%", " %")
-
-
 def paired_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
     """Long table: per group (everyone, then each clinician) and outcome, count, rate and CI.
 
     Reliable improvement and deterioration are over clients with paired scores; recovery and
     reliable recovery over paired clients who were a case at baseline. Columns: group, outcome,
-    count, total, rate, ci_low, ci_high, too_few, label.
+    count, total, rate, ci_low, ci_high, too_few.
     """
     columns: dict[str, pd.Series] = {}
     for key in OUTCOMES:
@@ -205,15 +179,13 @@ def paired_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
         part.insert(0, "group", sums["group"])
         parts.append(part.assign(_group=sums.index, _outcome=order))
     long = pd.concat(parts).sort_values(["_group", "_outcome"], kind="stable")
-    long = long.drop(columns=["_group", "_outcome"]).reset_index(drop=True)
-    long["label"] = [count_label(row) for row in long.to_dict("records")]
-    return long
+    return long.drop(columns=["_group", "_outcome"]).reset_index(drop=True)
 
 
 def coverage(frame: pd.DataFrame) -> pd.DataFrame:
     """Per group: clients in view, clients with paired scores, cases at baseline, coverage.
 
-    Columns: group, clients, paired, cases, coverage (share paired), label.
+    Columns: group, clients, paired, cases, coverage (share paired).
     """
     sums = _group_sums(
         frame,
@@ -224,33 +196,7 @@ def coverage(frame: pd.DataFrame) -> pd.DataFrame:
     )
     clients = sums["clients"].astype(float)
     sums["coverage"] = sums["paired"] / clients.where(clients > 0)
-    sums["label"] = [
-        f"{p} of {c} clients have two or more PHQ-9 and GAD-7 scores"
-        for p, c in zip(sums["paired"], sums["clients"], strict=True)
-    ]
-    return sums[["group", "clients", "paired", "cases", "coverage", "label"]]
-
-
-def outcome_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Wide table for people: one row per group, coverage then each outcome as 'x of n (r %)'.
-
-    Columns: Group, Clients (in view), Paired (with two or more PHQ-9 and GAD-7 scores),
-    Cases (at baseline), then one column per outcome.
-    """
-    labels = paired_outcomes(frame).pivot(index="group", columns="outcome", values="label")
-    cover = coverage(frame).set_index("group")
-    table = pd.DataFrame(
-        {
-            "Clients": cover["clients"],
-            "Paired": [
-                f"{p} ({p / c:.0%})".replace("%", " %") if c else "0"
-                for p, c in zip(cover["paired"], cover["clients"], strict=True)
-            ],
-            "Cases": cover["cases"],
-        }
-    )
-    table = table.join(labels[list(OUTCOMES.values())])  # keeps coverage's group order
-    return table.rename_axis("Group").reset_index()
+    return sums[["group", "clients", "paired", "cases", "coverage"]]
 
 
 def _eligible(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
@@ -324,146 +270,11 @@ def correlation(frame: pd.DataFrame, measure: str = "PHQ-9") -> dict[str, float 
             "too_few": False, "no_spread": False}  # fmt: skip
 
 
-def _week_number(conn: Connection, column):  # noqa: ANN001, ANN202 - a date column expression
-    """SQL: whole weeks from Monday 1970-01-05 to `column` (weeks start on Monday)."""
-    if conn.dialect.name == "sqlite":
-        days = cast(func.julianday(column) - func.julianday(EPOCH_MONDAY.isoformat()), Integer)
-    else:
-        days = column - literal(EPOCH_MONDAY, Date)
-    return days // 7
-
-
-def _weekly_completion(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
-    query = (
-        select(
-            Assignment.client_id,
-            Assignment.due_week,
-            metrics.reviewed_count().label("reviewed"),
-            metrics.completion_credit().label("credit"),
-        )
-        .where(assignments_in_view(viewer, filters), Assignment.status != "pending")
-        .group_by(Assignment.client_id, Assignment.due_week)
-    )
-    frame = pd.read_sql(query, conn)
-    days = (pd.to_datetime(frame["due_week"]) - pd.Timestamp(EPOCH_MONDAY)).dt.days
-    frame["week"] = (days // 7).astype(int)  # vectorised: one row per client and week
-    return metrics.add_completion_rate(frame)
-
-
-def _weekly_scores(
-    conn: Connection, viewer: Viewer, filters: Filters, measure: str
-) -> pd.DataFrame:
-    week = _week_number(conn, Score.recorded_on).label("week")
-    query = (
-        select(Score.client_id, week, func.avg(Score.value * 1.0).label("score"))
-        .join(Client, Client.id == Score.client_id)
-        .where(
-            and_(
-                Score.measure == measure,
-                client_scope(viewer),
-                client_conditions(filters),
-                date_between(Score.recorded_on, filters),
-                Score.recorded_on <= filters.as_of,
-            )
-        )
-        .group_by(Score.client_id, week)
-    )
-    frame = pd.read_sql(query, conn)
-    frame["week"] = frame["week"].astype(int)
-    frame["score"] = frame["score"].astype(float)
-    return frame
-
-
-def lag_pairs(conn: Connection, viewer: Viewer, filters: Filters, measure: str) -> pd.DataFrame:
-    """Per client and week w: completion of homework due in w, and the score change w → w+1.
-
-    The change is the mean score in week w+1 minus that in week w, signed so positive = better;
-    only weeks where both have a score count. Columns: client_id, week, completion_rate, change.
-    """
-    completion = _weekly_completion(conn, viewer, filters)
-    scores = _weekly_scores(conn, viewer, filters, measure)
-    following = scores.assign(week=scores["week"] - 1).rename(columns={"score": "next_score"})
-    moves = scores.merge(following, on=["client_id", "week"])
-    sign = 1.0 if MEASURES[measure].higher_is_better else -1.0
-    moves["change"] = sign * (moves["next_score"] - moves["score"])
-    pairs = completion.merge(moves, on=["client_id", "week"])
-    return pairs[["client_id", "week", "completion_rate", "change"]]
-
-
-def lag_view(conn: Connection, viewer: Viewer, filters: Filters, measure: str = "PHQ-9") -> dict:
-    """Does a week of homework done go with a better score the week after? Summed up per client.
-
-    Each client's weeks are split into mostly done (completion ≥ 50 %) and mostly not done; for
-    clients with both kinds, the difference of their mean next-week change is averaged across
-    clients with a t interval (so a client with many weeks does not weigh more). Returns
-    {"rows": DataFrame(group, n_clients, n_weeks, mean, ci_low, ci_high, too_few),
-    "difference": mean_with_interval dict, "sentence": the summary in words}.
-    """
-    pairs = lag_pairs(conn, viewer, filters, measure)
-    pairs["done"] = pairs["completion_rate"] >= DONE_WEEK
-    per_client = pairs.groupby(["client_id", "done"])["change"].mean().unstack("done")
-    rows = []
-    for done, name in ((True, "after weeks mostly done"), (False, "after weeks mostly not done")):
-        weeks = pairs[pairs["done"] == done]
-        means = per_client[done] if done in per_client else pd.Series(dtype=float)
-        rows.append(
-            {"group": name, "n_weeks": len(weeks), "n_clients": int(means.notna().sum()),
-             **{k: v for k, v in mean_with_interval(means).items() if k != "n"}}
-        )  # fmt: skip
-    both = per_client.dropna() if {True, False} <= set(per_client.columns) else per_client.iloc[0:0]
-    difference = (
-        mean_with_interval(both[True] - both[False])
-        if len(both)
-        else mean_with_interval(pd.Series(dtype=float))
-    )
-    return {
-        "rows": pd.DataFrame(rows),
-        "difference": difference,
-        "sentence": bars_sentence(pd.DataFrame(rows), measure)
-        + " "
-        + lag_sentence(difference, measure),
-    }
-
-
-def bars_sentence(rows: pd.DataFrame, measure: str) -> str:
-    """What the two bars show, with their own means and client counts, so the words and the
-    chart agree before the within-client comparison is stated."""
-    parts = []
-    for r in rows.itertuples():
-        if r.too_few:
-            parts.append(f"{r.group}: too few clients (n={r.n_clients})")
-        else:
-            parts.append(f"{r.group}: {r.mean:+.2f} points on average across {r.n_clients} clients")
-    return f"The bars ({measure} change the week after, + = better): " + "; ".join(parts) + "."
-
-
-def lag_sentence(difference: dict, measure: str) -> str:
-    """The lag result in plain words, with N and the interval, as association not cause."""
-    n = difference["n"]
-    if difference["too_few"]:
-        return (
-            f"Too few clients (n={n}) had both weeks with most homework done and weeks with most "
-            f"not done, each followed by a {measure} score, to compare them within clients."
-        )
-    mean, low, high = difference["mean"], difference["ci_low"], difference["ci_high"]
-    if round(mean, 1) == 0:
-        compared = "about the same as"
-    else:
-        compared = f"{abs(mean):.1f} points {'better' if mean > 0 else 'worse'} than"
-    return (
-        f"Comparing within the {n} clients who had both kinds of week (they are in both bars), "
-        f"in the week after a week with most homework done, {measure} moved on average {compared} "
-        f"in the week after a week with most homework not done (95 % CI {low:+.1f} to "
-        f"{high:+.1f} points; positive = better). "
-        "This is an association in this practice's records, not proof that homework caused it."
-    )
-
-
 def clinician_comparison(frame: pd.DataFrame) -> pd.DataFrame:
     """Per group: homework-setting rate, completion rate and reliable-improvement rate, with N.
 
-    Columns: group, clients, attended, setting_rate, setting_label, reviewed, completion_rate,
-    completion_label, paired, ri_rate, ri_low, ri_high, ri_label, ri_too_few.
+    Columns: group, clients, attended, setting_rate, reviewed, completion_rate, paired,
+    improved, ri_rate, ri_low, ri_high, ri_too_few.
     """
     sums = _group_sums(
         frame,
@@ -486,23 +297,13 @@ def clinician_comparison(frame: pd.DataFrame) -> pd.DataFrame:
             "clients": sums["clients"].astype(int),
             "attended": attended,
             "setting_rate": setting,
-            "setting_label": _rate_labels(setting, attended),
             "reviewed": reviewed,
             "completion_rate": completion,
-            "completion_label": _rate_labels(completion, reviewed),
             "paired": sums["paired"].astype(int),
+            "improved": sums["improved"].astype(int),
             "ri_rate": ri["rate"],
             "ri_low": ri["ci_low"],
             "ri_high": ri["ci_high"],
-            "ri_label": [count_label(row) for row in ri.to_dict("records")],
             "ri_too_few": ri["too_few"],
         }
     )
-
-
-def _rate_labels(rates: pd.Series, counts: pd.Series) -> list[str]:
-    """`metrics.rate_label` of each rate (NaN: nothing to rate) with its N."""
-    return [
-        metrics.rate_label(None if pd.isna(rate) else float(rate), int(n))
-        for rate, n in zip(rates, counts, strict=True)
-    ]

@@ -137,10 +137,19 @@ def _scores_since(
 
 @dataclass(frozen=True)
 class Suggestion:
-    """One suggestion for the next homework and the rule from this client's record behind it."""
+    """One suggestion for the next homework and the figures of this client's record behind it.
 
-    text: str
-    rule: str
+    `kind`: "most_done" or "least_done" (a type, its completion rate and reviewed count), or
+    "smaller_easier" (`done` of the last RECENT_REVIEWED reviewed when that is under half,
+    `difficulty` their mean when it is EASY_DIFFICULTY or more).
+    """
+
+    kind: str
+    type: str | None = None
+    rate: float | None = None
+    reviewed: int | None = None
+    done: float | None = None
+    difficulty: float | None = None
 
 
 def what_to_set_next(conn: Connection, viewer: Viewer, client_id: int) -> list[Suggestion]:
@@ -163,23 +172,11 @@ def what_to_set_next(conn: Connection, viewer: Viewer, client_id: int) -> list[S
         rated["rate"] = rated["credit"].astype(float) / rated["reviewed"]
         rated = rated.sort_values(["rate", "reviewed"], ascending=[False, False])
         best, worst = rated.iloc[0], rated.iloc[-1]
-        suggestions.append(
-            Suggestion(
-                f"{best['type']} is what this client completes most: "
-                f"{best['rate']:.0%} done (n={int(best['reviewed'])}).".replace("%", " %"),
-                f"Completion by type over this client's reviewed homework (types with "
-                f"{MIN_REVIEWED_PER_TYPE} or more reviews).",
-            )
-        )
-        if worst["rate"] < best["rate"]:
+        for kind, row in (("most_done", best), ("least_done", worst)):
+            if kind == "least_done" and worst["rate"] >= best["rate"]:
+                break
             suggestions.append(
-                Suggestion(
-                    f"{worst['type']} is done least: {worst['rate']:.0%} "
-                    f"(n={int(worst['reviewed'])}); if you set it, make it small.".replace(
-                        "%", " %"
-                    ),
-                    "The same completion by type, lowest first.",
-                )
+                Suggestion(kind, row["type"], float(row["rate"]), int(row["reviewed"]))
             )
     recent = pd.read_sql(
         select(Assignment.status, Assignment.difficulty)
@@ -198,16 +195,11 @@ def what_to_set_next(conn: Connection, viewer: Viewer, client_id: int) -> list[S
         mostly_not_done = done < RECENT_REVIEWED / 2
         too_hard = len(hard) > 0 and hard.mean() >= EASY_DIFFICULTY
         if mostly_not_done or too_hard:
-            why = []
-            if mostly_not_done:
-                why.append(f"only {done:g} of the last {RECENT_REVIEWED} reviewed were done")
-            if too_hard:
-                why.append(f"they were set at difficulty {hard.mean():.1f} on average")
             suggestions.append(
                 Suggestion(
-                    "Make the next one smaller and easier: difficulty 1–2, due in fewer days.",
-                    f"The last {RECENT_REVIEWED} reviewed assignments were mostly not done or "
-                    f"set at difficulty {EASY_DIFFICULTY} or more: " + " and ".join(why) + ".",
+                    "smaller_easier",
+                    done=done if mostly_not_done else None,
+                    difficulty=float(hard.mean()) if too_hard else None,
                 )
             )
     return suggestions

@@ -1,8 +1,8 @@
 """The rules every entry of homework, sessions and scores obeys, written once.
 
-The forms (recording.py) and the importer (importer.py) both call these functions, so a value
-refused on the client page is refused in a CSV file too, with the same words. Each function
-returns the reason in words, or None when the value is fine.
+The forms (recording.py) and the importer (import_client_rows.py) both call these functions, so
+a value refused on the client page is refused in a CSV file too, with the same words. Each
+function returns the reason in words, or None when the value is fine.
 """
 
 from __future__ import annotations

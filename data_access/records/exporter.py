@@ -2,7 +2,7 @@
 
 Every cell goes through `csv_safe` (formula injection neutralised), and the importer undoes it,
 so an export re-imports to the same data. Rows are streamed from the database in chunks.
-An assignment without an external id is exported as `bs-<number>` (see importer.py).
+An assignment without an external id is exported as `bs-<number>` (see import_client_rows.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from data_access.access.audit import record
 from data_access.access.viewer import Viewer, client_scope, scope_clinicians
 from data_access.records.csv_safe import to_safe_csv
 from data_access.records.formats import KINDS
-from data_access.records.importer import CLI_ACTOR, INTERNAL_ID_PREFIX
+from data_access.records.import_client_rows import INTERNAL_ID_PREFIX
+from data_access.records.importer import CLI_ACTOR
 from data_access.store.engine import write
 from data_access.store.errors import DataError
 from data_access.store.schema import (

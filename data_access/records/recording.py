@@ -5,20 +5,19 @@ admins read more widely but do not write into a colleague's record; corrections 
 practice go through an admin import. Every form's values are checked first, by the rules in
 entry_rules.py (all problems at once, by field), then written in one transaction together with
 a `record` audit event, whose detail names what was recorded and the row's id but never a
-score, an instruction or another health detail. That event is also what `undo_last` reads:
+score, an instruction or another health detail. That event is also what `undo.undo_last` reads:
 each person may take back their own last entry for 10 minutes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from data_access.access.audit import record
 from data_access.access.viewer import Viewer
@@ -34,7 +33,6 @@ from data_access.store.schema import (
     STATUSES,
     Assignment,
     AssignmentType,
-    AuditEvent,
     Client,
     Score,
     TherapySession,
@@ -71,7 +69,7 @@ class FormError(DataError):
 
 
 @contextmanager
-def _recording(engine: Engine, viewer: Viewer, name: str, code: str) -> Iterator[Connection]:
+def form_transaction(engine: Engine, viewer: Viewer, name: str, code: str) -> Iterator[Connection]:
     """One transaction for one form; a refusal for scope is audited as `denied`."""
     try:
         with write(engine, name) as conn:
@@ -83,7 +81,7 @@ def _recording(engine: Engine, viewer: Viewer, name: str, code: str) -> Iterator
         raise
 
 
-def _own_client(conn: Connection, viewer: Viewer, code: str) -> dict:
+def own_client(conn: Connection, viewer: Viewer, code: str) -> dict:
     """The client with `code` when the viewer is their clinician; NotInScope otherwise (and
     a DataError, before any lookup, for a code that breaks the code rule)."""
     if problem := code_problem(code.strip()):
@@ -153,8 +151,8 @@ def set_assignment(
     today = today or dt.date.today()
     assigned_on = assigned_on or today
     name = f"new homework for {client_code}"
-    with _recording(engine, viewer, name, client_code) as conn:
-        client = _own_client(conn, viewer, client_code)
+    with form_transaction(engine, viewer, name, client_code) as conn:
+        client = own_client(conn, viewer, client_code)
         type_id = conn.execute(
             select(AssignmentType.id).where(AssignmentType.name == type_name)
         ).scalar()
@@ -222,7 +220,7 @@ def review_assignment(
     today = today or dt.date.today()
     reviewed_on = reviewed_on or today
     name = f"assignment {assignment_id}"
-    with _recording(engine, viewer, name, "") as conn:
+    with form_transaction(engine, viewer, name, "") as conn:
         row = conn.execute(
             select(
                 Assignment.assigned_on,
@@ -237,7 +235,7 @@ def review_assignment(
         ).first()
         if row is None:
             raise NotInScope(name, "not available to you")
-        client = _own_client(conn, viewer, row.code)
+        client = own_client(conn, viewer, row.code)
         current = Review(row.status, row.engagement, row.reviewed_on)
         if seen is not None and seen != current:
             raise ChangedElsewhere(name, current)
@@ -305,8 +303,8 @@ def record_session(
     today = today or dt.date.today()
     scores = {k: v for k, v in (scores or {}).items() if v is not None}
     name = f"session of {client_code} on {held_on.isoformat()}"
-    with _recording(engine, viewer, name, client_code) as conn:
-        client = _own_client(conn, viewer, client_code)
+    with form_transaction(engine, viewer, name, client_code) as conn:
+        client = own_client(conn, viewer, client_code)
         problems = _scores_problems(scores)
         rows, item_problems = _with_items(scores, items)
         problems.update(item_problems)
@@ -370,8 +368,8 @@ def record_scores(
     today = today or dt.date.today()
     scores = {k: v for k, v in scores.items() if v is not None}
     name = f"scores of {client_code} on {recorded_on.isoformat()}"
-    with _recording(engine, viewer, name, client_code) as conn:
-        client = _own_client(conn, viewer, client_code)
+    with form_transaction(engine, viewer, name, client_code) as conn:
+        client = own_client(conn, viewer, client_code)
         problems = _scores_problems(scores)
         rows, item_problems = _with_items(scores, items)
         problems.update(item_problems)
@@ -416,103 +414,6 @@ def _ids(ids: list[int]) -> str:
     return ",".join(str(i) for i in ids)
 
 
-# --- Undo ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LastEntry:
-    """The viewer's newest entry, what it was in words, and whether it may still be undone."""
-
-    event_id: int
-    at: dt.datetime
-    client_code: str
-    detail: str
-    what: str
-    until: dt.datetime
-
-
-_FIELD = re.compile(r"(\w+)=(\S+)")
-_WHAT = {
-    ("assignment", "set"): "homework set",
-    ("assignment", "review"): "homework review",
-    ("session", None): "session",
-    ("scores", None): "scores",
-}
-
-
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def last_entry(
-    conn: Connection, viewer: Viewer, now: dt.datetime | None = None
-) -> LastEntry | None:
-    """The viewer's own last entry when it can still be undone (made under 10 minutes ago,
-    not undone yet, with the row ids it wrote); None otherwise."""
-    now = now or _utc_now()
-    newest = conn.execute(
-        select(
-            AuditEvent.id,
-            AuditEvent.at,
-            AuditEvent.action,
-            AuditEvent.client_code,
-            AuditEvent.detail,
-        )
-        .where(AuditEvent.actor_email == viewer.email, AuditEvent.action.in_(("record", "undo")))
-        .order_by(AuditEvent.id.desc())
-        .limit(1)
-    ).first()
-    if newest is None or newest.action != "record":
-        return None
-    until = newest.at + dt.timedelta(minutes=rules.UNDO_MINUTES)
-    fields = dict(_FIELD.findall(newest.detail))
-    if now > until or ("id" not in fields and "scores" not in fields):
-        return None
-    what = _WHAT.get((fields.get("kind"), fields.get("action")), fields.get("kind", "entry"))
-    return LastEntry(newest.id, newest.at, newest.client_code, newest.detail, what, until)
-
-
-def undo_last(engine: Engine, viewer: Viewer, now: dt.datetime | None = None) -> str:
-    """Take back the viewer's own last entry (within 10 minutes); returns what was undone.
-
-    The undo is audited as `undo` with the entry's detail; DataError when there is nothing the
-    viewer may still undo.
-    """
-    name = "undo"
-    with _recording(engine, viewer, name, "") as conn:
-        entry = last_entry(conn, viewer, now)
-        if entry is None:
-            raise DataError(
-                name,
-                f"there is no entry of yours from the last {rules.UNDO_MINUTES} minutes to undo",
-            )
-        _own_client(conn, viewer, entry.client_code)
-        fields = dict(_FIELD.findall(entry.detail))
-        score_ids = [int(i) for i in fields.get("scores", "").split(",") if i]
-        if score_ids:
-            conn.execute(delete(Score).where(Score.id.in_(score_ids)))
-        row_id = int(fields["id"]) if "id" in fields else None
-        kind, action = fields.get("kind"), fields.get("action")
-        if kind == "assignment" and action == "set":
-            conn.execute(delete(Assignment).where(Assignment.id == row_id))
-        elif kind == "assignment" and action == "review":
-            conn.execute(
-                update(Assignment)
-                .where(Assignment.id == row_id)
-                .values(status="pending", engagement=None, reviewed_on=None)
-            )
-        elif kind == "session" and fields.get("was") == rules.SCHEDULED:
-            conn.execute(
-                update(TherapySession)
-                .where(TherapySession.id == row_id)
-                .values(attendance=rules.SCHEDULED)
-            )
-        elif kind == "session":
-            conn.execute(delete(TherapySession).where(TherapySession.id == row_id))
-        record(conn, viewer, "undo", entry.client_code, entry.detail)
-        return f"{entry.what} of {entry.client_code}"
-
-
 def _insert_scores(
     conn: Connection,
     client_id: int,
@@ -543,7 +444,7 @@ def reviewable_assignments(
     """The own client's pending homework due by today, oldest due first: the only homework the
     review form offers (entry_rules.reviewable_problem)."""
     today = today or dt.date.today()
-    client = _own_client(conn, viewer, client_code)
+    client = own_client(conn, viewer, client_code)
     rows = conn.execute(
         select(
             Assignment.id,

@@ -19,6 +19,7 @@ import math
 
 import pytest
 
+from dashboard.words import rate_label, rate_labels, verdict_words
 from data_access.reads.client_queries import (
     client_page,
     homework_and_scores,
@@ -86,7 +87,8 @@ def test_discharged_client_counts_weeks_until_discharge_and_raises_no_flags(prac
     assert page.header.weeks_in_treatment == 4  # Jan 5 to Feb 2
     assert page.flags.empty
     assert page.assignments.empty and page.weekly.empty and page.types.empty
-    assert page.homework_summary == "too few (n=0)"
+    assert (page.homework_rate, page.homework_reviewed) == (None, 0)
+    assert rate_label(page.homework_rate, page.homework_reviewed) == "too few (n=0)"
 
 
 def test_headlines_use_baseline_latest_and_the_outcome_words(practice):
@@ -94,14 +96,14 @@ def test_headlines_use_baseline_latest_and_the_outcome_words(practice):
     phq = heads.loc["PHQ-9"]
     # 16 -> 9: 7 points better (>= 6 reliable), a case (>= 10) at baseline and not at latest
     assert (phq.baseline, phq.latest, phq.change, phq.n_scores) == (16, 9, 7, 3)
-    assert phq.verdict == "reliable recovery"
+    assert verdict_words(phq.verdict) == "reliable recovery"
     gad = heads.loc["GAD-7"]
     assert (gad.baseline, gad.latest, gad.n_scores) == (7, 7, 1)
     assert math.isnan(gad.change)
-    assert gad.verdict == "only one score so far: no change to judge yet"
+    assert verdict_words(gad.verdict) == "only one score so far: no change to judge yet"
     mood = heads.loc["MOOD"]
     assert (mood.baseline, mood.latest, mood.change) == (4, 6, 2)  # higher is better
-    assert mood.verdict == "reliable improvement"
+    assert verdict_words(mood.verdict) == "reliable improvement"
 
 
 def test_assignments_show_overdue_only_when_pending_and_past_due(practice):
@@ -133,15 +135,15 @@ def test_weekly_completion_counts_and_the_rate_to_date(practice):
     assert weekly["cum_credit"].tolist() == [0.5, 2.5, 2.5, 3.5, 3.5, 3.5]
     # 3.5 / 5 = 70 % once five are reviewed; before that the rate reads "too few"
     assert (
-        weekly["cum_label"].tolist()
+        rate_labels(weekly["cum_rate"], weekly["cum_reviewed"])
         == ["too few (n=1)", "too few (n=3)", "too few (n=4)"] + ["70 % (n=5)"] * 3
     )
-    assert weekly["rate_label"].iloc[1] == "too few (n=2)"
+    assert rate_labels(weekly["completion_rate"], weekly["reviewed"])[1] == "too few (n=2)"
 
 
 def test_overall_completion_and_the_mix_of_types(practice):
     page = load(practice, practice.dana, "C-0001")
-    assert page.homework_summary == "70 % (n=5)"  # (3 + 0.5) / 5
+    assert rate_label(page.homework_rate, page.homework_reviewed) == "70 % (n=5)"  # (3 + .5) / 5
     mix = page.types.set_index("type")
     assert list(mix.index) == [
         "Thought Record",
@@ -152,7 +154,7 @@ def test_overall_completion_and_the_mix_of_types(practice):
     tr = mix.loc["Thought Record"]
     assert (tr.set, tr.completed, tr.not_done, tr.overdue, tr.reviewed) == (4, 2, 1, 1, 3)
     assert tr.completion_rate == pytest.approx(2 / 3)
-    assert tr.rate_label == "too few (n=3)"
+    assert rate_label(tr.completion_rate, tr.reviewed) == "too few (n=3)"
     assert mix.loc["Exposure Practice", "pending"] == 1
     assert mix.loc["Daily Mood Log", "credit"] == 0.5
 

@@ -15,7 +15,8 @@ from sqlalchemy import Engine
 from bench.hostile_imports import HOSTILE, measure_in_fresh_process
 from data_access.records import file_limits, importer
 from data_access.records.file_limits import trimmed_width
-from data_access.records.importer import import_file, preview
+from data_access.records.import_reading import preview
+from data_access.records.importer import import_file
 
 SCORES = "client_code,measure,score,recorded_on"
 

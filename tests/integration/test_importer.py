@@ -25,7 +25,9 @@ from data_access.access.viewer import Viewer
 from data_access.records import importer
 from data_access.records.exporter import write_csv
 from data_access.records.formats import KIND_ORDER
-from data_access.records.importer import Problem, import_file
+from data_access.records.import_client_rows import Scores
+from data_access.records.import_result import ImportResult, Problem
+from data_access.records.importer import import_file
 from data_access.store.schema import Assignment, AuditEvent, Base, Client, Score, TherapySession
 from tests.builders import D, Practice
 from tests.large_csv import write_assignments_csv
@@ -58,7 +60,7 @@ def csv_bytes(kind: str, *lines: str) -> bytes:
     return ("\n".join([HEADERS[kind], *lines]) + "\n").encode("utf-8")
 
 
-def problems(result: importer.ImportResult) -> list[tuple[int, str, str]]:
+def problems(result: ImportResult) -> list[tuple[int, str, str]]:
     return [(p.line, p.column, p.reason) for p in result.problems]
 
 
@@ -726,7 +728,7 @@ def test_a_database_refusal_in_the_middle_of_a_batch_rolls_everything_back(
     practice: Engine, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr(importer, "BATCH_ROWS", 3)
-    original = importer._Scores.write
+    original = Scores.write
     calls = []
 
     def failing_write(self, ctx, conn, new, changed):  # noqa: ANN001
@@ -740,7 +742,7 @@ def test_a_database_refusal_in_the_middle_of_a_batch_rolls_everything_back(
             )
         original(self, ctx, conn, new, changed)
 
-    monkeypatch.setattr(importer._Scores, "write", failing_write)
+    monkeypatch.setattr(Scores, "write", failing_write)
     lines = [f"C-0101,MOOD,5,2026-03-{day:02d}" for day in range(2, 10)]
     before = dump(practice, with_audit=True)
     with pytest.raises(importer.DataError, match="score is outside its measure's range"):

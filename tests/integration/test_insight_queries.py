@@ -5,6 +5,7 @@ import math
 import pandas as pd
 import pytest
 
+from dashboard.words import rate_label
 from data_access.reads import insight
 from data_access.reads.filters import Filters
 from tests.builders import D, Practice
@@ -49,7 +50,7 @@ def test_homework_by_type_counts_what_was_set_in_the_window(engine):
     # 3 set in March (A twice, B once); reviewed 3: 1 completed + ½ partial -> 1.5 / 3
     assert (tr["times_set"], tr["clients_set"], tr["reviewed"]) == (3, 2, 3)
     assert tr["completion_rate"] == pytest.approx(0.5)
-    assert tr["completion_label"] == "too few (n=3)"
+    assert rate_label(tr["completion_rate"], tr["reviewed"]) == "too few (n=3)"
     assert tr["engagement_mean"] == pytest.approx(2.0) and tr["engagement_n"] == 2
     assert tr["share_of_clients"] == pytest.approx(1.0)  # both clients with homework
     dml = table.loc["Daily Mood Log"]
@@ -67,9 +68,9 @@ def test_share_of_clients_is_over_clients_with_any_homework_in_view(engine):
 
 
 def test_the_whole_practice_and_a_filter_naming_every_clinician_count_alike(engine):
-    """PostgreSQL counts a restricted view per (type, client) first and the whole practice in
-    one pass, and SQLite's whole-practice query marks the window likely(); every shape must
-    give the same table, February's assignment outside the window left out."""
+    """A filter naming every clinician restricts the scope and names every type, the whole
+    practice does neither; both must give the same table, February's assignment outside the
+    window left out."""
     p, sam, dana, olly = small_practice(engine)
     admin = p.viewer(p.clinician("Ada Admin", role="admin"))
     everyone = Filters(
@@ -125,8 +126,9 @@ def test_reviewed_on_time_uses_the_next_attended_session(engine):
         table = insight.reviewed_on_time(conn, p.viewer(dana), MARCH)
     total = table.set_index("clinician").loc["All clinicians in view"]
     assert (total["eligible"], total["on_time"]) == (5, 3)
-    assert total["label"] == "60 % (n=5)"
-    assert table.set_index("clinician").loc["Dana Doc", "label"] == "60 % (n=5)"
+    assert rate_label(total["rate"], total["eligible"]) == "60 % (n=5)"
+    dana_row = table.set_index("clinician").loc["Dana Doc"]
+    assert rate_label(dana_row["rate"], dana_row["eligible"]) == "60 % (n=5)"
 
 
 def improvement_practice(engine):
@@ -201,6 +203,7 @@ def test_completion_after_review_splits_homework_by_whether_the_last_one_was_rev
     # after a review: 2 completed + 1 partial of 3 reviewed = 2.5 / 3; after none: 0 of 1
     assert dana_rows.loc[insight.AFTER_REVIEWED, "reviewed"] == 3
     assert dana_rows.loc[insight.AFTER_REVIEWED, "completion_rate"] == pytest.approx(2.5 / 3)
-    assert dana_rows.loc[insight.AFTER_NOT_REVIEWED, "label"] == "too few (n=1)"
-    total = table[table["clinician_id"] == -1].set_index("group")
-    assert total.loc[insight.AFTER_REVIEWED, "label"] == "too few (n=3)"  # under 5 reviewed
+    not_reviewed = dana_rows.loc[insight.AFTER_NOT_REVIEWED]
+    assert rate_label(not_reviewed["completion_rate"], not_reviewed["reviewed"]) == "too few (n=1)"
+    total = table[table["clinician_id"] == -1].set_index("group").loc[insight.AFTER_REVIEWED]
+    assert rate_label(total["completion_rate"], total["reviewed"]) == "too few (n=3)"  # under 5

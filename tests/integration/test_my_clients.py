@@ -16,6 +16,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine
 
+from dashboard.clinician_words import homework_cell, score_cell
 from data_access.reads.filters import Filters
 from data_access.reads.my_clients import my_clients
 from data_access.reads.practice import attention_list
@@ -69,16 +70,21 @@ def test_each_active_client_reads_in_words_next_session_first(practice: dict):
         "attended",
     )
     assert one["days_since_contact"] == 7
-    assert one["homework"] == "Thought Record — not reviewed yet, due 26 Nov"
-    assert (one["PHQ-9"], one["PHQ-9 band"], one["PHQ-9 change"]) == (11, "moderate", "5 better")
-    assert (one["GAD-7"], one["GAD-7 band"], one["GAD-7 change"]) == (10, "moderate", "2 worse")
+    assert (one["hw_set"], one["hw_pending"], one["hw_due"]) == (1, 1, TODAY)
+    assert homework_cell(one, TODAY) == "Thought Record — not reviewed yet, due 26 Nov"
+    assert (one["PHQ-9"], one["PHQ-9 band"], one["PHQ-9 change"]) == (11, "moderate", 5)
+    assert (one["GAD-7"], one["GAD-7 band"], one["GAD-7 change"]) == (10, "moderate", -2)
+    assert score_cell(one, "PHQ-9") == "**11** moderate · 5 better"
+    assert score_cell(one, "GAD-7") == "**10** moderate · 2 worse"
     # The booking of 23 Nov is no contact: the last contact is the no-show of 19 Nov.
     assert (two["next_session"], two["unrecorded_session"]) == (D(2026, 12, 1), D(2026, 11, 23))
     assert (two["last_contact"], two["last_attendance"]) == (D(2026, 11, 19), "no_show")
-    assert two["homework"] == "2 of 3 done"
+    assert (two["hw_set"], two["hw_done"], two["hw_pending"]) == (3, 2, 0)
+    assert homework_cell(two, TODAY) == "2 of 3 done"
     # worst first by flags.SEVERITY: no score in 30 days comes before repeated no-shows
     assert two["flags"] == "No recent score; Repeated no-shows"
-    assert three["next_session"] is None and three["homework"] == "none set since the last session"
+    assert three["next_session"] is None and three["hw_set"] == 0
+    assert homework_cell(three, TODAY) == "none set since the last session"
     assert three["days_since_contact"] == 21
 
 

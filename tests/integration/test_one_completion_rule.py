@@ -8,6 +8,7 @@ client pages must add up to it.
 
 import pytest
 
+from dashboard.words import rate_label
 from data_access.reads import insight, outcomes
 from data_access.reads.client_queries import client_page
 from data_access.reads.filters import Filters
@@ -58,9 +59,12 @@ def test_every_page_reads_the_same_completion_for_one_clinician_and_period(engin
     assert due.reviewed == expected_n
     dana_row = comparison.loc["Dana Doc"]
     assert (dana_row.completion_rate, dana_row.reviewed) == (expected_rate, expected_n)
-    assert dana_row.completion_label == "70 % (n=5)"
+    assert rate_label(dana_row.completion_rate, dana_row.reviewed) == "70 % (n=5)"
     # each client page (same period) reads its own share, and the shares add up
     weekly = [page.weekly for page in pages]
-    assert [page.homework_summary for page in pages] == ["too few (n=3)", "too few (n=2)"]
+    assert [rate_label(page.homework_rate, page.homework_reviewed) for page in pages] == [
+        "too few (n=3)",
+        "too few (n=2)",
+    ]
     assert sum(int(w["reviewed"].sum()) for w in weekly) == expected_n
     assert sum(float(w["credit"].sum()) for w in weekly) == pytest.approx(3.5)

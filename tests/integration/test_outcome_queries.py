@@ -5,8 +5,10 @@ import math
 
 import pytest
 
+from dashboard.outcome_words import lag_words, outcome_table
+from dashboard.words import count_label, count_labels, rate_label
 from data_access.access.viewer import Viewer
-from data_access.reads import outcomes
+from data_access.reads import outcome_lag, outcomes
 from data_access.reads.filters import Filters
 from tests.builders import D, Practice
 
@@ -61,7 +63,8 @@ def frame_for(engine, viewer, filters=MARCH):
 def test_paired_outcomes_and_coverage_for_the_practice(engine):
     p, sam, *_ = outcome_practice(engine)
     frame = frame_for(engine, p.viewer(sam))
-    table = outcomes.outcome_table(frame).set_index("Group")
+    table = outcome_table(outcomes.paired_outcomes(frame), outcomes.coverage(frame))
+    table = table.set_index("Group")
     everyone = table.loc[outcomes.ALL_IN_VIEW]
     assert everyone["Clients"] == 7  # Olly's client is outside Sam's scope
     assert everyone["Paired"] == "6 (86 %)"
@@ -79,7 +82,7 @@ def test_a_clinicians_practice_view_holds_only_their_own_clients(engine):
     olly_frame = frame_for(engine, p.viewer(olly))
     assert len(olly_frame) == 1
     rates = outcomes.paired_outcomes(olly_frame)
-    assert set(rates["label"]) == {"too few (n=1)"}
+    assert set(count_labels(rates)) == {"too few (n=1)"}
     assert set(rates["group"]) == {outcomes.ALL_IN_VIEW, "Olly Other"}
 
 
@@ -87,10 +90,11 @@ def test_per_clinician_setting_completion_and_improvement(engine):
     p, sam, *_ = outcome_practice(engine)
     comparison = outcomes.clinician_comparison(frame_for(engine, p.viewer(sam)))
     dana = comparison.set_index("group").loc["Dana Doc"]
-    assert dana["setting_label"] == "60 % (n=5)"  # homework at 3 of 5 attended sessions
+    assert rate_label(dana["setting_rate"], dana["attended"]) == "60 % (n=5)"  # 3 of 5 sessions
     # reviewed 10: completed 1 + 1 + 1 + 5... credit 1 + 0.5 + 0 + 1 + 1 + 4 = 7.5
-    assert dana["completion_label"] == "75 % (n=10)"
-    assert dana["ri_label"] == "3 of 6 (50 %)"
+    assert rate_label(dana["completion_rate"], dana["reviewed"]) == "75 % (n=10)"
+    assert (dana["improved"], dana["paired"]) == (3, 6)
+    assert count_label(outcomes.proportion(3, 6)) == "3 of 6 (50 %)"
     assert dana["ri_low"] == pytest.approx(outcomes.proportion(3, 6)["ci_low"])
 
 
@@ -136,7 +140,7 @@ def test_lag_view_compares_the_week_after_within_clients(engine):
     p, dana = lag_practice(engine)
     window = Filters(start=D(2026, 2, 1), end=D(2026, 3, 31), today=D(2026, 4, 15))
     with engine.connect() as conn:
-        lag = outcomes.lag_view(conn, p.viewer(dana), window, "PHQ-9")
+        lag = outcome_lag.lag_view(conn, p.viewer(dana), window, "PHQ-9")
     rows = lag["rows"].set_index("group")
     done = rows.loc["after weeks mostly done"]
     assert (done["n_clients"], done["n_weeks"]) == (5, 10)
@@ -148,7 +152,7 @@ def test_lag_view_compares_the_week_after_within_clients(engine):
     half = T975_DF4 * math.sqrt(0.1)
     assert diff["n"] == 5 and diff["mean"] == pytest.approx(4.0)
     assert (diff["ci_low"], diff["ci_high"]) == pytest.approx((4 - half, 4 + half), abs=1e-5)
-    assert lag["sentence"].startswith(
+    assert lag_words(lag, "PHQ-9").startswith(
         "The bars (PHQ-9 change the week after, + = better): after weeks mostly done: +3.00 "
         "points on average across 5 clients; after weeks mostly not done: -1.00 points on "
         "average across 5 clients. Comparing within the 5 clients who had both kinds of week "
@@ -156,17 +160,17 @@ def test_lag_view_compares_the_week_after_within_clients(engine):
         "on average 4.0 points better than in the week after a week with most homework not "
         "done (95 % CI +3.1 to +4.9 points"
     )
-    assert "not proof that homework caused it" in lag["sentence"]
+    assert "not proof that homework caused it" in lag_words(lag, "PHQ-9")
 
 
 def test_lag_view_with_four_clients_is_too_few(engine):
     p, dana = lag_practice(engine)
     other = p.clinician("Olly Other")
     with engine.connect() as conn:
-        lag = outcomes.lag_view(conn, p.viewer(other), MARCH, "PHQ-9")
+        lag = outcome_lag.lag_view(conn, p.viewer(other), MARCH, "PHQ-9")
     assert lag["difference"]["too_few"] and lag["rows"]["too_few"].all()
-    assert "too few clients (n=0)" in lag["sentence"]
-    assert "Too few clients (n=0) had both" in lag["sentence"]
+    assert "too few clients (n=0)" in lag_words(lag, "PHQ-9")
+    assert "Too few clients (n=0) had both" in lag_words(lag, "PHQ-9")
 
 
 def test_the_demo_practice_shows_its_built_in_correlation(sqlite_engine):

@@ -431,7 +431,8 @@ def test_a_session_is_booked_ahead_and_recorded_on_the_day(world: World):
 def test_each_person_undoes_their_own_last_entry_within_ten_minutes(world: World):
     import datetime as dt
 
-    from data_access.records.recording import last_entry, undo_last
+    from dashboard.words import entry_words
+    from data_access.records.undo import last_entry, undo_last
     from data_access.store.errors import DataError
 
     def content() -> dict:  # the data, without the version every write (an undo too) raises
@@ -441,9 +442,9 @@ def test_each_person_undoes_their_own_last_entry_within_ten_minutes(world: World
     new_id = _homework(world)
     with world.engine.connect() as conn:
         entry = last_entry(conn, world.ben)
-        assert entry is not None and entry.what == "homework set"
+        assert entry is not None and entry_words(entry) == "homework set of C-0001"
         assert last_entry(conn, world.cara) is None  # not Cara's entry
-    assert undo_last(world.engine, world.ben) == "homework set of C-0001"
+    assert entry_words(undo_last(world.engine, world.ben)) == "homework set of C-0001"
     assert content() == before
     assert world.audit()[-1][1:] == ("undo", "C-0001", f"kind=assignment action=set id={new_id}")
     with pytest.raises(DataError, match="no entry of yours from the last 10 minutes"):

@@ -146,7 +146,6 @@ def weekly(reviewed, cum_rate, pending=0):
             "reviewed": reviewed,
             "cum_reviewed": cum,
             "cum_rate": cum_rate,
-            "cum_label": [f"n={c}" for c in cum],
         }
     )
 
@@ -177,7 +176,8 @@ def test_type_mix_shows_counts_by_status_and_each_rate_label():
             "not_done": [1, 0],
             "overdue": [0, 0],
             "pending": [0, 1],
-            "rate_label": ["75 % (n=6)", "too few (n=0)"],
+            "reviewed": [6, 0],
+            "completion_rate": [4.5 / 6, np.nan],
         }
     )
     fig = charts.type_mix_figure(types)
@@ -247,7 +247,8 @@ def test_type_mix_count_axis_has_whole_steps():
             "not_done": [0],
             "overdue": [0],
             "pending": [0],
-            "rate_label": ["too few (n=1)"],
+            "reviewed": [1],
+            "completion_rate": [1.0],
         }
     )
     assert charts.type_mix_figure(types).layout.xaxis.dtick == 1

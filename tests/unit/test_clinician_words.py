@@ -9,11 +9,19 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard.clinician_words import choice_label, is_this_week, shown_rows, when_words
+from dashboard.clinician_words import (
+    choice_label,
+    homework_words,
+    is_this_week,
+    shown_rows,
+    suggestion_words,
+    when_words,
+)
 from dashboard.plain_text import md_html
+from dashboard.words import change_words
 from data_access.reads.flags import SEVERITY, severity_rank
-from data_access.reads.metrics import change_words, severity_band
-from data_access.reads.my_clients import homework_words
+from data_access.reads.metrics import severity_band
+from data_access.reads.since_last import Suggestion
 
 THURSDAY = dt.date(2026, 11, 26)
 
@@ -108,3 +116,22 @@ def test_a_picker_entry_has_code_last_session_and_flag_mark():
     quiet = row.copy()
     quiet["last_session"], quiet["active"], quiet["flagged"] = None, False, False
     assert choice_label(quiet) == "C-0042 · no session yet · discharged"
+
+
+def test_each_suggestion_is_said_with_the_rule_behind_it():
+    most = Suggestion("most_done", "Daily Mood Log", 0.5, 2)
+    least = Suggestion("least_done", "Exposure Practice", 0.0, 2)
+    smaller = Suggestion("smaller_easier", done=1.0, difficulty=3.5)
+    assert suggestion_words(most) == (
+        "Daily Mood Log is what this client completes most: 50 % done (n=2).",
+        "Completion by type over this client's reviewed homework (types with 2 or more reviews).",
+    )
+    assert suggestion_words(least)[0] == (
+        "Exposure Practice is done least: 0 % (n=2); if you set it, make it small."
+    )
+    assert suggestion_words(smaller)[1] == (
+        "The last 4 reviewed assignments were mostly not done or set at difficulty 3 or more: "
+        "only 1 of the last 4 reviewed were done and they were set at difficulty 3.5 on average."
+    )
+    only_hard = Suggestion("smaller_easier", difficulty=4.0)
+    assert suggestion_words(only_hard)[1].endswith(": they were set at difficulty 4.0 on average.")

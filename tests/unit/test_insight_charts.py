@@ -14,10 +14,6 @@ from data_access.reads.insight import AFTER_NOT_REVIEWED, AFTER_REVIEWED, GROUP_
 def on_time(*rows):
     frame = pd.DataFrame(rows, columns=["clinician_id", "clinician", "eligible", "on_time"])
     frame["rate"] = frame["on_time"] / frame["eligible"]
-    frame["label"] = [
-        f"{r:.0%} (n={n})".replace("%", " %") if n >= 5 else f"too few (n={n})"
-        for r, n in zip(frame["rate"], frame["eligible"], strict=True)
-    ]
     return frame
 
 
@@ -30,7 +26,7 @@ def test_type_completion_is_capped_at_100_with_every_label():
         {
             "type": ["Reading", "Exposure"],
             "completion_rate": [1.0, 0.5],
-            "completion_label": ["100 % (n=12)", "too few (n=2)"],
+            "reviewed": [12, 2],
         }
     )
     fig = charts.type_completion_chart(by_type)
@@ -52,11 +48,13 @@ def test_clinician_comparison_keeps_rates_under_100_and_says_each_n():
         {
             "group": ["All clients in view", "Ana"],
             "setting_rate": [0.9, 1.0],
-            "setting_label": ["90 % (n=20)", "100 % (n=10)"],
+            "attended": [20, 10],
             "completion_rate": [0.7, np.nan],
-            "completion_label": ["70 % (n=30)", "too few (n=3)"],
-            "ri_rate": [0.4, 0.5],
-            "ri_label": ["4 of 10", "too few (n=2)"],
+            "reviewed": [30, 3],
+            "ri_rate": [0.4, np.nan],
+            "improved": [4, 1],
+            "paired": [10, 2],
+            "ri_too_few": [False, True],
         }
     )
     fig = charts.clinician_comparison_chart(comparison)
@@ -88,7 +86,6 @@ def test_review_table_says_the_difference_in_words_with_each_n():
             "group": [AFTER_REVIEWED, AFTER_NOT_REVIEWED] * 2,
             "reviewed": [40, 10, 20, 3],
             "completion_rate": [0.8, 0.6, 0.7, 0.0],
-            "label": ["80 % (n=40)", "60 % (n=10)", "70 % (n=20)", "too few (n=3)"],
         }
     )
     after = pd.concat(
@@ -101,7 +98,6 @@ def test_review_table_says_the_difference_in_words_with_each_n():
                     "group": [AFTER_REVIEWED],
                     "reviewed": [12],
                     "completion_rate": [0.75],
-                    "label": ["75 % (n=12)"],
                 }
             ),  # fmt: skip
         ],
@@ -145,7 +141,6 @@ def test_review_table_says_too_few_for_a_clinician_with_one_side_missing():
             "group": [AFTER_REVIEWED, AFTER_NOT_REVIEWED, AFTER_REVIEWED],
             "reviewed": [40, 10, 20],
             "completion_rate": [0.8, 0.6, 0.7],
-            "label": ["80 % (n=40)", "60 % (n=10)", "70 % (n=20)"],
         }
     )
     table = charts.review_table(on_time((1, "Ana", 50, 40), (2, "Ben", 23, 20)), after)
@@ -199,7 +194,6 @@ def test_review_table_with_one_group_only_says_too_few_instead_of_failing():
             "group": [AFTER_REVIEWED, AFTER_NOT_REVIEWED, AFTER_REVIEWED],
             "reviewed": [40, 10, 12],
             "completion_rate": [0.8, 0.6, 0.75],
-            "label": ["80 % (n=40)", "60 % (n=10)", "75 % (n=12)"],
         }
     )
     table = charts.review_table(on_time((1, "Ana", 50, 40), (3, "Cleo", 12, 12)), after)

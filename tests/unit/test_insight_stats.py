@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dashboard.outcome_words import bars_sentence, coverage_sentence, lag_sentence
+from dashboard.words import count_label, count_labels
 from data_access.reads import outcomes
 from data_access.reads.insight import mean_with_interval
 
@@ -38,8 +40,8 @@ def test_wilson_interval_matches_published_values_and_the_formula(count, total, 
 def test_a_proportion_over_fewer_than_five_clients_is_too_few():
     result = outcomes.proportion(3, 4)
     assert result["too_few"] and np.isnan(result["rate"])
-    assert outcomes.count_label(result) == "too few (n=4)"
-    assert outcomes.count_label(outcomes.proportion(2, 5)) == "2 of 5 (40 %)"
+    assert count_label(result) == "too few (n=4)"
+    assert count_label(outcomes.proportion(2, 5)) == "2 of 5 (40 %)"
 
 
 def test_mean_interval_is_the_t_interval_worked_by_hand():
@@ -131,6 +133,7 @@ def paired_rows() -> pd.DataFrame:
 
 def test_paired_outcomes_count_over_paired_clients_and_recovery_over_cases():
     table = outcomes.paired_outcomes(paired_rows())
+    table["label"] = count_labels(table)
     everyone = table[table["group"] == outcomes.ALL_IN_VIEW].set_index("outcome")
     assert everyone.loc["Reliable improvement", "label"] == "3 of 5 (60 %)"
     assert everyone.loc["Recovery", "label"] == "too few (n=4)"  # only 4 cases at baseline
@@ -141,7 +144,7 @@ def test_paired_outcomes_count_over_paired_clients_and_recovery_over_cases():
 
 def test_coverage_says_how_many_clients_have_paired_scores():
     cover = outcomes.coverage(paired_rows()).set_index("group")
-    assert cover.loc[outcomes.ALL_IN_VIEW, "label"] == (
+    assert coverage_sentence(cover.loc[outcomes.ALL_IN_VIEW]) == (
         "5 of 6 clients have two or more PHQ-9 and GAD-7 scores"
     )
     assert cover.loc["Bob", "paired"] == 0 and cover.loc["Ann", "cases"] == 4
@@ -157,7 +160,7 @@ def test_coverage_says_how_many_clients_have_paired_scores():
 )
 def test_lag_sentence_says_the_direction_in_words(mean, words):
     difference = {"n": 12, "mean": mean, "ci_low": mean - 1, "ci_high": mean + 1, "too_few": False}
-    sentence = outcomes.lag_sentence(difference, "GAD-7")
+    sentence = lag_sentence(difference, "GAD-7")
     assert words in sentence and "within the 12 clients who had both" in sentence
     assert sentence.endswith("not proof that homework caused it.")
 
@@ -173,7 +176,7 @@ def test_the_bars_sentence_reads_the_bars_own_numbers():
             "too_few": [False, False],
         }
     )
-    assert outcomes.bars_sentence(rows, "PHQ-9") == (
+    assert bars_sentence(rows, "PHQ-9") == (
         "The bars (PHQ-9 change the week after, + = better): after weeks mostly done: +0.35 "
         "points on average across 69 clients; after weeks mostly not done: -0.50 points on "
         "average across 38 clients."

@@ -50,11 +50,6 @@ def test_completion_rate_is_none_when_nothing_reviewed():
     assert metrics.completion_rate(0, 0, 0) is None
 
 
-def test_rate_label_says_too_few_under_five_reviewed():
-    assert metrics.rate_label(1.0, 4) == "too few (n=4)"
-    assert metrics.rate_label(0.5, 10) == "50 % (n=10)"
-
-
 @pytest.mark.parametrize(
     ("baseline", "latest", "improved", "deteriorated"),
     [

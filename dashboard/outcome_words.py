@@ -1,0 +1,82 @@
+"""The Outcomes page in words: the coverage line, the wide outcome table, the lag's sentences.
+
+Pure functions over the frames `data_access.reads.outcomes` and `outcome_lag` return, so they
+are unit-tested without Streamlit. The rules behind the numbers are in docs/metrics.md.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.words import count_labels, percent
+from data_access.reads.outcomes import OUTCOMES
+
+
+def coverage_sentence(cover: pd.Series) -> str:
+    """'12 of 30 clients have two or more PHQ-9 and GAD-7 scores' for one coverage row."""
+    paired, clients = int(cover["paired"]), int(cover["clients"])
+    return f"{paired} of {clients} clients have two or more PHQ-9 and GAD-7 scores"
+
+
+def outcome_table(paired: pd.DataFrame, cover: pd.DataFrame) -> pd.DataFrame:
+    """Wide table for people: one row per group, coverage then each outcome as 'x of n (r %)'.
+
+    Takes `outcomes.paired_outcomes` and `outcomes.coverage`. Columns: Group, Clients (in view),
+    Paired (with two or more PHQ-9 and GAD-7 scores), Cases (at baseline), then one column per
+    outcome.
+    """
+    labels = paired.assign(label=count_labels(paired)).pivot(
+        index="group", columns="outcome", values="label"
+    )
+    cover = cover.set_index("group")
+    table = pd.DataFrame(
+        {
+            "Clients": cover["clients"],
+            "Paired": [
+                f"{p} ({percent(p / c)})" if c else "0"
+                for p, c in zip(cover["paired"], cover["clients"], strict=True)
+            ],
+            "Cases": cover["cases"],
+        }
+    )
+    table = table.join(labels[list(OUTCOMES.values())])  # keeps coverage's group order
+    return table.rename_axis("Group").reset_index()
+
+
+def lag_words(lag: dict, measure: str) -> str:
+    """What the lag chart shows and the within-client comparison, in one paragraph."""
+    return bars_sentence(lag["rows"], measure) + " " + lag_sentence(lag["difference"], measure)
+
+
+def bars_sentence(rows: pd.DataFrame, measure: str) -> str:
+    """What the two bars show, with their own means and client counts, so the words and the
+    chart agree before the within-client comparison is stated."""
+    parts = []
+    for r in rows.itertuples():
+        if r.too_few:
+            parts.append(f"{r.group}: too few clients (n={r.n_clients})")
+        else:
+            parts.append(f"{r.group}: {r.mean:+.2f} points on average across {r.n_clients} clients")
+    return f"The bars ({measure} change the week after, + = better): " + "; ".join(parts) + "."
+
+
+def lag_sentence(difference: dict, measure: str) -> str:
+    """The lag result in plain words, with N and the interval, as association not cause."""
+    n = difference["n"]
+    if difference["too_few"]:
+        return (
+            f"Too few clients (n={n}) had both weeks with most homework done and weeks with most "
+            f"not done, each followed by a {measure} score, to compare them within clients."
+        )
+    mean, low, high = difference["mean"], difference["ci_low"], difference["ci_high"]
+    if round(mean, 1) == 0:
+        compared = "about the same as"
+    else:
+        compared = f"{abs(mean):.1f} points {'better' if mean > 0 else 'worse'} than"
+    return (
+        f"Comparing within the {n} clients who had both kinds of week (they are in both bars), "
+        f"in the week after a week with most homework done, {measure} moved on average {compared} "
+        f"in the week after a week with most homework not done (95 % CI {low:+.1f} to "
+        f"{high:+.1f} points; positive = better). "
+        "This is an association in this practice's records, not proof that homework caused it."
+    )
