@@ -92,13 +92,18 @@ class AppServer:
 
     def stop(self) -> None:
         """Terminate the server (kill it after 10 s) and close its log."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        stop_process(self.process)
         self._log.close()
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Terminate `process`, killing it if it has not exited after 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
 
 
 def _status_kib(pid: int, field: str) -> int:

@@ -7,21 +7,18 @@ it is a failure, because CI must prove both dialects.
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, text
 
 from data_access.store.engine import new_engine
 from data_access.store.migrate import upgrade
 from data_access.store.schema import Base
+from tests.scratch_postgres import scratch_postgres
 
-UNDER_CI = os.environ.get("CI") == "true"
 # Tables a test may fill; the catalogue rows the migration seeds (and the data version) are kept.
 KEPT_TABLES = ("measures", "data_version")
 DATA_TABLES = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name not in KEPT_TABLES]
@@ -32,34 +29,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: "/e2e/" in str(item.path))
 
 
-def _missing(reason: str) -> None:
-    if UNDER_CI:
-        pytest.fail(f"{reason} (CI requires PostgreSQL and fails instead of skipping)")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A scratch PostgreSQL database, migrated to head, dropped after the session."""
-    server = os.environ.get("TEST_DATABASE_URL")
-    if not server:
-        _missing("TEST_DATABASE_URL is not set, so PostgreSQL tests cannot run")
-    admin_url = make_url(server).set(drivername="postgresql+psycopg")
-    name = f"bs_test_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "no PostgreSQL"
-        _missing(f"PostgreSQL at TEST_DATABASE_URL is not reachable: {type(exc).__name__}")
-    url = admin_url.set(database=name).render_as_string(hide_password=False)
-    engine = new_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    unset = "TEST_DATABASE_URL is not set, so PostgreSQL tests cannot run"
+    with scratch_postgres("bs_test", unset) as url:
+        engine = new_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ import urllib.request
 from contextlib import suppress
 from pathlib import Path
 
-from bench.app_server import free_port
+from bench.app_server import free_port, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE_TEMPLATE = ROOT / "deploy" / "nginx" / "between-sessions.conf"
@@ -169,10 +169,5 @@ class NginxProxy:
 
     def stop(self) -> None:
         """Stop nginx (fast shutdown; killed after 10 s)."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        stop_process(self.process)
         self._stderr.close()

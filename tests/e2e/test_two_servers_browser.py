@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import http.client
-import os
 import re
 import secrets
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from bench.app_server import AppServer
 from data_access.demo import build_demo
@@ -29,52 +26,30 @@ from data_access.store.engine import new_engine
 from data_access.store.schema import Assignment, Client, Clinician
 from tests.e2e.conftest import assert_no_exception, sign_in, wait_for_app
 from tests.e2e.nginx_proxy import NGINX, ROUTE_COOKIE, NginxProxy, nginx_installed
+from tests.scratch_postgres import missing, scratch_postgres
 
 pytestmark = pytest.mark.e2e
-UNDER_CI = os.environ.get("CI") == "true"
 CLINICIAN = "clinician@demo.example"
 SLOW_MACHINE_MS = 60_000
 SCORE_OF_AN_UNKNOWN_MEASURE = "client_code,measure,score,recorded_on\n{code},BDI,9,{today}\n"
 
 
-def _missing(reason: str) -> None:
-    if UNDER_CI:
-        pytest.fail(f"{reason}; CI requires this test")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def practice_url() -> Iterator[str]:
     """A scratch PostgreSQL database on TEST_DATABASE_URL's server with a small demo practice."""
-    server = os.environ.get("TEST_DATABASE_URL")
-    if not server:
-        _missing("TEST_DATABASE_URL is not set: two servers need one PostgreSQL")
-    admin_url = make_url(server).set(drivername="postgresql+psycopg")
-    name = f"bs_proxy_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "no PostgreSQL"
-        admin.dispose()
-        _missing(f"PostgreSQL at TEST_DATABASE_URL is not reachable: {type(exc).__name__}")
-    url = admin_url.set(database=name).render_as_string(hide_password=False)
-    try:
+    unset = "TEST_DATABASE_URL is not set: two servers need one PostgreSQL"
+    with scratch_postgres("bs_proxy", unset) as url:
         engine = new_engine(url)
         build_demo(engine, clinicians=4, clients=20, weeks=8, seed=11, progress=False)
         engine.dispose()
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")
 def deployment(request, tmp_path_factory):  # noqa: ANN001, ANN201 - fixtures
     """Two app processes sharing the database and cookie secret, behind nginx with TLS."""
     if not nginx_installed():
-        _missing(f"no nginx at {NGINX} (apt-get install nginx)")
+        missing(f"no nginx at {NGINX} (apt-get install nginx)")
     practice_url = request.getfixturevalue("practice_url")  # only once nginx is known to be here
     folder = tmp_path_factory.mktemp("two_servers")
     shared = {"STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32)}
