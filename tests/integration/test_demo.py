@@ -10,7 +10,7 @@ import pytest
 from scipy.stats import pearsonr
 from sqlalchemy import Engine, case, exists, func, inspect, select
 
-from data_access import demo
+from data_access.demo import scores as demo_scores
 from data_access.access.passwords import verify_password
 from data_access.demo import DemoSummary, build_demo
 from data_access.store.engine import new_engine, write
@@ -329,7 +329,7 @@ def test_a_failed_build_leaves_the_database_as_it_was(
     def disk_full(*_args: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(demo, "_mood_scores", disk_full)  # after sessions and homework are written
+    monkeypatch.setattr(demo_scores, "_mood_scores", disk_full)  # after sessions and homework are written
     with pytest.raises(RuntimeError, match="disk full"):
         build_demo(engine, **SMALL)
     assert _keys(engine, tables) == before
