@@ -2,55 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from data_access.demo.clients import Clients
 from data_access.demo.common import NONE, Columns, Window
+from data_access.demo.course import Course, draw_course
 from data_access.demo.sessions import Sessions
 from data_access.store.schema import ITEM_COLUMNS
-
-
-@dataclass(frozen=True)
-class _Course:
-    """Each client's symptom course: baselines, share of baseline lost by the end, and pace."""
-
-    phq: np.ndarray
-    gad: np.ndarray
-    phq_gain: np.ndarray
-    gad_gain: np.ndarray
-    pace: np.ndarray  # weeks to reach about two thirds of the change
-    mood_offset: np.ndarray
-
-    def expected(self, client: np.ndarray, weeks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Noise-free PHQ-9 and GAD-7 for `client` after `weeks` in treatment."""
-        progress = 1 - np.exp(-weeks / self.pace[client])
-        return (
-            self.phq[client] * (1 - self.phq_gain[client] * progress),
-            self.gad[client] * (1 - self.gad_gain[client] * progress),
-        )
-
-
-def _course(rng: np.random.Generator, completion: np.ndarray, planned: np.ndarray) -> _Course:
-    """Baselines mostly at caseness; improvement grows with homework completion; ~8 % get worse.
-
-    Change comes at a pace that suits the course: longer courses improve more slowly.
-    """
-    n = len(completion)
-    severity = rng.normal(0, 1, n)
-    anxious = 0.6 * severity + 0.8 * rng.normal(0, 1, n)
-    gain = np.clip(rng.normal(-0.02 + 0.8 * completion, 0.2), -0.1, 0.95)
-    worse = rng.random(n) < 0.08
-    gain = np.where(worse, -rng.uniform(0.35, 0.8, n), gain)
-    return _Course(
-        phq=np.clip(13.4 + 5.0 * severity, 3, 27),
-        gad=np.clip(11.0 + 4.3 * anxious, 2, 21),
-        phq_gain=gain,
-        gad_gain=np.clip(gain + rng.normal(0, 0.1, n), -0.7, 0.95),
-        pace=planned * rng.uniform(0.15, 0.4, n),
-        mood_offset=rng.normal(0, 0.8, n),
-    )
 
 
 def draw_scores(
@@ -62,7 +20,7 @@ def draw_scores(
     first_id: int,
 ) -> Columns:
     """PHQ-9 and GAD-7 at attended sessions and daily MOOD ratings, sorted by client and day."""
-    course = _course(rng, completion, people.planned)
+    course = draw_course(rng, completion, people.planned)
     parts = [
         _session_scores(rng, people, sessions, course),
         _mood_scores(rng, people, sessions, course, window),
@@ -86,7 +44,7 @@ GAD, MOOD, PHQ = range(len(SCORED))
 
 
 def _session_scores(
-    rng: np.random.Generator, people: Clients, sessions: Sessions, course: _Course
+    rng: np.random.Generator, people: Clients, sessions: Sessions, course: Course
 ) -> Columns:
     """PHQ-9 and GAD-7 at attended sessions (every other one for a quarter of clients)."""
     n = sessions.day.shape[0]
@@ -96,8 +54,8 @@ def _session_scores(
     client, k = np.nonzero(scored)
     day = sessions.day[client, k]
     phq, gad = course.expected(client, (day - people.intake[client]) / 7)
-    phq = np.clip(np.rint(phq + rng.normal(0, 2.2, len(client))), 0, 27)
-    gad = np.clip(np.rint(gad + rng.normal(0, 1.8, len(client))), 0, 21)
+    phq = np.clip(np.rint(phq + rng.normal(0, 2.0, len(client))), 0, 27)
+    gad = np.clip(np.rint(gad + rng.normal(0, 1.6, len(client))), 0, 21)
     session = sessions.ids[client, k].astype(object)
     count = len(client)
     items = np.full((2 * count, len(ITEM_COLUMNS)), None, dtype=object)
@@ -142,7 +100,7 @@ def _mood_scores(
     rng: np.random.Generator,
     people: Clients,
     sessions: Sessions,
-    course: _Course,
+    course: Course,
     window: Window,
 ) -> Columns:
     """Daily MOOD (0–10, higher is better) on about half the days in treatment, tracking PHQ-9;
