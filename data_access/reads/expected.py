@@ -7,14 +7,14 @@ first score, the first score as baseline, the score). Quantile regression (stats
 at or below this by week w, in this share of cases". It stands on clients with
 3 or more scores and is fitted only when there are at least 100 of them; with fewer there is no
 band. It is an aggregate over at least that many clients, so every role may see it. Fits are
-kept per database and measure and redone when a score is added, and at least hourly.
+kept per database and measure, keyed on the data version: redone after a write that changed
+the measure's scores, in every process.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +30,7 @@ from data_access.access.viewer import Viewer, client_scope
 from data_access.reads import metrics
 from data_access.reads.filters import Filters
 from data_access.reads.scores import baseline_latest
+from data_access.store.data_version import current_version
 from data_access.store.schema import MEASURES, Client, Clinician, Score
 
 QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
@@ -42,7 +43,6 @@ FIRST_FLAG_WEEK = 3
 # quarter of a point at most, and both measures fit in about 2 s of CPU.
 MAX_ROWS_PER_WEEK = 800
 MAX_FIT_CLIENTS = 2_000  # every k-th eligible client beyond this: enough rows for every week
-REFIT_SECONDS = 3_600  # refit at least hourly, so a changed value (same count) is taken up
 BANDED = ("PHQ-9", "GAD-7")
 ON_TRACK_COLUMNS = [
     "client_id", "client_code", "clinician_id", "measure", "baseline", "latest", "latest_on",
@@ -141,28 +141,50 @@ def fit(rows: pd.DataFrame, measure: str) -> ExpectedResponse:
     return ExpectedResponse(measure, clients, levels, slopes)
 
 
-_FITS: dict[tuple[str, str], tuple[int | None, float, ExpectedResponse]] = {}
+@dataclass(frozen=True)
+class _Kept:
+    """A fit kept in this process: the data version it stands for and its scores' stamp."""
+
+    version: int
+    stamp: tuple[int, int | None, int | None]
+    fitted: ExpectedResponse
+
+
+_FITS: dict[tuple[str, str], _Kept] = {}
 _LOCK = threading.Lock()
 
 
-def _fingerprint(conn: Connection) -> int | None:
-    """The newest score's id: it moves whenever a score is added (one seek on the key)."""
-    return conn.execute(select(func.max(Score.id))).scalar()
+def _stamp(conn: Connection, measure: str) -> tuple[int, int | None, int | None]:
+    """Count, newest id and sum of the measure's scores (one covering-index scan): a write
+    that adds, removes or corrects one of them changes it; others leave it as it was."""
+    row = conn.execute(
+        select(func.count(), func.max(Score.id), func.sum(Score.value)).where(
+            Score.measure == measure
+        )
+    ).one()
+    return int(row[0]), row[1], None if row[2] is None else int(row[2])
 
 
 def expected_response(conn: Connection, measure: str) -> ExpectedResponse:
-    """The practice's fit for `measure`: fitted on first use, again when a score is added, and
-    at least hourly (so a corrected or removed score is taken up too)."""
+    """The practice's fit for `measure`, kept per database and keyed on its data version.
+
+    Every write raises the data version, so after a write each process looks again on its next
+    use (one primary-key read otherwise): it refits when the measure's scores changed, and
+    keeps the fit, now for the new version, when the write touched none of them.
+    """
     key = (conn.engine.url.render_as_string(hide_password=True), measure)
-    stamp = _fingerprint(conn)
-    now = time.monotonic()
+    version = current_version(conn)
     with _LOCK:
         kept = _FITS.get(key)
-        if kept is not None and kept[0] == stamp and now - kept[1] < REFIT_SECONDS:
-            return kept[2]
-    fitted = fit(training_rows(conn, measure), measure)
+    if kept is not None and kept.version == version:
+        return kept.fitted
+    stamp = _stamp(conn, measure)
+    if kept is not None and kept.stamp == stamp:
+        fitted = kept.fitted
+    else:
+        fitted = fit(training_rows(conn, measure), measure)
     with _LOCK:
-        _FITS[key] = (stamp, now, fitted)
+        _FITS[key] = _Kept(version, stamp, fitted)
     return fitted
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, delete, insert, update
 
 from data_access.reads.expected import active_pairs, alert_accuracy, expected_response, on_track
 from data_access.reads.filters import Filters
 from data_access.reads.flags import needs_attention
+from data_access.store.data_version import current_version
+from data_access.store.engine import new_engine, write
 from data_access.store.schema import Client, Score
 from tests.builders import D, Practice
 
@@ -96,14 +98,38 @@ def test_too_little_history_judges_nobody(engine, practice):
     assert not fitted.enough and fitted.clients == 99
 
 
-def test_the_fit_is_kept_until_a_score_is_added(engine, practice):
+def test_the_fit_is_keyed_on_the_data_version_so_any_process_refits_after_a_score_write(
+    engine, practice
+):
+    """History: 132 clients with 7 scores; C-0002 has 2. A third makes 133 with 3 or more."""
     history(engine, practice.dana, per_baseline=44)
     with engine.connect() as conn:
         first = expected_response(conn, "PHQ-9")
-        assert expected_response(conn, "PHQ-9") is first
-    practice.score(practice.on, "PHQ-9", 8, TODAY - dt.timedelta(days=1))  # a day not yet scored
+        assert expected_response(conn, "PHQ-9") is first and first.clients == 132
+        version = current_version(conn)
+    elsewhere = new_engine(engine.url.render_as_string(hide_password=False))  # another process
+    with write(elsewhere, "client") as conn:  # a write, but of no score: the fit stands
+        conn.execute(insert(Client).values(code="C-0009", clinician_id=practice.dana,
+                                           intake_on=TODAY))  # fmt: skip
     with engine.connect() as conn:
-        assert expected_response(conn, "PHQ-9") is not first
+        assert current_version(conn) == version + 1
+        assert expected_response(conn, "PHQ-9") is first
+    on = TODAY - dt.timedelta(days=1)  # a day not yet scored
+    third = {"client_id": practice.on, "measure": "PHQ-9", "value": 8, "recorded_on": on}
+    with write(elsewhere, "score") as conn:
+        conn.execute(insert(Score).values(**third))
+    with engine.connect() as conn:
+        refitted = expected_response(conn, "PHQ-9")
+    assert refitted is not first and refitted.clients == 133
+    with write(elsewhere, "correction") as conn:  # same count and ids, another value
+        conn.execute(update(Score).where(Score.recorded_on == on).values(value=10))
+    with engine.connect() as conn:
+        assert expected_response(conn, "PHQ-9") is not refitted
+    with write(elsewhere, "undo") as conn:  # removing it is a change too
+        conn.execute(delete(Score).where(Score.recorded_on == on))
+    with engine.connect() as conn:
+        assert expected_response(conn, "PHQ-9").clients == 132
+    elsewhere.dispose()
 
 
 def test_how_well_the_alert_predicts_counts_closed_episodes_by_week_4_flag(engine, practice):
