@@ -13,9 +13,9 @@ from dashboard.filters import filter_sidebar
 from dashboard.report import ReportSection, attention_section, build_report, report_download
 from data_access.access.viewer import Viewer
 from data_access.reads import outcomes
-from data_access.reads.expected import alert_accuracy
 from data_access.reads.filters import Filters
 from data_access.reads.flags import needs_attention
+from data_access.reads.on_track_outcomes import alert_accuracy
 from data_access.reads.reference import LABEL as REFERENCE_LABEL
 from data_access.reads.reference import reference_figures
 

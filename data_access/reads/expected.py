@@ -23,15 +23,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, func, select
 from statsmodels.regression.quantile_regression import QuantReg
-from statsmodels.stats.proportion import proportion_confint
 from statsmodels.tools.sm_exceptions import IterationLimitWarning
 
-from data_access.access.viewer import Viewer, client_scope
-from data_access.reads import metrics
+from data_access.access.viewer import Viewer
 from data_access.reads.filters import Filters
 from data_access.reads.scores import baseline_latest
 from data_access.store.data_version import current_version
-from data_access.store.schema import MEASURES, Client, Clinician, Score
+from data_access.store.schema import MEASURES, Clinician, Score
 
 QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
 EDGE = QUANTILES.index(0.75)  # the unfavourable edge of the band for "lower is better"
@@ -334,53 +332,3 @@ def on_track_summary(conn: Connection, viewer: Viewer, filters: Filters) -> OnTr
     clients = clients.merge(names, on="clinician_id", how="left")
     clients = clients.sort_values(["clinician", "client_code"], ignore_index=True)
     return OnTrackSummary(judged=int(course["client_id"].nunique()), off_course=clients)
-
-
-ALERT_WEEKS = (3, 4)
-ALERT_GROUPS = ("Flagged not on track by week 4", "Not flagged by week 4")
-
-
-def alert_accuracy(conn: Connection, viewer: Viewer, measure: str = "PHQ-9") -> pd.DataFrame:
-    """How well the alert predicts here: of the viewer's discharged clients with a `measure`
-    score in weeks 3-4 and a later last score, the share who ended without reliable
-    improvement, among those flagged not on track by week 4 and those not flagged.
-
-    Columns: group, count, total, rate, ci_low, ci_high, too_few (Wilson 95 % intervals);
-    empty when the practice has too little history for a band.
-    """
-    fitted = expected_response(conn, measure)
-    if not fitted.enough:
-        return pd.DataFrame()
-    frame = pd.read_sql(
-        select(Score.client_id, Score.recorded_on, Score.value)
-        .join(Client, Client.id == Score.client_id)
-        .where(Score.measure == measure, Client.discharged_on.is_not(None), client_scope(viewer))
-        .order_by(Score.client_id, Score.recorded_on, Score.id),
-        conn,
-    )
-    frame["recorded_on"] = pd.to_datetime(frame["recorded_on"])
-    by_client = frame.groupby("client_id", sort=False)
-    frame["baseline"] = by_client["value"].transform("first")
-    frame["week"] = (
-        frame["recorded_on"] - by_client["recorded_on"].transform("first")
-    ).dt.days // 7
-    early = frame[frame["week"].between(*ALERT_WEEKS)].copy()
-    early["edge"] = np.ceil(fitted.band(early["baseline"], early["week"])[:, EDGE] - 1e-9)
-    flagged = (early["value"] > early["edge"]).groupby(early["client_id"]).any()
-    last = by_client.last()
-    last = last[(last["week"] > ALERT_WEEKS[1]) & last.index.isin(flagged.index)]
-    spec = MEASURES[measure]
-    change = (last["value"] - last["baseline"]) * (1 if spec.higher_is_better else -1)
-    no_improvement = change < spec.reliable_change
-    flagged = flagged.reindex(last.index)
-    rows = []
-    for group, members in zip(ALERT_GROUPS, (flagged, ~flagged), strict=True):
-        count, total = int(no_improvement[members].sum()), int(members.sum())
-        too_few = total < metrics.MIN_CLIENTS_FOR_FIGURE
-        low, high = proportion_confint(count, max(total, 1), alpha=0.05, method="wilson")
-        rate = count / total if total else np.nan
-        rows.append((group, count, total, rate, low, high, too_few))
-    table = pd.DataFrame(rows, columns=["group", "count", "total", "rate", "ci_low", "ci_high",
-                                        "too_few"])  # fmt: skip
-    table.loc[table["too_few"], ["rate", "ci_low", "ci_high"]] = np.nan
-    return table

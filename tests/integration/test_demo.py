@@ -14,7 +14,7 @@ from data_access.access.passwords import verify_password
 from data_access.access.viewer import Viewer
 from data_access.demo import DemoSummary, build_demo
 from data_access.demo import scores as demo_scores
-from data_access.reads.expected import ALERT_GROUPS, alert_accuracy
+from data_access.reads.on_track_outcomes import ALERT_GROUPS, alert_accuracy
 from data_access.store.engine import new_engine, write
 from data_access.store.errors import DataError
 from data_access.store.schema import (
