@@ -9,9 +9,11 @@ homework set after the flag they did. Numbers only; both are associations, not c
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, Date, Integer, cast, func, literal, or_, select
 from statsmodels.stats.proportion import proportion_confint
 
 from data_access.access.viewer import Viewer, client_scope
@@ -23,11 +25,19 @@ from data_access.store.schema import MEASURES, Assignment, Client, Score
 
 ALERT_WEEKS = (3, 4)
 ALERT_GROUPS = ("Flagged not on track by week 4", "Not flagged by week 4")
-COURSE_COLUMNS = ["client_id", "flagged", "flagged_on", "last_on", "change", "improved"]
+COURSE_COLUMNS = ["client_id", "flagged", "flagged_day", "last_day", "change", "improved"]
+EPOCH = dt.date(1970, 1, 1)
 BAND_COLUMNS = [
     "band", "n", "mean", "ci_low", "ci_high", "ri_count", "ri_rate", "ri_low", "ri_high",
     "too_few",
 ]  # fmt: skip
+
+
+def day_number(conn: Connection, column: ColumnElement[dt.date]) -> ColumnElement[int]:
+    """SQL: days from 1970-01-01 to `column`, so large reads carry integers, not dates."""
+    if conn.dialect.name == "sqlite":
+        return cast(func.julianday(column) - func.julianday(EPOCH.isoformat()), Integer)
+    return column - literal(EPOCH, Date)
 
 
 def early_courses(
@@ -35,33 +45,51 @@ def early_courses(
 ) -> pd.DataFrame:
     """Per client in scope with a `measure` score in weeks 3-4 after their first and a later
     last score (with `closed_only`, discharged clients only): whether they were flagged not on
-    track by week 4, the day of their first such score, their last score's day, the change
-    from first to last (+ = better) and whether it is a reliable improvement.
+    track by week 4, the day of their first such score, their last score's day (both as
+    `day_number`s), the change from first to last (+ = better) and whether it is a reliable
+    improvement.
 
     Columns: COURSE_COLUMNS. Empty when the practice has too little history for a band.
     """
     fitted = expected_response(conn, measure)
     if not fitted.enough:
         return pd.DataFrame(columns=COURSE_COLUMNS)
-    query = (
-        select(Score.client_id, Score.recorded_on, Score.value)
+    span = (
+        select(
+            Score.client_id,
+            func.min(Score.recorded_on).label("first_on"),
+            func.max(Score.recorded_on).label("last_on"),
+        )
         .join(Client, Client.id == Score.client_id)
         .where(Score.measure == measure, client_scope(viewer))
-        .order_by(Score.client_id, Score.recorded_on, Score.id)
+        .group_by(Score.client_id)
     )
     if closed_only:
-        query = query.where(Client.discharged_on.is_not(None))
+        span = span.where(Client.discharged_on.is_not(None))
+    span = span.subquery("span")
+    day = day_number(conn, Score.recorded_on)
+    since_first = day - day_number(conn, span.c.first_on)
+    weeks = (7 * ALERT_WEEKS[0], 7 * (ALERT_WEEKS[1] + 1) - 1)
+    query = (  # each client's first and last score and those in weeks 3-4: a few per client
+        select(Score.client_id, day.label("day"), Score.value)
+        .join(span, span.c.client_id == Score.client_id)
+        .where(
+            Score.measure == measure,
+            or_(
+                Score.recorded_on == span.c.first_on,
+                Score.recorded_on == span.c.last_on,
+                since_first.between(*weeks),
+            ),
+        )
+        .order_by(Score.client_id, Score.recorded_on)
+    )
     frame = pd.read_sql(query, conn)
-    frame["recorded_on"] = pd.to_datetime(frame["recorded_on"])
     by_client = frame.groupby("client_id", sort=False)
     frame["baseline"] = by_client["value"].transform("first")
-    frame["week"] = (
-        frame["recorded_on"] - by_client["recorded_on"].transform("first")
-    ).dt.days // 7
+    frame["week"] = (frame["day"] - by_client["day"].transform("first")) // 7
     early = frame[frame["week"].between(*ALERT_WEEKS)].copy()
     early["edge"] = np.ceil(fitted.band(early["baseline"], early["week"])[:, EDGE] - 1e-9)
-    over = early[early["value"] > early["edge"]]
-    flagged_on = over.groupby("client_id")["recorded_on"].min()
+    flagged_day = early[early["value"] > early["edge"]].groupby("client_id")["day"].min()
     last = by_client.last()
     last = last[(last["week"] > ALERT_WEEKS[1]) & last.index.isin(early["client_id"])]
     spec = MEASURES[measure]
@@ -69,9 +97,9 @@ def early_courses(
     courses = pd.DataFrame(
         {
             "client_id": last.index.astype(int),
-            "flagged": last.index.isin(flagged_on.index),
-            "flagged_on": flagged_on.reindex(last.index).dt.date.to_numpy(),
-            "last_on": last["recorded_on"].dt.date.to_numpy(),
+            "flagged": last.index.isin(flagged_day.index),
+            "flagged_day": flagged_day.reindex(last.index).to_numpy(),
+            "last_day": last["day"].to_numpy(),
             "change": change.to_numpy(),
             "improved": (change >= spec.reliable_change).to_numpy(),
         }
@@ -111,23 +139,27 @@ def completion_after_flag(conn: Connection, courses: pd.DataFrame) -> pd.Series:
     flagged = courses[courses["flagged"].astype(bool)]
     if flagged.empty:
         return pd.Series(dtype=float, name="completion_rate")
-    homework = pd.read_sql(
-        select(Assignment.client_id, Assignment.assigned_on, Assignment.status).where(
+    since = EPOCH + dt.timedelta(days=int(flagged["flagged_day"].min()))
+    homework = pd.read_sql(  # credit and reviewed per client and day set
+        select(
+            Assignment.client_id,
+            day_number(conn, Assignment.assigned_on).label("day"),
+            metrics.completion_credit().label("credit"),
+            metrics.reviewed_count().label("reviewed"),
+        )
+        .where(
             Assignment.client_id.in_([int(c) for c in flagged["client_id"]]),
             Assignment.status != "pending",
-        ),
+            Assignment.assigned_on >= since,
+        )
+        .group_by(Assignment.client_id, Assignment.assigned_on),
         conn,
     )
-    homework["assigned_on"] = pd.to_datetime(homework["assigned_on"]).dt.date
-    homework = homework.merge(flagged[["client_id", "flagged_on", "last_on"]], on="client_id")
-    after = homework[
-        (homework["assigned_on"] >= homework["flagged_on"])
-        & (homework["assigned_on"] <= homework["last_on"])
-    ]
-    done = metrics.credit(after["status"] == "completed", after["status"] == "partial")
-    per_client = done.groupby(after["client_id"]).agg(["sum", "count"])
-    rate = (per_client["sum"] / per_client["count"]).where(
-        per_client["count"] >= metrics.MIN_REVIEWED_FOR_RATE
+    homework = homework.merge(flagged[["client_id", "flagged_day", "last_day"]], on="client_id")
+    after = homework[homework["day"].between(homework["flagged_day"], homework["last_day"])]
+    per_client = after.groupby("client_id")[["credit", "reviewed"]].sum()
+    rate = (per_client["credit"] / per_client["reviewed"]).where(
+        per_client["reviewed"] >= metrics.MIN_REVIEWED_FOR_RATE
     )
     return rate.reindex(flagged["client_id"].to_numpy()).rename("completion_rate")
 
