@@ -14,7 +14,14 @@ from sqlalchemy import Connection
 
 from bench import naive
 from data_access.access.viewer import Viewer
-from data_access.reads import client_queries, expected, insight, outcomes, practice
+from data_access.reads import (
+    client_queries,
+    expected,
+    insight,
+    on_track_outcomes,
+    outcomes,
+    practice,
+)
 from data_access.reads.filters import Filters
 from data_access.reads.flags import needs_attention
 from data_access.reads.my_clients import my_clients
@@ -33,7 +40,7 @@ class Context:
     today: dt.date
     client_id: int
     client_code: str
-    clinician: Viewer  # clinician@demo.example: about 100 clients at 10,000 (demo.py)
+    clinician: Viewer  # clinician@demo.example: about 100 clients at 10,000 (demo/staff.py)
 
     def weeks(self, n: int) -> Filters:
         """The last `n` weeks up to today."""
@@ -130,6 +137,18 @@ CASES: list[Case] = [
     Case(
         "not on track, active clients (fit kept)",
         lambda c, x: expected.on_track(c, expected.active_pairs(c, x.viewer, x.active)),
+    ),
+    Case(
+        "expected response: the kept fit, per use (data version read)",
+        lambda c, x: [expected.expected_response(c, m) for m in expected.BANDED],
+    ),
+    Case(
+        "not on track: how well the alert predicts, PHQ-9",
+        lambda c, x: on_track_outcomes.alert_accuracy(c, x.viewer, "PHQ-9"),
+    ),
+    Case(
+        "not on track: outcome by homework after the flag, PHQ-9",
+        lambda c, x: on_track_outcomes.outcome_by_completion(c, x.viewer, "PHQ-9"),
     ),
     Case("open risk items, all clients", lambda c, x: open_risk_items(c, x.viewer)),
     Case("visible clients", lambda c, x: visible_clients(c, x.viewer, x.now)),

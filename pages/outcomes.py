@@ -10,14 +10,17 @@ from dashboard.auth_ui import require_viewer
 from dashboard.cache import derived_data, page_data
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar
+from dashboard.on_track_charts import ASSOCIATION as ON_TRACK_ASSOCIATION
+from dashboard.on_track_charts import on_track_homework_chart, on_track_homework_table
 from dashboard.outcome_words import coverage_sentence, lag_words, outcome_table
+from dashboard.reference_words import homework_reference_caption
 from dashboard.report import ReportSection, attention_section, build_report, report_download
 from dashboard.words import count_labels, rate_labels
 from data_access.access.viewer import Viewer
 from data_access.reads import outcome_lag, outcomes
-from data_access.reads.expected import alert_accuracy
 from data_access.reads.filters import Filters
 from data_access.reads.flags import needs_attention
+from data_access.reads.on_track_outcomes import alert_accuracy, outcome_by_completion
 from data_access.reads.reference import LABEL as REFERENCE_LABEL
 from data_access.reads.reference import reference_figures
 
@@ -115,6 +118,7 @@ def correlation_sentence(corr: dict, measure: str) -> str:
 
 flagged = page_data()(needs_attention)
 load_alert = page_data("Checking the early-warning alert…")(alert_accuracy)
+load_after_flag = page_data()(outcome_by_completion)
 
 
 def alert_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -233,11 +237,8 @@ st.plotly_chart(
     width="stretch",
 )
 st.markdown(correlation_sentence(corr, measure))
-st.caption(
-    "Reference figures from other populations, not targets: homework compliance and outcome "
-    "correlate at r = 0.22 across 27 studies (Kazantzis, Deane & Ronan 2000) and r = 0.26 "
-    "(95 % CI 0.19–0.33) across 23 studies (Mausbach et al. 2010)."
-)
+if reference_caption := homework_reference_caption(reference_figures()):
+    st.caption(reference_caption)
 
 st.subheader("One week later")
 lag = load_lag(viewer, filters, measure)
@@ -262,6 +263,20 @@ if alert.empty:
 else:
     st.dataframe(alert_table(alert), hide_index=True, width="stretch")
     st.caption(ASSOCIATION)
+
+st.subheader("Not on track: outcome by homework done after the flag")
+st.markdown(
+    f"Clients flagged *not on track* by week 4 on {measure} (any status, with a later score), "
+    "grouped by how much of the homework set from the flag to their latest score they did "
+    "(5 or more reviewed), against their change from first to latest score (+ = better). "
+    "Error bars are 95 % intervals (t for the mean change, Wilson for the share reliably "
+    "improved). Whatever the dates chosen."
+)
+after_flag = load_after_flag(viewer, measure)
+st.plotly_chart(on_track_homework_chart(after_flag, measure), width="stretch")
+if not after_flag.empty:
+    st.dataframe(on_track_homework_table(after_flag), hide_index=True, width="stretch")
+st.caption(ON_TRACK_ASSOCIATION)
 
 st.header("Per clinician")
 st.warning(CASELOAD_CAVEAT, icon=":material/groups:")

@@ -7,14 +7,14 @@ first score, the first score as baseline, the score). Quantile regression (stats
 at or below this by week w, in this share of cases". It stands on clients with
 3 or more scores and is fitted only when there are at least 100 of them; with fewer there is no
 band. It is an aggregate over at least that many clients, so every role may see it. Fits are
-kept per database and measure and redone when a score is added, and at least hourly.
+kept per database and measure, keyed on the data version: redone after a write that changed
+the measure's scores, in every process.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,14 +23,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, func, select
 from statsmodels.regression.quantile_regression import QuantReg
-from statsmodels.stats.proportion import proportion_confint
 from statsmodels.tools.sm_exceptions import IterationLimitWarning
 
-from data_access.access.viewer import Viewer, client_scope
-from data_access.reads import metrics
+from data_access.access.viewer import Viewer
 from data_access.reads.filters import Filters
 from data_access.reads.scores import baseline_latest
-from data_access.store.schema import MEASURES, Client, Clinician, Score
+from data_access.store.data_version import current_version
+from data_access.store.schema import MEASURES, Clinician, Score
 
 QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
 EDGE = QUANTILES.index(0.75)  # the unfavourable edge of the band for "lower is better"
@@ -42,7 +41,6 @@ FIRST_FLAG_WEEK = 3
 # quarter of a point at most, and the fit's cost stops growing with the practice.
 MAX_ROWS_PER_WEEK = 800
 MAX_FIT_CLIENTS = 2_000  # every k-th eligible client beyond this: enough rows for every week
-REFIT_SECONDS = 3_600  # refit at least hourly, so a changed value (same count) is taken up
 BANDED = ("PHQ-9", "GAD-7")
 ON_TRACK_COLUMNS = [
     "client_id", "client_code", "clinician_id", "measure", "baseline", "latest", "latest_on",
@@ -141,28 +139,50 @@ def fit(rows: pd.DataFrame, measure: str) -> ExpectedResponse:
     return ExpectedResponse(measure, clients, levels, slopes)
 
 
-_FITS: dict[tuple[str, str], tuple[int | None, float, ExpectedResponse]] = {}
+@dataclass(frozen=True)
+class _Kept:
+    """A fit kept in this process: the data version it stands for and its scores' stamp."""
+
+    version: int
+    stamp: tuple[int, int | None, int | None]
+    fitted: ExpectedResponse
+
+
+_FITS: dict[tuple[str, str], _Kept] = {}
 _LOCK = threading.Lock()
 
 
-def _fingerprint(conn: Connection) -> int | None:
-    """The newest score's id: it moves whenever a score is added (one seek on the key)."""
-    return conn.execute(select(func.max(Score.id))).scalar()
+def _stamp(conn: Connection, measure: str) -> tuple[int, int | None, int | None]:
+    """Count, newest id and sum of the measure's scores (one covering-index scan): a write
+    that adds, removes or corrects one of them changes it; others leave it as it was."""
+    row = conn.execute(
+        select(func.count(), func.max(Score.id), func.sum(Score.value)).where(
+            Score.measure == measure
+        )
+    ).one()
+    return int(row[0]), row[1], None if row[2] is None else int(row[2])
 
 
 def expected_response(conn: Connection, measure: str) -> ExpectedResponse:
-    """The practice's fit for `measure`: fitted on first use, again when a score is added, and
-    at least hourly (so a corrected or removed score is taken up too)."""
+    """The practice's fit for `measure`, kept per database and keyed on its data version.
+
+    Every write raises the data version, so after a write each process looks again on its next
+    use (one primary-key read otherwise): it refits when the measure's scores changed, and
+    keeps the fit, now for the new version, when the write touched none of them.
+    """
     key = (conn.engine.url.render_as_string(hide_password=True), measure)
-    stamp = _fingerprint(conn)
-    now = time.monotonic()
+    version = current_version(conn)
     with _LOCK:
         kept = _FITS.get(key)
-        if kept is not None and kept[0] == stamp and now - kept[1] < REFIT_SECONDS:
-            return kept[2]
-    fitted = fit(training_rows(conn, measure), measure)
+    if kept is not None and kept.version == version:
+        return kept.fitted
+    stamp = _stamp(conn, measure)
+    if kept is not None and kept.stamp == stamp:
+        fitted = kept.fitted
+    else:
+        fitted = fit(training_rows(conn, measure), measure)
     with _LOCK:
-        _FITS[key] = (stamp, now, fitted)
+        _FITS[key] = _Kept(version, stamp, fitted)
     return fitted
 
 
@@ -312,53 +332,3 @@ def on_track_summary(conn: Connection, viewer: Viewer, filters: Filters) -> OnTr
     clients = clients.merge(names, on="clinician_id", how="left")
     clients = clients.sort_values(["clinician", "client_code"], ignore_index=True)
     return OnTrackSummary(judged=int(course["client_id"].nunique()), off_course=clients)
-
-
-ALERT_WEEKS = (3, 4)
-ALERT_GROUPS = ("Flagged not on track by week 4", "Not flagged by week 4")
-
-
-def alert_accuracy(conn: Connection, viewer: Viewer, measure: str = "PHQ-9") -> pd.DataFrame:
-    """How well the alert predicts here: of the viewer's discharged clients with a `measure`
-    score in weeks 3-4 and a later last score, the share who ended without reliable
-    improvement, among those flagged not on track by week 4 and those not flagged.
-
-    Columns: group, count, total, rate, ci_low, ci_high, too_few (Wilson 95 % intervals);
-    empty when the practice has too little history for a band.
-    """
-    fitted = expected_response(conn, measure)
-    if not fitted.enough:
-        return pd.DataFrame()
-    frame = pd.read_sql(
-        select(Score.client_id, Score.recorded_on, Score.value)
-        .join(Client, Client.id == Score.client_id)
-        .where(Score.measure == measure, Client.discharged_on.is_not(None), client_scope(viewer))
-        .order_by(Score.client_id, Score.recorded_on, Score.id),
-        conn,
-    )
-    frame["recorded_on"] = pd.to_datetime(frame["recorded_on"])
-    by_client = frame.groupby("client_id", sort=False)
-    frame["baseline"] = by_client["value"].transform("first")
-    frame["week"] = (
-        frame["recorded_on"] - by_client["recorded_on"].transform("first")
-    ).dt.days // 7
-    early = frame[frame["week"].between(*ALERT_WEEKS)].copy()
-    early["edge"] = np.ceil(fitted.band(early["baseline"], early["week"])[:, EDGE] - 1e-9)
-    flagged = (early["value"] > early["edge"]).groupby(early["client_id"]).any()
-    last = by_client.last()
-    last = last[(last["week"] > ALERT_WEEKS[1]) & last.index.isin(flagged.index)]
-    spec = MEASURES[measure]
-    change = (last["value"] - last["baseline"]) * (1 if spec.higher_is_better else -1)
-    no_improvement = change < spec.reliable_change
-    flagged = flagged.reindex(last.index)
-    rows = []
-    for group, members in zip(ALERT_GROUPS, (flagged, ~flagged), strict=True):
-        count, total = int(no_improvement[members].sum()), int(members.sum())
-        too_few = total < metrics.MIN_CLIENTS_FOR_FIGURE
-        low, high = proportion_confint(count, max(total, 1), alpha=0.05, method="wilson")
-        rate = count / total if total else np.nan
-        rows.append((group, count, total, rate, low, high, too_few))
-    table = pd.DataFrame(rows, columns=["group", "count", "total", "rate", "ci_low", "ci_high",
-                                        "too_few"])  # fmt: skip
-    table.loc[table["too_few"], ["rate", "ci_low", "ci_high"]] = np.nan
-    return table

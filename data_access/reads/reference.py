@@ -18,3 +18,13 @@ def reference_figures(path: Path = FIGURES_FILE) -> pd.DataFrame:
     """Every figure in the file. Columns: key, figure, value, population, source, year, url,
     note (text; blank cells are empty strings)."""
     return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+HOMEWORK_R = "Homework compliance and outcome (r)"
+
+
+def homework_correlations(figures: pd.DataFrame) -> pd.DataFrame:
+    """The published homework–outcome correlations in `figures` that have a value, in file
+    order (shown beside the practice's own r)."""
+    rows = figures[(figures["figure"] == HOMEWORK_R) & (figures["value"] != "")]
+    return rows.reset_index(drop=True)

@@ -12,14 +12,14 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, exists, insert, or_, select
+from sqlalchemy import Connection, Engine, and_, exists, func, insert, select
 
 from data_access.access.audit import record
 from data_access.access.viewer import Viewer, client_scope
 from data_access.records.questionnaires import ANSWERS, RISK_ITEM_WORDING
 from data_access.store.engine import write
 from data_access.store.errors import DataError, NotInScope
-from data_access.store.schema import Client, Clinician, RiskReview, Score
+from data_access.store.schema import ITEM_MAX, Client, Clinician, RiskReview, Score
 
 MAX_NOTE = 1_000
 RISK_COLUMNS = [
@@ -44,18 +44,22 @@ def open_risk_items(
 ) -> pd.DataFrame:
     """One row per client in scope with an open risk item: its newest PHQ-9 with item 9 ≥ 1.
 
+    That item is open when no newer PHQ-9 answers item 9: so each client's newest risky score
+    (found on the item-9 index, never by reading every PHQ-9) is checked for one newer answer.
     Columns: RISK_COLUMNS; reviewed_by, reviewed_at and note are empty until reviewed.
     Unreviewed first, then newest first.
     """
-    newer = Score.__table__.alias("newer")
-    later = or_(
-        newer.c.recorded_on > Score.recorded_on,
-        and_(newer.c.recorded_on == Score.recorded_on, newer.c.id > Score.id),
+    newest = select(Score.client_id, func.max(Score.recorded_on).label("recorded_on")).where(
+        Score.item_9.between(1, ITEM_MAX)  # only PHQ-9 rows have item 9 (items_add_up check)
     )
+    if client_ids is not None:
+        newest = newest.where(Score.client_id.in_(tuple(client_ids)))
+    newest = newest.group_by(Score.client_id).subquery("newest_risk")
+    newer = Score.__table__.alias("newer")
     superseded = exists().where(
+        newer.c.client_id == newest.c.client_id,
         newer.c.measure == "PHQ-9",
-        newer.c.client_id == Score.client_id,
-        later,
+        newer.c.recorded_on > newest.c.recorded_on,  # one PHQ-9 per client and day (unique)
         newer.c.item_9.is_not(None),
     )
     reviewer = Clinician.__table__.alias("reviewer")
@@ -71,14 +75,21 @@ def open_risk_items(
             RiskReview.reviewed_at,
             RiskReview.note,
         )
+        .select_from(newest)
+        .join(
+            Score,
+            and_(
+                Score.client_id == newest.c.client_id,
+                Score.measure == "PHQ-9",
+                Score.recorded_on == newest.c.recorded_on,
+            ),
+        )
         .join(Client, Client.id == Score.client_id)
         .join(Clinician, Clinician.id == Client.clinician_id)
         .outerjoin(RiskReview, RiskReview.score_id == Score.id)
         .outerjoin(reviewer, reviewer.c.id == RiskReview.reviewer_id)
-        .where(Score.measure == "PHQ-9", Score.item_9 >= 1, client_scope(viewer), ~superseded)
+        .where(client_scope(viewer), ~superseded)
     )
-    if client_ids is not None:
-        query = query.where(Client.id.in_(tuple(client_ids)))
     if clinician_ids:
         query = query.where(Client.clinician_id.in_(tuple(clinician_ids)))
     frame = pd.read_sql(query, conn)

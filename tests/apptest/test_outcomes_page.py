@@ -2,6 +2,7 @@
 
 import pytest
 
+from dashboard.on_track_charts import AFTER_FLAG
 from tests.builders import D, Practice
 from tests.pagetest import metric_values, open_page, page_text
 
@@ -111,3 +112,13 @@ def test_reference_figures_sit_beside_the_outcomes_labelled_as_other_populations
     figures = next(d.value for d in at.dataframe if "source" in d.value.columns)
     assert "Mausbach" in " ".join(figures["source"])
     assert any("r = 0.26" in c.value for c in at.caption)
+
+
+def test_outcome_by_homework_after_the_flag_is_labelled_association_and_needs_history(practice):
+    p, ids = practice  # 7 clients: far below the 100 with 3+ scores a band needs
+    at = run_page(p.viewer(ids["admin"]))
+    subheaders = [s.value for s in at.subheader]
+    assert "Not on track: outcome by homework done after the flag" in subheaders
+    assert any(c.value.startswith("Association, not cause: clients who keep doing homework")
+               for c in at.caption)  # fmt: skip
+    assert not any(AFTER_FLAG in d.value.columns for d in at.dataframe)  # no flags, no table

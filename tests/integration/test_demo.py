@@ -10,9 +10,11 @@ import pytest
 from scipy.stats import pearsonr
 from sqlalchemy import Engine, case, exists, func, inspect, select
 
-from data_access import demo
 from data_access.access.passwords import verify_password
+from data_access.access.viewer import Viewer
 from data_access.demo import DemoSummary, build_demo
+from data_access.demo import scores as demo_scores
+from data_access.reads.on_track_outcomes import ALERT_GROUPS, alert_accuracy
 from data_access.store.engine import new_engine, write
 from data_access.store.errors import DataError
 from data_access.store.schema import (
@@ -279,11 +281,23 @@ def _phq9_changes(engine: Engine) -> tuple[dict[int, float], dict[int, int]]:
 
 
 def test_completion_rate_correlates_modestly_with_phq9_improvement(year: Engine) -> None:
+    # The demo aims at r = 0.2-0.3, as in the meta-analyses (it was 0.2-0.45 before the
+    # courses were made heterogeneous); with about 400 clients r is known to within ±0.1.
     completion, improvement = _phq9_changes(year)
     clients = list(completion)
     assert len(clients) > 350
     r, _ = pearsonr([completion[c] for c in clients], [improvement[c] for c in clients])
-    assert 0.2 < r < 0.45
+    assert 0.15 < r < 0.35
+
+
+def test_early_non_responders_mostly_stay_off_course_and_some_recover(year: Engine) -> None:
+    admin = Viewer(1, "admin@demo.example", "Sam Patel", "admin")
+    with year.connect() as conn:
+        table = alert_accuracy(conn, admin, "PHQ-9").set_index("group")
+    flagged, not_flagged = table.loc[ALERT_GROUPS[0]], table.loc[ALERT_GROUPS[1]]
+    assert flagged["total"] >= 20 and not_flagged["total"] >= 50
+    assert 0.6 < flagged["rate"] < 1  # mostly end without reliable improvement; some recover
+    assert flagged["rate"] > not_flagged["rate"] + 0.2
 
 
 def test_more_clients_improve_reliably_than_deteriorate(year: Engine) -> None:
@@ -329,7 +343,8 @@ def test_a_failed_build_leaves_the_database_as_it_was(
     def disk_full(*_args: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(demo, "_mood_scores", disk_full)  # after sessions and homework are written
+    # after sessions and homework are written
+    monkeypatch.setattr(demo_scores, "_mood_scores", disk_full)
     with pytest.raises(RuntimeError, match="disk full"):
         build_demo(engine, **SMALL)
     assert _keys(engine, tables) == before

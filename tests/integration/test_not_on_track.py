@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, delete, insert, update
 
-from data_access.reads.expected import active_pairs, alert_accuracy, expected_response, on_track
+from data_access.reads.expected import active_pairs, expected_response, on_track
 from data_access.reads.filters import Filters
 from data_access.reads.flags import needs_attention
+from data_access.reads.on_track_outcomes import alert_accuracy, outcome_by_completion
+from data_access.store.data_version import current_version
+from data_access.store.engine import new_engine, write
 from data_access.store.schema import Client, Score
 from tests.builders import D, Practice
 
@@ -96,14 +99,38 @@ def test_too_little_history_judges_nobody(engine, practice):
     assert not fitted.enough and fitted.clients == 99
 
 
-def test_the_fit_is_kept_until_a_score_is_added(engine, practice):
+def test_the_fit_is_keyed_on_the_data_version_so_any_process_refits_after_a_score_write(
+    engine, practice
+):
+    """History: 132 clients with 7 scores; C-0002 has 2. A third makes 133 with 3 or more."""
     history(engine, practice.dana, per_baseline=44)
     with engine.connect() as conn:
         first = expected_response(conn, "PHQ-9")
-        assert expected_response(conn, "PHQ-9") is first
-    practice.score(practice.on, "PHQ-9", 8, TODAY - dt.timedelta(days=1))  # a day not yet scored
+        assert expected_response(conn, "PHQ-9") is first and first.clients == 132
+        version = current_version(conn)
+    elsewhere = new_engine(engine.url.render_as_string(hide_password=False))  # another process
+    with write(elsewhere, "client") as conn:  # a write, but of no score: the fit stands
+        conn.execute(insert(Client).values(code="C-0009", clinician_id=practice.dana,
+                                           intake_on=TODAY))  # fmt: skip
     with engine.connect() as conn:
-        assert expected_response(conn, "PHQ-9") is not first
+        assert current_version(conn) == version + 1
+        assert expected_response(conn, "PHQ-9") is first
+    on = TODAY - dt.timedelta(days=1)  # a day not yet scored
+    third = {"client_id": practice.on, "measure": "PHQ-9", "value": 8, "recorded_on": on}
+    with write(elsewhere, "score") as conn:
+        conn.execute(insert(Score).values(**third))
+    with engine.connect() as conn:
+        refitted = expected_response(conn, "PHQ-9")
+    assert refitted is not first and refitted.clients == 133
+    with write(elsewhere, "correction") as conn:  # same count and ids, another value
+        conn.execute(update(Score).where(Score.recorded_on == on).values(value=10))
+    with engine.connect() as conn:
+        assert expected_response(conn, "PHQ-9") is not refitted
+    with write(elsewhere, "undo") as conn:  # removing it is a change too
+        conn.execute(delete(Score).where(Score.recorded_on == on))
+    with engine.connect() as conn:
+        assert expected_response(conn, "PHQ-9").clients == 132
+    elsewhere.dispose()
 
 
 def test_how_well_the_alert_predicts_counts_closed_episodes_by_week_4_flag(engine, practice):
@@ -119,3 +146,59 @@ def test_how_well_the_alert_predicts_counts_closed_episodes_by_week_4_flag(engin
     ]
     assert table["rate"].tolist() == [0.0, 0.0]
     assert table["ci_high"].iloc[0] == pytest.approx(0.0964, abs=1e-3)  # Wilson, 0 of 36
+
+
+def flagged_client(p: Practice, code: str, week_3_4: tuple[int, int], last: int, homework) -> int:
+    """A client starting at 18, scored once in weeks 3-4 and last at week 8; `homework` is
+    (week set, status) pairs, set on the Monday of that week after intake."""
+    intake = TODAY - dt.timedelta(weeks=10)
+    client = p.client(p.dana, intake=intake, code=code)
+    week, score = week_3_4
+    for on_week, value in ((0, 18), (week, score), (8, last)):
+        p.score(client, "PHQ-9", value, intake + dt.timedelta(weeks=on_week))
+    for n, (on_week, status) in enumerate(homework):
+        assigned = intake + dt.timedelta(weeks=on_week, days=n % 5)
+        p.assignment(client, assigned, status, reviewed=None if status == "pending" else assigned)
+    return client
+
+
+def test_outcome_by_homework_after_the_flag_among_clients_not_on_track(engine, practice):
+    """Edges for a start of 18: 15 at week 3, 13 at week 4. Flagged clients (17 at week 3 or
+    16 at week 4) are banded by the homework set from the flag to their last score:
+    - 5 did all 5 (the 3 not done before the flag and a pending one do not count) and end at
+      10: change 8, each a reliable improvement;
+    - 5 did ½ of 5 (one partial, 10 %): four end at 17 (change 1), one at 11 (change 7);
+    - 2 did 3 of 5 (60 %) and end at 14: too few for a figure;
+    - one reviewed only 4 (no rate) and one not flagged (12 at week 3) are left out."""
+    history(engine, practice.dana, per_baseline=44)
+    p = practice
+    for i in range(5):
+        done = [(1, "not_done")] * 3 + [(3, "completed")] * 5 + [(4, "pending")]
+        flagged_client(p, f"HI-{i}", (3, 17), 10, done)
+        flagged_client(p, f"LO-{i}", (3, 17), 11 if i == 4 else 17,
+                       [(3, "partial")] + [(4, "not_done")] * 4)  # fmt: skip
+    for i in range(2):
+        flagged_client(p, f"MID-{i}", (4, 16), 14, [(4, "completed")] * 3 + [(5, "not_done")] * 2)
+    flagged_client(p, "FEW", (3, 17), 10, [(3, "completed")] * 4)
+    flagged_client(p, "CALM", (3, 12), 8, [(3, "completed")] * 5)
+    with engine.connect() as conn:
+        table = outcome_by_completion(conn, p.viewer(p.dana), "PHQ-9").set_index("band")
+    assert table["n"].to_dict() == {"0–24 %": 5, "25–49 %": 0, "50–74 %": 2, "75–100 %": 5}
+    assert table["too_few"].tolist() == [False, True, True, False]
+    low = table.loc["0–24 %"]
+    assert low["mean"] == pytest.approx(2.2)  # (4 × 1 + 7) / 5
+    assert (low["ci_low"], low["ci_high"]) == pytest.approx((-1.131, 5.531), abs=1e-3)  # t, 4 df
+    assert (low["ri_count"], low["ri_rate"]) == (1, pytest.approx(0.2))
+    assert (low["ri_low"], low["ri_high"]) == pytest.approx((0.0362, 0.6245), abs=1e-3)
+    high = table.loc["75–100 %"]
+    assert (high["mean"], high["ci_low"], high["ci_high"]) == (8, 8, 8)
+    assert (high["ri_count"], high["ri_rate"]) == (5, 1.0)
+    assert high["ri_low"] == pytest.approx(0.5656, abs=1e-3)  # Wilson, 5 of 5
+    assert table.loc["50–74 %", ["mean", "ri_rate"]].isna().all()
+
+
+def test_outcome_by_homework_needs_the_expected_response(engine, practice):
+    history(engine, practice.dana, per_baseline=33)  # 99 clients with 3+ scores: no band
+    with engine.connect() as conn:
+        table = outcome_by_completion(conn, practice.viewer(practice.dana), "PHQ-9")
+    assert table.empty and list(table.columns)[:2] == ["band", "n"]

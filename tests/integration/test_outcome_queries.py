@@ -174,7 +174,7 @@ def test_lag_view_with_four_clients_is_too_few(engine):
 
 
 def test_the_demo_practice_shows_its_built_in_correlation(sqlite_engine):
-    """The demo makes PHQ-9 fall faster with more homework done (r about 0.25 to 0.4)."""
+    """The demo makes PHQ-9 fall faster with more homework done (r about 0.2 to 0.3)."""
     from data_access.demo import build_demo
 
     build_demo(sqlite_engine, clinicians=8, clients=400, weeks=40, seed=7, progress=False)
@@ -183,7 +183,9 @@ def test_the_demo_practice_shows_its_built_in_correlation(sqlite_engine):
         frame = outcomes.client_frame(conn, admin, Filters())
     corr = outcomes.correlation(frame, "PHQ-9")
     assert corr["n"] >= 150
-    assert 0.2 <= corr["r"] <= 0.45  # built in: 0.25 to 0.4; seed 7 gives 0.34 (n=310)
+    # built in since the courses became heterogeneous: about 0.25 as in the meta-analyses
+    # (it was 0.25 to 0.4); seed 7 gives 0.21 (n=386), 400 clients know r to about ±0.1
+    assert 0.15 <= corr["r"] <= 0.35
     assert corr["ci_low"] > 0  # the interval excludes "no association"
     bands = outcomes.dose_response(frame, "PHQ-9").set_index("band")
     assert bands.loc["75–100 %", "mean"] > bands.loc["25–49 %", "mean"]
