@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, insert
 
+from dashboard.flag_words import flag_label, flag_rule
 from data_access.reads.expected import active_pairs, alert_accuracy, expected_response, on_track
 from data_access.reads.filters import Filters
 from data_access.reads.flags import needs_attention
@@ -81,8 +82,8 @@ def test_a_client_worse_than_three_in_four_by_week_6_is_not_on_track(engine, pra
         flags = needs_attention(conn, viewer, Filters(today=TODAY))
     flagged = flags[flags["flag"] == "not_on_track"]
     assert list(flagged["client_code"]) == ["C-0001"]
-    assert flagged.iloc[0]["label"] == "Not on track"
-    assert flagged.iloc[0]["rule"] == (
+    assert flag_label(flagged.iloc[0]["flag"]) == "Not on track"
+    assert flag_rule("not_on_track", flagged.iloc[0]["facts"]) == (
         "PHQ-9 16 at week 6; clients starting at 18 in this practice are at 9 or better by "
         "week 6 at least three times in four."
     )
