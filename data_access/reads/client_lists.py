@@ -69,7 +69,7 @@ def headline_clients(conn: Connection, viewer: Viewer, filters: Filters, key: st
 
     Columns: client_id, client_code, clinician, then the key's FIGURES (attended sessions,
     sessions with homework, assignments set, completion rate with reviewed and due counts,
-    reliably improved, or the flags' names). Raises KeyError for an unknown key.
+    reliably improved, or the flags as flags.RaisedFlag records). KeyError for an unknown key.
     """
     if key not in LISTS:
         raise KeyError(key)
