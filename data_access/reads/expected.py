@@ -29,6 +29,7 @@ from statsmodels.tools.sm_exceptions import IterationLimitWarning
 from data_access.access.viewer import Viewer, client_scope
 from data_access.reads import metrics
 from data_access.reads.filters import Filters
+from data_access.reads.metrics import completion_rate
 from data_access.reads.scores import baseline_latest
 from data_access.store.schema import MEASURES, Client, Clinician, Score
 
@@ -282,7 +283,7 @@ def recent_homework(assignments: pd.DataFrame) -> RecentHomework:
     reviewed = assignments[assignments["status"] != "pending"].sort_values("due_on")
     recent = reviewed.tail(RECENT_HOMEWORK)
     status = recent["status"]
-    rate = metrics.completion_rate(
+    rate = completion_rate(
         int((status == "completed").sum()), int((status == "partial").sum()), len(recent)
     )
     difficulty = recent["difficulty"].dropna()
