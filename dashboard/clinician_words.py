@@ -7,11 +7,14 @@ without Streamlit. Every value from the database is shown as plain text (markdow
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pandas as pd
 
+from dashboard.flag_words import flag_labels
 from dashboard.plain_text import md
 from dashboard.words import change_words, percent
+from data_access.reads.flags import RaisedFlag
 from data_access.reads.since_last import (
     EASY_DIFFICULTY,
     MIN_REVIEWED_PER_TYPE,
@@ -134,8 +137,9 @@ def homework_cell(row: pd.Series, today: dt.date) -> str:
     )  # fmt: skip
 
 
-def flags_cell(flags: str) -> str:
-    return f":red[⚑] {md(flags)}" if flags else "—"
+def flags_cell(flags: Sequence[RaisedFlag]) -> str:
+    """A `my_clients` row's flags by name, worst first, after a red flag mark; '—' if none."""
+    return f":red[⚑] {md(flag_labels(flags))}" if flags else "—"
 
 
 def shown_rows(table: pd.DataFrame, find: str, when: str, today: dt.date) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.flag_words import not_on_track_share, off_course_rule
 from dashboard.risk_ui import client_link
 from data_access.reads.expected import MIN_CLIENTS, OnTrackSummary
 
@@ -13,7 +14,7 @@ def on_track_share(summary: OnTrackSummary) -> None:
     """The share of judged active clients not on track; it opens the list of them."""
     st.metric(
         "Active clients not on track",
-        summary.share_label,
+        not_on_track_share(summary),
         help=(
             "From week 3 after the first PHQ-9/GAD-7: worse than three in four of this "
             "practice's clients who started at the same score were by then. Judged only with "
@@ -34,4 +35,4 @@ def on_track_clients(summary: OnTrackSummary) -> None:
             left, right = st.columns([1, 6], vertical_alignment="center")
             with left:
                 client_link(row.client_code)
-            right.caption(row.rule)
+            right.caption(off_course_rule(row.measures))

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.flag_words import flag_labels, flag_rules
 from dashboard.theme import LABEL_ROOM, OKABE_ITO, empty_figure, rate_axis, styled, week_axis
 from dashboard.words import rate_label
 from data_access.reads.metrics import MIN_CLIENTS_FOR_FIGURE, MIN_REVIEWED_FOR_RATE
@@ -462,8 +463,8 @@ def attention_rows(attention: pd.DataFrame) -> list[dict[str, str]]:
             {
                 "Client": r.client_code,
                 "Clinician": r.clinician,
-                "Flags": r.flags,
-                "Rules": r.rules,
+                "Flags": flag_labels(r.flags),
+                "Rules": flag_rules(r.flags),
                 "Last session": session or "none yet",
                 "Last score": score or "none yet",
             }
@@ -511,7 +512,7 @@ def clients_display(
                 "PHQ-9 change": change_words(r.phq_change),
                 "GAD-7 change": change_words(r.gad_change),
                 DRILL_OUTCOME: r.outcome,
-                DRILL_FLAGS: r.flags,
+                DRILL_FLAGS: flag_labels(r.flags),
             }
             for r in clients.itertuples()
         ],

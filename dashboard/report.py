@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.db import engine
+from dashboard.flag_words import flag_label
 from data_access.access import audit
 from data_access.access.viewer import Viewer
 from data_access.reads.filters import Filters
@@ -60,8 +61,10 @@ def attention_section(flags: pd.DataFrame) -> ReportSection:
     heading = "Needing attention today"
     if flags.empty:
         return ReportSection(heading, notes=("No active client in this view has a flag.",))
+    named = zip(flags["flag"], flags["reviewed"], strict=True)
+    labels = flags.assign(label=[flag_label(flag, reviewed) for flag, reviewed in named])
     per_client = (
-        flags.groupby("client_code", sort=True)["label"].agg("; ".join).reset_index()
+        labels.groupby("client_code", sort=True)["label"].agg("; ".join).reset_index()
     ).rename(columns={"client_code": "Client code", "label": "Flags"})
     return ReportSection(
         heading,

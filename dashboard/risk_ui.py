@@ -10,9 +10,10 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from dashboard.db import engine
+from dashboard.flag_words import risk_rule
 from dashboard.navigation import PAGES_DIR
 from data_access.access.viewer import Viewer
-from data_access.reads.risk import MAX_NOTE, open_risk_items, review_risk_item, risk_rule
+from data_access.reads.risk import MAX_NOTE, open_risk_items, review_risk_item
 from data_access.store.errors import DataError
 
 CLIENT_PAGE = str(PAGES_DIR / "client.py")

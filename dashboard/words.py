@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dashboard.flag_words import flag_labels
+from dashboard.numbers import percent
 from data_access.reads.metrics import MIN_REVIEWED_FOR_RATE
 from data_access.records.undo import LastEntry
 
@@ -24,11 +26,6 @@ def entry_words(entry: LastEntry) -> str:
     """What an entry was, for its undo button and confirmation: 'homework set of C-0001'."""
     what = ENTRY_WORDS.get((entry.kind, entry.action), entry.kind)
     return f"{what} of {entry.client_code}"
-
-
-def percent(share: float) -> str:
-    """'67 %' (a space before the sign, as everywhere in the app)."""
-    return f"{share:.0%}".replace("%", " %")
 
 
 def rate_label(rate: float | None, n: int, minimum: int = MIN_REVIEWED_FOR_RATE) -> str:
@@ -95,7 +92,7 @@ def list_detail(key: str, row: pd.Series) -> str:
         return f"{rate_label(rate, row['reviewed'])} of {plural(int(row['due']), 'assignment')} due"
     if key == "improved":
         return "reliably improved" if row["improved"] else "not reliably improved"
-    return str(row["flags"])
+    return flag_labels(row["flags"])
 
 
 def list_details(key: str, clients: pd.DataFrame) -> list[str]:

@@ -11,6 +11,7 @@ from dashboard.auth_ui import require_viewer
 from dashboard.cache import page_data
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar, scope_words
+from dashboard.flag_words import FLAG_LABELS, FLAG_RULES, not_on_track_share
 from dashboard.navigation import PAGES_DIR
 from dashboard.on_track_ui import on_track_clients
 from dashboard.plain_text import md
@@ -19,7 +20,6 @@ from data_access.access import audit
 from data_access.access.viewer import Viewer
 from data_access.reads.expected import on_track_summary
 from data_access.reads.filters import Filters
-from data_access.reads.metrics import FLAG_RULES
 from data_access.reads.practice import caseload_data
 from data_access.records.csv_safe import to_safe_csv
 
@@ -127,8 +127,8 @@ flagged = charts.attention_rows(data.attention)
 st.subheader(f"Needing attention ({len(flagged)})")
 risk_list(viewer)
 with st.expander("What raises each flag"):
-    for rule in FLAG_RULES.values():
-        st.markdown(f"**{rule.label}**: {rule.rule}")
+    for flag, label in FLAG_LABELS.items():
+        st.markdown(f"**{label}**: {FLAG_RULES[flag]}")
 if not flagged:
     st.success("No active client in scope has a needs-attention flag.")
 else:
@@ -164,9 +164,11 @@ else:
 st.subheader("Not on track, by clinician")
 on_track = load_on_track(viewer, filters)
 if on_track.off_course.empty:
-    st.caption(f"Active clients not on track: {on_track.share_label}.")
+    st.caption(f"Active clients not on track: {not_on_track_share(on_track)}.")
 else:
-    st.caption(f"Active clients not on track: {on_track.share_label}. Worth a supervision look.")
+    st.caption(
+        f"Active clients not on track: {not_on_track_share(on_track)}. Worth a supervision look."
+    )
     on_track_clients(on_track)
 
 # --- Drill-down ------------------------------------------------------------------------------

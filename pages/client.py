@@ -28,6 +28,7 @@ from dashboard.clinician_words import (
     when_words,
 )
 from dashboard.db import engine
+from dashboard.flag_words import flag_label, flag_rule, homework_beside_warning, why_no_band
 from dashboard.homework_forms import (
     review_forms,
     set_homework_form,
@@ -43,7 +44,7 @@ from data_access.access import audit
 from data_access.access.viewer import Viewer
 from data_access.reads import metrics
 from data_access.reads.client_queries import ClientPage, client_page
-from data_access.reads.expected import homework_beside_warning
+from data_access.reads.expected import recent_homework
 from data_access.reads.filters import Filters
 from data_access.reads.flags import severity_rank
 from data_access.reads.my_clients import client_choices
@@ -268,9 +269,10 @@ def _flags(page: ClientPage, risk_shown: bool) -> None:
     else:
         ranked = flags.assign(rank=flags["flag"].map(severity_rank))
         for flag in ranked.sort_values("rank").itertuples():
-            st.warning(f"**{flag.label}**: {flag.rule}", icon=":material/flag:")
+            label = flag_label(flag.flag, flag.reviewed)
+            st.warning(f"**{label}**: {flag_rule(flag.flag, flag.facts)}", icon=":material/flag:")
             if flag.flag == "not_on_track":
-                st.caption(homework_beside_warning(page.assignments))
+                st.caption(homework_beside_warning(recent_homework(page.assignments)))
 
 
 def _next_homework(
@@ -377,8 +379,8 @@ def _trends(page: ClientPage) -> None:
             "week by week since their first score (middle half darker, 8 in 10 lighter, dotted "
             "median). Not on track: worse than three in four of them, from week 3."
         )
-    for note in page.expected_notes:
-        st.caption(note)
+    for response in page.no_band:
+        st.caption(why_no_band(response))
 
 
 def _homework(page: ClientPage, today: dt.date) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, func, select
 from data_access.access.viewer import Viewer
 from data_access.reads import metrics
 from data_access.reads.filters import Filters, clients_in_view, date_between, type_condition
-from data_access.reads.flags import needs_attention
+from data_access.reads.flags import by_client, needs_attention
 from data_access.reads.outcomes import homework_due_per_client
 from data_access.reads.practice import (
     _active_in_period,
@@ -69,7 +69,7 @@ def headline_clients(conn: Connection, viewer: Viewer, filters: Filters, key: st
 
     Columns: client_id, client_code, clinician, then the key's FIGURES (attended sessions,
     sessions with homework, assignments set, completion rate with reviewed and due counts,
-    reliably improved, or the flags' names). Raises KeyError for an unknown key.
+    reliably improved, or the flags as flags.RaisedFlag records). KeyError for an unknown key.
     """
     if key not in LISTS:
         raise KeyError(key)
@@ -107,5 +107,5 @@ def headline_clients(conn: Connection, viewer: Viewer, filters: Filters, key: st
         outcomes = client_outcomes(conn, viewer, filters).set_index("client_id")
         return _named(conn, key, outcomes[["improved"]].astype(bool))
     flags = needs_attention(conn, viewer, filters)
-    names = flags.groupby("client_id")["label"].agg("; ".join)
-    return _named(conn, key, names.to_frame("flags"))
+    raised = pd.Series(by_client(flags), dtype=object)
+    return _named(conn, key, raised.to_frame("flags"))

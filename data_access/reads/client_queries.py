@@ -18,7 +18,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from data_access.access.viewer import Viewer, in_scope
 from data_access.reads import metrics
-from data_access.reads.expected import BANDED, expected_course
+from data_access.reads.expected import BANDED, ExpectedResponse, expected_course
 from data_access.reads.filters import Filters, date_between
 from data_access.reads.flags import needs_attention
 from data_access.reads.queries import client_status, get_client
@@ -372,9 +372,10 @@ def headline_outcomes(
 
 
 def client_flags(conn: Connection, viewer: Viewer, client_id: int, as_of: dt.date) -> pd.DataFrame:
-    """The needs-attention flags raised for this client today. Columns: flag, label, rule."""
+    """The needs-attention flags raised for this client today. Columns: flag, reviewed, facts
+    (flags.needs_attention's)."""
     frame = needs_attention(conn, viewer, Filters(today=as_of), client_ids=[client_id])
-    return frame[["flag", "label", "rule"]].reset_index(drop=True)
+    return frame[["flag", "reviewed", "facts"]].reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -393,7 +394,7 @@ class ClientPage:
     homework_rate: float | None  # completion over the whole view (None: nothing reviewed)
     homework_reviewed: int
     expected: pd.DataFrame  # expected.expected_course: this client's expected band by week
-    expected_notes: list[str]  # why a measure has no expected band
+    no_band: list[ExpectedResponse]  # measures with too little history for an expected band
 
 
 def client_page(conn: Connection, viewer: Viewer, code: str, filters: Filters) -> ClientPage:
@@ -407,7 +408,7 @@ def client_page(conn: Connection, viewer: Viewer, code: str, filters: Filters) -
     )
     whole_course = Filters(end=filters.as_of, today=filters.as_of)
     firsts = baseline_latest(conn, viewer, whole_course, BANDED, client_ids=[cid])
-    course, notes = expected_course(conn, firsts)
+    course, no_band = expected_course(conn, firsts)
     return ClientPage(
         header=header,
         flags=client_flags(conn, viewer, cid, filters.as_of),
@@ -421,5 +422,5 @@ def client_page(conn: Connection, viewer: Viewer, code: str, filters: Filters) -
         homework_rate=rate,
         homework_reviewed=reviewed,
         expected=course,
-        expected_notes=notes,
+        no_band=no_band,
     )

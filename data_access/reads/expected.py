@@ -27,6 +27,7 @@ from statsmodels.tools.sm_exceptions import IterationLimitWarning
 
 from data_access.access.viewer import Viewer
 from data_access.reads.filters import Filters
+from data_access.reads.metrics import completion_rate
 from data_access.reads.scores import baseline_latest
 from data_access.store.data_version import current_version
 from data_access.store.schema import MEASURES, Clinician, Score
@@ -44,7 +45,7 @@ MAX_FIT_CLIENTS = 2_000  # every k-th eligible client beyond this: enough rows f
 BANDED = ("PHQ-9", "GAD-7")
 ON_TRACK_COLUMNS = [
     "client_id", "client_code", "clinician_id", "measure", "baseline", "latest", "latest_on",
-    "week", "median", "edge", "not_on_track", "rule",
+    "week", "median", "edge", "not_on_track",
 ]  # fmt: skip
 
 
@@ -64,13 +65,6 @@ class ExpectedResponse:
     @property
     def enough(self) -> bool:
         return self.levels is not None
-
-    def why_not(self) -> str:
-        """The plain reason there is no band."""
-        return (
-            f"Too little history for an expected {self.measure} response: {self.clients} "
-            f"clients have {MIN_SCORES} or more scores; at least {MIN_CLIENTS} are needed."
-        )
 
     def band(self, baseline: Sequence[float], week: Sequence[int]) -> np.ndarray:
         """Percentiles (rows: cases; columns: QUANTILES) for clients starting at `baseline`,
@@ -186,13 +180,25 @@ def expected_response(conn: Connection, measure: str) -> ExpectedResponse:
     return fitted
 
 
-def on_track_rule(measure: str, latest: int, week: int, baseline: int, edge: int) -> str:
-    """The not-on-track rule in numbers, for one client."""
-    by = f"week {MAX_WEEK} or later" if week >= MAX_WEEK else f"week {week}"
-    return (
-        f"{measure} {latest} at week {week}; clients starting at {baseline} in this practice "
-        f"are at {edge} or better by {by} at least three times in four."
-    )
+@dataclass(frozen=True)
+class OffCourse:
+    """One measure on which a client is not on track: their latest score at `week` (since the
+    first score), the first score, and the band's unfavourable edge they are worse than."""
+
+    measure: str
+    latest: int
+    week: int
+    baseline: int
+    edge: int
+
+
+def off_course_facts(course: pd.DataFrame) -> dict[int, tuple[OffCourse, ...]]:
+    """Per client, the measures of `on_track` rows that are not on track, in measure order."""
+    facts: dict[int, tuple[OffCourse, ...]] = {}
+    for r in course[course["not_on_track"].astype(bool)].itertuples():
+        one = OffCourse(r.measure, int(r.latest), int(r.week), int(r.baseline), int(r.edge))
+        facts[int(r.client_id)] = (*facts.get(int(r.client_id), ()), one)
+    return facts
 
 
 def active_pairs(
@@ -239,28 +245,26 @@ def on_track(conn: Connection, pairs: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=ON_TRACK_COLUMNS)
     frame["not_on_track"] = frame["latest"] > frame["edge"]
-    frame["rule"] = [
-        on_track_rule(r.measure, int(r.latest), int(r.week), int(r.baseline), int(r.edge))
-        for r in frame.itertuples()
-    ]
     return frame[ON_TRACK_COLUMNS].sort_values(["client_id", "measure"], ignore_index=True)
 
 
 EXPECTED_COLUMNS = ["measure", "week", "on", *(f"p{round(q * 100)}" for q in QUANTILES)]
 
 
-def expected_course(conn: Connection, pairs: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def expected_course(
+    conn: Connection, pairs: pd.DataFrame
+) -> tuple[pd.DataFrame, list[ExpectedResponse]]:
     """Week by week (1-16 after the first score), the percentiles expected for one client's
     PHQ-9 and GAD-7 given their first score (`pairs`: active_pairs or baseline_latest rows of
-    that client), and a sentence for each measure that has too little history.
+    that client), and the unfitted response of each measure that has too little history.
 
     Columns: EXPECTED_COLUMNS (`on`: the date of that week, counted from the first score).
     """
-    parts, notes = [], []
+    parts, unfitted = [], []
     for pair in pairs[pairs["measure"].isin(BANDED)].itertuples():
         fitted = expected_response(conn, pair.measure)
         if not fitted.enough:
-            notes.append(fitted.why_not())
+            unfitted.append(fitted)
             continue
         weeks = np.arange(1, MAX_WEEK + 1)
         band = fitted.band([pair.baseline] * len(weeks), weeks)
@@ -270,7 +274,7 @@ def expected_course(conn: Connection, pairs: pd.DataFrame) -> tuple[pd.DataFrame
         frame.insert(0, "measure", pair.measure)
         parts.append(frame.dropna())
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=EXPECTED_COLUMNS)
-    return frame, notes
+    return frame, unfitted
 
 
 RECENT_HOMEWORK = 4
@@ -278,51 +282,55 @@ LOW_COMPLETION = 0.5
 HIGH_DIFFICULTY = 4
 
 
-def homework_beside_warning(assignments: pd.DataFrame) -> str:
-    """For a client not on track: their last 4 reviewed assignments' completion and, when it
-    is under 50 % or the homework set was hard (mean difficulty 4 or more of 5), the
-    suggestion to make the next assignment smaller and easier.
+@dataclass(frozen=True)
+class RecentHomework:
+    """A not-on-track client's last RECENT_HOMEWORK reviewed assignments: how many, their
+    completion rate and mean difficulty (None: none reviewed, or no difficulty recorded), and
+    whether to suggest a smaller, easier next one."""
+
+    reviewed: int
+    rate: float | None
+    difficulty: float | None
+    suggest_easier: bool
+
+
+def recent_homework(assignments: pd.DataFrame) -> RecentHomework:
+    """The homework to show beside a not-on-track warning: the suggestion applies when the
+    completion is under LOW_COMPLETION or the mean difficulty is HIGH_DIFFICULTY or more.
 
     `assignments`: client_queries.assignment_list (status, difficulty, due_on).
     """
     reviewed = assignments[assignments["status"] != "pending"].sort_values("due_on")
     recent = reviewed.tail(RECENT_HOMEWORK)
-    if recent.empty:
-        return "No homework reviewed yet."
-    credit = (recent["status"] == "completed").sum() + 0.5 * (recent["status"] == "partial").sum()
-    rate = credit / len(recent)  # (completed + ½ partial) / reviewed, as everywhere
+    status = recent["status"]
+    rate = completion_rate(
+        int((status == "completed").sum()), int((status == "partial").sum()), len(recent)
+    )
     difficulty = recent["difficulty"].dropna()
-    words = f"Last {len(recent)} reviewed assignments: {rate:.0%} completed".replace("%", " %")
-    if not difficulty.empty:
-        words += f", mean difficulty {difficulty.mean():.1f} of 5"
-    words += "."
-    if rate < LOW_COMPLETION or (not difficulty.empty and difficulty.mean() >= HIGH_DIFFICULTY):
-        words += " Suggestion: make the next assignment smaller and easier, so it is doable."
-    return words
+    mean = float(difficulty.mean()) if not difficulty.empty else None
+    easier = rate is not None and (
+        rate < LOW_COMPLETION or (mean is not None and mean >= HIGH_DIFFICULTY)
+    )
+    return RecentHomework(len(recent), rate, mean, easier)
 
 
 @dataclass(frozen=True)
 class OnTrackSummary:
     """Active clients judged against the expected response (week 3 on, with a band), and
-    those not on track: client_code, clinician_id, clinician, rule (their rules joined)."""
+    those not on track: client_id, client_code, clinician_id, clinician, measures (their
+    OffCourse facts)."""
 
     judged: int
     off_course: pd.DataFrame
-
-    @property
-    def share_label(self) -> str:
-        """'12 of 80 (15 %)', or a plain 'none judged yet'."""
-        if not self.judged:
-            return "none judged yet"
-        share = f"{len(self.off_course) / self.judged:.0%}".replace("%", " %")
-        return f"{len(self.off_course)} of {self.judged} ({share})"
 
 
 def on_track_summary(conn: Connection, viewer: Viewer, filters: Filters) -> OnTrackSummary:
     """How many of the viewer's active clients are judged, and which are not on track."""
     course = on_track(conn, active_pairs(conn, viewer, filters))
-    off = course[course["not_on_track"].astype(bool)]
-    clients = off.groupby(["client_code", "clinician_id"], as_index=False)["rule"].agg(" ".join)
+    facts = off_course_facts(course)
+    off = course[course["client_id"].isin(list(facts))]
+    clients = off[["client_id", "client_code", "clinician_id"]].drop_duplicates(ignore_index=True)
+    clients["measures"] = [facts[int(c)] for c in clients["client_id"]]
     names = pd.read_sql(
         select(Clinician.id.label("clinician_id"), Clinician.name.label("clinician")).where(
             Clinician.id.in_([int(i) for i in clients["clinician_id"].unique()])

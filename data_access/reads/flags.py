@@ -2,26 +2,28 @@
 
 A flag is raised only for clients active on the `as_of` day; a discharged client is no longer
 someone to chase. The exception is the PHQ-9 risk item (`risk.py`): raised for every client in
-scope, whatever the dates or status. Each rule's wording lives in `metrics.FLAG_RULES`, shown
-beside the flag; `SEVERITY` orders flags, most urgent first, and every list sorts by it.
+scope, whatever the dates or status. Each flag comes as a code with the facts its words need
+(dashboard/flag_words.py says the label and the rule); `SEVERITY` orders flags, most urgent
+first, and every list sorts by it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Select, case, exists, func, select
 
 from data_access.access.viewer import Viewer, client_scope
 from data_access.reads import metrics
-from data_access.reads.expected import active_pairs, on_track
+from data_access.reads.expected import OffCourse, active_pairs, off_course_facts, on_track
 from data_access.reads.filters import Filters, is_active
-from data_access.reads.risk import open_risk_items, risk_rule
+from data_access.reads.risk import open_risk_items
 from data_access.store.schema import SCHEDULED, Assignment, Client, Clinician, Score, TherapySession
 
-FLAG_COLUMNS = ["client_id", "client_code", "clinician", "flag", "label", "rule"]
+FLAG_COLUMNS = ["client_id", "client_code", "clinician", "flag", "reviewed", "facts"]
 # Most urgent first: a client's place in any list is set by their most urgent flag.
 SEVERITY = (
     "risk_item",
@@ -32,6 +34,35 @@ SEVERITY = (
     "low_completion",
     "no_homework",
 )
+
+
+@dataclass(frozen=True)
+class RiskFacts:
+    """An open risk item: the item 9 answer (0-3) and its date; reviewer and time once reviewed."""
+
+    answer: int
+    recorded_on: dt.date
+    reviewed_by: str | None = None
+    reviewed_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class RaisedFlag:
+    """One flag raised for a client: its code, whether (a risk item) it has been reviewed, and
+    its facts (RiskFacts for the risk item, an OffCourse per measure for not_on_track)."""
+
+    flag: str
+    reviewed: bool = False
+    facts: tuple[RiskFacts | OffCourse, ...] = ()
+
+
+def by_client(flags: pd.DataFrame) -> dict[int, tuple[RaisedFlag, ...]]:
+    """Each client's `needs_attention` rows as RaisedFlags, in the frame's order."""
+    raised: dict[int, tuple[RaisedFlag, ...]] = {}
+    for r in flags.itertuples():
+        one = RaisedFlag(r.flag, bool(r.reviewed), r.facts)
+        raised[int(r.client_id)] = (*raised.get(int(r.client_id), ()), one)
+    return raised
 
 
 def severity_rank(flag: str) -> int:
@@ -152,17 +183,18 @@ def needs_attention(
 ) -> pd.DataFrame:
     """One row per (client, flag) raised today for the viewer's active clients.
 
-    Columns: client_id, client_code, clinician, flag, label, rule (label and rule in words).
+    Columns: client_id, client_code, clinician, flag (its code), reviewed (a risk item marked
+    reviewed) and facts (RaisedFlag.facts: what the flag's words need).
     """
     active = _active_clients(viewer, filters, client_ids)
     as_of = filters.as_of
     risks = open_risk_items(conn, viewer, client_ids, filters.clinician_ids)
     pairs = active_pairs(conn, viewer, filters, client_ids)
     course = on_track(conn, pairs)
-    off_course = course[course["not_on_track"].astype(bool)]
+    off_course = off_course_facts(course)
     raised = {
         "risk_item": set(risks["client_id"].astype(int)),
-        "not_on_track": set(off_course["client_id"].astype(int)),
+        "not_on_track": set(off_course),
         "deterioration": _deteriorated(pairs),
         "low_completion": _low_completion(conn, active, as_of),
         "no_homework": _no_homework(conn, active, as_of),
@@ -187,21 +219,16 @@ def needs_attention(
         columns=["client_id", "flag"],
     )
     frame = raised_pairs.merge(names, on="client_id")
-    frame["label"] = frame["flag"].map({k: rule.label for k, rule in metrics.FLAG_RULES.items()})
-    frame["rule"] = frame["flag"].map({k: rule.rule for k, rule in metrics.FLAG_RULES.items()})
-    own_rules = {("not_on_track", cid): " ".join(rules)
-                 for cid, rules in off_course.groupby("client_id")["rule"]}  # fmt: skip
+    facts = {("not_on_track", cid): measures for cid, measures in off_course.items()}
     for risk in risks.itertuples():
-        words = risk_rule(int(risk.answer), risk.recorded_on)
-        if risk.reviewed:
-            words += f" Reviewed by {risk.reviewed_by} on {risk.reviewed_at:%d %b %Y}."
-        own_rules[("risk_item", risk.client_id)] = words
-    keys = list(zip(frame["flag"], frame["client_id"], strict=True))
-    frame["rule"] = [own_rules.get(k, rule) for k, rule in zip(keys, frame["rule"], strict=True)]
-    reviewed = set(risks.loc[risks["reviewed"], "client_id"])
-    frame.loc[(frame["flag"] == "risk_item") & frame["client_id"].isin(reviewed), "label"] = (
-        "Risk item (reviewed)"
-    )
+        reviewed = (risk.reviewed_by, risk.reviewed_at) if risk.reviewed else (None, None)
+        facts[("risk_item", risk.client_id)] = (
+            RiskFacts(int(risk.answer), risk.recorded_on, *reviewed),
+        )
+    keys = zip(frame["flag"], frame["client_id"], strict=True)
+    frame["facts"] = pd.Series([facts.get(k, ()) for k in keys], index=frame.index, dtype=object)
+    reviewed_ids = set(risks.loc[risks["reviewed"], "client_id"])
+    frame["reviewed"] = (frame["flag"] == "risk_item") & frame["client_id"].isin(reviewed_ids)
     return sort_by_severity(frame)[FLAG_COLUMNS]
 
 
@@ -210,7 +237,7 @@ def sort_by_severity(flags: pd.DataFrame) -> pd.DataFrame:
 
     An unreviewed risk item comes before a reviewed one; then by client code, then flag.
     """
-    rank = flags["flag"].map(severity_rank) * 2 + flags["label"].str.endswith("(reviewed)")
+    rank = flags["flag"].map(severity_rank) * 2 + flags["reviewed"].astype(int)
     top = rank.groupby(flags["client_id"]).transform("min")
     ordered = flags.assign(_top=top, _rank=rank)
     ordered = ordered.sort_values(["_top", "client_code", "_rank"], ignore_index=True)

@@ -255,15 +255,8 @@ def classify_paired(frame: pd.DataFrame) -> pd.DataFrame:
 # --- Needs attention ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FlagRule:
-    """A needs-attention flag: a short name and the rule that raises it, shown together."""
-
-    key: str
-    label: str
-    rule: str
-
-
+# The thresholds of the needs-attention flags (flags.py raises them; dashboard/flag_words.py
+# says each rule in words from these same constants).
 LOW_COMPLETION_WINDOW = 4
 LOW_COMPLETION_THRESHOLD = 0.25
 NO_HOMEWORK_SESSIONS = 3
@@ -271,57 +264,3 @@ NO_SHOW_RUN = 2
 NO_SCORE_DAYS = 30
 DETERIORATION_MEASURES = ("PHQ-9", "GAD-7")
 
-
-def _points(measure: str) -> str:
-    """A measure's reliable-change value in words, for the deterioration rule."""
-    return f"{measure}: {MEASURES[measure].reliable_change:g} points"
-
-
-FLAG_RULES: dict[str, FlagRule] = {
-    rule.key: rule
-    for rule in (
-        FlagRule(
-            "risk_item",
-            "Risk item",
-            "PHQ-9 item 9 (thoughts that you would be better off dead, or of hurting yourself) "
-            "answered 1 or more, on any of the client's PHQ-9s, until a newer PHQ-9 answers it 0. "
-            "Shown for every client, whatever the dates, status or numbers; reviewed ones stay "
-            "listed, marked reviewed.",
-        ),
-        FlagRule(
-            "not_on_track",
-            "Not on track",
-            "From week 3 after the first score: the latest PHQ-9 or GAD-7 is worse than three "
-            "in four of this practice's clients who started at the same score were by that "
-            "week (above the 75th percentile of the expected response). Needs 100 clients "
-            "with 3 or more scores to be judged.",
-        ),
-        FlagRule(
-            "deterioration",
-            "Reliable deterioration",
-            f"{' or '.join(DETERIORATION_MEASURES)} has worsened from baseline by at least its "
-            f"reliable-change value ({', '.join(map(_points, DETERIORATION_MEASURES))}).",
-        ),
-        FlagRule(
-            "low_completion",
-            "Low homework completion",
-            f"Completion rate under {LOW_COMPLETION_THRESHOLD:.0%} over the last "
-            f"{LOW_COMPLETION_WINDOW} reviewed assignments.".replace("%", " %"),
-        ),
-        FlagRule(
-            "no_homework",
-            "No homework set",
-            f"No homework was set in the last {NO_HOMEWORK_SESSIONS} attended sessions.",
-        ),
-        FlagRule(
-            "no_shows",
-            "Repeated no-shows",
-            f"{NO_SHOW_RUN} or more no-shows in a row at the most recent sessions.",
-        ),
-        FlagRule(
-            "no_recent_score",
-            "No recent score",
-            f"No score recorded in the last {NO_SCORE_DAYS} days while the client is active.",
-        ),
-    )
-}

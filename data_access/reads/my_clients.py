@@ -18,7 +18,7 @@ from sqlalchemy import Connection, and_, func, select
 from data_access.access.viewer import Viewer, client_scope
 from data_access.reads import metrics
 from data_access.reads.filters import Filters, is_active
-from data_access.reads.flags import needs_attention, severity_rank, worst_first
+from data_access.reads.flags import by_client, needs_attention, severity_rank, worst_first
 from data_access.reads.scores import baseline_latest
 from data_access.store.schema import (
     SCHEDULED,
@@ -164,7 +164,8 @@ def my_clients(
 
     Columns: see COLUMNS. Dates are `datetime.date` or None. The hw_ columns count the
     homework set since the last attended session (hw_type, hw_status and hw_due describe the
-    item when there is only one); `dashboard.clinician_words` says them in words.
+    item when there is only one); `dashboard.clinician_words` says them in words. `flags` is
+    a tuple of flags.RaisedFlag, worst first (`dashboard.flag_words` says them).
     """
     frame = pd.read_sql(_per_client(viewer, today, team), conn)
     if frame.empty:
@@ -198,8 +199,8 @@ def my_clients(
     frame = frame.join(_scores(conn, viewer, today, ids), on="client_id")
     flags = worst_first(needs_attention(conn, viewer, Filters(today=today), client_ids=ids))
     grouped = flags.groupby("client_id", sort=False)
-    labels = dict(grouped["label"].agg("; ".join)) if len(flags) else {}
-    frame["flags"] = [labels.get(c, "") for c in frame["client_id"]]
+    raised = by_client(flags)
+    frame["flags"] = [raised.get(c, ()) for c in frame["client_id"]]
     frame["flag_count"] = frame["client_id"].map(grouped.size()).fillna(0).astype(int)
     worst = grouped["flag"].first().map(severity_rank)
     frame["worst_flag"] = frame["client_id"].map(worst).fillna(NO_FLAG).astype(int)

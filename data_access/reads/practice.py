@@ -40,7 +40,7 @@ from data_access.reads.filters import (
     date_between,
     type_condition,
 )
-from data_access.reads.flags import needs_attention, severity_rank
+from data_access.reads.flags import by_client, needs_attention, severity_rank
 from data_access.reads.queries import assignment_types
 from data_access.reads.scores import baseline_latest
 from data_access.store.engine import is_sqlite, on_own_connection
@@ -541,7 +541,6 @@ ATTENTION_COLUMNS = [
     "clinician_id",
     "clinician",
     "flags",
-    "rules",
     "last_session",
     "last_attendance",
     "last_score_measure",
@@ -583,8 +582,9 @@ def _newest_row(
 
 
 def attention_list(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
-    """One row per flagged client: clinician, flags and the rules that raised them, last
-    session (with attendance) and last score, both up to the filters' "today". Clients with
+    """One row per flagged client: clinician, flags (a tuple of flags.RaisedFlag: each code
+    with the facts its rule's words need), last session (with attendance) and last score,
+    both up to the filters' "today". Clients with
     an open risk item come first (unreviewed before reviewed), then by their most urgent flag
     (flags.SEVERITY), then those with the most flags, then by clinician and code."""
     flags = needs_attention(conn, viewer, filters)
@@ -597,8 +597,7 @@ def attention_list(conn: Connection, viewer: Viewer, filters: Filters) -> pd.Dat
         {
             "client_code": grouped["client_code"].first(),
             "clinician": grouped["clinician"].first(),
-            "flags": grouped["label"].agg("; ".join),
-            "rules": grouped["rule"].agg(" ".join),
+            "flags": pd.Series(by_client(flags), dtype=object),
         }
     )
     owners = pd.read_sql(
@@ -628,7 +627,7 @@ def attention_list(conn: Connection, viewer: Viewer, filters: Filters) -> pd.Dat
         frame[column] = pd.to_datetime(frame[column]).dt.date
     frame = frame.reset_index().rename(columns={"index": "client_id"})
     frame["n_flags"] = grouped.size().reindex(frame["client_id"]).to_numpy()
-    rank = flags["flag"].map(severity_rank) * 2 + flags["label"].str.endswith("(reviewed)")
+    rank = flags["flag"].map(severity_rank) * 2 + flags["reviewed"].astype(int)
     frame["top"] = rank.groupby(flags["client_id"]).min().reindex(frame["client_id"]).to_numpy()
     return frame.sort_values(
         ["top", "n_flags", "clinician", "client_code"], ascending=[True, False, True, True]
@@ -711,7 +710,7 @@ def clinician_clients(
 
     Columns: client_id, client_code, status, attended, reviewed, credit, completion_rate,
     phq_change, gad_change, outcome ("reliably improved" / "reliably deteriorated" /
-    "no reliable change" / "too few scores"), flags.
+    "no reliable change" / "too few scores"), flags (as in `attention_list`).
     """
     mine = replace(filters, clinician_ids=(clinician_id,))
     status = case(
@@ -762,10 +761,10 @@ def clinician_clients(
         conn,
     ).set_index("client_id")
     outcomes = outcomes.set_index("client_id")
-    flags = attention.set_index("client_id")["flags"] if len(attention) else pd.Series(dtype=str)
+    flags = dict(zip(attention["client_id"], attention["flags"], strict=True))
     frame = clients.set_index("client_id").join(sessions).join(due)
     frame = frame.join(outcomes[["improved", "deteriorated", "phq_change", "gad_change"]])
-    frame["flags"] = flags.reindex(frame.index).fillna("")
+    frame["flags"] = [flags.get(c, ()) for c in frame.index]
     frame["attended"] = frame["attended"].fillna(0).astype(int)
     frame["reviewed"] = frame["reviewed"].fillna(0).astype(int)
     frame["credit"] = frame["credit"].fillna(0.0).astype(float)

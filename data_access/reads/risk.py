@@ -16,24 +16,15 @@ from sqlalchemy import Connection, Engine, and_, exists, func, insert, select
 
 from data_access.access.audit import record
 from data_access.access.viewer import Viewer, client_scope
-from data_access.records.questionnaires import ANSWERS, RISK_ITEM_WORDING
 from data_access.store.engine import write
 from data_access.store.errors import DataError, NotInScope
 from data_access.store.schema import ITEM_MAX, Client, Clinician, RiskReview, Score
 
 MAX_NOTE = 1_000
 RISK_COLUMNS = [
-    "client_id", "client_code", "clinician", "score_id", "recorded_on", "answer", "answer_words",
+    "client_id", "client_code", "clinician", "score_id", "recorded_on", "answer",
     "reviewed", "reviewed_by", "reviewed_at", "note",
 ]  # fmt: skip
-
-
-def risk_rule(answer: int, recorded_on: dt.date) -> str:
-    """The flag's rule in words: the item, the answer and its date."""
-    return (
-        f'PHQ-9 item 9, "{RISK_ITEM_WORDING}": "{ANSWERS[answer]}" ({answer} of 3) '
-        f"on {recorded_on:%d %b %Y}."
-    )
 
 
 def open_risk_items(
@@ -94,7 +85,6 @@ def open_risk_items(
         query = query.where(Client.clinician_id.in_(tuple(clinician_ids)))
     frame = pd.read_sql(query, conn)
     frame["recorded_on"] = pd.to_datetime(frame["recorded_on"]).dt.date
-    frame["answer_words"] = frame["answer"].map(ANSWERS)
     frame["reviewed"] = frame["reviewed_at"].notna()
     frame = frame.sort_values(
         ["reviewed", "recorded_on", "client_code"], ascending=[True, False, True]

@@ -42,7 +42,8 @@ class ImportResult:
         return self.error_count == 0
 
     def summary(self) -> str:
-        """One line: `assignments: 3 new, 1 updated, 0 unchanged, 0 errors`."""
+        """One line: `assignments: 3 new, 1 updated, 0 unchanged, 0 errors`. The import
+        command's message, like a refusal's reason, not a figure for the pages (docs/metrics.md)."""
         return (
             f"{self.kind}: {self.new} new, {self.updated} updated, "
             f"{self.unchanged} unchanged, {self.error_count} errors"

@@ -104,6 +104,12 @@ def test_admin_sees_every_clinician_and_every_flagged_client(practice):
     ]
     texts = [m.value for m in at.markdown]
     assert "Repeated no-shows" in texts and "Reliable deterioration" in texts
+    # what raises each flag, in words built from the thresholds
+    assert (
+        "**Low homework completion**: Completion rate under 25 % over the last 4 reviewed "
+        "assignments." in texts
+    )
+    assert "Active clients not on track: none judged yet." in [c.value for c in at.caption]
     assert f"{day(5, 28):%d %b %Y} (no-show)" in texts  # C-0001's last session
     assert f"GAD-7 13 on {day(5, 27):%d %b %Y}" in texts  # C-0004's last score
     buttons = at.get("download_button")  # caseload table and needs-attention list

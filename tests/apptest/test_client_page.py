@@ -93,6 +93,11 @@ def test_a_typical_client_shows_headline_numbers_flags_and_is_audited_once(pract
     text = shown_text(at)
     assert "**Reliable recovery** (2 scores)" in text
     assert "**Repeated no-shows**: 2 or more no-shows in a row" in text
+    # nobody in this practice has 3 or more PHQ-9s: no expected band, and the page says why
+    assert (
+        "Too little history for an expected PHQ-9 response: 0 clients have 3 or more scores; "
+        "at least 100 are needed." in text
+    )
     assert "No GAD-7 scores yet" in text
     picker = at.sidebar.selectbox[0]
     assert picker.options == [f"C-0001 · last {ago(7):%d %b} · ⚑"]  # the flag mark

@@ -19,6 +19,7 @@ import math
 
 import pytest
 
+from dashboard.flag_words import flag_label, flag_rule
 from dashboard.words import rate_label, rate_labels, verdict_words
 from data_access.reads.client_queries import (
     client_page,
@@ -77,8 +78,8 @@ def test_header_counts_weeks_sessions_and_status(practice):
     assert (h.sessions_attended, h.sessions_missed, h.sessions_cancelled) == (3, 1, 1)
     # the last score was on Apr 6, more than 30 days ago, while active: the only flag
     assert page.flags["flag"].tolist() == ["no_recent_score"]
-    assert page.flags["label"].tolist() == ["No recent score"]
-    assert "30 days" in page.flags["rule"].iloc[0]
+    assert [flag_label(flag) for flag in page.flags["flag"]] == ["No recent score"]
+    assert "30 days" in flag_rule(*page.flags.iloc[0][["flag", "facts"]])
 
 
 def test_discharged_client_counts_weeks_until_discharge_and_raises_no_flags(practice):

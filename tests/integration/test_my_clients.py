@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Engine
 
 from dashboard.clinician_words import homework_cell, score_cell
+from dashboard.flag_words import flag_labels
 from data_access.reads.filters import Filters
 from data_access.reads.my_clients import my_clients
 from data_access.reads.practice import attention_list
@@ -82,7 +83,7 @@ def test_each_active_client_reads_in_words_next_session_first(practice: dict):
     assert (two["hw_set"], two["hw_done"], two["hw_pending"]) == (3, 2, 0)
     assert homework_cell(two, TODAY) == "2 of 3 done"
     # worst first by flags.SEVERITY: no score in 30 days comes before repeated no-shows
-    assert two["flags"] == "No recent score; Repeated no-shows"
+    assert flag_labels(two["flags"]) == "No recent score; Repeated no-shows"
     assert three["next_session"] is None and three["hw_set"] == 0
     assert homework_cell(three, TODAY) == "none set since the last session"
     assert three["days_since_contact"] == 21
@@ -99,7 +100,7 @@ def test_scheduled_sessions_count_as_neither_attended_nor_missed(practice: dict)
     with practice["engine"].connect() as conn:
         attention = attention_list(conn, practice["ben"], Filters(today=TODAY))
     two = attention[attention["client_code"] == "C-0002"].iloc[0]
-    assert "Repeated no-shows" in two["flags"]
+    assert "Repeated no-shows" in flag_labels(two["flags"])
     assert (two["last_session"], two["last_attendance"]) == (D(2026, 11, 19), "no_show")
 
 

@@ -12,7 +12,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, delete, insert, update
 
-from data_access.reads.expected import active_pairs, expected_response, on_track
+from dashboard.flag_words import flag_label, flag_rule, not_on_track_share, off_course_rule
+from data_access.reads.expected import active_pairs, expected_response, on_track, on_track_summary
 from data_access.reads.filters import Filters
 from data_access.reads.flags import needs_attention
 from data_access.reads.on_track_outcomes import alert_accuracy, outcome_by_completion
@@ -84,11 +85,18 @@ def test_a_client_worse_than_three_in_four_by_week_6_is_not_on_track(engine, pra
         flags = needs_attention(conn, viewer, Filters(today=TODAY))
     flagged = flags[flags["flag"] == "not_on_track"]
     assert list(flagged["client_code"]) == ["C-0001"]
-    assert flagged.iloc[0]["label"] == "Not on track"
-    assert flagged.iloc[0]["rule"] == (
+    assert flag_label(flagged.iloc[0]["flag"]) == "Not on track"
+    assert flag_rule("not_on_track", flagged.iloc[0]["facts"]) == (
         "PHQ-9 16 at week 6; clients starting at 18 in this practice are at 9 or better by "
         "week 6 at least three times in four."
     )
+    with engine.connect() as conn:
+        summary = on_track_summary(conn, viewer, Filters(today=TODAY))
+    # two judged (C-0003 is before week 3), one of them not on track, with the same numbers
+    assert not_on_track_share(summary) == "1 of 2 (50 %)"
+    (off,) = summary.off_course.itertuples()
+    assert (off.client_code, off.clinician) == ("C-0001", "Dana Doc")
+    assert off_course_rule(off.measures) == flag_rule("not_on_track", flagged.iloc[0]["facts"])
 
 
 def test_too_little_history_judges_nobody(engine, practice):

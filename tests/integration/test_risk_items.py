@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, func, select
 
+from dashboard.flag_words import answer_words, flag_label, flag_rule
 from data_access.reads.filters import Filters
 from data_access.reads.flags import needs_attention
 from data_access.reads.risk import open_risk_items, review_risk_item
@@ -71,7 +72,10 @@ def practice(engine: Engine) -> dict:
 def risks(practice: dict, who: str) -> list[tuple]:
     with practice["engine"].connect() as conn:
         frame = open_risk_items(conn, practice[who])
-    return [(r.client_code, r.answer_words, r.recorded_on, r.reviewed) for r in frame.itertuples()]
+    return [
+        (r.client_code, answer_words(r.answer), r.recorded_on, r.reviewed)
+        for r in frame.itertuples()
+    ]
 
 
 def test_an_answer_of_one_or_more_opens_a_risk_item_until_a_newer_phq9_answers_zero(practice):
@@ -95,8 +99,8 @@ def test_the_risk_item_is_the_first_flag_whatever_the_dates_and_status(practice)
     assert list(frame["flag"].iloc[:3]) == ["risk_item"] * 3
     assert list(risk_rows["client_code"]) == ["C-0001", "C-0003", "C-0004"]
     first = frame.iloc[0]
-    assert first["label"] == "Risk item"
-    assert first["rule"] == (
+    assert flag_label(first["flag"], first["reviewed"]) == "Risk item"
+    assert flag_rule(first["flag"], first["facts"]) == (
         'PHQ-9 item 9, "Thoughts that you would be better off dead, or of hurting yourself": '
         '"more than half the days" (2 of 3) on 25 May 2026.'
     )
@@ -124,8 +128,10 @@ def test_a_review_records_who_when_and_the_note_and_the_item_stays_listed(practi
     )  # fmt: skip
     assert "Safety" not in event.detail  # the note stays out of the audit trail
     reviewed = flags[flags["client_code"] == "C-0001"].iloc[0]
-    assert reviewed["label"] == "Risk item (reviewed)"
-    assert reviewed["rule"].endswith("Reviewed by Dana Doc on 26 May 2026.")
+    assert flag_label(reviewed["flag"], reviewed["reviewed"]) == "Risk item (reviewed)"
+    assert flag_rule(reviewed["flag"], reviewed["facts"]).endswith(
+        "Reviewed by Dana Doc on 26 May 2026."
+    )
     # an unreviewed risk item now comes before the reviewed one
     assert list(flags.loc[flags["flag"] == "risk_item", "client_code"]) == [
         "C-0003", "C-0004", "C-0001",

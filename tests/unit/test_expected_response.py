@@ -10,7 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_access.reads.expected import MIN_CLIENTS, QUANTILES, fit, homework_beside_warning
+from dashboard.flag_words import homework_beside_warning, why_no_band
+from data_access.reads.expected import (
+    MIN_CLIENTS,
+    QUANTILES,
+    RecentHomework,
+    fit,
+    recent_homework,
+)
 
 GRID = np.round(np.linspace(-10, 10, 101), 1)
 OFFSETS = {0.10: -8, 0.25: -5, 0.50: 0, 0.75: 5, 0.90: 8}
@@ -52,7 +59,7 @@ def test_too_little_history_gives_no_band_and_says_so(clients):
     keep = sorted(rows["client_id"].unique())[:clients]
     fitted = fit(rows[rows["client_id"].isin(keep)], "PHQ-9")
     assert not fitted.enough
-    assert fitted.why_not() == (
+    assert why_no_band(fitted) == (
         f"Too little history for an expected PHQ-9 response: {clients} clients have 3 or more "
         "scores; at least 100 are needed."
     )
@@ -69,7 +76,8 @@ def test_homework_beside_the_warning_suggests_smaller_steps_when_completion_is_l
         (1, "completed", 2), (2, "completed", 2), (3, "partial", 3), (4, "not_done", 2),
         (5, "not_done", 3), (6, "pending", 5),
     )  # fmt: skip
-    assert homework_beside_warning(frame) == (
+    assert recent_homework(frame) == RecentHomework(4, 0.375, 2.5, suggest_easier=True)
+    assert homework_beside_warning(recent_homework(frame)) == (
         "Last 4 reviewed assignments: 38 % completed, mean difficulty 2.5 of 5. "
         "Suggestion: make the next assignment smaller and easier, so it is doable."
     )
@@ -77,12 +85,12 @@ def test_homework_beside_the_warning_suggests_smaller_steps_when_completion_is_l
 
 def test_hard_homework_gets_the_suggestion_even_when_done_and_easy_done_homework_not():
     hard = homework((1, "completed", 4), (2, "completed", 5))
-    assert homework_beside_warning(hard).endswith("so it is doable.")
+    assert homework_beside_warning(recent_homework(hard)).endswith("so it is doable.")
     easy = homework((1, "completed", 2), (2, "partial", None))
-    assert homework_beside_warning(easy) == (
+    assert homework_beside_warning(recent_homework(easy)) == (
         "Last 2 reviewed assignments: 75 % completed, mean difficulty 2.0 of 5."
     )
-    assert homework_beside_warning(homework()) == "No homework reviewed yet."
+    assert homework_beside_warning(recent_homework(homework())) == "No homework reviewed yet."
 
 
 def test_the_client_chart_draws_the_expected_band_behind_the_clients_line():

@@ -38,14 +38,6 @@ def test_overdue_means_pending_and_due_before_today():
     ]
 
 
-def test_flag_rules_state_the_constants_they_apply():
-    assert metrics.FLAG_RULES["low_completion"].rule == (
-        "Completion rate under 25 % over the last 4 reviewed assignments."
-    )
-    assert "(PHQ-9: 6 points, GAD-7: 4 points)" in metrics.FLAG_RULES["deterioration"].rule
-    assert metrics.FLAG_RULES["no_recent_score"].rule.startswith("No score recorded in the last 30")
-
-
 def test_completion_rate_is_none_when_nothing_reviewed():
     assert metrics.completion_rate(0, 0, 0) is None
 

@@ -50,8 +50,8 @@ def test_the_needs_attention_list_gives_client_codes_and_flags_only():
             "client_code": ["C-0004", "C-0001", "C-0004"],
             "clinician": ["Ben Birch", "Ana Alder", "Ben Birch"],
             "flag": ["deterioration", "no_shows", "no_recent_score"],
-            "label": ["Reliable deterioration", "Repeated no-shows", "No recent score"],
-            "rule": ["…", "…", "…"],
+            "reviewed": [False, False, False],
+            "facts": [(), (), ()],
         }
     )
     section = attention_section(flags)
