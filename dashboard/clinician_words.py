@@ -15,12 +15,8 @@ from dashboard.flag_words import flag_labels
 from dashboard.plain_text import md
 from dashboard.words import change_words, percent
 from data_access.reads.flags import RaisedFlag
-from data_access.reads.since_last import (
-    EASY_DIFFICULTY,
-    MIN_REVIEWED_PER_TYPE,
-    RECENT_REVIEWED,
-    Suggestion,
-)
+from data_access.reads.metrics import HARD_DIFFICULTY, RECENT_REVIEWED
+from data_access.reads.since_last import MIN_REVIEWED_PER_TYPE, Suggestion
 
 WHEN_CHOICES = ("All", "Session today", "This week")
 STATUS_WORDS = {"completed": "done", "partial": "partly done", "not_done": "not done"}
@@ -188,5 +184,5 @@ def suggestion_words(idea: Suggestion) -> tuple[str, str]:
     return (
         "Make the next one smaller and easier: difficulty 1–2, due in fewer days.",
         f"The last {RECENT_REVIEWED} reviewed assignments were mostly not done or set at "
-        f"difficulty {EASY_DIFFICULTY} or more: " + " and ".join(why) + ".",
+        f"difficulty {HARD_DIFFICULTY} or more: " + " and ".join(why) + ".",
     )

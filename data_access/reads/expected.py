@@ -27,7 +27,7 @@ from statsmodels.tools.sm_exceptions import IterationLimitWarning
 
 from data_access.access.viewer import Viewer
 from data_access.reads.filters import Filters
-from data_access.reads.metrics import completion_rate
+from data_access.reads.metrics import RECENT_REVIEWED, completion_rate, smaller_and_easier
 from data_access.reads.scores import baseline_latest
 from data_access.store.data_version import current_version
 from data_access.store.schema import MEASURES, Clinician, Score
@@ -277,14 +277,9 @@ def expected_course(
     return frame, unfitted
 
 
-RECENT_HOMEWORK = 4
-LOW_COMPLETION = 0.5
-HIGH_DIFFICULTY = 4
-
-
 @dataclass(frozen=True)
 class RecentHomework:
-    """A not-on-track client's last RECENT_HOMEWORK reviewed assignments: how many, their
+    """A not-on-track client's last RECENT_REVIEWED reviewed assignments: how many, their
     completion rate and mean difficulty (None: none reviewed, or no difficulty recorded), and
     whether to suggest a smaller, easier next one."""
 
@@ -295,22 +290,20 @@ class RecentHomework:
 
 
 def recent_homework(assignments: pd.DataFrame) -> RecentHomework:
-    """The homework to show beside a not-on-track warning: the suggestion applies when the
-    completion is under LOW_COMPLETION or the mean difficulty is HIGH_DIFFICULTY or more.
+    """The homework to show beside a not-on-track warning, with the suggestion by the one rule
+    `metrics.smaller_and_easier` (the client page's "what to set next" uses it too).
 
     `assignments`: client_queries.assignment_list (status, difficulty, due_on).
     """
     reviewed = assignments[assignments["status"] != "pending"].sort_values("due_on")
-    recent = reviewed.tail(RECENT_HOMEWORK)
+    recent = reviewed.tail(RECENT_REVIEWED)
     status = recent["status"]
     rate = completion_rate(
         int((status == "completed").sum()), int((status == "partial").sum()), len(recent)
     )
     difficulty = recent["difficulty"].dropna()
     mean = float(difficulty.mean()) if not difficulty.empty else None
-    easier = rate is not None and (
-        rate < LOW_COMPLETION or (mean is not None and mean >= HIGH_DIFFICULTY)
-    )
+    easier = smaller_and_easier(len(recent), rate, mean)
     return RecentHomework(len(recent), rate, mean, easier)
 
 

@@ -76,6 +76,22 @@ def completion_rate(completed: int, partial: int, reviewed: int) -> float | None
     return credit(completed, partial) / reviewed
 
 
+# "Smaller and easier" (docs/metrics.md#smaller-and-easier): the one rule behind the client
+# page's suggestion and the advice beside a not-on-track warning.
+RECENT_REVIEWED = 4  # judged on the last 4 reviewed assignments, and only once there are 4
+LOW_RECENT_COMPLETION = 0.5  # under half of them done (partial counting PARTIAL_CREDIT)
+HARD_DIFFICULTY = 3  # or set at this difficulty (1–5) or more on average
+
+
+def smaller_and_easier(reviewed: int, rate: float | None, difficulty: float | None) -> bool:
+    """Whether to suggest a smaller, easier next assignment, from the last RECENT_REVIEWED
+    reviewed assignments' completion `rate` and mean `difficulty` (None: none rated)."""
+    if reviewed < RECENT_REVIEWED or rate is None:
+        return False
+    too_hard = difficulty is not None and difficulty >= HARD_DIFFICULTY
+    return rate < LOW_RECENT_COMPLETION or too_hard
+
+
 def add_completion_rate(frame: pd.DataFrame) -> pd.DataFrame:
     """Add `completion_rate` from `credit` and `reviewed` columns (NaN where none reviewed)."""
     reviewed = frame["reviewed"].astype(float)

@@ -18,8 +18,6 @@ from data_access.access.viewer import Viewer, in_scope
 from data_access.reads import metrics
 from data_access.store.schema import SCHEDULED, Assignment, AssignmentType, Score, TherapySession
 
-RECENT_REVIEWED = 4  # "the last 4 reviewed assignments"
-EASY_DIFFICULTY = 3  # set at this difficulty or more on average: suggest smaller and easier
 MIN_REVIEWED_PER_TYPE = 2  # a type needs this many reviews before it is "most" or "least" done
 
 
@@ -140,8 +138,8 @@ class Suggestion:
     """One suggestion for the next homework and the figures of this client's record behind it.
 
     `kind`: "most_done" or "least_done" (a type, its completion rate and reviewed count), or
-    "smaller_easier" (`done` of the last RECENT_REVIEWED reviewed when that is under half,
-    `difficulty` their mean when it is EASY_DIFFICULTY or more).
+    "smaller_easier" (metrics.smaller_and_easier: `done` of the last RECENT_REVIEWED reviewed
+    when that is under half, `difficulty` their mean when it is HARD_DIFFICULTY or more).
     """
 
     kind: str
@@ -186,25 +184,23 @@ def what_to_set_next(conn: Connection, viewer: Viewer, client_id: int) -> list[S
             Assignment.status != "pending",
         )
         .order_by(Assignment.due_on.desc(), Assignment.id.desc())
-        .limit(RECENT_REVIEWED),
+        .limit(metrics.RECENT_REVIEWED),
         conn,
     )
-    if len(recent) == RECENT_REVIEWED:
-        done = sum(_credit(s) for s in recent["status"])
-        hard = recent["difficulty"].dropna().astype(float)
-        mostly_not_done = done < RECENT_REVIEWED / 2
-        too_hard = len(hard) > 0 and hard.mean() >= EASY_DIFFICULTY
-        if mostly_not_done or too_hard:
-            suggestions.append(
-                Suggestion(
-                    "smaller_easier",
-                    done=done if mostly_not_done else None,
-                    difficulty=float(hard.mean()) if too_hard else None,
-                )
+    status = recent["status"]
+    rate = metrics.completion_rate(
+        int((status == "completed").sum()), int((status == "partial").sum()), len(recent)
+    )
+    hard = recent["difficulty"].dropna().astype(float)
+    difficulty = float(hard.mean()) if len(hard) else None
+    if metrics.smaller_and_easier(len(recent), rate, difficulty):
+        mostly_not_done = rate < metrics.LOW_RECENT_COMPLETION
+        too_hard = difficulty is not None and difficulty >= metrics.HARD_DIFFICULTY
+        suggestions.append(
+            Suggestion(
+                "smaller_easier",
+                done=rate * len(recent) if mostly_not_done else None,
+                difficulty=difficulty if too_hard else None,
             )
+        )
     return suggestions
-
-
-def _credit(status: str) -> float:
-    """Completion credit of one reviewed assignment (completed 1, partial ½, else 0)."""
-    return {"completed": 1.0, "partial": 0.5}.get(status, 0.0)

@@ -105,3 +105,20 @@ def test_vectorised_paired_matches_the_scalar_rules():
         assert row["reliable_improvement"] == scalar.reliable_improvement
         assert row["reliable_deterioration"] == scalar.reliable_deterioration
         assert row["reliable_recovery"] == scalar.reliable_recovery
+
+
+@pytest.mark.parametrize(
+    ("reviewed", "rate", "difficulty", "suggest"),
+    [
+        (4, 0.375, 2.5, True),  # (1 + ½) of 4 done: under half
+        (4, 0.5, 2.0, False),  # exactly half done, easy: no
+        (4, 1.0, 3.0, True),  # all done, but set at difficulty 3 on average
+        (4, 1.0, None, False),  # all done, none rated
+        (3, 0.0, 5.0, False),  # only 3 reviewed: too few to judge
+        (5, 0.25, None, True),
+    ],
+)
+def test_smaller_and_easier_is_one_rule_on_the_last_four_reviewed(
+    reviewed: int, rate: float, difficulty: float | None, suggest: bool
+):
+    assert metrics.smaller_and_easier(reviewed, rate, difficulty) is suggest
