@@ -4,6 +4,7 @@ practice pages. Read on every run, never from a cache, so a new risk item is nev
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
@@ -11,12 +12,15 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from dashboard.db import engine
 from dashboard.navigation import PAGES_DIR
+from dashboard.practice_charts import risk_table_markdown
 from data_access.access.viewer import Viewer
 from data_access.reads.risk import MAX_NOTE, open_risk_items, review_risk_item, risk_rule
 from data_access.store.errors import DataError
 
 CLIENT_PAGE = str(PAGES_DIR / "client.py")
 ICON = ":material/emergency:"
+BOX_ROWS = 8  # more risk items than this scroll in a box
+BOX_HEIGHT = 330
 
 
 def risk_items(viewer: Viewer, client_ids: Sequence[int] | None = None) -> pd.DataFrame:
@@ -68,22 +72,31 @@ def client_link(code: str) -> None:
 
 
 def risk_list(viewer: Viewer) -> None:
-    """Every open risk item in the viewer's scope, unreviewed first, above any other list."""
+    """Every open risk item in the viewer's scope, above any other list and never paged: the
+    count in words, then one table, unreviewed and the highest answer first; past a few rows it
+    scrolls inside a box of fixed height instead of pushing the page down."""
     items = risk_items(viewer)
     if items.empty:
         return
     open_count = int((~items["reviewed"]).sum())
     st.error(
         f"**Risk items: {open_count} not reviewed, {len(items) - open_count} reviewed.** "
-        "PHQ-9 item 9 answered 1 or more; shown whatever the dates and filters.",
+        "PHQ-9 item 9 answered 1 or more; shown whatever the dates and filters"
+        + (f", all {len(items)} in the box below (scroll)." if len(items) > BOX_ROWS else "."),
         icon=ICON,
     )
-    for _, row in items.iterrows():
-        left, right = st.columns([1, 6], vertical_alignment="center")
-        with left:
-            client_link(row["client_code"])
-        status = _reviewed_words(row) if row["reviewed"] else "**Not reviewed.**"
-        right.markdown(
-            f":red[{row['clinician']} · {risk_rule(int(row['answer']), row['recorded_on'])}] "
-            f"{status}"
+    items = items.sort_values(
+        ["reviewed", "answer", "recorded_on"], ascending=[True, False, False], kind="stable"
+    )
+    rows = [
+        (
+            row["client_code"],
+            row["clinician"],
+            risk_rule(int(row["answer"]), row["recorded_on"]),
+            _reviewed_words(row) if row["reviewed"] else None,
         )
+        for _, row in items.iterrows()
+    ]
+    table = risk_table_markdown(rows, lambda code: f"client?client={quote(code)}")
+    box = st.container(height=BOX_HEIGHT) if len(items) > BOX_ROWS else st.container()
+    box.markdown(table)

@@ -10,6 +10,8 @@ from dashboard.auth_ui import require_viewer
 from dashboard.cache import derived_data, page_data
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar
+from dashboard.pager_ui import pager
+from dashboard.paging import rows_of
 from dashboard.report import ReportSection, attention_section, build_report, report_download
 from data_access.access.viewer import Viewer
 from data_access.reads import outcomes
@@ -20,6 +22,7 @@ from data_access.reads.reference import LABEL as REFERENCE_LABEL
 from data_access.reads.reference import reference_figures
 
 MEASURES = ("PHQ-9", "GAD-7")
+CLINICIANS_PER_PAGE = 25  # per-clinician chart and tables, a page at a time
 ASSOCIATION = (
     "Association, not cause: clients who do more homework may also differ in severity, "
     "circumstances or motivation. These figures describe this practice's records; they cannot "
@@ -160,7 +163,7 @@ def report(viewer: Viewer, filters: Filters, measure: str) -> str:
             ReportSection(
                 "Per clinician",
                 notes=(CASELOAD_CAVEAT,),
-                figures=(charts.clinician_comparison_chart(tables["comparison"]),),
+                figures=(charts.clinician_comparison_chart(tables["comparison"], most=None),),
                 tables=(("Rates per clinician", comparison_table(tables["comparison"])),),
             ),  # fmt: skip
         ],
@@ -255,6 +258,8 @@ else:
 st.header("Per clinician")
 st.warning(CASELOAD_CAVEAT, icon=":material/groups:")
 comparison = tables["comparison"]
+shown = pager(len(comparison) - 1, CLINICIANS_PER_PAGE, "comparison_page", "clinicians, by name")
+comparison = pd.concat([comparison.iloc[:1], rows_of(comparison.iloc[1:], shown)])
 st.plotly_chart(charts.clinician_comparison_chart(comparison), width="stretch")
 st.dataframe(comparison_table(comparison), hide_index=True, width="stretch")
 
