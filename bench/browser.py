@@ -5,7 +5,8 @@ cold (first view since the server started: nothing cached) and warm (a reload). 
 settled when the server's `script_finished` has arrived on the page's websocket and Streamlit's
 running indicator is gone. Printed per page: seconds to settle, the server's CPU seconds for the
 view (which a busy neighbour does not inflate, unlike the wall time), bytes received on the
-websocket (decompressed: what the browser has to parse and draw), and the server's RSS afterwards.
+websocket (decompressed: what the browser has to parse and draw), and the server's RSS afterwards
+with its anonymous part (the rest is the SQLite file mapped into memory, which the kernel can drop).
 """
 
 from __future__ import annotations
@@ -64,12 +65,12 @@ def time_page(page, wire: Wire, url: str, timeout: float) -> float:  # noqa: ANN
     return time.perf_counter() - started
 
 
-Row = tuple[str, str, float, float, int, float]
+Row = tuple[str, str, float, float, int, float, float]
 
 
 def run(url: str, email: str, timeout: float, log_dir: Path) -> list[Row]:
-    """(page, cold/warm, seconds, server CPU seconds, bytes received, server RSS MiB) for every
-    practice page."""
+    """(page, cold/warm, seconds, server CPU seconds, bytes received, server RSS and anonymous
+    RSS in MiB) for every practice page."""
     from playwright.sync_api import sync_playwright
 
     engine = new_engine(url)
@@ -95,7 +96,8 @@ def run(url: str, email: str, timeout: float, log_dir: Path) -> list[Row]:
                     cpu = server.cpu_seconds()
                     seconds = time_page(page, wire, f"{server.base}/{path}", timeout)
                     cpu = server.cpu_seconds() - cpu
-                    rows.append((path, state, seconds, cpu, wire.received, server.rss_mib()))
+                    rss = (server.rss_mib(), server.anon_rss_mib())
+                    rows.append((path, state, seconds, cpu, wire.received, *rss))
                     print(_line(rows[-1]), flush=True)
             browser.close()
     finally:
@@ -105,14 +107,15 @@ def run(url: str, email: str, timeout: float, log_dir: Path) -> list[Row]:
 
 HEADER = (
     f"{'page':<9} {'cache':<5} {'settled s':>9} {'server CPU s':>12} {'KiB received':>12} "
-    f"{'server RSS MiB':>14}"
+    f"{'server RSS MiB':>14} {'of it anon MiB':>14}"
 )
 
 
 def _line(row: Row) -> str:
-    path, state, seconds, cpu, received, rss = row
+    path, state, seconds, cpu, received, rss, anon = row
     return (
         f"{path:<9} {state:<5} {seconds:>9.2f} {cpu:>12.2f} {received / 1024:>12.0f} {rss:>14.0f}"
+        f" {anon:>14.0f}"
     )
 
 
