@@ -50,7 +50,7 @@ def client_list(key: str) -> None:
         return
     period = f"&from={filters.start}&to={filters.end}" if filters.start and filters.end else ""
     shown = rows_of(clients, pager(len(clients), ROWS_PER_PAGE, "list_page", "clients"))
-    st.markdown(
+    st.container(key="client_list").markdown(
         charts.client_list_markdown(shown, lambda code: f"client?client={quote(code)}{period}")
     )
 
