@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard.pager_ui import pager
 from dashboard.paging import rows_of
 from dashboard.practice_charts import off_course_markdown
+from dashboard.risk_ui import TABLE_CSS
 from data_access.reads.expected import MIN_CLIENTS, OnTrackSummary
 
 PER_PAGE = 50
@@ -37,4 +38,7 @@ def on_track_clients(summary: OnTrackSummary, key: str = "on_track_page") -> Non
     with the count in words."""
     off = summary.off_course.sort_values(["clinician", "client_code"])
     shown = pager(len(off), PER_PAGE, key, "clients not on track")
-    st.markdown(off_course_markdown(rows_of(off, shown), lambda c: f"client?client={quote(c)}"))
+    st.html(TABLE_CSS)
+    st.container(key="off_course_table").markdown(
+        off_course_markdown(rows_of(off, shown), lambda c: f"client?client={quote(c)}")
+    )

@@ -20,7 +20,12 @@ from data_access.store.errors import DataError
 CLIENT_PAGE = str(PAGES_DIR / "client.py")
 ICON = ":material/emergency:"
 BOX_ROWS = 8  # more risk items than this scroll in a box
-BOX_HEIGHT = 330
+BOX_HEIGHT = 420
+# Codes and the review column never break inside a word: "C-" over "0048" read as two things.
+TABLE_CSS = """<style>
+:is(.st-key-risk_table, .st-key-off_course_table, .st-key-client_list) td:first-child,
+.st-key-risk_table td:last-child { white-space: nowrap; }
+</style>"""
 
 
 def risk_items(viewer: Viewer, client_ids: Sequence[int] | None = None) -> pd.DataFrame:
@@ -98,5 +103,6 @@ def risk_list(viewer: Viewer) -> None:
         for _, row in items.iterrows()
     ]
     table = risk_table_markdown(rows, lambda code: f"client?client={quote(code)}")
-    box = st.container(height=BOX_HEIGHT) if len(items) > BOX_ROWS else st.container()
-    box.markdown(table)
+    st.html(TABLE_CSS)
+    height = BOX_HEIGHT if len(items) > BOX_ROWS else None
+    st.container(height=height, key="risk_table").markdown(table)
