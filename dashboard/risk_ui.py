@@ -104,5 +104,5 @@ def risk_list(viewer: Viewer) -> None:
     ]
     table = risk_table_markdown(rows, lambda code: f"client?client={quote(code)}")
     st.html(TABLE_CSS)
-    height = BOX_HEIGHT if len(items) > BOX_ROWS else None
+    height = BOX_HEIGHT if len(items) > BOX_ROWS else "content"
     st.container(height=height, key="risk_table").markdown(table)
