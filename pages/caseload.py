@@ -108,7 +108,7 @@ else:
         charts.caseload_display(page_rows),
         hide_index=True,
         key="caseload_table",
-        height=min(35 * (len(page_rows) + 1) + 3, 800),  # the page without scrolling
+        height=35 * (len(page_rows) + 1) + 3,  # the page's rows without scrolling
     )
     st.caption(
         "Homework set: share of attended sessions at which homework was set (n = sessions). "
