@@ -8,16 +8,13 @@ from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitPageNotFoundError
 
 from dashboard.db import engine
-from dashboard.navigation import PAGES_DIR
 from dashboard.practice_charts import risk_table_markdown
 from data_access.access.viewer import Viewer
 from data_access.reads.risk import MAX_NOTE, open_risk_items, review_risk_item, risk_rule
 from data_access.store.errors import DataError
 
-CLIENT_PAGE = str(PAGES_DIR / "client.py")
 ICON = ":material/emergency:"
 BOX_ROWS = 8  # more risk items than this scroll in a box
 BOX_HEIGHT = 420
@@ -66,14 +63,6 @@ def risk_banner(viewer: Viewer, client_id: int) -> bool:
                 st.cache_data.clear()
                 st.rerun()
     return True
-
-
-def client_link(code: str) -> None:
-    """A link to the client page that stays in this signed-in browser session."""
-    try:
-        st.page_link(CLIENT_PAGE, label=code, query_params={"client": code})
-    except StreamlitPageNotFoundError:  # page run on its own, without the app's menu (AppTest)
-        st.markdown(f"[{code}](client?client={code})")
 
 
 def risk_list(viewer: Viewer) -> None:
