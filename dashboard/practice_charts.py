@@ -567,17 +567,18 @@ def client_list_markdown(clients: pd.DataFrame, link: Callable[[str], str]) -> s
 
 
 def risk_table_markdown(
-    rows: list[tuple[str, str, str, str | None]], link: Callable[[str], str]
+    rows: list[tuple[str, str, str, str | None]], link: Callable[[str], str], item: str
 ) -> str:
-    """Open risk items as one markdown table, in red: (client code, clinician, rule, who
-    reviewed it and when, or None) per row, each code a link to the client page. One element
-    for every item keeps a list of hundreds light to send and to draw."""
+    """Open risk items as one markdown table, in red: (client code, clinician, the answer and
+    its date, who reviewed it and when or None) per row, each code a link to the client page;
+    the item's wording (`item`) heads its column once. One element for every item keeps a list
+    of hundreds light to send and to draw."""
     lines = [
-        f"| [{_cell(code)}]({link(code)}) | :red[{_cell(clinician)}] | :red[{_cell(rule)}] "
+        f"| [{_cell(code)}]({link(code)}) | :red[{_cell(clinician)}] | :red[{_cell(answer)}] "
         f"| {'**Not reviewed.**' if reviewed is None else _cell(reviewed)} |"
-        for code, clinician, rule, reviewed in rows
+        for code, clinician, answer, reviewed in rows
     ]
-    head = ["| Client | Clinician | Risk item | Review |", "| --- | --- | --- | --- |"]
+    head = [f"| Client | Clinician | {_cell(item)} | Review |", "| --- | --- | --- | --- |"]
     return "\n".join([*head, *lines])
 
 

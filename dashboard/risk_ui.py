@@ -13,6 +13,7 @@ from dashboard.db import engine
 from dashboard.practice_charts import risk_table_markdown
 from data_access.access.viewer import Viewer
 from data_access.reads.risk import MAX_NOTE, open_risk_items, review_risk_item, risk_rule
+from data_access.records.questionnaires import RISK_ITEM_WORDING
 from data_access.store.errors import DataError
 
 ICON = ":material/emergency:"
@@ -86,12 +87,13 @@ def risk_list(viewer: Viewer) -> None:
         (
             row["client_code"],
             row["clinician"],
-            risk_rule(int(row["answer"]), row["recorded_on"]),
+            f'"{row["answer_words"]}" ({int(row["answer"])} of 3) on {row["recorded_on"]:%d %b %Y}',
             _reviewed_words(row) if row["reviewed"] else None,
         )
         for _, row in items.iterrows()
     ]
-    table = risk_table_markdown(rows, lambda code: f"client?client={quote(code)}")
+    item = f'PHQ-9 item 9, "{RISK_ITEM_WORDING}"'
+    table = risk_table_markdown(rows, lambda code: f"client?client={quote(code)}", item)
     st.html(TABLE_CSS)
     height = BOX_HEIGHT if len(items) > BOX_ROWS else "content"
     st.container(height=height, key="risk_table").markdown(table)

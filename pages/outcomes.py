@@ -199,7 +199,13 @@ st.header("Paired outcomes")
 st.plotly_chart(
     charts.paired_outcome_chart(tables["paired"], outcomes.ALL_IN_VIEW), width="stretch"
 )
-st.dataframe(tables["table"], hide_index=True, width="stretch")
+by_clinician = tables["table"]  # everyone in view first, then each clinician by name
+shown = pager(len(by_clinician) - 1, CLINICIANS_PER_PAGE, "outcome_table_page", "clinicians")
+st.dataframe(
+    pd.concat([by_clinician.iloc[:1], rows_of(by_clinician.iloc[1:], shown)]),
+    hide_index=True,
+    width="stretch",
+)
 with st.expander(REFERENCE_LABEL):
     st.caption(
         "Published figures from other services and studies, each with its source and year, "

@@ -185,17 +185,18 @@ def test_heatmap_draws_the_clinicians_given_in_their_order_and_never_more_than_i
 
 def test_risk_items_are_one_table_whose_codes_are_links_and_whose_words_stay_text():
     rows = [
-        ("C-0002", "Ana Alder", "PHQ-9 item 9: 3 of 3", None),
-        ("C-[x](y)", "Ben | Birch", "PHQ-9 item 9: 1 of 3", "Reviewed by *Ana* on 2 Jun."),
+        ("C-0002", "Ana Alder", '"nearly every day" (3 of 3) on 02 Jun 2026', None),
+        ("C-[x](y)", "Ben | Birch", '"several days" (1 of 3) on 01 Jun 2026', "Reviewed by *Ana*."),
     ]
-    table = risk_table_markdown(rows, lambda code: f"client?client={quote(code)}").splitlines()
-    assert table[0] == "| Client | Clinician | Risk item | Review |"
+    link = lambda code: f"client?client={quote(code)}"  # noqa: E731
+    table = risk_table_markdown(rows, link, 'PHQ-9 item 9, "Thoughts…"').splitlines()
+    assert table[0] == r'| Client | Clinician | PHQ\-9 item 9, "Thoughts…" | Review |'
     assert table[2] == (
-        r"| [C\-0002](client?client=C-0002) | :red[Ana Alder] | :red[PHQ\-9 item 9: 3 of 3] "
-        "| **Not reviewed.** |"
+        r'| [C\-0002](client?client=C-0002) | :red[Ana Alder] | :red["nearly every day" \(3 of 3\) '
+        "on 02 Jun 2026] | **Not reviewed.** |"
     )
     assert table[3] == (
         r"| [C\-\[x\]\(y\)](client?client=C-%5Bx%5D%28y%29) | :red[Ben \| Birch] "
-        r"| :red[PHQ\-9 item 9: 1 of 3] | Reviewed by \*Ana\* on 2 Jun\. |"
+        r'| :red["several days" \(1 of 3\) on 01 Jun 2026] | Reviewed by \*Ana\*\. |'
     )
     assert len(table) == 4
