@@ -8,16 +8,14 @@ from dashboard.paging import Window, window
 
 
 def pager(total: int, per_page: int, key: str, noun: str) -> Window:
-    """A page number (only when the list has more than one page) beside 'showing 51–100 of
-    3,912 clients'; returns the window of rows to draw."""
+    """A page number beside 'Showing 51–100 of 3,912 clients.' when the list has more than one
+    page (nothing when it has one); returns the window of rows to draw."""
     pages = window(total, per_page).pages
-    page = 1
-    if pages > 1:
-        # other filters may leave fewer pages than the one last shown
-        st.session_state[key] = min(st.session_state.get(key, 1), pages)
-        left, right = st.columns([1, 3], vertical_alignment="bottom")
-        page = left.number_input(f"Page (of {pages})", 1, pages, key=key)
-        shown = window(total, per_page, page)
-        right.caption(shown.words(noun).capitalize() + ".")
-        return shown
-    return window(total, per_page, page)
+    if pages == 1:
+        return window(total, per_page)
+    # other filters may leave fewer pages than the one last shown
+    st.session_state[key] = min(st.session_state.get(key, 1), pages)
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    shown = window(total, per_page, left.number_input(f"Page (of {pages})", 1, pages, key=key))
+    right.caption(shown.words(noun).capitalize() + ".")
+    return shown
