@@ -81,6 +81,11 @@ class AppServer:
         """The server's resident memory now, in MiB (VmRSS)."""
         return _status_kib(self.process.pid, "VmRSS") / 1024
 
+    def anon_rss_mib(self) -> float:
+        """The part of the RSS that is the server's own memory (RssAnon), in MiB: the rest is
+        pages of the SQLite file mapped into memory (RssFile), which the kernel can drop."""
+        return _status_kib(self.process.pid, "RssAnon") / 1024
+
     def peak_rss_mib(self) -> float:
         """The most resident memory the server has held since it started, in MiB (VmHWM)."""
         return _status_kib(self.process.pid, "VmHWM") / 1024

@@ -3,8 +3,10 @@
 One app instance on the bench practice; each page is opened twice in one signed-in browser,
 cold (first view since the server started: nothing cached) and warm (a reload). A page counts as
 settled when the server's `script_finished` has arrived on the page's websocket and Streamlit's
-running indicator is gone. Printed per page: seconds to settle, bytes received on the websocket
-(decompressed: what the browser has to parse and draw), and the server's RSS afterwards.
+running indicator is gone. Printed per page: seconds to settle, the server's CPU seconds for the
+view (which a busy neighbour does not inflate, unlike the wall time), bytes received on the
+websocket (decompressed: what the browser has to parse and draw), and the server's RSS afterwards
+with its anonymous part (the rest is the SQLite file mapped into memory, which the kernel can drop).
 """
 
 from __future__ import annotations
@@ -63,10 +65,12 @@ def time_page(page, wire: Wire, url: str, timeout: float) -> float:  # noqa: ANN
     return time.perf_counter() - started
 
 
-def run(
-    url: str, email: str, timeout: float, log_dir: Path
-) -> list[tuple[str, str, float, int, float]]:
-    """(page, cold/warm, seconds, bytes received, server RSS MiB) for every practice page."""
+Row = tuple[str, str, float, float, int, float, float]
+
+
+def run(url: str, email: str, timeout: float, log_dir: Path) -> list[Row]:
+    """(page, cold/warm, seconds, server CPU seconds, bytes received, server RSS and anonymous
+    RSS in MiB) for every practice page."""
     from playwright.sync_api import sync_playwright
 
     engine = new_engine(url)
@@ -89,8 +93,11 @@ def run(
             page.on("websocket", lambda ws: ws.on("framereceived", wire.frame))
             for path in PAGES:
                 for state in ("cold", "warm"):
+                    cpu = server.cpu_seconds()
                     seconds = time_page(page, wire, f"{server.base}/{path}", timeout)
-                    rows.append((path, state, seconds, wire.received, server.rss_mib()))
+                    cpu = server.cpu_seconds() - cpu
+                    rss = (server.rss_mib(), server.anon_rss_mib())
+                    rows.append((path, state, seconds, cpu, wire.received, *rss))
                     print(_line(rows[-1]), flush=True)
             browser.close()
     finally:
@@ -98,12 +105,18 @@ def run(
     return rows
 
 
-HEADER = f"{'page':<9} {'cache':<5} {'settled s':>9} {'KiB received':>12} {'server RSS MiB':>14}"
+HEADER = (
+    f"{'page':<9} {'cache':<5} {'settled s':>9} {'server CPU s':>12} {'KiB received':>12} "
+    f"{'server RSS MiB':>14} {'of it anon MiB':>14}"
+)
 
 
-def _line(row: tuple[str, str, float, int, float]) -> str:
-    path, state, seconds, received, rss = row
-    return f"{path:<9} {state:<5} {seconds:>9.2f} {received / 1024:>12.0f} {rss:>14.0f}"
+def _line(row: Row) -> str:
+    path, state, seconds, cpu, received, rss, anon = row
+    return (
+        f"{path:<9} {state:<5} {seconds:>9.2f} {cpu:>12.2f} {received / 1024:>12.0f} {rss:>14.0f}"
+        f" {anon:>14.0f}"
+    )
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

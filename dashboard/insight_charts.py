@@ -24,10 +24,21 @@ GROUP_STYLE = {
     GROUP_RARELY: {"color": OKABE_ITO[5], "symbol": "diamond-open", "text": "bottom center"},
 }
 CHANGE_AXIS = "{measure} change (points, positive = better)"
+CLINICIANS_MOST = 30  # clinicians in one per-clinician chart: more is unreadable and heavy
+SCATTER_MOST = 2000  # client dots in one scatter; past it, clients are counted in bins
+COMPLETION_BIN = 0.05  # binned scatter: 5 percentage points of completion…
+CHANGE_BIN = 1.0  # …by 1 point of change
 
 
 def _pct(values: pd.Series) -> pd.Series:
     return values.astype(float) * 100
+
+
+def _first(names: list[str], most: int | None, title: str) -> tuple[list[str], str]:
+    """At most `most` names (None: all), and the title saying how many of how many are drawn."""
+    if most is None or len(names) <= most:
+        return names, title
+    return names[:most], f"{title} (the first {most} of {len(names)} clinicians)"
 
 
 def type_completion_chart(by_type: pd.DataFrame) -> go.Figure:
@@ -138,13 +149,16 @@ def _legend_below(fig: go.Figure) -> None:
     )
 
 
-def clinician_mix_chart(mix: pd.DataFrame) -> go.Figure:
-    """Stacked bars: each clinician's homework split by type (share of what they set)."""
+def clinician_mix_chart(mix: pd.DataFrame, most: int | None = CLINICIANS_MOST) -> go.Figure:
+    """Stacked bars: each clinician's homework split by type (share of what they set); at most
+    `most` clinicians by name (None: all), the title saying so when there are more."""
     title = "Mix of homework types per clinician"
     if mix.empty:
         return empty_figure(title, "No homework was set in this view.")
+    kept, title = _first(sorted(mix["clinician"].unique()), most, title)
+    mix = mix[mix["clinician"].isin(kept)]
     types = sorted(mix["type"].unique())
-    clinicians = sorted(mix["clinician"].unique(), reverse=True)
+    clinicians = kept[::-1]  # plotly draws the first category at the bottom
     totals = mix.groupby("clinician")["times_set"].sum()
     fig = go.Figure()
     for i, type_name in enumerate(types):
@@ -178,12 +192,15 @@ def clinician_mix_chart(mix: pd.DataFrame) -> go.Figure:
     return styled(fig, title, height=max(300, 140 + 40 * len(clinicians)))
 
 
-def on_time_chart(on_time: pd.DataFrame) -> go.Figure:
-    """Share of homework reviewed by the next attended session, per clinician and overall."""
+def on_time_chart(on_time: pd.DataFrame, most: int | None = CLINICIANS_MOST) -> go.Figure:
+    """Share of homework reviewed by the next attended session, per clinician and overall: at
+    most `most` clinicians in the frame's order (None: all) and always the total row."""
     title = "Homework reviewed by the next attended session"
     if on_time.empty or int(on_time["eligible"].sum()) == 0:
         return empty_figure(title, "No homework has reached its next attended session yet.")
-    frame = on_time.iloc[::-1]
+    total = on_time["clinician_id"] == -1
+    kept, title = _first(list(on_time.loc[~total, "clinician"]), most, title)
+    frame = on_time[total | on_time["clinician"].isin(kept)].iloc[::-1]
     labels = pd.Series(rate_labels(frame["rate"], frame["eligible"]), index=frame.index)
     too_few = labels.str.startswith("too few")
     fig = go.Figure(
@@ -300,15 +317,56 @@ def dose_response_chart(bands: pd.DataFrame, measure: str) -> go.Figure:
     return styled(fig, title, height=420)
 
 
-def scatter_chart(points: pd.DataFrame, corr: dict, measure: str) -> go.Figure:
-    """One dot per client (completion vs change), the least-squares line, r with CI and N."""
+def binned_points(points: pd.DataFrame) -> pd.DataFrame:
+    """Clients counted per bin of COMPLETION_BIN completion by CHANGE_BIN change, each bin at
+    its centre. Columns: completion_rate, change, clients."""
+    x = (points["completion_rate"].astype(float) / COMPLETION_BIN).round() * COMPLETION_BIN
+    y = (points["change"].astype(float) / CHANGE_BIN).round() * CHANGE_BIN
+    bins = pd.DataFrame({"completion_rate": x.round(6), "change": y})
+    return (
+        bins.groupby(["completion_rate", "change"], as_index=False)
+        .size()
+        .rename(columns={"size": "clients"})
+    )
+
+
+def scatter_chart(
+    points: pd.DataFrame, corr: dict, measure: str, most: int = SCATTER_MOST
+) -> go.Figure:
+    """One dot per client (completion vs change), the least-squares line, r with CI and N.
+
+    Past `most` clients the dots are bins (dot area = clients in the bin), and the chart says
+    so; r and the line are still computed from every client.
+    """
     title = f"Homework completion vs {measure} change, one dot per client"
     if corr["no_spread"]:
         return empty_figure(title, f"All {corr['n']} clients sit at one value: nothing to fit.")
     if corr["too_few"]:
         return empty_figure(title, f"Too few clients with both figures (n={corr['n']}).")
-    fig = go.Figure(
-        go.Scatter(
+    binned = len(points) > most
+    note = ""
+    if binned:
+        bins = binned_points(points)
+        title = f"Homework completion vs {measure} change, clients counted in bins"
+        note = (
+            f"<br>More than {most:,} clients: each dot is a bin of "
+            f"{COMPLETION_BIN:.0%} completion by {CHANGE_BIN:.0f} point, its area the "
+            "number of clients in it."
+        ).replace("%", " %")
+        sizes = 5 + 20 * np.sqrt(bins["clients"] / bins["clients"].max())
+        dots = go.Scatter(
+            x=_pct(bins["completion_rate"]),
+            y=bins["change"],
+            mode="markers",
+            name="Clients (binned)",
+            marker={"color": OKABE_ITO[0], "opacity": 0.55, "size": sizes, "symbol": "circle"},
+            customdata=bins["clients"],
+            cliponaxis=False,
+            hovertemplate="completion about %{x:.0f} %, change %{y:+.0f} points: "
+            "%{customdata} clients<extra></extra>",
+        )
+    else:
+        dots = go.Scatter(
             x=_pct(points["completion_rate"]),
             y=points["change"],
             mode="markers",
@@ -317,7 +375,7 @@ def scatter_chart(points: pd.DataFrame, corr: dict, measure: str) -> go.Figure:
             cliponaxis=False,  # clients at 0 % and 100 % keep their whole dot
             hovertemplate="completion %{x:.0f} %, change %{y:+.0f} points<extra></extra>",
         )
-    )
+    fig = go.Figure(dots)
     xs = np.array([0.0, 1.0])
     fig.add_trace(
         go.Scatter(
@@ -332,7 +390,7 @@ def scatter_chart(points: pd.DataFrame, corr: dict, measure: str) -> go.Figure:
     fig.add_annotation(
         text=(
             f"r = {corr['r']:.2f} (95 % CI {corr['ci_low']:.2f} to {corr['ci_high']:.2f}), "
-            f"N = {corr['n']} clients"
+            f"N = {corr['n']} clients" + note
         ),
         xref="paper",
         yref="paper",
@@ -386,12 +444,16 @@ def lag_chart(rows: pd.DataFrame, measure: str) -> go.Figure:
     return styled(fig, title, height=360)
 
 
-def clinician_comparison_chart(comparison: pd.DataFrame) -> go.Figure:
-    """Per clinician: homework-setting, completion and reliable-improvement rates side by side."""
+def clinician_comparison_chart(
+    comparison: pd.DataFrame, most: int | None = CLINICIANS_MOST
+) -> go.Figure:
+    """Per clinician: homework-setting, completion and reliable-improvement rates side by side;
+    the first row (everyone in view) and at most `most` clinicians after it (None: all)."""
     title = "Per clinician: setting homework, completion and reliable improvement"
-    frame = comparison.iloc[::-1]
-    if frame.empty:
+    if comparison.empty:
         return empty_figure(title, "No clients in this view.")
+    kept, title = _first(list(comparison["group"].iloc[1:]), most, title)
+    frame = pd.concat([comparison.iloc[:1], comparison.iloc[1 : 1 + len(kept)]]).iloc[::-1]
     improvement = frame[["improved", "paired", "ri_rate", "ri_too_few"]].set_axis(
         ["count", "total", "rate", "too_few"], axis=1
     )

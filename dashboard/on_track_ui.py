@@ -3,11 +3,18 @@ clinician, each opening the client page."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import streamlit as st
 
-from dashboard.flag_words import not_on_track_share, off_course_rule
-from dashboard.risk_ui import client_link
+from dashboard.flag_words import not_on_track_share
+from dashboard.pager_ui import pager
+from dashboard.paging import rows_of
+from dashboard.practice_charts import off_course_markdown
+from dashboard.risk_ui import TABLE_CSS
 from data_access.reads.expected import MIN_CLIENTS, OnTrackSummary
+
+PER_PAGE = 50
 
 
 def on_track_share(summary: OnTrackSummary) -> None:
@@ -27,12 +34,12 @@ def on_track_share(summary: OnTrackSummary) -> None:
             on_track_clients(summary)
 
 
-def on_track_clients(summary: OnTrackSummary) -> None:
-    """The not-on-track clients grouped by clinician, each with the rule in numbers."""
-    for clinician, rows in summary.off_course.groupby("clinician", sort=True):
-        st.markdown(f"**{clinician}** ({len(rows)})")
-        for row in rows.itertuples():
-            left, right = st.columns([1, 6], vertical_alignment="center")
-            with left:
-                client_link(row.client_code)
-            right.caption(off_course_rule(row.measures))
+def on_track_clients(summary: OnTrackSummary, key: str = "on_track_page") -> None:
+    """The not-on-track clients by clinician, each with the rule in numbers, PER_PAGE a page
+    with the count in words."""
+    off = summary.off_course.sort_values(["clinician", "client_code"])
+    shown = pager(len(off), PER_PAGE, key, "clients not on track")
+    st.html(TABLE_CSS)
+    st.container(key="off_course_table").markdown(
+        off_course_markdown(rows_of(off, shown), lambda c: f"client?client={quote(c)}")
+    )

@@ -8,14 +8,14 @@ dip on low volume is never mistaken for a trend.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.flag_words import flag_labels, flag_rules
+from dashboard.flag_words import flag_labels, flag_rules, off_course_rule
 from dashboard.theme import LABEL_ROOM, OKABE_ITO, empty_figure, rate_axis, styled, week_axis
 from dashboard.words import rate_label
 from data_access.reads.metrics import MIN_CLIENTS_FOR_FIGURE, MIN_REVIEWED_FOR_RATE
@@ -27,6 +27,7 @@ BAR_COLOUR = "rgba(153, 153, 153, 0.45)"  # reviewed-count bars sit quietly behi
 RATE_COLOUR = OKABE_ITO[0]
 # Cividis: ordered, readable with every common colour-vision deficiency, light and dark.
 HEATMAP_SCALE = "Cividis"
+HEATMAP_MOST = 30  # clinician rows in one heatmap: more is unreadable and heavy to send
 
 
 def _shown_rate(frame: pd.DataFrame) -> pd.Series:
@@ -171,11 +172,23 @@ def completion_by_group_figure(
     return styled(fig, title, height=height)
 
 
-def completion_heatmap_figure(heatmap: pd.DataFrame) -> go.Figure:
-    """Completion rate per clinician (rows) and due week (columns); blank cells read "too few"."""
+def completion_heatmap_figure(
+    heatmap: pd.DataFrame, clinicians: Sequence[str] | None = None, most: int = HEATMAP_MOST
+) -> go.Figure:
+    """Completion rate per clinician (rows) and due week (columns); blank cells read "too few".
+
+    Rows are `clinicians` in that order, top to bottom (by default every clinician, A at the
+    top), never more than `most`: past that the title says how many of how many are drawn.
+    """
     title = "Completion rate by clinician and week due"
     if heatmap.empty or heatmap["assignments"].sum() == 0:
         return empty_figure(title, "No homework was due in this period.")
+    everyone = sorted(heatmap["clinician"].unique())
+    wanted = list(clinicians) if clinicians is not None else everyone
+    if len(wanted) > most:
+        title += f" (the first {most} of {len(wanted)} clinicians)"
+        wanted = wanted[:most]
+    heatmap = heatmap[heatmap["clinician"].isin(wanted)]
     frame = heatmap.assign(
         rate=_shown_rate(heatmap),
         label=_labels(heatmap),
@@ -183,11 +196,12 @@ def completion_heatmap_figure(heatmap: pd.DataFrame) -> go.Figure:
     )
     rates = frame.pivot_table(index="clinician", columns="week", values="rate", aggfunc="first")
     weeks = sorted(frame["week"].unique())
-    clinicians = sorted(frame["clinician"].unique(), reverse=True)  # A at the top
-    rates = rates.reindex(index=clinicians, columns=weeks)
+    drawn = set(frame["clinician"])
+    rows = [c for c in wanted if c in drawn][::-1]  # the first at the top
+    rates = rates.reindex(index=rows, columns=weeks)
     text = (
         frame.pivot_table(index="clinician", columns="week", values="label", aggfunc="first")
-        .reindex(index=clinicians, columns=weeks)
+        .reindex(index=rows, columns=weeks)
         .fillna("nothing due")
     )
     short = text.map(
@@ -199,7 +213,7 @@ def completion_heatmap_figure(heatmap: pd.DataFrame) -> go.Figure:
         go.Heatmap(
             z=rates.to_numpy(),
             x=weeks,
-            y=clinicians,
+            y=rows,
             zmin=0,
             zmax=100,
             colorscale=HEATMAP_SCALE,
@@ -217,7 +231,7 @@ def completion_heatmap_figure(heatmap: pd.DataFrame) -> go.Figure:
         xaxis=week_axis("Week due (ticks on Mondays)", pd.Series(weeks)) | {"showgrid": False},
         yaxis={"title": {"text": ""}, "showgrid": False},
     )
-    return styled(fig, title, height=max(280, 34 * len(clinicians) + 140))
+    return styled(fig, title, height=max(280, 34 * len(rows) + 140))
 
 
 # --- Headline figures and tables (DataFrame in, DataFrame or text out) ----------------------
@@ -552,3 +566,29 @@ def client_list_markdown(clients: pd.DataFrame, link: Callable[[str], str]) -> s
         for r in clients.itertuples()
     ]
     return "\n".join(["| Client | Clinician | In this figure |", "| --- | --- | --- |", *rows])
+
+
+def risk_table_markdown(
+    rows: list[tuple[str, str, str, str | None]], link: Callable[[str], str], item: str
+) -> str:
+    """Open risk items as one markdown table, in red: (client code, clinician, the answer and
+    its date, who reviewed it and when or None) per row, each code a link to the client page;
+    the item's wording (`item`) heads its column once. One element for every item keeps a list
+    of hundreds light to send and to draw."""
+    lines = [
+        f"| [{_cell(code)}]({link(code)}) | :red[{_cell(clinician)}] | :red[{_cell(answer)}] "
+        f"| {'**Not reviewed.**' if reviewed is None else _cell(reviewed)} |"
+        for code, clinician, answer, reviewed in rows
+    ]
+    head = [f"| Client | Clinician | {_cell(item)} | Review |", "| --- | --- | --- | --- |"]
+    return "\n".join([*head, *lines])
+
+
+def off_course_markdown(off_course: pd.DataFrame, link: Callable[[str], str]) -> str:
+    """Clients not on track as one markdown table: code (a link), clinician, the rule in numbers."""
+    rows = [
+        f"| [{_cell(r.client_code)}]({link(r.client_code)}) | {_cell(r.clinician)} "
+        f"| {_cell(off_course_rule(r.measures))} |"
+        for r in off_course.itertuples()
+    ]
+    return "\n".join(["| Client | Clinician | Why not on track |", "| --- | --- | --- |", *rows])

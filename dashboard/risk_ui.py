@@ -4,20 +4,27 @@ practice pages. Read on every run, never from a cache, so a new risk item is nev
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitPageNotFoundError
 
 from dashboard.db import engine
-from dashboard.flag_words import risk_rule
-from dashboard.navigation import PAGES_DIR
+from dashboard.flag_words import answer_words, risk_rule
+from dashboard.practice_charts import risk_table_markdown
 from data_access.access.viewer import Viewer
 from data_access.reads.risk import MAX_NOTE, open_risk_items, review_risk_item
+from data_access.records.questionnaires import RISK_ITEM_WORDING
 from data_access.store.errors import DataError
 
-CLIENT_PAGE = str(PAGES_DIR / "client.py")
 ICON = ":material/emergency:"
+BOX_ROWS = 8  # more risk items than this scroll in a box
+BOX_HEIGHT = 420
+# Codes and the review column never break inside a word: "C-" over "0048" read as two things.
+TABLE_CSS = """<style>
+:is(.st-key-risk_table, .st-key-off_course_table, .st-key-client_list) td:first-child,
+.st-key-risk_table td:last-child { white-space: nowrap; }
+</style>"""
 
 
 def risk_items(viewer: Viewer, client_ids: Sequence[int] | None = None) -> pd.DataFrame:
@@ -60,31 +67,35 @@ def risk_banner(viewer: Viewer, client_id: int) -> bool:
     return True
 
 
-def client_link(code: str) -> None:
-    """A link to the client page that stays in this signed-in browser session."""
-    try:
-        st.page_link(CLIENT_PAGE, label=code, query_params={"client": code})
-    except StreamlitPageNotFoundError:  # page run on its own, without the app's menu (AppTest)
-        st.markdown(f"[{code}](client?client={code})")
-
-
 def risk_list(viewer: Viewer) -> None:
-    """Every open risk item in the viewer's scope, unreviewed first, above any other list."""
+    """Every open risk item in the viewer's scope, above any other list and never paged: the
+    count in words, then one table, unreviewed and the highest answer first; past a few rows it
+    scrolls inside a box of fixed height instead of pushing the page down."""
     items = risk_items(viewer)
     if items.empty:
         return
     open_count = int((~items["reviewed"]).sum())
     st.error(
         f"**Risk items: {open_count} not reviewed, {len(items) - open_count} reviewed.** "
-        "PHQ-9 item 9 answered 1 or more; shown whatever the dates and filters.",
+        "PHQ-9 item 9 answered 1 or more; shown whatever the dates and filters"
+        + (f", all {len(items)} in the box below (scroll)." if len(items) > BOX_ROWS else "."),
         icon=ICON,
     )
-    for _, row in items.iterrows():
-        left, right = st.columns([1, 6], vertical_alignment="center")
-        with left:
-            client_link(row["client_code"])
-        status = _reviewed_words(row) if row["reviewed"] else "**Not reviewed.**"
-        right.markdown(
-            f":red[{row['clinician']} · {risk_rule(int(row['answer']), row['recorded_on'])}] "
-            f"{status}"
+    items = items.sort_values(
+        ["reviewed", "answer", "recorded_on"], ascending=[True, False, False], kind="stable"
+    )
+    rows = [
+        (
+            row["client_code"],
+            row["clinician"],
+            f'"{answer_words(int(row["answer"]))}" ({int(row["answer"])} of 3) '
+            f'on {row["recorded_on"]:%d %b %Y}',
+            _reviewed_words(row) if row["reviewed"] else None,
         )
+        for _, row in items.iterrows()
+    ]
+    item = f'PHQ-9 item 9, "{RISK_ITEM_WORDING}"'
+    table = risk_table_markdown(rows, lambda code: f"client?client={quote(code)}", item)
+    st.html(TABLE_CSS)
+    height = BOX_HEIGHT if len(items) > BOX_ROWS else "content"
+    st.container(height=height, key="risk_table").markdown(table)

@@ -14,6 +14,8 @@ from dashboard.filters import filter_sidebar, scope_words
 from dashboard.flag_words import FLAG_LABELS, FLAG_RULES, not_on_track_share
 from dashboard.navigation import PAGES_DIR
 from dashboard.on_track_ui import on_track_clients
+from dashboard.pager_ui import pager
+from dashboard.paging import rows_of
 from dashboard.plain_text import md
 from dashboard.risk_ui import risk_list
 from data_access.access import audit
@@ -25,6 +27,7 @@ from data_access.records.csv_safe import to_safe_csv
 
 CLIENT_PAGE = str(PAGES_DIR / "client.py")
 ROWS_PER_PAGE = 20
+CLINICIANS_PER_PAGE = 25  # caseload table rows, and heatmap rows with them
 
 
 load = page_data("Adding up the caseloads…")(caseload_data)
@@ -91,22 +94,27 @@ st.caption(
     f"needs-attention flags are as of {filters.as_of:%d %b %Y}."
 )
 
-# --- One row per clinician -----------------------------------------------------------------
+# --- One row per clinician, CLINICIANS_PER_PAGE a page; the heatmap draws the same page ------
 if data.table.empty:
     st.info("No clients match these filters.")
+    shown_clinicians: list[str] = []
 else:
     sort = st.selectbox("Sort clinicians by", list(charts.CASELOAD_SORTS), key="caseload_sort")
     table = charts.sort_caseload(data.table, sort)
+    shown = pager(len(table), CLINICIANS_PER_PAGE, "caseload_page", "clinicians")
+    page_rows = rows_of(table, shown)
+    shown_clinicians = list(page_rows["clinician"])
     st.dataframe(
-        charts.caseload_display(table),
+        charts.caseload_display(page_rows),
         hide_index=True,
         key="caseload_table",
-        height=min(35 * (len(table) + 1) + 3, 800),  # every clinician without scrolling
+        height=35 * (len(page_rows) + 1) + 3,  # the page's rows without scrolling
     )
     st.caption(
         "Homework set: share of attended sessions at which homework was set (n = sessions). "
         "Completion: (completed + ½ partial) / reviewed (n = reviewed). Reliably improved: "
         "PHQ-9 or GAD-7 (n = clients with two or more scores in the period). Under 5: too few."
+        + (" The download holds every clinician." if shown.pages > 1 else "")
     )
     st.download_button(
         "Download the caseload table (CSV)",
@@ -116,10 +124,16 @@ else:
         on_click="ignore",
     )
 
-st.plotly_chart(charts.completion_heatmap_figure(data.heatmap), key="heatmap")
+st.plotly_chart(charts.completion_heatmap_figure(data.heatmap, shown_clinicians), key="heatmap")
 st.caption(
     "Each cell: completion of homework due that week. 'few': fewer than 5 reviewed, too few "
     "for a rate (hover for the count); blank: nothing due."
+    + (
+        f" Rows: the clinicians of the table's page above ({shown.words('clinicians')}), in "
+        "its order; choose another page or sort to see others."
+        if not data.table.empty and shown.pages > 1
+        else ""
+    )
 )
 
 # --- Needs attention -----------------------------------------------------------------------
@@ -132,19 +146,15 @@ with st.expander("What raises each flag"):
 if not flagged:
     st.success("No active client in scope has a needs-attention flag.")
 else:
-    pages = (len(flagged) - 1) // ROWS_PER_PAGE + 1
-    page = 1
-    if pages > 1:
-        # other filters may leave fewer pages than the one last shown
-        st.session_state["attention_page"] = min(st.session_state.get("attention_page", 1), pages)
-        page = st.number_input(f"Page (of {pages})", 1, pages, key="attention_page")
+    st.caption("Risk items first, then the most urgent flag: the first page is the worst.")
+    shown = pager(len(flagged), ROWS_PER_PAGE, "attention_page", "clients needing attention")
     widths = [1.1, 1.4, 2.2, 1.6, 1.6]
     header = st.columns(widths)
     for column, title in zip(
         header, ("Client", "Clinician", "Flags", "Last session", "Last score"), strict=True
     ):
         column.markdown(f"**{title}**")
-    for row in flagged[(page - 1) * ROWS_PER_PAGE : page * ROWS_PER_PAGE]:
+    for row in flagged[shown.start : shown.stop]:
         cells = st.columns(widths, vertical_alignment="center")
         with cells[0]:
             client_link(row["Client"], row["Rules"], filters)
@@ -169,7 +179,7 @@ else:
     st.caption(
         f"Active clients not on track: {not_on_track_share(on_track)}. Worth a supervision look."
     )
-    on_track_clients(on_track)
+    on_track_clients(on_track, "on_track_caseload_page")
 
 # --- Drill-down ------------------------------------------------------------------------------
 st.subheader("A clinician's clients")

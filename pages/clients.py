@@ -24,10 +24,13 @@ from dashboard.clinician_words import (
     shown_rows,
 )
 from dashboard.navigation import PAGES_DIR
+from dashboard.pager_ui import pager
+from dashboard.paging import rows_of
 from dashboard.plain_text import md, md_html
 from data_access.reads.my_clients import my_clients
 
 CLIENT_PAGE = str(PAGES_DIR / "client.py")
+ROWS_PER_PAGE = 50  # a team of hundreds is searched (Find) or paged, never sent at once
 WIDTHS = [1.3, 1.4, 2.2, 2.0, 1.7]
 HEADINGS = (
     "Client, next session",
@@ -112,9 +115,10 @@ if rows.empty:
     st.info("No client matches: clear the search or choose *All*.")
     st.stop()
 st.html(NARROW_CSS)
+shown = pager(len(rows), ROWS_PER_PAGE, "clients_page", "clients, in this order")
 with st.container(key="clients_head"):
     heads = st.columns(WIDTHS)
     for column, heading in zip(heads, HEADINGS, strict=True):
         column.markdown(f"**{heading}**")
-for _, row in rows.iterrows():
+for _, row in rows_of(rows, shown).iterrows():
     draw_row(row, today, bool(team))

@@ -10,6 +10,8 @@ from dashboard.auth_ui import require_viewer
 from dashboard.cache import derived_data, page_data
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar
+from dashboard.pager_ui import pager
+from dashboard.paging import rows_of
 from dashboard.report import ReportSection, attention_section, build_report, report_download
 from dashboard.theme import WRAP_METRICS
 from dashboard.words import percent, rate_label, rate_labels, split_rate
@@ -23,6 +25,7 @@ ASSOCIATION = (
     "These figures show association, not cause: clients who do more homework may differ in "
     "other ways (severity, circumstances, motivation). Use them to ask questions in supervision."
 )
+CLINICIANS_PER_PAGE = 25  # per-clinician charts and tables, a page at a time
 
 
 load = page_data("Counting homework…")(homework_page)
@@ -90,11 +93,12 @@ def report(viewer: Viewer, filters: Filters) -> str:
                 tables=(("Mean change by type and group", improvement_table(data["improvement"])),),
             ),
             ReportSection(
-                "Mix of types per clinician", figures=(charts.clinician_mix_chart(data["mix"]),)
-            ),  # fmt: skip
+                "Mix of types per clinician",
+                figures=(charts.clinician_mix_chart(data["mix"], most=None),),
+            ),
             ReportSection(
                 "Reviewed on time",
-                figures=(charts.on_time_chart(data["on_time"]),),
+                figures=(charts.on_time_chart(data["on_time"], most=None),),
                 tables=(
                     (
                         "Reviewed by the next attended session, and the next homework",
@@ -161,7 +165,10 @@ with st.expander("Table: mean change by type and group"):
 
 st.header("Mix of types per clinician")
 st.caption("Habits show here: a clinician who mostly sets one type stands out as one long bar.")
-st.plotly_chart(charts.clinician_mix_chart(data["mix"]), width="stretch")
+mix_names = sorted(data["mix"]["clinician"].unique())
+shown = pager(len(mix_names), CLINICIANS_PER_PAGE, "mix_page", "clinicians, by name")
+mix_page = data["mix"][data["mix"]["clinician"].isin(mix_names[shown.start : shown.stop])]
+st.plotly_chart(charts.clinician_mix_chart(mix_page), width="stretch")
 
 st.header("Reviewed on time")
 st.caption(
@@ -169,13 +176,18 @@ st.caption(
     "client's next attended session. Assignments whose next session has not happened yet are "
     "not counted."
 )
-st.plotly_chart(charts.on_time_chart(on_time), width="stretch")
+everyone = on_time["clinician_id"] == -1
+shown = pager(int((~everyone).sum()), CLINICIANS_PER_PAGE, "on_time_page", "clinicians, by name")
+on_time_page = pd.concat([rows_of(on_time[~everyone], shown), on_time[everyone]])
+st.plotly_chart(charts.on_time_chart(on_time_page), width="stretch")
 st.markdown(
     "**Review and the next homework.** Completion of homework set in the chosen dates, split "
     "by whether the client's previous homework had been reviewed by the day it was set. "
     + ASSOCIATION
 )
-st.dataframe(charts.review_table(on_time, data["after_review"]), hide_index=True, width="stretch")
+st.dataframe(
+    charts.review_table(on_time_page, data["after_review"]), hide_index=True, width="stretch"
+)
 
 st.divider()
 report_download(

@@ -13,6 +13,8 @@ from dashboard.filters import filter_sidebar
 from dashboard.on_track_charts import ASSOCIATION as ON_TRACK_ASSOCIATION
 from dashboard.on_track_charts import on_track_homework_chart, on_track_homework_table
 from dashboard.outcome_words import coverage_sentence, lag_words, outcome_table
+from dashboard.pager_ui import pager
+from dashboard.paging import rows_of
 from dashboard.reference_words import homework_reference_caption
 from dashboard.report import ReportSection, attention_section, build_report, report_download
 from dashboard.words import count_labels, rate_labels
@@ -25,6 +27,7 @@ from data_access.reads.reference import LABEL as REFERENCE_LABEL
 from data_access.reads.reference import reference_figures
 
 MEASURES = ("PHQ-9", "GAD-7")
+CLINICIANS_PER_PAGE = 25  # per-clinician chart and tables, a page at a time
 ASSOCIATION = (
     "Association, not cause: clients who do more homework may also differ in severity, "
     "circumstances or motivation. These figures describe this practice's records; they cannot "
@@ -175,7 +178,7 @@ def report(viewer: Viewer, filters: Filters, measure: str) -> str:
             ReportSection(
                 "Per clinician",
                 notes=(CASELOAD_CAVEAT,),
-                figures=(charts.clinician_comparison_chart(tables["comparison"]),),
+                figures=(charts.clinician_comparison_chart(tables["comparison"], most=None),),
                 tables=(("Rates per clinician", comparison_table(tables["comparison"])),),
             ),  # fmt: skip
         ],
@@ -211,7 +214,13 @@ st.header("Paired outcomes")
 st.plotly_chart(
     charts.paired_outcome_chart(tables["paired"], outcomes.ALL_IN_VIEW), width="stretch"
 )
-st.dataframe(tables["table"], hide_index=True, width="stretch")
+by_clinician = tables["table"]  # everyone in view first, then each clinician by name
+shown = pager(len(by_clinician) - 1, CLINICIANS_PER_PAGE, "outcome_table_page", "clinicians")
+st.dataframe(
+    pd.concat([by_clinician.iloc[:1], rows_of(by_clinician.iloc[1:], shown)]),
+    hide_index=True,
+    width="stretch",
+)
 with st.expander(REFERENCE_LABEL):
     st.caption(
         "Published figures from other services and studies, each with its source and year, "
@@ -281,6 +290,8 @@ st.caption(ON_TRACK_ASSOCIATION)
 st.header("Per clinician")
 st.warning(CASELOAD_CAVEAT, icon=":material/groups:")
 comparison = tables["comparison"]
+shown = pager(len(comparison) - 1, CLINICIANS_PER_PAGE, "comparison_page", "clinicians, by name")
+comparison = pd.concat([comparison.iloc[:1], rows_of(comparison.iloc[1:], shown)])
 st.plotly_chart(charts.clinician_comparison_chart(comparison), width="stretch")
 st.dataframe(comparison_table(comparison), hide_index=True, width="stretch")
 

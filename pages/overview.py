@@ -10,6 +10,8 @@ from dashboard.cache import page_data
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar, scope_words
 from dashboard.on_track_ui import on_track_share
+from dashboard.pager_ui import pager
+from dashboard.paging import rows_of
 from dashboard.risk_ui import risk_list
 from dashboard.theme import WRAP_METRICS
 from dashboard.words import list_details
@@ -48,14 +50,9 @@ def client_list(key: str) -> None:
         st.info("No clients are counted in this figure for these filters.")
         return
     period = f"&from={filters.start}&to={filters.end}" if filters.start and filters.end else ""
-    pages = (len(clients) - 1) // ROWS_PER_PAGE + 1
-    page = 1
-    if pages > 1:
-        st.session_state["list_page"] = min(st.session_state.get("list_page", 1), pages)
-        page = st.number_input(f"Page (of {pages})", 1, pages, key="list_page")
-    shown = clients.iloc[(page - 1) * ROWS_PER_PAGE : page * ROWS_PER_PAGE]
+    shown = rows_of(clients, pager(len(clients), ROWS_PER_PAGE, "list_page", "clients"))
     shown = shown.assign(detail=list_details(key, shown))
-    st.markdown(
+    st.container(key="client_list").markdown(
         charts.client_list_markdown(shown, lambda code: f"client?client={quote(code)}{period}")
     )
 

@@ -202,8 +202,32 @@ def test_a_risk_item_heads_the_list_whatever_the_filters(practice):
     practice.score(practice.clients["C-0002"], "PHQ-9", 9, day(4, 6), items=[1] * 9)
     at = open_caseload(practice, "ada")
     assert at.error[0].value.startswith("**Risk items: 1 not reviewed, 0 reviewed.**")
-    assert links(at)[:2] == [  # red list (whatever the dates), then the period's list
-        "[C-0002](client?client=C-0002)",
-        f"[C-0002](client?client=C-0002{PERIOD})",
-    ]
+    risks, first = links(at)[:2]  # red list (whatever the dates), then the period's list
+    assert risks.splitlines()[2].startswith(r"| [C\-0002](client?client=C-0002) | :red[Ana Alder]")
+    assert len(risks.splitlines()) == 3  # heading, rule, one risk item
+    assert first == f"[C-0002](client?client=C-0002{PERIOD})"
     assert [h.value for h in at.subheader][0] == "Needing attention (3)"
+
+
+def test_thirty_risk_items_are_all_listed_in_one_box_never_paged(practice):
+    """30 of Ana's clients (R-001 … R-030, intake in March) answer item 9: 1 to 3 in turn, each a
+    day later than the one before. All 30 rows are in the red table (it scrolls in a box, it
+    does not page), unreviewed and the highest answer first, the newest first within one answer."""
+    for n in range(1, 31):
+        client = practice.client(practice.ids["ana"], intake=day(3, 2), code=f"R-{n:03d}")
+        answer = n % 3 + 1
+        practice.score(
+            client,
+            "PHQ-9",
+            12,
+            day(4, 1) + dt.timedelta(days=n),
+            items=[3, 3, 3, 3 - answer, 0, 0, 0, 0, answer],
+        )
+    at = open_caseload(practice, "ada")
+    assert at.error[0].value.startswith("**Risk items: 30 not reviewed, 0 reviewed.**")
+    assert "all 30 in the box below (scroll)" in at.error[0].value
+    rows = links(at)[0].splitlines()[2:]
+    codes = [row.split("](")[0].removeprefix("| [").replace("\\", "") for row in rows]
+    threes = [f"R-{n:03d}" for n in range(29, 0, -3)]  # n % 3 == 2: answer 3, newest first
+    assert len(codes) == 30 and codes[:10] == threes
+    assert r"\(3 of 3\)" in rows[0] and r"\(1 of 3\)" in rows[-1]

@@ -72,3 +72,17 @@ def test_an_empty_caseload_says_what_to_do_and_a_supervisor_can_see_the_team(pra
     assert at.info[0].value.startswith("You have no active clients yet.")
     at.toggle[0].set_value(True).run()
     assert at.caption[0].value.startswith("2 of 2 active clients")
+
+
+def test_a_caseload_of_55_sends_50_rows_and_the_next_page_the_other_5(practice):  # noqa: ANN001
+    """Dana gets 53 more clients (C-0003 … C-0055, none booked): 55 rows in the page's order,
+    the first 50 on page 1 and 5 on page 2, with the count in words."""
+    for n in range(3, 56):
+        practice.client(practice.dana, intake=day(-30), code=f"C-{n:04d}")
+    at = open_page("clients", practice.viewer(practice.dana))
+    assert at.caption[0].value.startswith("55 of 55 active clients")
+    assert at.caption[1].value == "Showing 1–50 of 55 clients, in this order."
+    first = texts(at).count("](client?client=C-")
+    at.number_input(key="clients_page").set_value(2).run()
+    assert at.caption[1].value == "Showing 51–55 of 55 clients, in this order."
+    assert (first, texts(at).count("](client?client=C-")) == (50, 5)

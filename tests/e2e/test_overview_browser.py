@@ -12,7 +12,7 @@ from data_access.store.engine import new_engine
 from data_access.store.schema import Clinician
 from tests.e2e.conftest import assert_no_exception, sign_in, wait_for_app
 
-LIST_LINKS = '[data-testid="stMarkdownContainer"] table a'
+LIST_LINKS = '.st-key-client_list [data-testid="stMarkdownContainer"] table a'
 
 
 def flagged_codes(db_url: str, email: str, start: dt.date, end: dt.date) -> set[str]:

@@ -200,3 +200,93 @@ def test_review_table_with_one_group_only_says_too_few_instead_of_failing():
     cleo = table.to_dict("records")[1]
     assert cleo["Next homework after no review"] == "none"
     assert cleo["Difference"] == "too few to compare"
+
+
+def test_per_clinician_charts_draw_at_most_their_bound_and_say_how_many_of_how_many():
+    """400 clinicians: the pages pass a page of 25; given everyone, each chart draws the first
+    30 (by name) and its title says 30 of 400; on time and the comparison keep their total."""
+    names = [f"Clinician {i:03d}" for i in range(400)]
+    mix = pd.DataFrame(
+        {
+            "clinician": [n for n in names for _ in range(2)],
+            "type": ["Reading", "Exposure"] * 400,
+            "times_set": [3, 1] * 400,
+            "share": [0.75, 0.25] * 400,
+        }
+    )
+    fig = charts.clinician_mix_chart(mix)
+    assert [len(bar.y) for bar in fig.data] == [30, 30]
+    assert fig.data[0].y[-1] == "Clinician 000 (n=4)"  # the first name at the top
+    assert fig.layout.title.text.endswith("(the first 30 of 400 clinicians)")
+    assert len(charts.clinician_mix_chart(mix, most=None).data[0].y) == 400  # the report
+
+    rows = [(i, n, 10, 9) for i, n in enumerate(names, start=1)] + [(-1, "All", 4000, 3600)]
+    fig = charts.on_time_chart(on_time(*rows))
+    assert len(fig.data[0].y) == 31 and fig.data[0].y[0] == "All"  # the total at the bottom
+    assert fig.layout.title.text.endswith("(the first 30 of 400 clinicians)")
+
+    comparison = pd.DataFrame(
+        {
+            "group": ["All clients in view", *names],
+            "setting_rate": 0.9, "setting_label": "90 % (n=20)",
+            "completion_rate": 0.7, "completion_label": "70 % (n=30)",
+            "ri_rate": 0.4, "ri_label": "4 of 10",
+        }
+    )  # fmt: skip
+    fig = charts.clinician_comparison_chart(comparison.iloc[:26])  # a page: everyone + 25
+    assert [len(bar.y) for bar in fig.data] == [26, 26, 26]
+    assert fig.layout.title.text == (
+        "Per clinician: setting homework, completion and reliable improvement"
+    )
+    fig = charts.clinician_comparison_chart(comparison)
+    assert [len(bar.y) for bar in fig.data] == [31, 31, 31]
+    assert fig.data[0].y[-1] == "All clients in view"
+
+
+SCATTER_CORR = {"no_spread": False, "too_few": False, "n": 0, "r": 0.2, "ci_low": 0.17,
+                "ci_high": 0.23, "slope": 4.0, "intercept": 1.0}  # fmt: skip
+
+
+def test_a_scatter_of_up_to_2000_clients_draws_a_dot_each():
+    rng = np.random.default_rng(3)
+    points = pd.DataFrame(
+        {"completion_rate": rng.uniform(0, 1, 2000), "change": rng.integers(-8, 12, 2000)}
+    )
+    fig = charts.scatter_chart(points, SCATTER_CORR | {"n": 2000}, "PHQ-9")
+    assert len(fig.data[0].x) == 2000 and fig.data[0].name == "Client"
+    assert "bin" not in fig.layout.annotations[0].text
+
+
+def test_a_scatter_of_more_clients_counts_them_in_bins_and_says_so():
+    """6,000 clients whose completion lies on 0, 0.02 … 1 and change on -8 … 11: bins of 5 points
+    of completion (0.02 and 0.04 go to the 0 and 5 % bins) by 1 point of change."""
+    rng = np.random.default_rng(3)
+    points = pd.DataFrame(
+        {
+            "completion_rate": rng.integers(0, 51, 6000) / 50,
+            "change": rng.integers(-8, 12, 6000),
+        }
+    )
+    fig = charts.scatter_chart(points, SCATTER_CORR | {"n": 6000}, "PHQ-9")
+    dots = fig.data[0]
+    assert len(dots.x) <= 21 * 20 and dots.name == "Clients (binned)"
+    assert int(np.sum(dots.customdata)) == 6000  # every client counted once
+    assert set(np.round(dots.x, 6)) <= {5.0 * k for k in range(21)}
+    assert fig.layout.title.text == "Homework completion vs PHQ-9 change, clients counted in bins"
+    assert fig.layout.annotations[0].text.endswith(
+        "More than 2,000 clients: each dot is a bin of 5 % completion by 1 point, its area the "
+        "number of clients in it."
+    )
+    assert "N = 6000 clients" in fig.layout.annotations[0].text  # r is from every client
+
+
+def test_bins_put_each_client_at_its_bins_centre():
+    points = pd.DataFrame(
+        {"completion_rate": [0.0, 0.02, 0.03, 0.98, 1.0], "change": [2, 2.4, 2, -1, -1]}
+    )
+    bins = charts.binned_points(points)
+    assert bins.to_dict("records") == [
+        {"completion_rate": 0.0, "change": 2.0, "clients": 2},  # 0 % and 2 % with change 2, 2.4
+        {"completion_rate": 0.05, "change": 2.0, "clients": 1},
+        {"completion_rate": 1.0, "change": -1.0, "clients": 2},
+    ]

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from dataclasses import replace
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ from dashboard.practice_charts import (
     completion_by_group_figure,
     completion_heatmap_figure,
     headlines,
+    risk_table_markdown,
     type_mix_figure,
     weekly_completion_figure,
 )
@@ -159,3 +161,42 @@ def test_group_rates_stop_at_100_and_keep_their_labels_in_the_margin():
     assert list(fig.layout.xaxis.range) == [0, 100]
     assert list(fig.data[0].text) == ["too few (n=2)", "100 % (n=10)"]  # bottom-up
     assert fig.data[0].cliponaxis is False and fig.layout.margin.r >= 100
+
+
+def test_heatmap_draws_the_clinicians_given_in_their_order_and_never_more_than_its_bound():
+    """400 clinicians × 4 weeks: the caseload page passes the 25 of its table's page; given
+    nothing, the heatmap draws the first 30 by name and its title says 30 of 400."""
+    names = [f"Clinician {i:03d}" for i in range(400)]
+    heat = counts(
+        clinician=[n for n in names for _ in range(4)],
+        due_week=[W1, W2, W3, W3 + dt.timedelta(days=7)] * 400,
+        reviewed=[10] * 1600,
+        credit=[7.0] * 1600,
+    )
+    page = names[125:150][::-1]  # a page of the table sorted some other way
+    (cells,) = completion_heatmap_figure(heat, page).data
+    assert list(cells.y) == page[::-1]  # the table's first row at the top
+    np.testing.assert_array_equal(np.array(cells.z, dtype=float), np.full((25, 4), 70.0))
+    fig = completion_heatmap_figure(heat)
+    (cells,) = fig.data
+    assert len(cells.y) == 30 and cells.y[-1] == "Clinician 000"
+    assert fig.layout.title.text.endswith("(the first 30 of 400 clinicians)")
+
+
+def test_risk_items_are_one_table_whose_codes_are_links_and_whose_words_stay_text():
+    rows = [
+        ("C-0002", "Ana Alder", '"nearly every day" (3 of 3) on 02 Jun 2026', None),
+        ("C-[x](y)", "Ben | Birch", '"several days" (1 of 3) on 01 Jun 2026', "Reviewed by *Ana*."),
+    ]
+    link = lambda code: f"client?client={quote(code)}"  # noqa: E731
+    table = risk_table_markdown(rows, link, 'PHQ-9 item 9, "Thoughts…"').splitlines()
+    assert table[0] == r'| Client | Clinician | PHQ\-9 item 9, "Thoughts…" | Review |'
+    assert table[2] == (
+        r'| [C\-0002](client?client=C-0002) | :red[Ana Alder] | :red["nearly every day" \(3 of 3\) '
+        "on 02 Jun 2026] | **Not reviewed.** |"
+    )
+    assert table[3] == (
+        r"| [C\-\[x\]\(y\)](client?client=C-%5Bx%5D%28y%29) | :red[Ben \| Birch] "
+        r'| :red["several days" \(1 of 3\) on 01 Jun 2026] | Reviewed by \*Ana\*\. |'
+    )
+    assert len(table) == 4
