@@ -228,9 +228,8 @@ def test_per_clinician_charts_draw_at_most_their_bound_and_say_how_many_of_how_m
     comparison = pd.DataFrame(
         {
             "group": ["All clients in view", *names],
-            "setting_rate": 0.9, "setting_label": "90 % (n=20)",
-            "completion_rate": 0.7, "completion_label": "70 % (n=30)",
-            "ri_rate": 0.4, "ri_label": "4 of 10",
+            "setting_rate": 0.9, "attended": 20, "completion_rate": 0.7, "reviewed": 30,
+            "ri_rate": 0.4, "improved": 4, "paired": 10, "ri_too_few": False,
         }
     )  # fmt: skip
     fig = charts.clinician_comparison_chart(comparison.iloc[:26])  # a page: everyone + 25
