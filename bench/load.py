@@ -57,6 +57,7 @@ class Level:
     rss_before: float
     rss_peak: float
     rss_after: float
+    anon: tuple[float, float, float]  # the server's own memory (RssAnon): before, peak, after
     wall: float
     cpu: float  # seconds of the server's CPU while the crowd browsed
 
@@ -140,12 +141,21 @@ def people(engine: Engine, n: int) -> list[Person]:
     return crowd
 
 
-async def _crowd(server: AppServer, crowd: list[Person], timeout: float) -> tuple[list, float]:
-    """Everyone at once; returns every result and the highest RSS sampled meanwhile."""
-    peak = server.rss_mib()
+def _memory(server: AppServer) -> np.ndarray:
+    """The server's RSS and its own part of it (RssAnon), in MiB. The rest of the RSS is the
+    SQLite file mapped by each open connection: counted once per connection, and the kernel's
+    to drop, so RssAnon is what tells whether memory comes back."""
+    return np.array([server.rss_mib(), server.anon_rss_mib()])
+
+
+async def _crowd(
+    server: AppServer, crowd: list[Person], timeout: float
+) -> tuple[list, np.ndarray]:
+    """Everyone at once; returns every result and the highest memory sampled meanwhile."""
+    peak = _memory(server)
     tasks = [asyncio.create_task(browse(server.base, p.cookie, p.visits, timeout)) for p in crowd]
     while not all(t.done() for t in tasks):
-        peak = max(peak, server.rss_mib())
+        peak = np.maximum(peak, _memory(server))
         await asyncio.wait(tasks, timeout=0.25)
     return [r for t in tasks for r in t.result()], peak
 
@@ -156,16 +166,19 @@ def run_level(url: str, crowd: list[Person], settle: float, timeout: float, log_
     server = AppServer(url, log_dir / f"streamlit_{len(crowd)}.log")
     try:
         asyncio.run(browse(server.base, "", [Visit("clients")], timeout))
-        before = server.rss_mib()
+        before = _memory(server)
         started, cpu = time.perf_counter(), server.cpu_seconds()
         results, peak = asyncio.run(_crowd(server, crowd, timeout))
         wall, cpu = time.perf_counter() - started, server.cpu_seconds() - cpu
         deadline = time.monotonic() + settle
         while time.monotonic() < deadline:
-            peak = max(peak, server.rss_mib())
+            peak = np.maximum(peak, _memory(server))
             time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+        after = _memory(server)
+        peak = np.maximum(peak, after)
+        anon = (float(before[1]), float(peak[1]), float(after[1]))
         return Level(
-            len(crowd), results, before, max(peak, server.rss_mib()), server.rss_mib(), wall, cpu
+            len(crowd), results, float(before[0]), float(peak[0]), float(after[0]), anon, wall, cpu
         )
     finally:
         server.stop()
@@ -187,7 +200,8 @@ def run_load(
 
 HEADER = (
     f"{'N':>3} {'pages':>5} {'errors':>6} {'p50 s':>7} {'p95 s':>7} {'max s':>7} "
-    f"{'all done s':>10} {'server CPU s':>12} {'RSS before':>10} {'peak':>7} {'after':>7} MiB"
+    f"{'all done s':>10} {'server CPU s':>12} {'RSS before':>10} {'peak':>7} {'after':>7} "
+    f"{'own before':>10} {'peak':>7} {'after':>7} MiB"
 )
 
 
@@ -197,7 +211,8 @@ def _line(level: Level) -> str:
     return (
         f"{level.n:>3} {len(level.results):>5} {len(level.errors):>6} {p50:>7.2f} {p95:>7.2f} "
         f"{top:>7.2f} {level.wall:>10.1f} {level.cpu:>12.1f} {level.rss_before:>10.0f} "
-        f"{level.rss_peak:>7.0f} {level.rss_after:>7.0f}"
+        f"{level.rss_peak:>7.0f} {level.rss_after:>7.0f} {level.anon[0]:>10.0f} "
+        f"{level.anon[1]:>7.0f} {level.anon[2]:>7.0f}"
     )
 
 

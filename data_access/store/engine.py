@@ -35,6 +35,11 @@ SQLITE_MMAP_BYTES = 1 << 30
 # sorts on disk; at 16 MB or more the setting rate hashes every assignment's (client, day) in
 # each worker instead of merging two indexes. 8 MB avoids both (`make bench` shows the effect).
 POSTGRES_OPTIONS = "-c jit=off -c work_mem=8MB"
+# Each person's page runs in its own thread and holds one or two connections while it reads, so
+# twenty people opening practice pages at once need up to forty. SQLAlchemy's default (5 kept,
+# 10 more, a 30 s wait) made the eleventh-and-later Overviews fail under `make load` at N = 20.
+# Past the pool a page now waits its turn; five stay open between bursts, the rest are closed.
+POOL = {"pool_size": 5, "max_overflow": 35, "pool_timeout": 120}
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects
@@ -70,10 +75,15 @@ def new_engine(url: str) -> Engine:
         uri_form = parsed.query.get("uri") == "true"  # "file:…?mode=ro": an existing file
         if parsed.database and parsed.database != ":memory:" and not uri_form:
             _private_sqlite_file(Path(parsed.database))
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        pool = POOL if parsed.database and parsed.database != ":memory:" else {}
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **pool
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, connect_args={"options": POSTGRES_OPTIONS})
+    return create_engine(
+        url, pool_pre_ping=True, connect_args={"options": POSTGRES_OPTIONS}, **POOL
+    )
 
 
 @cache
