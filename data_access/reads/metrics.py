@@ -80,7 +80,7 @@ def completion_rate(completed: int, partial: int, reviewed: int) -> float | None
 # page's suggestion and the advice beside a not-on-track warning.
 RECENT_REVIEWED = 4  # judged on the last 4 reviewed assignments, and only once there are 4
 LOW_RECENT_COMPLETION = 0.5  # under half of them done (partial counting PARTIAL_CREDIT)
-HARD_DIFFICULTY = 3  # or set at this difficulty (1–5) or more on average
+HARD_DIFFICULTY = 4  # or set at this difficulty (1–5) or more on average: hard, not just middling
 
 
 def smaller_and_easier(reviewed: int, rate: float | None, difficulty: float | None) -> bool:

@@ -282,14 +282,14 @@ def test_a_risk_item_is_a_red_banner_first_and_a_review_keeps_it_marked_reviewed
 @pytest.fixture
 def loop(practice):  # noqa: ANN001, ANN201
     """C-0001 of Dana's: seen a week ago, when a Thought Record was set (due today); the four
-    reviews before were one done out of four, at difficulty 3 and 4; booked today."""
+    reviews before were one done out of four, at difficulty 4 and 5; booked today."""
     p = practice
     c = p.client(p.dana, intake=ago(70))
     for days in (35, 28, 21, 14, 7):
         p.session(c, ago(days))
     reviewed = [
-        ("completed", "Daily Mood Log", 3), ("not_done", "Exposure Practice", 4),
-        ("not_done", "Exposure Practice", 4), ("not_done", "Daily Mood Log", 3),
+        ("completed", "Daily Mood Log", 4), ("not_done", "Exposure Practice", 5),
+        ("not_done", "Exposure Practice", 5), ("not_done", "Daily Mood Log", 4),
     ]  # fmt: skip
     for days, (status, kind, difficulty) in zip((35, 28, 21, 14), reviewed, strict=True):
         p.assignment(c, ago(days), status, kind, difficulty=difficulty,
@@ -322,7 +322,7 @@ def test_what_to_set_next_says_which_rule_produced_it(loop):  # noqa: ANN001
     assert "Daily Mood Log is what this client completes most: 50 % done (n=2)." in text
     assert "Exposure Practice is done least: 0 % (n=2); if you set it, make it small." in text
     assert "Make the next one smaller and easier: difficulty 1–2, due in fewer days." in text
-    assert "only 1 of the last 4 reviewed were done and they were set at difficulty 3.5" in text
+    assert "only 1 of the last 4 reviewed were done and they were set at difficulty 4.5" in text
 
 
 def test_setting_homework_refuses_blank_and_identical_and_writes_nothing(loop):  # noqa: ANN001

@@ -121,7 +121,7 @@ def test_a_picker_entry_has_code_last_session_and_flag_mark():
 def test_each_suggestion_is_said_with_the_rule_behind_it():
     most = Suggestion("most_done", "Daily Mood Log", 0.5, 2)
     least = Suggestion("least_done", "Exposure Practice", 0.0, 2)
-    smaller = Suggestion("smaller_easier", done=1.0, difficulty=3.5)
+    smaller = Suggestion("smaller_easier", done=1.0, difficulty=4.5)
     assert suggestion_words(most) == (
         "Daily Mood Log is what this client completes most: 50 % done (n=2).",
         "Completion by type over this client's reviewed homework (types with 2 or more reviews).",
@@ -130,8 +130,8 @@ def test_each_suggestion_is_said_with_the_rule_behind_it():
         "Exposure Practice is done least: 0 % (n=2); if you set it, make it small."
     )
     assert suggestion_words(smaller)[1] == (
-        "The last 4 reviewed assignments were mostly not done or set at difficulty 3 or more: "
-        "only 1 of the last 4 reviewed were done and they were set at difficulty 3.5 on average."
+        "The last 4 reviewed assignments were mostly not done or set at difficulty 4 or more: "
+        "only 1 of the last 4 reviewed were done and they were set at difficulty 4.5 on average."
     )
     only_hard = Suggestion("smaller_easier", difficulty=4.0)
     assert suggestion_words(only_hard)[1].endswith(": they were set at difficulty 4.0 on average.")

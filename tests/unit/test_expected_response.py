@@ -85,12 +85,12 @@ def test_homework_beside_the_warning_suggests_smaller_steps_when_completion_is_l
 
 def test_hard_homework_gets_the_suggestion_even_when_done_and_easy_done_homework_not():
     """The one rule of the client page (metrics.smaller_and_easier): 4 reviewed, mean
-    difficulty (3 + 3 + 4 + 2) / 4 = 3.0 is hard although all were done; two easy ones are
+    difficulty (4 + 4 + 5 + 3) / 4 = 4.0 is hard although all were done; two easy ones are
     too few to judge."""
     hard = homework(
-        (1, "completed", 3), (2, "completed", 3), (3, "completed", 4), (4, "completed", 2)
+        (1, "completed", 4), (2, "completed", 4), (3, "completed", 5), (4, "completed", 3)
     )
-    assert recent_homework(hard) == RecentHomework(4, 1.0, 3.0, suggest_easier=True)
+    assert recent_homework(hard) == RecentHomework(4, 1.0, 4.0, suggest_easier=True)
     assert homework_beside_warning(recent_homework(hard)).endswith("so it is doable.")
     easy = homework((1, "not_done", 2), (2, "partial", None))
     assert homework_beside_warning(recent_homework(easy)) == (

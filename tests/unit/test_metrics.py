@@ -112,7 +112,8 @@ def test_vectorised_paired_matches_the_scalar_rules():
     [
         (4, 0.375, 2.5, True),  # (1 + ½) of 4 done: under half
         (4, 0.5, 2.0, False),  # exactly half done, easy: no
-        (4, 1.0, 3.0, True),  # all done, but set at difficulty 3 on average
+        (4, 1.0, 4.0, True),  # all done, but set at difficulty 4 on average
+        (4, 1.0, 3.5, False),  # all done at a middling difficulty: no
         (4, 1.0, None, False),  # all done, none rated
         (3, 0.0, 5.0, False),  # only 3 reviewed: too few to judge
         (5, 0.25, None, True),
