@@ -14,7 +14,16 @@ from sqlalchemy import Connection
 
 from bench import naive
 from data_access.access.viewer import Viewer
-from data_access.reads import client_queries, expected, insight, outcomes, practice
+from data_access.reads import assignment_counts as counts
+from data_access.reads import (
+    caseload,
+    client_queries,
+    expected,
+    insight,
+    outcomes,
+    overview,
+    practice,
+)
 from data_access.reads.filters import Filters
 from data_access.reads.flags import needs_attention
 from data_access.reads.my_clients import my_clients
@@ -94,12 +103,12 @@ def _window(ctx: Context, n: int) -> tuple[dt.date, dt.date]:
 CASES: list[Case] = [
     Case(
         "completion by week, 12 weeks",
-        lambda c, x: practice.weekly_completion(c, x.viewer, x.weeks(12)),
+        lambda c, x: overview.weekly_completion(c, x.viewer, x.weeks(12)),
         lambda c, x: naive.completion_by_week(c, x.viewer, *_window(x, 12)),
     ),
     Case(
         "completion by week, 52 weeks",
-        lambda c, x: practice.weekly_completion(c, x.viewer, x.year),
+        lambda c, x: overview.weekly_completion(c, x.viewer, x.year),
         lambda c, x: naive.completion_by_week(c, x.viewer, *_window(x, 52)),
     ),
     Case(
@@ -114,7 +123,7 @@ CASES: list[Case] = [
     ),
     Case(
         "overdue count by clinician, now",
-        lambda c, x: practice.assignment_counts(c, x.viewer, x.now, by=("clinician_id",)),
+        lambda c, x: counts.assignment_counts(c, x.viewer, x.now, by=("clinician_id",)),
         lambda c, x: naive.overdue_by_clinician(c, x.viewer, x.today),
     ),
     Case(
@@ -141,13 +150,13 @@ CASES: list[Case] = [
     ),
     Case(
         "overview page, 12 weeks",
-        lambda c, x: practice.overview_data(c, x.viewer, x.weeks(12)),
+        lambda c, x: overview.overview_data(c, x.viewer, x.weeks(12)),
         None,
         "page data",
     ),
     Case(
         "caseload page, 12 weeks",
-        lambda c, x: practice.caseload_data(c, x.viewer, x.weeks(12)),
+        lambda c, x: caseload.caseload_data(c, x.viewer, x.weeks(12)),
         None,
         "page data",
     ),

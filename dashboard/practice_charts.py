@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 
 from dashboard.theme import LABEL_ROOM, OKABE_ITO, empty_figure, rate_axis, styled, week_axis
 from data_access.reads.metrics import MIN_CLIENTS_FOR_FIGURE, MIN_REVIEWED_FOR_RATE, rate_label
-from data_access.reads.practice import PeriodSummary
+from data_access.reads.overview import PeriodSummary
 
 MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 RATE_AXIS = "Completion rate (%)"

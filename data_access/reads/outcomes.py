@@ -29,6 +29,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from data_access.access.viewer import Viewer, client_scope
 from data_access.reads import metrics
+from data_access.reads.assignment_counts import due_in_period
 from data_access.reads.filters import (
     Filters,
     client_conditions,
@@ -37,7 +38,7 @@ from data_access.reads.filters import (
     type_condition,
 )
 from data_access.reads.insight import assignments_in_view, mean_with_interval
-from data_access.reads.practice import attended_per_client, due_in_period
+from data_access.reads.practice import attended_per_client
 from data_access.reads.scores import baseline_latest
 from data_access.store.schema import MEASURES, Assignment, Client, Clinician, Score
 

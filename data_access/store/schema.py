@@ -404,6 +404,43 @@ class DataVersion(Base):
     version: Mapped[int] = mapped_column(BigInteger)
 
 
+
+class HomeworkCount(Base):
+    """Maintained: assignments per client's clinician × due week × type × status
+    (`data_access/store/aggregates.py` keeps it equal to `assignments` in every write)."""
+
+    __tablename__ = "homework_counts"
+
+    due_week: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class HomeworkMixCount(Base):
+    """Maintained, practice-wide: assignments per due week × type × difficulty (0 = not rated)
+    × days-allowed bucket (its first day) × status."""
+
+    __tablename__ = "homework_mix_counts"
+
+    due_week: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    type_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    difficulty: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    days_allowed: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class AggregateStale(Base):
+    """(clinician, due week) keys whose maintained counts a write has touched; triggers add
+    them, the same transaction recomputes and clears them."""
+
+    __tablename__ = "aggregates_stale"
+
+    clinician_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    due_week: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+
 CONSTRAINT_REASONS: dict[str, str] = {
     "ck_clinicians_role": f"role must be one of {', '.join(ROLES)}",
     "ck_clinicians_not_own_supervisor": "a clinician cannot supervise themselves",

@@ -16,9 +16,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine
 
+from data_access.reads.caseload import attention_list
 from data_access.reads.filters import Filters
 from data_access.reads.my_clients import my_clients
-from data_access.reads.practice import attention_list
 from tests.builders import D, Practice
 
 TODAY = D(2026, 11, 26)
