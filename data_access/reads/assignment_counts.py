@@ -49,6 +49,8 @@ DAYS_ALLOWED_BUCKETS: tuple[tuple[int, int | None, str], ...] = (
 )
 COUNT_COLUMNS = ["assignments", "completed", "partial", "reviewed", "credit", "overdue"]
 MIX_KEYS = ("difficulty", "days_allowed")  # held practice-wide only, in homework_mix_counts
+# Read whole weeks from the maintained counts; `make bench` turns it off to time the live way.
+READ_MAINTAINED = True
 SUNDAY = dt.timedelta(days=6)  # a week's last day, from its Monday
 
 
@@ -130,15 +132,18 @@ def assignment_counts(
     filters: Filters,
     by: Sequence[str] = (),
     whole_weeks: bool = False,
-    maintained: bool = True,
+    maintained: bool | None = None,
 ) -> pd.DataFrame:
     """Assignments due in the period, grouped by any of clinician_id, due_week, type_id,
     difficulty, days_allowed: counts of all, completed, partial, reviewed, overdue, the credit
     and the completion rate.
 
     Read from the maintained counts where they answer the question exactly (`maintained_rows`),
-    else (or with `maintained` False) from the assignments themselves (`live_rows`).
+    else (or with `maintained` False; None means READ_MAINTAINED) from the assignments
+    themselves (`live_rows`).
     """
+    if maintained is None:
+        maintained = READ_MAINTAINED
     rows = maintained_rows(conn, viewer, filters, by, whole_weeks) if maintained else None
     if rows is None:
         rows = live_rows(conn, viewer, filters, by, whole_weeks)
