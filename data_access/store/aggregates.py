@@ -1,10 +1,11 @@
 """Maintained figures: homework counts kept equal to `assignments` inside every write.
 
-Triggers (migration 0010) note each (clinician, due week) that a write touches in
+Triggers (migration 0010) note each (clinician, due week, type) that a write touches in
 `aggregates_stale`: an assignment inserted, changed or deleted, a client moved to another
 clinician or deleted. `refresh`, called by `engine.write` before it commits, recomputes those
-keys of `homework_counts` and those weeks of `homework_mix_counts` from the live tables and
-clears the marks, so the counts change in the same transaction as the rows they count.
+keys of `homework_counts` and those (week, type) pairs of `homework_mix_counts` from the live
+tables and clears the marks, so the counts change in the same transaction as the rows they
+count.
 Recomputing a key rather than adding and subtracting keeps them right whatever the write did.
 docs/metrics.md says which figures are read from these tables.
 """
@@ -71,48 +72,77 @@ def _fill(conn: Connection, counts: Select, mix: Select) -> None:
     conn.execute(insert(HomeworkMixCount).from_select(_MIX_COLUMNS, mix))
 
 
-def _recount_keys(conn: Connection, keys: Sequence[tuple[int, dt.date]]) -> None:
-    """Recompute `homework_counts` for the (clinician, due week) keys a write touched."""
+def _recount_keys(conn: Connection, keys: Sequence[tuple[int, dt.date, int]]) -> None:
+    """Recompute `homework_counts` for the (clinician, due week, type) keys a write touched."""
     if len(keys) <= SEEK_KEYS:
-        for clinician_id, week in keys:
+        for clinician_id, week, type_id in keys:
             conn.execute(
                 delete(HomeworkCount).where(
-                    HomeworkCount.clinician_id == clinician_id, HomeworkCount.due_week == week
+                    HomeworkCount.clinician_id == clinician_id,
+                    HomeworkCount.due_week == week,
+                    HomeworkCount.type_id == type_id,
                 )
             )
             counts = _counts(
                 Client.clinician_id == clinician_id,
                 Assignment.due_on.between(week, week + dt.timedelta(days=6)),
                 Assignment.due_week == week,
+                Assignment.type_id == type_id,
             )
             conn.execute(insert(HomeworkCount).from_select(_COUNT_COLUMNS, counts))
         return
-    weeks = sorted({week for _, week in keys})
+    weeks = sorted({week for _, week, _ in keys})
     touched = exists().where(
         AggregateStale.clinician_id == HomeworkCount.clinician_id,
         AggregateStale.due_week == HomeworkCount.due_week,
+        AggregateStale.type_id == HomeworkCount.type_id,
     )
     conn.execute(delete(HomeworkCount).where(HomeworkCount.due_week.in_(weeks), touched))
     stale = exists().where(
         AggregateStale.clinician_id == Client.clinician_id,
         AggregateStale.due_week == Assignment.due_week,
+        AggregateStale.type_id == Assignment.type_id,
     )
     counts = _counts(Assignment.due_week.in_(weeks), stale)
     conn.execute(insert(HomeworkCount).from_select(_COUNT_COLUMNS, counts))
 
 
+def _recount_mix(conn: Connection, pairs: Sequence[tuple[dt.date, int]]) -> None:
+    """Recompute `homework_mix_counts` for the (due week, type) pairs a write touched: a
+    form's one type reads a tenth of the week's assignments."""
+    if len(pairs) <= SEEK_KEYS:
+        for week, type_id in pairs:
+            conn.execute(
+                delete(HomeworkMixCount).where(
+                    HomeworkMixCount.due_week == week, HomeworkMixCount.type_id == type_id
+                )
+            )
+            mix = _mix(conn, Assignment.due_week == week, Assignment.type_id == type_id)
+            conn.execute(insert(HomeworkMixCount).from_select(_MIX_COLUMNS, mix))
+        return
+    weeks = sorted({week for week, _ in pairs})
+    touched = exists().where(
+        AggregateStale.due_week == HomeworkMixCount.due_week,
+        AggregateStale.type_id == HomeworkMixCount.type_id,
+    )
+    conn.execute(delete(HomeworkMixCount).where(HomeworkMixCount.due_week.in_(weeks), touched))
+    stale = exists().where(
+        AggregateStale.due_week == Assignment.due_week,
+        AggregateStale.type_id == Assignment.type_id,
+    )
+    mix = _mix(conn, Assignment.due_week.in_(weeks), stale)
+    conn.execute(insert(HomeworkMixCount).from_select(_MIX_COLUMNS, mix))
+
+
 def refresh(conn: Connection) -> int:
     """Recompute the maintained counts a write touched, inside its transaction; returns the
-    number of (clinician, due week) keys recomputed (0, a single cheap read, for most writes)."""
-    stale = select(AggregateStale.clinician_id, AggregateStale.due_week)
-    keys = [(int(clinician_id), week) for clinician_id, week in conn.execute(stale)]
+    number of (clinician, due week, type) keys recomputed (0, one cheap read, for most writes)."""
+    stale = select(AggregateStale.clinician_id, AggregateStale.due_week, AggregateStale.type_id)
+    keys = [(int(c), week, int(t)) for c, week, t in conn.execute(stale)]
     if not keys:
         return 0
     _recount_keys(conn, keys)
-    weeks = sorted({week for _, week in keys})
-    conn.execute(delete(HomeworkMixCount).where(HomeworkMixCount.due_week.in_(weeks)))
-    mix = _mix(conn, Assignment.due_week.in_(weeks))
-    conn.execute(insert(HomeworkMixCount).from_select(_MIX_COLUMNS, mix))
+    _recount_mix(conn, sorted({(week, type_id) for _, week, type_id in keys}))
     conn.execute(delete(AggregateStale))
     return len(keys)
 

@@ -433,13 +433,14 @@ class HomeworkMixCount(Base):
 
 
 class AggregateStale(Base):
-    """(clinician, due week) keys whose maintained counts a write has touched; triggers add
-    them, the same transaction recomputes and clears them."""
+    """(clinician, due week, type) keys whose maintained counts a write has touched; triggers
+    add them, the same transaction recomputes and clears them."""
 
     __tablename__ = "aggregates_stale"
 
     clinician_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     due_week: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    type_id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 CONSTRAINT_REASONS: dict[str, str] = {
     "ck_clinicians_role": f"role must be one of {', '.join(ROLES)}",

@@ -6,7 +6,7 @@ Create Date: 2026-11-30 01:00:00
 
 `homework_counts` holds assignments per client's clinician × due week × type × status;
 `homework_mix_counts` the practice's assignments per due week × type × difficulty × days-allowed
-bucket × status. Triggers note in `aggregates_stale` each (clinician, due week) that an
+bucket × status. Triggers note in `aggregates_stale` each (clinician, due week, type) that an
 insert, update or delete of an assignment, or a client's move or deletion, touches;
 `data_access.store.aggregates.refresh` (called by `engine.write`) recomputes those keys in the
 same transaction. The upgrade fills the tables from the existing assignments.
@@ -24,12 +24,13 @@ depends_on = None
 
 # SQLite has row triggers only; each notes the keys of the row before and after.
 _SQLITE_MARK = (
-    "INSERT OR IGNORE INTO aggregates_stale (clinician_id, due_week) "
-    "SELECT clinician_id, {row}.due_week FROM clients WHERE id = {row}.client_id;"
+    "INSERT OR IGNORE INTO aggregates_stale (clinician_id, due_week, type_id) "
+    "SELECT clinician_id, {row}.due_week, {row}.type_id FROM clients WHERE id = {row}.client_id;"
 )
 _SQLITE_CLIENT = (
-    "INSERT OR IGNORE INTO aggregates_stale (clinician_id, due_week) "
-    "SELECT DISTINCT {row}.clinician_id, due_week FROM assignments WHERE client_id = {row}.id;"
+    "INSERT OR IGNORE INTO aggregates_stale (clinician_id, due_week, type_id) "
+    "SELECT DISTINCT {row}.clinician_id, due_week, type_id FROM assignments "
+    "WHERE client_id = {row}.id;"
 )
 SQLITE_TRIGGERS = {
     "assignments_inserted_stale": (
@@ -54,14 +55,14 @@ SQLITE_TRIGGERS = {
 # PostgreSQL: statement triggers over the transition tables, so a COPY of a million rows
 # notes its keys in one grouped insert.
 _PG_MARK = (
-    "INSERT INTO aggregates_stale (clinician_id, due_week) "
-    "SELECT DISTINCT c.clinician_id, r.due_week FROM {rows} r JOIN clients c ON c.id = r.client_id "
-    "ON CONFLICT DO NOTHING;"
+    "INSERT INTO aggregates_stale (clinician_id, due_week, type_id) "
+    "SELECT DISTINCT c.clinician_id, r.due_week, r.type_id "
+    "FROM {rows} r JOIN clients c ON c.id = r.client_id ON CONFLICT DO NOTHING;"
 )
 _PG_CLIENT = (
-    "INSERT INTO aggregates_stale (clinician_id, due_week) "
-    "SELECT DISTINCT {row}.clinician_id, due_week FROM assignments WHERE client_id = {row}.id "
-    "ON CONFLICT DO NOTHING;"
+    "INSERT INTO aggregates_stale (clinician_id, due_week, type_id) "
+    "SELECT DISTINCT {row}.clinician_id, due_week, type_id FROM assignments "
+    "WHERE client_id = {row}.id ON CONFLICT DO NOTHING;"
 )
 PG_FUNCTIONS = {
     "assignments_stale": f"""
@@ -120,7 +121,9 @@ FILL_MIX = (
 
 def _bucket(dialect: str) -> str:
     days = _DAYS[dialect]
-    return f"CASE WHEN {days} <= 3 THEN 0 WHEN {days} <= 7 THEN 4 WHEN {days} <= 14 THEN 8 ELSE 15 END"
+    return (
+        f"CASE WHEN {days} <= 3 THEN 0 WHEN {days} <= 7 THEN 4 WHEN {days} <= 14 THEN 8 ELSE 15 END"
+    )
 
 
 def upgrade() -> None:
@@ -156,7 +159,10 @@ def upgrade() -> None:
         "aggregates_stale",
         sa.Column("clinician_id", sa.Integer(), nullable=False),
         sa.Column("due_week", sa.Date(), nullable=False),
-        sa.PrimaryKeyConstraint("clinician_id", "due_week", name=op.f("pk_aggregates_stale")),
+        sa.Column("type_id", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "clinician_id", "due_week", "type_id", name=op.f("pk_aggregates_stale")
+        ),
     )
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
@@ -175,7 +181,9 @@ def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     for name in SQLITE_TRIGGERS:
         table = name.split("_")[0]
-        op.execute(f"DROP TRIGGER IF EXISTS {name}" + ("" if dialect == "sqlite" else f" ON {table}"))
+        op.execute(
+            f"DROP TRIGGER IF EXISTS {name}" + ("" if dialect == "sqlite" else f" ON {table}")
+        )
     if dialect != "sqlite":
         for name in PG_FUNCTIONS:
             op.execute(f"DROP FUNCTION IF EXISTS {name}()")
