@@ -242,17 +242,19 @@ def _split_weeks(filters: Filters, whole_weeks: bool) -> tuple[set[dt.date], lis
 def maintained_rows(
     conn: Connection, viewer: Viewer, filters: Filters, by: Sequence[str], whole_weeks: bool
 ) -> pd.DataFrame | None:
-    """Rows per (`by`…, status) with `n` and `overdue`, summed from the maintained counts, or
-    None when they cannot answer: a client-status filter (a fact of each client, not kept),
-    difficulty or days allowed for less than the whole practice, or unrecomputed marks."""
-    mix = any(key in MIX_KEYS for key in by)
+    """Rows per (`by`…, status) with `n` and `overdue`, summed from the maintained counts (the
+    practice-wide ones when the view is the whole practice and not per clinician), or None when
+    they cannot answer: a client-status filter (a fact of each client, not kept), difficulty
+    or days allowed for less than the whole practice, or unrecomputed marks."""
+    practice_wide = sees_everyone(viewer, filters) and "clinician_id" not in by
     if filters.client_status != "all" or not is_current(conn):
         return None
-    if mix and ("clinician_id" in by or not sees_everyone(viewer, filters)):
+    if any(key in MIX_KEYS for key in by) and not practice_wide:
         return None
     cut, edges = _split_weeks(filters, whole_weeks)
     frames = [live_rows(conn, viewer, edge, by, whole_weeks=False) for edge in edges]
-    table = HomeworkMixCount if mix else HomeworkCount
+    # The practice's counts are a few hundred rows a week; per clinician, a few thousand.
+    table = HomeworkMixCount if practice_wide else HomeworkCount
     frames.append(_summed(conn, viewer, filters, by, table, cut))
     frame = pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
     if "difficulty" in frame:

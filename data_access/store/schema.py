@@ -404,12 +404,12 @@ class DataVersion(Base):
     version: Mapped[int] = mapped_column(BigInteger)
 
 
-
 class HomeworkCount(Base):
     """Maintained: assignments per client's clinician × due week × type × status
     (`data_access/store/aggregates.py` keeps it equal to `assignments` in every write)."""
 
     __tablename__ = "homework_counts"
+    __table_args__ = {"sqlite_with_rowid": False}  # rows stored in key order: a range reads them
 
     due_week: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     clinician_id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -423,6 +423,7 @@ class HomeworkMixCount(Base):
     × days-allowed bucket (its first day) × status."""
 
     __tablename__ = "homework_mix_counts"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     due_week: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     type_id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -441,6 +442,7 @@ class AggregateStale(Base):
     clinician_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     due_week: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     type_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
 
 CONSTRAINT_REASONS: dict[str, str] = {
     "ck_clinicians_role": f"role must be one of {', '.join(ROLES)}",

@@ -137,6 +137,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "due_week", "clinician_id", "type_id", "status", name=op.f("pk_homework_counts")
         ),
+        sqlite_with_rowid=False,  # SQLite keeps rows in key order: a range of weeks reads them
     )
     op.create_table(
         "homework_mix_counts",
@@ -154,6 +155,7 @@ def upgrade() -> None:
             "status",
             name=op.f("pk_homework_mix_counts"),
         ),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "aggregates_stale",
