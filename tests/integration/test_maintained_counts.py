@@ -265,7 +265,8 @@ def test_maintained_counts_equal_a_rebuild_the_live_counts_and_the_naive_version
         start, end = day(first), day(first + length)
         filters = [
             Filters(start=start, end=end, today=TODAY, type_ids=type_ids),
-            Filters(today=TODAY, clinician_ids=(staff.ana, staff.ben)),
+            Filters(start=start, today=TODAY, clinician_ids=(staff.ana, staff.ben)),
+            Filters(today=TODAY),
         ]
         for who in (staff.ada, staff.sam):
             viewer = staff.viewers[who]
