@@ -68,6 +68,7 @@ _MIX_COLUMNS = ["due_week", "type_id", "difficulty", "days_allowed", "status", "
 
 
 def _fill(conn: Connection, counts: Select, mix: Select) -> None:
+    """Insert the rows `counts` and `mix` select into the two tables."""
     conn.execute(insert(HomeworkCount).from_select(_COUNT_COLUMNS, counts))
     conn.execute(insert(HomeworkMixCount).from_select(_MIX_COLUMNS, mix))
 
@@ -137,8 +138,10 @@ def _recount_mix(conn: Connection, pairs: Sequence[tuple[dt.date, int]]) -> None
 def refresh(conn: Connection) -> int:
     """Recompute the maintained counts a write touched, inside its transaction; returns the
     number of (clinician, due week, type) keys recomputed (0, one cheap read, for most writes)."""
-    stale = select(AggregateStale.clinician_id, AggregateStale.due_week, AggregateStale.type_id)
-    keys = [(int(c), week, int(t)) for c, week, t in conn.execute(stale)]
+    stale = select(
+        AggregateStale.clinician_id, AggregateStale.due_week, AggregateStale.type_id
+    ).distinct()
+    keys = sorted((int(c), week, int(t)) for c, week, t in conn.execute(stale))
     if not keys:
         return 0
     _recount_keys(conn, keys)

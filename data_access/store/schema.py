@@ -435,13 +435,16 @@ class HomeworkMixCount(Base):
 
 class AggregateStale(Base):
     """(clinician, due week, type) keys whose maintained counts a write has touched; triggers
-    add them, the same transaction recomputes and clears them."""
+    add them, the same transaction recomputes and clears them. Not unique: two writers marking
+    the same key never wait for each other (one may hold the write lock the other needs)."""
 
     __tablename__ = "aggregates_stale"
+    __table_args__ = (Index("ix_aggregates_stale_key", "clinician_id", "due_week", "type_id"),)
 
-    clinician_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    due_week: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    type_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(Integer)
+    due_week: Mapped[dt.date] = mapped_column(Date)
+    type_id: Mapped[int] = mapped_column(Integer)
 
 
 CONSTRAINT_REASONS: dict[str, str] = {

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from data_access.reads.overview import _mix_from, weekly_completion
 from data_access.records.importer import import_file
 from data_access.records.recording import review_assignment, set_assignment, undo_last
 from data_access.store import aggregates
+from data_access.store.data_version import raise_version
 from data_access.store.engine import new_engine, write
 from data_access.store.errors import DataError
 from data_access.store.schema import (
@@ -348,3 +350,44 @@ def test_the_migration_fills_the_counts_from_existing_assignments(sqlite_engine)
     counts, mix = before
     assert [(week, n) for week, _, _, _, n in counts] == [(day(0), 1), (day(7), 1), (day(14), 1)]
     assert [days for _, _, _, days, _, _ in mix] == [4, 4, 4]  # four days allowed: "4–7 days"
+
+
+def test_two_writers_marking_the_same_key_both_commit_and_the_counts_hold_both(engine):
+    """A form marks a key and, before it commits, an import takes the write lock and marks the
+    same key: neither waits on the other's mark (on PostgreSQL a unique mark would deadlock
+    them), both commit, and the counts equal a rebuild."""
+    staff = Staff(engine)
+    marked, done = threading.Event(), threading.Event()
+    row = dict(
+        client_id=staff.clients[0],
+        clinician_id=staff.ana,
+        type_id=1,
+        assigned_on=day(0),
+        due_on=day(3),
+        due_week=day(0),
+        status="pending",
+        instructions="",
+    )
+
+    def form() -> None:
+        with write(engine, "form") as conn:
+            conn.execute(Assignment.__table__.insert().values(**row))
+            marked.set()
+            done.wait(timeout=5)  # the import runs now (on SQLite it waits for this commit)
+
+    def importer() -> None:
+        marked.wait(timeout=5)
+        with write(engine, "import") as conn:
+            raise_version(conn)  # as an import does first: the write lock
+            done.set()
+            conn.execute(Assignment.__table__.insert().values(**{**row, "status": "completed"}))
+
+    threads = [threading.Thread(target=form), threading.Thread(target=importer)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert _tables(engine) == _rebuilt(engine)
+    with engine.connect() as conn:
+        counts = assignment_counts(conn, staff.viewers[staff.ada], Filters(today=TODAY))
+    assert counts[["assignments", "completed", "overdue"]].values.tolist() == [[2, 1, 1]]

@@ -22,13 +22,18 @@ down_revision = "0009"
 branch_labels = None
 depends_on = None
 
-# SQLite has row triggers only; each notes the keys of the row before and after.
+# SQLite has row triggers only; each notes the keys of the row before and after, once. The
+# marks have no unique key: on PostgreSQL a writer would wait on another's uncommitted mark
+# while holding the write lock that one needs (an import takes it first).
 _SQLITE_MARK = (
-    "INSERT OR IGNORE INTO aggregates_stale (clinician_id, due_week, type_id) "
-    "SELECT clinician_id, {row}.due_week, {row}.type_id FROM clients WHERE id = {row}.client_id;"
+    "INSERT INTO aggregates_stale (clinician_id, due_week, type_id) "
+    "SELECT c.clinician_id, {row}.due_week, {row}.type_id FROM clients c "
+    "WHERE c.id = {row}.client_id AND NOT EXISTS (SELECT 1 FROM aggregates_stale s "
+    "WHERE s.clinician_id = c.clinician_id AND s.due_week = {row}.due_week "
+    "AND s.type_id = {row}.type_id);"
 )
 _SQLITE_CLIENT = (
-    "INSERT OR IGNORE INTO aggregates_stale (clinician_id, due_week, type_id) "
+    "INSERT INTO aggregates_stale (clinician_id, due_week, type_id) "
     "SELECT DISTINCT {row}.clinician_id, due_week, type_id FROM assignments "
     "WHERE client_id = {row}.id;"
 )
@@ -57,12 +62,12 @@ SQLITE_TRIGGERS = {
 _PG_MARK = (
     "INSERT INTO aggregates_stale (clinician_id, due_week, type_id) "
     "SELECT DISTINCT c.clinician_id, r.due_week, r.type_id "
-    "FROM {rows} r JOIN clients c ON c.id = r.client_id ON CONFLICT DO NOTHING;"
+    "FROM {rows} r JOIN clients c ON c.id = r.client_id;"
 )
 _PG_CLIENT = (
     "INSERT INTO aggregates_stale (clinician_id, due_week, type_id) "
     "SELECT DISTINCT {row}.clinician_id, due_week, type_id FROM assignments "
-    "WHERE client_id = {row}.id ON CONFLICT DO NOTHING;"
+    "WHERE client_id = {row}.id;"
 )
 PG_FUNCTIONS = {
     "assignments_stale": f"""
@@ -159,12 +164,14 @@ def upgrade() -> None:
     )
     op.create_table(
         "aggregates_stale",
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("clinician_id", sa.Integer(), nullable=False),
         sa.Column("due_week", sa.Date(), nullable=False),
         sa.Column("type_id", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint(
-            "clinician_id", "due_week", "type_id", name=op.f("pk_aggregates_stale")
-        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_aggregates_stale")),
+    )
+    op.create_index(
+        "ix_aggregates_stale_key", "aggregates_stale", ["clinician_id", "due_week", "type_id"]
     )
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
