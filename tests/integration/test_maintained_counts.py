@@ -391,3 +391,34 @@ def test_two_writers_marking_the_same_key_both_commit_and_the_counts_hold_both(e
     with engine.connect() as conn:
         counts = assignment_counts(conn, staff.viewers[staff.ada], Filters(today=TODAY))
     assert counts[["assignments", "completed", "overdue"]].values.tolist() == [[2, 1, 1]]
+
+
+def test_rebuild_aggregates_recounts_everything_and_raises_the_data_version(sqlite_engine, capsys):
+    """`python -m data_access rebuild-aggregates` puts back counts damaged by hand, in one
+    transaction that raises the data version (so every cache reads them afresh)."""
+    from data_access.cli import main
+    from data_access.store.data_version import current_version
+
+    staff = Staff(sqlite_engine)
+    set_assignment(
+        sqlite_engine,
+        staff.viewers[staff.ana],
+        client_code=staff.codes[0],
+        type_name="Thought Record",
+        assigned_on=day(0),
+        due_on=day(4),
+        instructions="Note one thought a day",
+        today=TODAY,
+    )
+    right = _tables(sqlite_engine)
+    with sqlite_engine.begin() as conn:
+        conn.execute(update(HomeworkCount).values(n=99))
+        before = current_version(conn)
+    url = sqlite_engine.url.render_as_string(hide_password=False)
+    assert main(["rebuild-aggregates", "--database-url", url]) == 0
+    assert capsys.readouterr().out == (
+        "rebuilt the maintained counts: 1 homework rows, 1 mix rows\n"
+    )
+    assert _tables(sqlite_engine) == right
+    with sqlite_engine.connect() as conn:
+        assert current_version(conn) == before + 1
