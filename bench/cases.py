@@ -14,12 +14,15 @@ from sqlalchemy import Connection
 
 from bench import naive
 from data_access.access.viewer import Viewer
+from data_access.reads import assignment_counts as counts
 from data_access.reads import (
+    caseload,
     client_queries,
     expected,
     insight,
     on_track_outcomes,
     outcomes,
+    overview,
     practice,
 )
 from data_access.reads.filters import Filters
@@ -98,15 +101,29 @@ def _window(ctx: Context, n: int) -> tuple[dt.date, dt.date]:
     return filters.start, filters.end
 
 
+def _read(way: str, page_data: Callable, weeks: int) -> Call:
+    """A page's data read the `way` given: whole weeks from the maintained counts, or every
+    figure counted from the live tables (assignment_counts.READ_MAINTAINED off)."""
+
+    def call(conn: Connection, ctx: Context) -> object:
+        counts.READ_MAINTAINED = way == "maintained"
+        try:
+            return page_data(conn, ctx.viewer, ctx.weeks(weeks))
+        finally:
+            counts.READ_MAINTAINED = True
+
+    return call
+
+
 CASES: list[Case] = [
     Case(
         "completion by week, 12 weeks",
-        lambda c, x: practice.weekly_completion(c, x.viewer, x.weeks(12)),
+        lambda c, x: overview.weekly_completion(c, x.viewer, x.weeks(12)),
         lambda c, x: naive.completion_by_week(c, x.viewer, *_window(x, 12)),
     ),
     Case(
         "completion by week, 52 weeks",
-        lambda c, x: practice.weekly_completion(c, x.viewer, x.year),
+        lambda c, x: overview.weekly_completion(c, x.viewer, x.year),
         lambda c, x: naive.completion_by_week(c, x.viewer, *_window(x, 52)),
     ),
     Case(
@@ -121,7 +138,7 @@ CASES: list[Case] = [
     ),
     Case(
         "overdue count by clinician, now",
-        lambda c, x: practice.assignment_counts(c, x.viewer, x.now, by=("clinician_id",)),
+        lambda c, x: counts.assignment_counts(c, x.viewer, x.now, by=("clinician_id",)),
         lambda c, x: naive.overdue_by_clinician(c, x.viewer, x.today),
     ),
     Case(
@@ -158,23 +175,20 @@ CASES: list[Case] = [
         None,
         "page data",
     ),
-    Case(
-        "overview page, 12 weeks",
-        lambda c, x: practice.overview_data(c, x.viewer, x.weeks(12)),
-        None,
-        "page data",
-    ),
-    Case(
-        "caseload page, 12 weeks",
-        lambda c, x: practice.caseload_data(c, x.viewer, x.weeks(12)),
-        None,
-        "page data",
-    ),
-    Case(
-        "outcomes per client, 52 weeks",
-        lambda c, x: outcomes.client_frame(c, x.viewer, x.year),
-        None,
-        "page data",
+    *(
+        Case(
+            f"{page} page data, {weeks} weeks, {way}",
+            _read(way, call, weeks),
+            None,
+            "page data",
+        )
+        for page, call, weeks in (
+            ("overview", overview.overview_data, 12),
+            ("caseload", caseload.caseload_data, 12),
+            ("homework", insight.homework_page, 12),
+            ("outcomes", outcomes.client_frame, 52),
+        )
+        for way in ("maintained", "live")
     ),
     Case("client: get_client", lambda c, x: get_client(c, x.viewer, x.client_code), None, "client"),
     Case(

@@ -19,7 +19,7 @@ from dashboard.flag_words import flag_labels, flag_rules, off_course_rule
 from dashboard.theme import LABEL_ROOM, OKABE_ITO, empty_figure, rate_axis, styled, week_axis
 from dashboard.words import rate_label
 from data_access.reads.metrics import MIN_CLIENTS_FOR_FIGURE, MIN_REVIEWED_FOR_RATE
-from data_access.reads.practice import PeriodSummary
+from data_access.reads.overview import PeriodSummary
 
 MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 RATE_AXIS = "Completion rate (%)"

@@ -20,9 +20,9 @@ from dashboard.plain_text import md
 from dashboard.risk_ui import risk_list
 from data_access.access import audit
 from data_access.access.viewer import Viewer
+from data_access.reads.caseload import caseload_data
 from data_access.reads.expected import on_track_summary
 from data_access.reads.filters import Filters
-from data_access.reads.practice import caseload_data
 from data_access.records.csv_safe import to_safe_csv
 
 CLIENT_PAGE = str(PAGES_DIR / "client.py")

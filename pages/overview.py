@@ -17,7 +17,8 @@ from dashboard.theme import WRAP_METRICS
 from dashboard.words import list_details
 from data_access.reads.client_lists import LISTS, headline_clients
 from data_access.reads.expected import on_track_summary
-from data_access.reads.practice import overview_data, previous_period
+from data_access.reads.overview import overview_data
+from data_access.reads.practice import previous_period
 
 ROWS_PER_PAGE = 50
 load = page_data("Adding up the practice's homework…")(overview_data)

@@ -15,7 +15,7 @@ from data_access.reads.filters import Filters, clients_in_view, date_between, ty
 from data_access.reads.flags import by_client, needs_attention
 from data_access.reads.outcomes import homework_due_per_client
 from data_access.reads.practice import (
-    _active_in_period,
+    active_in_period,
     attended_per_client,
     client_outcomes,
 )
@@ -74,7 +74,7 @@ def headline_clients(conn: Connection, viewer: Viewer, filters: Filters, key: st
     if key not in LISTS:
         raise KeyError(key)
     if key == "active":
-        ids = pd.read_sql(select(Client.id).where(_active_in_period(viewer, filters)), conn)
+        ids = pd.read_sql(select(Client.id).where(active_in_period(viewer, filters)), conn)
         return _named(conn, key, pd.DataFrame(index=ids["id"]))
     if key in ("sessions", "setting"):
         per_client = pd.read_sql(attended_per_client(conn, viewer, filters), conn)

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, case, exists, fu
 
 from data_access.access.viewer import Viewer, client_scope
 from data_access.reads import metrics
+from data_access.reads.assignment_counts import assignment_counts
 from data_access.reads.filters import (
     Filters,
     client_conditions,
@@ -25,7 +26,6 @@ from data_access.reads.filters import (
     sees_everyone,
     type_condition,
 )
-from data_access.reads.practice import assignment_counts
 from data_access.reads.queries import assignment_types
 from data_access.reads.scores import baseline_latest
 from data_access.store.engine import on_own_connection

@@ -18,9 +18,15 @@ from statsmodels.stats.proportion import proportion_confint
 
 from data_access.access.viewer import Viewer, client_scope
 from data_access.reads import metrics
-from data_access.reads.filters import Filters, client_conditions, clients_in_view, type_condition
+from data_access.reads.assignment_counts import due_in_period
+from data_access.reads.filters import (
+    Filters,
+    client_conditions,
+    clients_in_view,
+    type_condition,
+)
 from data_access.reads.insight import mean_with_interval
-from data_access.reads.practice import attended_per_client, due_in_period
+from data_access.reads.practice import attended_per_client
 from data_access.reads.scores import baseline_latest
 from data_access.store.schema import MEASURES, Assignment, Client, Clinician
 

@@ -404,6 +404,49 @@ class DataVersion(Base):
     version: Mapped[int] = mapped_column(BigInteger)
 
 
+class HomeworkCount(Base):
+    """Maintained: assignments per client's clinician × due week × type × status
+    (`data_access/store/aggregates.py` keeps it equal to `assignments` in every write)."""
+
+    __tablename__ = "homework_counts"
+    __table_args__ = {"sqlite_with_rowid": False}  # rows stored in key order: a range reads them
+
+    due_week: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class HomeworkMixCount(Base):
+    """Maintained, practice-wide: assignments per due week × type × difficulty (0 = not rated)
+    × days-allowed bucket (its first day) × status."""
+
+    __tablename__ = "homework_mix_counts"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    due_week: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    type_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    difficulty: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    days_allowed: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class AggregateStale(Base):
+    """(clinician, due week, type) keys whose maintained counts a write has touched; triggers
+    add them, the same transaction recomputes and clears them. Not unique: two writers marking
+    the same key never wait for each other (one may hold the write lock the other needs)."""
+
+    __tablename__ = "aggregates_stale"
+    __table_args__ = (Index("ix_aggregates_stale_key", "clinician_id", "due_week", "type_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(Integer)
+    due_week: Mapped[dt.date] = mapped_column(Date)
+    type_id: Mapped[int] = mapped_column(Integer)
+
+
 CONSTRAINT_REASONS: dict[str, str] = {
     "ck_clinicians_role": f"role must be one of {', '.join(ROLES)}",
     "ck_clinicians_not_own_supervisor": "a clinician cannot supervise themselves",

@@ -352,6 +352,6 @@ def test_item_answers_and_risk_reviews_come_and_go_with_0009_keeping_the_totals(
     with engine.connect() as conn:
         totals = conn.execute(text("SELECT id, value FROM scores ORDER BY id")).all()
     assert [tuple(t) for t in totals] == [(1, 17), (2, 6), (3, 11)]
-    upgrade(engine)
+    upgrade(engine, "0009")
     assert current_revision(engine) == "0009"
     engine.dispose()

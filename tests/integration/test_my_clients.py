@@ -18,9 +18,9 @@ from sqlalchemy import Engine
 
 from dashboard.clinician_words import homework_cell, score_cell
 from dashboard.flag_words import flag_labels
+from data_access.reads.caseload import attention_list
 from data_access.reads.filters import Filters
 from data_access.reads.my_clients import my_clients
-from data_access.reads.practice import attention_list
 from tests.builders import D, Practice
 
 TODAY = D(2026, 11, 26)

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 
 from bench import naive
-from data_access.reads import insight, metrics, practice
+from data_access.reads import assignment_counts as counts
+from data_access.reads import caseload, insight, metrics, overview, practice
 from data_access.reads.filters import Filters
 from data_access.reads.flags import needs_attention
 from data_access.reads.scores import baseline_latest
@@ -180,7 +181,7 @@ def test_every_practice_wide_figure_agrees_with_the_naive_version(
     now = Filters(today=today)
     with engine.connect() as conn:
         same(
-            practice.weekly_completion(conn, viewer, period),
+            overview.weekly_completion(conn, viewer, period),
             naive.completion_by_week(conn, viewer, start, end).rename(columns={"week": "due_week"}),
             "due_week",
             ["credit", "reviewed", "completion_rate"],
@@ -198,7 +199,7 @@ def test_every_practice_wide_figure_agrees_with_the_naive_version(
             ["attended", "with_homework", "setting_rate"],
         )
         same(
-            practice.assignment_counts(conn, viewer, now, by=("clinician_id",)),
+            counts.assignment_counts(conn, viewer, now, by=("clinician_id",)),
             naive.overdue_by_clinician(conn, viewer, today).rename(
                 columns={"treating": "clinician_id"}
             ),
@@ -213,7 +214,7 @@ def test_every_practice_wide_figure_agrees_with_the_naive_version(
         )
         same(ours, theirs, "key", ["baseline", "latest", "n_scores"])
         same(
-            practice.assignment_counts(conn, viewer, period, by=("clinician_id",)),
+            counts.assignment_counts(conn, viewer, period, by=("clinician_id",)),
             naive.overdue_by_clinician(conn, viewer, today, start, end).rename(
                 columns={"treating": "clinician_id"}
             ),
@@ -221,7 +222,7 @@ def test_every_practice_wide_figure_agrees_with_the_naive_version(
             ["credit", "reviewed", "completion_rate", "overdue"],
         )
         same(
-            practice.completion_heatmap(conn, viewer, period).assign(
+            caseload.completion_heatmap(conn, viewer, period).assign(
                 cell=lambda f: f["clinician_id"].astype(str) + " " + f["due_week"].astype(str)
             ),
             naive.completion_by_clinician_week(conn, viewer, start, end),
@@ -242,7 +243,7 @@ def test_every_practice_wide_figure_agrees_with_the_naive_version(
             zip(naive_flags["client_id"], naive_flags["flag"], strict=True)
         )
 
-        summary = practice.period_summary(conn, viewer, period)
+        summary = overview.period_summary(conn, viewer, period)
         due = naive.overdue_by_clinician(conn, viewer, today, start, end)
         setting = naive.setting_rate(conn, viewer, start, end).iloc[0]
         assert summary.active_clients == naive.active_clients(conn, viewer, start, end)

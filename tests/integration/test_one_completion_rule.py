@@ -10,9 +10,10 @@ import pytest
 
 from dashboard.words import rate_label
 from data_access.reads import insight, outcomes
+from data_access.reads.caseload import caseload_data
 from data_access.reads.client_queries import client_page
 from data_access.reads.filters import Filters
-from data_access.reads.practice import caseload_data, overview_data
+from data_access.reads.overview import overview_data
 from tests.builders import D, Practice
 
 MARCH = dict(start=D(2026, 3, 1), end=D(2026, 3, 31), today=D(2026, 4, 20))

@@ -7,15 +7,11 @@ import pandas as pd
 import pytest
 
 from dashboard.flag_words import flag_labels, flag_rules
+from data_access.reads.assignment_counts import assignment_counts
+from data_access.reads.caseload import attention_list, caseload_data
 from data_access.reads.filters import Filters
-from data_access.reads.practice import (
-    assignment_counts,
-    attention_list,
-    caseload_data,
-    overview_data,
-    previous_period,
-    session_counts,
-)
+from data_access.reads.overview import overview_data
+from data_access.reads.practice import previous_period, session_counts
 from tests.builders import D, Practice
 from tests.practice_example import TODAY, build_practice
 

@@ -16,15 +16,17 @@ from sqlalchemy import insert
 
 from data_access.access.viewer import Viewer
 from data_access.reads import client_queries
+from data_access.reads.caseload import attention_list
 from data_access.reads.filters import Filters
 from data_access.reads.flags import needs_attention
 from data_access.reads.insight import homework_by_type
 from data_access.reads.my_clients import client_choices, my_clients
 from data_access.reads.outcomes import client_frame
-from data_access.reads.practice import attention_list, weekly_completion
+from data_access.reads.overview import weekly_completion
 from data_access.reads.queries import get_client, visible_clients
 from data_access.reads.scores import baseline_latest
 from data_access.reads.since_last import since_last_session, what_to_set_next
+from data_access.store import aggregates
 from data_access.store.engine import new_engine
 from data_access.store.errors import NotInScope
 from data_access.store.schema import (
@@ -168,6 +170,7 @@ def load(engine, practice: Generated) -> list[Viewer]:
         ):
             if rows:
                 conn.execute(insert(model), rows)
+        aggregates.refresh(conn)  # as engine.write does: the maintained counts are read too
     return viewers
 
 

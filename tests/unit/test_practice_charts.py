@@ -19,7 +19,7 @@ from dashboard.practice_charts import (
 from dashboard.theme import OKABE_ITO
 from data_access.reads.client_lists import LISTS
 from data_access.reads.metrics import add_completion_rate
-from data_access.reads.practice import PeriodSummary
+from data_access.reads.overview import PeriodSummary
 
 W1, W2, W3 = dt.date(2026, 5, 4), dt.date(2026, 5, 11), dt.date(2026, 5, 18)
 

@@ -1,0 +1,309 @@
+"""The caseload page's figures: a row per clinician, completion per clinician and week, the
+clients who need attention, and one clinician's clients (docs/overview-caseload.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, select
+
+from data_access.access.viewer import Viewer, scope_clinicians
+from data_access.reads import metrics
+from data_access.reads.assignment_counts import COUNT_COLUMNS, assignment_counts, due_in
+from data_access.reads.filters import Filters, client_conditions, date_between, type_condition
+from data_access.reads.flags import by_client, needs_attention, severity_rank
+from data_access.reads.practice import (
+    active_clients,
+    active_in_period,
+    client_outcomes,
+    session_counts,
+)
+from data_access.store.engine import on_own_connection
+from data_access.store.schema import SCHEDULED, Assignment, Client, Clinician, Score, TherapySession
+
+ATTENTION_COLUMNS = [
+    "client_id",
+    "client_code",
+    "clinician_id",
+    "clinician",
+    "flags",
+    "last_session",
+    "last_attendance",
+    "last_score_measure",
+    "last_score",
+    "last_score_on",
+]
+
+
+def _newest_row(
+    conn: Connection,
+    ids: Sequence[int],
+    table: type[TherapySession] | type[Score],
+    condition: ColumnElement[bool],
+    order: tuple[ColumnElement, ...],
+    *columns: ColumnElement,
+) -> pd.DataFrame:
+    """Columns of each client's newest row of `table`, indexed by client_id.
+
+    A correlated LIMIT 1 over the table's (client_id, date) index per client, rather than
+    ranking every row of thousands of flagged clients. The rows are then fetched by primary
+    key in a second query: joined in one, PostgreSQL hashed every score to meet a thousand ids.
+    """
+    newest_id = (
+        select(table.id)
+        .where(table.client_id == Client.id, condition)
+        .order_by(*order)
+        .limit(1)
+        .scalar_subquery()
+    )
+    newest = pd.read_sql(
+        select(Client.id.label("client_id"), newest_id.label("row_id")).where(Client.id.in_(ids)),
+        conn,
+    ).dropna(subset=["row_id"])
+    newest["row_id"] = newest["row_id"].astype(int)
+    row_ids = newest["row_id"].tolist()
+    by_id = select(table.id.label("row_id"), *columns).where(table.id.in_(row_ids))
+    rows = pd.read_sql(by_id, conn)
+    return newest.merge(rows, on="row_id").drop(columns="row_id").set_index("client_id")
+
+
+def attention_list(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """One row per flagged client: clinician, flags (a tuple of flags.RaisedFlag: each code
+    with the facts its rule's words need), last session (with attendance) and last score,
+    both up to the filters' "today". Clients with
+    an open risk item come first (unreviewed before reviewed), then by their most urgent flag
+    (flags.SEVERITY), then those with the most flags, then by clinician and code."""
+    flags = needs_attention(conn, viewer, filters)
+    if flags.empty:
+        return pd.DataFrame(columns=ATTENTION_COLUMNS)
+    ids = tuple(int(i) for i in flags["client_id"].unique())
+    as_of = filters.as_of
+    grouped = flags.groupby("client_id", sort=False)
+    per_client = pd.DataFrame(
+        {
+            "client_code": grouped["client_code"].first(),
+            "clinician": grouped["clinician"].first(),
+            "flags": pd.Series(by_client(flags), dtype=object),
+        }
+    )
+    owners = pd.read_sql(
+        select(Client.id.label("client_id"), Client.clinician_id).where(Client.id.in_(ids)), conn
+    ).set_index("client_id")
+    last_sessions = _newest_row(
+        conn,
+        ids,
+        TherapySession,
+        (TherapySession.held_on <= as_of) & (TherapySession.attendance != SCHEDULED),
+        (TherapySession.held_on.desc(),),
+        TherapySession.held_on.label("last_session"),
+        TherapySession.attendance.label("last_attendance"),
+    )
+    last_scores = _newest_row(
+        conn,
+        ids,
+        Score,
+        Score.recorded_on <= as_of,
+        (Score.recorded_on.desc(), Score.id.desc()),
+        Score.measure.label("last_score_measure"),
+        Score.value.label("last_score"),
+        Score.recorded_on.label("last_score_on"),
+    )
+    frame = per_client.join(owners).join(last_sessions).join(last_scores)
+    for column in ("last_session", "last_score_on"):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    frame = frame.reset_index().rename(columns={"index": "client_id"})
+    frame["n_flags"] = grouped.size().reindex(frame["client_id"]).to_numpy()
+    rank = flags["flag"].map(severity_rank) * 2 + flags["reviewed"].astype(int)
+    frame["top"] = rank.groupby(flags["client_id"]).min().reindex(frame["client_id"]).to_numpy()
+    return frame.sort_values(
+        ["top", "n_flags", "clinician", "client_code"], ascending=[True, False, True, True]
+    ).reset_index(drop=True)[ATTENTION_COLUMNS]
+
+
+def caseload_table(
+    conn: Connection,
+    viewer: Viewer,
+    filters: Filters,
+    attention: pd.DataFrame,
+    outcomes: pd.DataFrame,
+) -> pd.DataFrame:
+    """One row per clinician in scope (and in the filters) who has clients.
+
+    Columns: clinician_id, clinician, clients, active_clients, attended, with_homework,
+    setting_rate, assignments, completed, partial, reviewed, credit, completion_rate, overdue,
+    needs_attention, outcome_clients, improved_clients, improved_share. `attention` and
+    `outcomes` are this filter's `attention_list` and `client_outcomes`, computed once.
+    """
+    client_count = func.count(Client.id).label("clients")
+    people = (
+        select(Clinician.id.label("clinician_id"), Clinician.name.label("clinician"), client_count)
+        .join(Client, Client.clinician_id == Clinician.id)
+        .where(scope_clinicians(viewer), client_conditions(filters))
+        .group_by(Clinician.id, Clinician.name)
+    )
+    table = pd.read_sql(people, conn).set_index("clinician_id")
+    active = active_clients(conn, viewer, filters, by_clinician=True).set_index("clinician_id")
+    sessions = session_counts(conn, viewer, filters, by_clinician=True).set_index("clinician_id")
+    due = assignment_counts(conn, viewer, filters, by=("clinician_id",)).set_index("clinician_id")
+    table = table.join(active).join(sessions).join(due.drop(columns="completion_rate"))
+    flagged = attention.groupby("clinician_id")["client_id"].nunique().rename("needs_attention")
+    table = table.join(flagged)
+    outcome_counts = pd.DataFrame(
+        {
+            "outcome_clients": outcomes.groupby("clinician_id").size(),
+            "improved_clients": outcomes.groupby("clinician_id")["improved"].sum(),
+        }
+    )
+    table = table.join(outcome_counts)
+    counts = ["active_clients", "attended", "with_homework", "needs_attention"]
+    counts += ["outcome_clients", "improved_clients", *COUNT_COLUMNS]
+    for column in counts:
+        table[column] = table[column].fillna(0).astype(float if column == "credit" else int)
+    attended = table["attended"].astype(float)
+    table["setting_rate"] = table["with_homework"] / attended.where(attended > 0)
+    table = metrics.add_completion_rate(table)
+    outcome_n = table["outcome_clients"].astype(float)
+    table["improved_share"] = table["improved_clients"] / outcome_n.where(outcome_n > 0)
+    return table.reset_index().sort_values("clinician", ignore_index=True)
+
+
+def completion_heatmap(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """Completion per clinician and due week (the weeks the period touches).
+
+    Columns: clinician_id, clinician, due_week, assignments, reviewed, credit, completion_rate…
+    """
+    frame = assignment_counts(
+        conn, viewer, filters, by=("clinician_id", "due_week"), whole_weeks=True
+    )
+    names = pd.read_sql(
+        select(Clinician.id.label("clinician_id"), Clinician.name.label("clinician")).where(
+            scope_clinicians(viewer)
+        ),
+        conn,
+    )
+    return frame.merge(names, on="clinician_id", how="left")
+
+
+def clinician_clients(
+    conn: Connection,
+    viewer: Viewer,
+    filters: Filters,
+    clinician_id: int,
+    attention: pd.DataFrame,
+    outcomes: pd.DataFrame,
+) -> pd.DataFrame:
+    """A clinician's clients (in scope and filters): completion and latest change side by side.
+
+    Columns: client_id, client_code, status, attended, reviewed, credit, completion_rate,
+    phq_change, gad_change, outcome ("reliably improved" / "reliably deteriorated" /
+    "no reliable change" / "too few scores"), flags (as in `attention_list`).
+    """
+    mine = replace(filters, clinician_ids=(clinician_id,))
+    status = case(
+        (
+            and_(Client.discharged_on.is_not(None), Client.discharged_on <= mine.as_of),
+            literal("discharged"),
+        ),
+        else_=literal("active"),
+    )
+    clients = pd.read_sql(
+        select(
+            Client.id.label("client_id"), Client.code.label("client_code"), status.label("status")
+        )
+        .where(active_in_period(viewer, mine))
+        .order_by(Client.code),
+        conn,
+    )
+    if clients.empty:
+        return clients.assign(
+            attended=[],
+            reviewed=[],
+            credit=[],
+            completion_rate=[],
+            phq_change=[],
+            gad_change=[],
+            outcome=[],
+            flags=[],
+        )
+    ids = tuple(int(i) for i in clients["client_id"])
+    sessions = pd.read_sql(
+        select(TherapySession.client_id, func.count().label("attended"))
+        .where(
+            TherapySession.client_id.in_(ids),
+            TherapySession.attendance == "attended",
+            date_between(TherapySession.held_on, mine),
+        )
+        .group_by(TherapySession.client_id),
+        conn,
+    ).set_index("client_id")
+    due = pd.read_sql(
+        select(
+            Assignment.client_id,
+            metrics.reviewed_count().label("reviewed"),
+            metrics.completion_credit().label("credit"),
+        )
+        .where(Assignment.client_id.in_(ids), due_in(mine), type_condition(mine))
+        .group_by(Assignment.client_id),
+        conn,
+    ).set_index("client_id")
+    outcomes = outcomes.set_index("client_id")
+    flags = dict(zip(attention["client_id"], attention["flags"], strict=True))
+    frame = clients.set_index("client_id").join(sessions).join(due)
+    frame = frame.join(outcomes[["improved", "deteriorated", "phq_change", "gad_change"]])
+    frame["flags"] = [flags.get(c, ()) for c in frame.index]
+    frame["attended"] = frame["attended"].fillna(0).astype(int)
+    frame["reviewed"] = frame["reviewed"].fillna(0).astype(int)
+    frame["credit"] = frame["credit"].fillna(0.0).astype(float)
+    frame = metrics.add_completion_rate(frame)
+    frame["outcome"] = np.select(
+        [
+            frame["deteriorated"].eq(True).to_numpy(),
+            frame["improved"].eq(True).to_numpy(),
+            frame["improved"].notna().to_numpy(),
+        ],
+        ["reliably deteriorated", "reliably improved", "no reliable change"],
+        default="too few scores",
+    )
+    return frame.drop(columns=["improved", "deteriorated"]).reset_index()
+
+
+@dataclass(frozen=True)
+class CaseloadData:
+    """Everything the caseload page shows, for one viewer and one set of filters."""
+
+    table: pd.DataFrame
+    heatmap: pd.DataFrame
+    attention: pd.DataFrame
+    clients: pd.DataFrame | None  # the drill-down, when one clinician is chosen for it
+
+
+def caseload_data(
+    conn: Connection, viewer: Viewer, filters: Filters, drill: int | None = None
+) -> CaseloadData:
+    """The caseload page's figures; with a clinician to `drill` into (a clinician viewing the
+    page always drills into their own caseload), also that clinician's clients. The drill-down
+    never narrows the table or the heatmap: they keep every clinician in the filters.
+
+    The attention list and then the heatmap are computed in a worker thread while this
+    connection computes outcomes and the per-clinician counts.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        flagged = pool.submit(on_own_connection, conn.engine, attention_list, viewer, filters)
+        heatmap = pool.submit(on_own_connection, conn.engine, completion_heatmap, viewer, filters)
+        outcomes = client_outcomes(conn, viewer, filters)
+        attention = flagged.result()
+        table = caseload_table(conn, viewer, filters, attention, outcomes)
+        if not viewer.sees_other_clinicians:
+            drill = viewer.clinician_id
+        clients = (
+            None
+            if drill is None
+            else clinician_clients(conn, viewer, filters, drill, attention, outcomes)
+        )
+        return CaseloadData(
+            table=table, heatmap=heatmap.result(), attention=attention, clients=clients
+        )

@@ -1,0 +1,162 @@
+"""Maintained figures: homework counts kept equal to `assignments` inside every write.
+
+Triggers (migration 0010) note each (clinician, due week, type) that a write touches in
+`aggregates_stale`: an assignment inserted, changed or deleted, a client moved to another
+clinician or deleted. `refresh`, called by `engine.write` before it commits, recomputes those
+keys of `homework_counts` and those (week, type) pairs of `homework_mix_counts` from the live
+tables and clears the marks, so the counts change in the same transaction as the rows they
+count.
+Recomputing a key rather than adding and subtracting keeps them right whatever the write did.
+docs/metrics.md says which figures are read from these tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, Connection, Select, case, delete, exists, func, insert, select
+
+from data_access.reads.assignment_counts import DAYS_ALLOWED_BUCKETS, days_allowed
+from data_access.store.schema import (
+    AggregateStale,
+    Assignment,
+    Client,
+    HomeworkCount,
+    HomeworkMixCount,
+)
+
+# Up to this many touched keys (a form, a small import) each is recomputed by seeking its
+# clinician's clients over that week's due dates; beyond it, the touched weeks are read whole.
+SEEK_KEYS = 64
+NOT_RATED = 0  # `homework_mix_counts.difficulty` for an assignment without a difficulty
+
+
+def days_bucket(conn: Connection) -> ColumnElement[int]:
+    """SQL: the first day of the DAYS_ALLOWED_BUCKETS bucket of an assignment's days allowed."""
+    days = days_allowed(conn)
+    bounded = [(days <= last, first) for first, last, _ in DAYS_ALLOWED_BUCKETS if last is not None]
+    return case(*bounded, else_=DAYS_ALLOWED_BUCKETS[-1][0])
+
+
+def _counts(*conditions: ColumnElement[bool]) -> Select:
+    """Assignments per client's clinician × due week × type × status, where `conditions` hold."""
+    keys = (Client.clinician_id, Assignment.due_week, Assignment.type_id, Assignment.status)
+    return (
+        select(*keys, func.count())
+        .select_from(Assignment)
+        .join(Client, Client.id == Assignment.client_id)
+        .where(*conditions)
+        .group_by(*keys)
+    )
+
+
+def _mix(conn: Connection, *conditions: ColumnElement[bool]) -> Select:
+    """Assignments per due week × type × difficulty × days-allowed bucket × status."""
+    keys = (
+        Assignment.due_week,
+        Assignment.type_id,
+        func.coalesce(Assignment.difficulty, NOT_RATED),
+        days_bucket(conn),
+        Assignment.status,
+    )
+    return select(*keys, func.count()).where(*conditions).group_by(*keys)
+
+
+_COUNT_COLUMNS = ["clinician_id", "due_week", "type_id", "status", "n"]
+_MIX_COLUMNS = ["due_week", "type_id", "difficulty", "days_allowed", "status", "n"]
+
+
+def _fill(conn: Connection, counts: Select, mix: Select) -> None:
+    """Insert the rows `counts` and `mix` select into the two tables."""
+    conn.execute(insert(HomeworkCount).from_select(_COUNT_COLUMNS, counts))
+    conn.execute(insert(HomeworkMixCount).from_select(_MIX_COLUMNS, mix))
+
+
+def _recount_keys(conn: Connection, keys: Sequence[tuple[int, dt.date, int]]) -> None:
+    """Recompute `homework_counts` for the (clinician, due week, type) keys a write touched."""
+    if len(keys) <= SEEK_KEYS:
+        for clinician_id, week, type_id in keys:
+            conn.execute(
+                delete(HomeworkCount).where(
+                    HomeworkCount.clinician_id == clinician_id,
+                    HomeworkCount.due_week == week,
+                    HomeworkCount.type_id == type_id,
+                )
+            )
+            counts = _counts(
+                Client.clinician_id == clinician_id,
+                Assignment.due_on.between(week, week + dt.timedelta(days=6)),
+                Assignment.due_week == week,
+                Assignment.type_id == type_id,
+            )
+            conn.execute(insert(HomeworkCount).from_select(_COUNT_COLUMNS, counts))
+        return
+    weeks = sorted({week for _, week, _ in keys})
+    touched = exists().where(
+        AggregateStale.clinician_id == HomeworkCount.clinician_id,
+        AggregateStale.due_week == HomeworkCount.due_week,
+        AggregateStale.type_id == HomeworkCount.type_id,
+    )
+    conn.execute(delete(HomeworkCount).where(HomeworkCount.due_week.in_(weeks), touched))
+    stale = exists().where(
+        AggregateStale.clinician_id == Client.clinician_id,
+        AggregateStale.due_week == Assignment.due_week,
+        AggregateStale.type_id == Assignment.type_id,
+    )
+    counts = _counts(Assignment.due_week.in_(weeks), stale)
+    conn.execute(insert(HomeworkCount).from_select(_COUNT_COLUMNS, counts))
+
+
+def _recount_mix(conn: Connection, pairs: Sequence[tuple[dt.date, int]]) -> None:
+    """Recompute `homework_mix_counts` for the (due week, type) pairs a write touched: a
+    form's one type reads a tenth of the week's assignments."""
+    if len(pairs) <= SEEK_KEYS:
+        for week, type_id in pairs:
+            conn.execute(
+                delete(HomeworkMixCount).where(
+                    HomeworkMixCount.due_week == week, HomeworkMixCount.type_id == type_id
+                )
+            )
+            mix = _mix(conn, Assignment.due_week == week, Assignment.type_id == type_id)
+            conn.execute(insert(HomeworkMixCount).from_select(_MIX_COLUMNS, mix))
+        return
+    weeks = sorted({week for week, _ in pairs})
+    touched = exists().where(
+        AggregateStale.due_week == HomeworkMixCount.due_week,
+        AggregateStale.type_id == HomeworkMixCount.type_id,
+    )
+    conn.execute(delete(HomeworkMixCount).where(HomeworkMixCount.due_week.in_(weeks), touched))
+    stale = exists().where(
+        AggregateStale.due_week == Assignment.due_week,
+        AggregateStale.type_id == Assignment.type_id,
+    )
+    mix = _mix(conn, Assignment.due_week.in_(weeks), stale)
+    conn.execute(insert(HomeworkMixCount).from_select(_MIX_COLUMNS, mix))
+
+
+def refresh(conn: Connection) -> int:
+    """Recompute the maintained counts a write touched, inside its transaction; returns the
+    number of (clinician, due week, type) keys recomputed (0, one cheap read, for most writes)."""
+    stale = select(
+        AggregateStale.clinician_id, AggregateStale.due_week, AggregateStale.type_id
+    ).distinct()
+    keys = sorted((int(c), week, int(t)) for c, week, t in conn.execute(stale))
+    if not keys:
+        return 0
+    _recount_keys(conn, keys)
+    _recount_mix(conn, sorted({(week, type_id) for _, week, type_id in keys}))
+    conn.execute(delete(AggregateStale))
+    return len(keys)
+
+
+def rebuild(conn: Connection) -> tuple[int, int]:
+    """Recompute every maintained count from the live tables (the caller's transaction);
+    returns the rows of `homework_counts` and `homework_mix_counts`."""
+    for table in (HomeworkCount, HomeworkMixCount, AggregateStale):
+        conn.execute(delete(table))
+    _fill(conn, _counts(), _mix(conn))
+    return tuple(  # type: ignore[return-value]
+        conn.execute(select(func.count()).select_from(table)).scalar_one()
+        for table in (HomeworkCount, HomeworkMixCount)
+    )
