@@ -75,6 +75,16 @@ class ExpectedResponse:
         values = self.levels[:, weeks].T + self.slopes[:, weeks].T * base[:, None]
         return np.sort(np.clip(values, spec.min_value, spec.max_value), axis=1)
 
+    def edge(self, baseline: Sequence[float], week: Sequence[int]) -> np.ndarray:
+        """The band's unfavourable edge (its 75th percentile, rounded up to a whole score)."""
+        return np.ceil(self.band(baseline, week)[:, EDGE] - 1e-9)
+
+    def off_course(self, score: pd.Series, edge: pd.Series) -> pd.Series:
+        """The not-on-track rule (docs/early-warning.md): worse than the edge and still at or
+        above the measure's caseness cut-off. Below it a client is in the non-clinical range,
+        where falling short of the practice's usual course is no warning."""
+        return (score > edge) & (score >= MEASURES[self.measure].caseness)
+
 
 def training_rows(conn: Connection, measure: str) -> pd.DataFrame:
     """Every score after each client's first, for clients with MIN_SCORES or more of `measure`
@@ -218,10 +228,10 @@ def active_pairs(
 def on_track(conn: Connection, pairs: pd.DataFrame) -> pd.DataFrame:
     """Each client's latest PHQ-9 and GAD-7 (from `active_pairs`) against the expected band.
 
-    Judged from week 3 after the first score. Not on track: the latest score is worse than the
-    band's unfavourable edge (the 75th percentile, rounded up) for clients who started where
-    they did, that many weeks on. Columns: ON_TRACK_COLUMNS; measures without a band, and
-    clients before week 3, have no row.
+    Judged from week 3 after the first score. Not on track (`ExpectedResponse.off_course`): the
+    latest score is worse than the band's unfavourable edge (the 75th percentile, rounded up)
+    for clients who started where they did, that many weeks on, and still at caseness.
+    Columns: ON_TRACK_COLUMNS; measures without a band, and clients before week 3, have no row.
     """
     fits = {m: expected_response(conn, m) for m in BANDED}
     fits = {m: f for m, f in fits.items() if f.enough}
@@ -239,12 +249,12 @@ def on_track(conn: Connection, pairs: pd.DataFrame) -> pd.DataFrame:
             continue
         band = fitted.band(own["baseline"], own["week"])
         own["median"] = band[:, QUANTILES.index(0.5)]
-        own["edge"] = np.ceil(band[:, EDGE] - 1e-9)
+        own["edge"] = fitted.edge(own["baseline"], own["week"])
+        own["not_on_track"] = fitted.off_course(own["latest"], own["edge"])
         parts.append(own[np.isfinite(own["median"])])
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if frame.empty:
         return pd.DataFrame(columns=ON_TRACK_COLUMNS)
-    frame["not_on_track"] = frame["latest"] > frame["edge"]
     return frame[ON_TRACK_COLUMNS].sort_values(["client_id", "measure"], ignore_index=True)
 
 

@@ -18,7 +18,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from data_access.access.viewer import Viewer, client_scope
 from data_access.reads import metrics
-from data_access.reads.expected import EDGE, expected_response
+from data_access.reads.expected import expected_response
 from data_access.reads.insight import mean_with_interval
 from data_access.reads.outcomes import BAND_LABELS, BANDS
 from data_access.store.schema import MEASURES, Assignment, Client, Score
@@ -88,8 +88,9 @@ def early_courses(
     frame["baseline"] = by_client["value"].transform("first")
     frame["week"] = (frame["day"] - by_client["day"].transform("first")) // 7
     early = frame[frame["week"].between(*ALERT_WEEKS)].copy()
-    early["edge"] = np.ceil(fitted.band(early["baseline"], early["week"])[:, EDGE] - 1e-9)
-    flagged_day = early[early["value"] > early["edge"]].groupby("client_id")["day"].min()
+    early["edge"] = fitted.edge(early["baseline"], early["week"])
+    off = fitted.off_course(early["value"], early["edge"])
+    flagged_day = early[off].groupby("client_id")["day"].min()
     last = by_client.last()
     last = last[(last["week"] > ALERT_WEEKS[1]) & last.index.isin(early["client_id"])]
     spec = MEASURES[measure]

@@ -141,19 +141,36 @@ def test_the_fit_is_keyed_on_the_data_version_so_any_process_refits_after_a_scor
     elsewhere.dispose()
 
 
+def test_above_the_edge_but_under_caseness_is_no_warning(engine, practice):
+    """Clients starting at 12 are at 4 + e by week 4 (e from -5 to 5, never under 0): the 75th
+    percentile is 6.5, so the edge is 7. A 9 there is above it but under PHQ-9 caseness (10),
+    the non-clinical range: on track. A 10 is at caseness: not on track."""
+    history(engine, practice.dana, per_baseline=44)
+    intake = TODAY - dt.timedelta(weeks=4)
+    for code, later in (("C-0011", 9), ("C-0012", 10)):
+        client = practice.client(practice.dana, intake=intake, code=code)
+        practice.score(client, "PHQ-9", 12, intake)
+        practice.score(client, "PHQ-9", later, intake + dt.timedelta(weeks=4))
+    judged_now = judged(engine, practice.viewer(practice.dana))
+    assert judged_now["C-0011"] == (4, 7, False)
+    assert judged_now["C-0012"] == (4, 7, True)
+
+
 def test_how_well_the_alert_predicts_counts_closed_episodes_by_week_4_flag(engine, practice):
     """History clients are discharged. At weeks 3 and 4 they are above the 75th percentile
-    (e = 4 or 5) when i mod 11 is 5, 6 or 7: 3 in 11, so 36 of 132 are flagged. All end at
-    week 6 at least 7 points better (12 - e, e ≤ 5): nobody ends without reliable improvement."""
+    (e = 4 or 5) when i mod 11 is 5, 6 or 7: 3 in 11, 36 of 132. Of those starting at 12, the
+    four with i mod 11 = 5 are above it only at week 4, at 12 - 8 + 4 = 8: under PHQ-9
+    caseness (10), so not flagged. 32 are. All end at week 6 at least 7 points better
+    (12 - e, e ≤ 5): nobody ends without reliable improvement."""
     history(engine, practice.dana, per_baseline=44)
     with engine.connect() as conn:
         table = alert_accuracy(conn, practice.viewer(practice.dana), "PHQ-9")
     assert table[["group", "count", "total"]].to_dict("records") == [
-        {"group": "Flagged not on track by week 4", "count": 0, "total": 36},
-        {"group": "Not flagged by week 4", "count": 0, "total": 96},
+        {"group": "Flagged not on track by week 4", "count": 0, "total": 32},
+        {"group": "Not flagged by week 4", "count": 0, "total": 100},
     ]
     assert table["rate"].tolist() == [0.0, 0.0]
-    assert table["ci_high"].iloc[0] == pytest.approx(0.0964, abs=1e-3)  # Wilson, 0 of 36
+    assert table["ci_high"].iloc[0] == pytest.approx(0.1072, abs=1e-3)  # Wilson, 0 of 32
 
 
 def flagged_client(p: Practice, code: str, week_3_4: tuple[int, int], last: int, homework) -> int:
