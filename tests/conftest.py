@@ -8,7 +8,7 @@ it is a failure, because CI must prove both dialects.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -103,3 +103,34 @@ def demo_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     build_demo(engine, clinicians=6, clients=60, weeks=26, seed=11, progress=False)
     engine.dispose()
     return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_database(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
+) -> Iterator[Callable[[], Engine]]:
+    """A factory of empty databases at head, one per hypothesis example, on each dialect (the
+    PostgreSQL one emptied again for each; the catalogue's nine types kept)."""
+    engines: list[Engine] = []
+    if request.param == "sqlite":
+
+        def make() -> Engine:
+            path = tmp_path / f"fresh{len(engines)}.db"
+            shutil.copy(sqlite_template, path)
+            engines.append(new_engine(f"sqlite:///{path}"))
+            return engines[-1]
+
+    else:
+        url = request.getfixturevalue("postgres_url")
+
+        def make() -> Engine:
+            engines.append(new_engine(url))
+            with engines[-1].begin() as conn:
+                tables = ", ".join(f'"{t}"' for t in DATA_TABLES if t != "assignment_types")
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                conn.execute(text("DELETE FROM assignment_types WHERE id > 9"))
+            return engines[-1]
+
+    yield make
+    for engine in engines:
+        engine.dispose()

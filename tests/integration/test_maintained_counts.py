@@ -11,16 +11,13 @@ equals the same figure counted from the assignments, and that both equal the nai
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import threading
-from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, delete, select, text, update
+from sqlalchemy import Engine, delete, select, update
 
 from bench import naive
 from data_access.reads.assignment_counts import assignment_counts
@@ -31,7 +28,7 @@ from data_access.records.recording import review_assignment, set_assignment
 from data_access.records.undo import undo_last
 from data_access.store import aggregates
 from data_access.store.data_version import raise_version
-from data_access.store.engine import new_engine, write
+from data_access.store.engine import write
 from data_access.store.errors import DataError
 from data_access.store.schema import (
     AggregateStale,
@@ -41,7 +38,6 @@ from data_access.store.schema import (
     HomeworkMixCount,
 )
 from tests.builders import Practice
-from tests.conftest import DATA_TABLES
 
 MONDAY = dt.date(2026, 4, 27)
 DAYS = 42  # six weeks
@@ -53,36 +49,6 @@ BY = [("due_week",), ("clinician_id",), ("clinician_id", "type_id", "due_week")]
 
 def day(offset: int) -> dt.date:
     return MONDAY + dt.timedelta(days=offset)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_database(
-    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
-) -> Iterator[Callable[[], Engine]]:
-    """A factory of empty databases at head, one per hypothesis example, on each dialect."""
-    engines: list[Engine] = []
-    if request.param == "sqlite":
-
-        def make() -> Engine:
-            path = tmp_path / f"maintained{len(engines)}.db"
-            shutil.copy(sqlite_template, path)
-            engines.append(new_engine(f"sqlite:///{path}"))
-            return engines[-1]
-
-    else:
-        url = request.getfixturevalue("postgres_url")
-
-        def make() -> Engine:
-            engines.append(new_engine(url))
-            with engines[-1].begin() as conn:
-                tables = ", ".join(f'"{t}"' for t in DATA_TABLES if t != "assignment_types")
-                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-                conn.execute(text("DELETE FROM assignment_types WHERE id > 9"))
-            return engines[-1]
-
-    yield make
-    for engine in engines:
-        engine.dispose()
 
 
 class Staff:

@@ -8,15 +8,11 @@ sessions and homework often share a day and weeks hold several assignments.
 """
 
 import datetime as dt
-import shutil
-from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, text
 
 from bench import naive
 from data_access.reads import assignment_counts as counts
@@ -25,9 +21,7 @@ from data_access.reads.filters import Filters
 from data_access.reads.flags import needs_attention
 from data_access.reads.scores import baseline_latest
 from data_access.records import exporter
-from data_access.store.engine import new_engine
 from data_access.store.schema import ATTENDANCE, MEASURES, STATUSES, monday_of
-from tests.conftest import DATA_TABLES
 from tests.integration.test_scope_property import Generated, load
 
 START = dt.date(2026, 3, 2)
@@ -111,36 +105,6 @@ def practices(draw: st.DrawFn) -> Generated:
                 )
             )
     return generated
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_database(
-    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
-) -> Iterator[Callable[[], Engine]]:
-    """A factory of empty databases at head, one per hypothesis example, on each dialect."""
-    engines: list[Engine] = []
-    if request.param == "sqlite":
-
-        def make() -> Engine:
-            path = tmp_path / f"oracle{len(engines)}.db"
-            shutil.copy(sqlite_template, path)
-            engines.append(new_engine(f"sqlite:///{path}"))
-            return engines[-1]
-
-    else:
-        url = request.getfixturevalue("postgres_url")
-
-        def make() -> Engine:
-            engines.append(new_engine(url))
-            with engines[-1].begin() as conn:
-                tables = ", ".join(f'"{t}"' for t in DATA_TABLES if t != "assignment_types")
-                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-                conn.execute(text("DELETE FROM assignment_types WHERE id > 9"))
-            return engines[-1]
-
-    yield make
-    for engine in engines:
-        engine.dispose()
 
 
 def same(ours: pd.DataFrame, theirs: pd.DataFrame, key: str, columns: list[str]) -> None:
