@@ -20,7 +20,7 @@ from data_access.access.viewer import Viewer, client_scope
 from data_access.reads import metrics
 from data_access.reads.expected import expected_response
 from data_access.reads.insight import mean_with_interval
-from data_access.reads.outcomes import BAND_LABELS, BANDS
+from data_access.reads.outcomes import BAND_LABELS, completion_band
 from data_access.store.schema import MEASURES, Assignment, Client, Score
 
 ALERT_WEEKS = (3, 4)
@@ -179,10 +179,7 @@ def outcome_by_completion(conn: Connection, viewer: Viewer, measure: str = "PHQ-
     rates = completion_after_flag(conn, courses)
     flagged = courses[courses["flagged"].astype(bool)].set_index("client_id")
     flagged = flagged.join(rates).dropna(subset=["completion_rate"])
-    band = pd.cut(
-        flagged["completion_rate"], BANDS, labels=BAND_LABELS, right=False, include_lowest=True
-    )
-    band = band.where(flagged["completion_rate"] < 1.0, BAND_LABELS[-1])
+    band = completion_band(flagged["completion_rate"])
     rows = []
     for label in BAND_LABELS:
         part = flagged[band == label]

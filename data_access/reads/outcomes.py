@@ -42,6 +42,12 @@ BANDS = (0.0, 0.25, 0.5, 0.75, 1.0)
 BAND_LABELS = ("0–24 %", "25–49 %", "50–74 %", "75–100 %")
 
 
+def completion_band(rates: pd.Series) -> pd.Series:
+    """Each completion rate's band label (BANDS: 0–24 % … 75–100 %, 100 % in the top band)."""
+    band = pd.cut(rates, BANDS, labels=BAND_LABELS, right=False, include_lowest=True)
+    return band.where(rates < 1.0, BAND_LABELS[-1])
+
+
 def _clients_in_view(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
     """Clients in scope and filters who were in treatment at some point of the window."""
     last_day = filters.end or filters.as_of
@@ -221,10 +227,7 @@ def dose_response(frame: pd.DataFrame, measure: str = "PHQ-9") -> pd.DataFrame:
     ri_rate, ri_low, ri_high (Wilson interval), too_few.
     """
     eligible = _eligible(frame, measure)
-    band = pd.cut(
-        eligible["completion_rate"], BANDS, labels=BAND_LABELS, right=False, include_lowest=True
-    )
-    band = band.where(eligible["completion_rate"] < 1.0, BAND_LABELS[-1])
+    band = completion_band(eligible["completion_rate"])
     rows = []
     for label in BAND_LABELS:
         part = eligible[band == label]
