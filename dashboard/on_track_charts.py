@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.insight_charts import dose_response_chart
+from dashboard.outcome_words import band_table
 from dashboard.theme import empty_figure
 
 AFTER_FLAG = "Homework done after the not-on-track flag"
@@ -35,21 +36,4 @@ def on_track_homework_chart(bands: pd.DataFrame, measure: str) -> go.Figure:
 def on_track_homework_table(bands: pd.DataFrame) -> pd.DataFrame:
     """The bands in words: N, mean change and reliable improvement with 95 % intervals,
     'too few (n=3)' under 5 clients."""
-    rows = []
-    for b in bands.itertuples(index=False):
-        few = f"too few (n={b.n})"
-        share = f"{b.ri_rate:.0%} ({b.ri_low:.0%} to {b.ri_high:.0%})".replace("%", " %")
-        rows.append(
-            {
-                AFTER_FLAG: b.band,
-                "Clients": b.n,
-                "Mean change, + = better (95 % CI)": few
-                if b.too_few
-                else f"{b.mean:+.1f} ({b.ci_low:+.1f} to {b.ci_high:+.1f})",
-                "Reliable improvement (95 % CI)": few
-                if b.too_few
-                else f"{b.ri_count} of {b.n}, {share}",
-            }
-        )
-    return pd.DataFrame(rows, columns=[AFTER_FLAG, "Clients", "Mean change, + = better (95 % CI)",
-                                       "Reliable improvement (95 % CI)"])  # fmt: skip
+    return band_table(bands, AFTER_FLAG, "Mean change, + = better (95 % CI)")

@@ -80,3 +80,26 @@ def lag_sentence(difference: dict, measure: str) -> str:
         f"{high:+.1f} points; positive = better). "
         "This is an association in this practice's records, not proof that homework caused it."
     )
+
+
+def band_table(bands: pd.DataFrame, band_heading: str, change_heading: str) -> pd.DataFrame:
+    """Completion bands (outcomes.dose_response rows) as people read them: N, mean change and
+    reliable improvement with 95 % intervals, 'too few (n=3)' under 5 clients."""
+    rows = []
+    for b in bands.itertuples(index=False):
+        few = f"too few (n={b.n})"
+        share = f"{b.ri_rate:.0%} ({b.ri_low:.0%} to {b.ri_high:.0%})".replace("%", " %")
+        rows.append(
+            {
+                band_heading: b.band,
+                "Clients": b.n,
+                change_heading: few
+                if b.too_few
+                else f"{b.mean:+.1f} ({b.ci_low:+.1f} to {b.ci_high:+.1f})",
+                "Reliable improvement (95 % CI)": few
+                if b.too_few
+                else f"{b.ri_count} of {b.n}, {share}",
+            }
+        )
+    columns = [band_heading, "Clients", change_heading, "Reliable improvement (95 % CI)"]
+    return pd.DataFrame(rows, columns=columns)

@@ -12,7 +12,7 @@ from dashboard.db import engine
 from dashboard.filters import filter_sidebar
 from dashboard.on_track_charts import ASSOCIATION as ON_TRACK_ASSOCIATION
 from dashboard.on_track_charts import on_track_homework_chart, on_track_homework_table
-from dashboard.outcome_words import coverage_sentence, lag_words, outcome_table
+from dashboard.outcome_words import band_table, coverage_sentence, lag_words, outcome_table
 from dashboard.pager_ui import pager
 from dashboard.paging import rows_of
 from dashboard.reference_words import homework_reference_caption
@@ -60,23 +60,7 @@ def summaries(viewer: Viewer, filters: Filters) -> dict[str, pd.DataFrame]:
 
 def dose_table(bands: pd.DataFrame) -> pd.DataFrame:
     """Dose–response bands as people read them, 'too few' under 5 clients."""
-    rows = []
-    for b in bands.itertuples(index=False):
-        few = f"too few (n={b.n})"
-        share = f"{b.ri_rate:.0%} ({b.ri_low:.0%} to {b.ri_high:.0%})".replace("%", " %")
-        rows.append(
-            {
-                "Completion band": b.band,
-                "Clients": b.n,
-                "Mean change (95 % CI)": few
-                if b.too_few
-                else f"{b.mean:+.1f} ({b.ci_low:+.1f} to {b.ci_high:+.1f})",
-                "Reliable improvement (95 % CI)": few
-                if b.too_few
-                else f"{b.ri_count} of {b.n}, {share}",
-            }
-        )
-    return pd.DataFrame(rows)
+    return band_table(bands, "Completion band", "Mean change (95 % CI)")
 
 
 def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
