@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 
 from dashboard.flag_words import flag_labels, flag_rules, off_course_rule
 from dashboard.theme import LABEL_ROOM, OKABE_ITO, empty_figure, rate_axis, styled, week_axis
-from dashboard.words import rate_label
+from dashboard.words import PERIOD_OUTCOME_WORDS, rate_label
 from data_access.reads.metrics import MIN_CLIENTS_FOR_FIGURE, MIN_REVIEWED_FOR_RATE
 from data_access.reads.overview import PeriodSummary
 
@@ -525,7 +525,7 @@ def clients_display(
                 "Completion": rate_label(r.completion_rate, r.reviewed),
                 "PHQ-9 change": change_words(r.phq_change),
                 "GAD-7 change": change_words(r.gad_change),
-                DRILL_OUTCOME: r.outcome,
+                DRILL_OUTCOME: PERIOD_OUTCOME_WORDS[r.outcome],
                 DRILL_FLAGS: flag_labels(r.flags),
             }
             for r in clients.itertuples()

@@ -110,6 +110,14 @@ VERDICT_WORDS = {
 }
 
 
+PERIOD_OUTCOME_WORDS = {
+    "reliable_improvement": "reliably improved",
+    "reliable_deterioration": "reliably deteriorated",
+    "no_reliable_change": "no reliable change",
+    "too_few_scores": "too few scores",
+}
+
+
 def verdict_words(verdict: str) -> str:
     """A client's outcome on one measure (`metrics.Outcome.verdict`, or "one_score") in words."""
     return VERDICT_WORDS.get(verdict, verdict.replace("_", " "))

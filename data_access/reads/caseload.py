@@ -199,8 +199,8 @@ def clinician_clients(
     """A clinician's clients (in scope and filters): completion and latest change side by side.
 
     Columns: client_id, client_code, status, attended, reviewed, credit, completion_rate,
-    phq_change, gad_change, outcome ("reliably improved" / "reliably deteriorated" /
-    "no reliable change" / "too few scores"), flags (as in `attention_list`).
+    phq_change, gad_change, outcome (a code: "reliable_improvement" / "reliable_deterioration"
+    / "no_reliable_change" / "too_few_scores"), flags (as in `attention_list`).
     """
     mine = replace(filters, clinician_ids=(clinician_id,))
     status = case(
@@ -265,8 +265,8 @@ def clinician_clients(
             frame["improved"].eq(True).to_numpy(),
             frame["improved"].notna().to_numpy(),
         ],
-        ["reliably deteriorated", "reliably improved", "no reliable change"],
-        default="too few scores",
+        ["reliable_deterioration", "reliable_improvement", "no_reliable_change"],
+        default="too_few_scores",
     )
     return frame.drop(columns=["improved", "deteriorated"]).reset_index()
 

@@ -232,16 +232,16 @@ def test_drill_down_shows_one_clinicians_clients_side_by_side(engine, practice):
     assert list(clients.index) == ["C-0001", "C-0002"]
     one, two = clients.loc["C-0001"], clients.loc["C-0002"]
     assert (one.status, one.attended, one.reviewed, one.credit) == ("active", 3, 2, 1.5)
-    assert (one.phq_change, one.gad_change, one.outcome) == (7, 1, "reliably improved")
+    assert (one.phq_change, one.gad_change, one.outcome) == (7, 1, "reliable_improvement")
     assert flag_labels(one["flags"]) == "Repeated no-shows"
     assert (two.status, two.attended, two.reviewed, two.credit) == ("discharged", 1, 1, 0.0)
-    assert (two.outcome, flag_labels(two["flags"])) == ("too few scores", "")
+    assert (two.outcome, flag_labels(two["flags"])) == ("too_few_scores", "")
 
 
 def test_a_clinician_always_gets_their_own_drill_down(engine, practice):
     data = _table(engine, practice, "ben")
     assert list(data.clients["client_code"]) == ["C-0004"]
-    assert data.clients["outcome"].tolist() == ["reliably deteriorated"]
+    assert data.clients["outcome"].tolist() == ["reliable_deterioration"]
 
 
 def test_empty_practice_gives_zeros_not_errors(engine):
