@@ -211,21 +211,22 @@ def improvement_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> p
         baseline_latest(conn, viewer, filters, IMPROVEMENT_MEASURES).query("n_scores >= 2")
     )[["client_id", "measure", "change"]]
     joined = counts.merge(pairs, on="client_id")
+    # split once (rows keep their order within each part) rather than filter per cell
+    changes = {
+        key: part["change"]
+        for key, part in joined.groupby(["type", "measure", "group"], sort=False)
+    }
+    none = pd.Series(dtype=float)
     rows = []
     for type_name in counts.sort_values("type")["type"].unique():
         for measure in IMPROVEMENT_MEASURES:
             for group in (GROUP_DID, GROUP_RARELY):
-                chosen = joined[
-                    (joined["type"] == type_name)
-                    & (joined["measure"] == measure)
-                    & (joined["group"] == group)
-                ]
                 rows.append(
                     {
                         "type": type_name,
                         "measure": measure,
                         "group": group,
-                        **mean_with_interval(chosen["change"]),
+                        **mean_with_interval(changes.get((type_name, measure, group), none)),
                     }
                 )
     return pd.DataFrame(rows, columns=columns)
