@@ -277,39 +277,38 @@ def reviewed_on_time(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
         .correlate(Assignment)
         .scalar_subquery()
     )
-    per_assignment = (
-        select(
-            Client.clinician_id,
-            Assignment.status,
+    # Grouped by client, day set and review day first, so the next session is sought once per
+    # group: in a flat subquery SQLite evaluated it again for each place the outer query used it.
+    reviewed_on = case(
+        (
+            and_(Assignment.status != "pending", Assignment.reviewed_on.is_not(None)),
             Assignment.reviewed_on,
+        ),
+        else_=None,
+    )
+    per_day = (
+        select(
+            Assignment.client_id,
+            reviewed_on.label("reviewed_on"),
             next_session.label("next_session"),
+            func.count().label("n"),
         )
-        .select_from(Assignment)
-        .join(Client, Client.id == Assignment.client_id)
         .where(assignments_in_view(viewer, filters))
+        .group_by(Assignment.client_id, Assignment.assigned_on, reviewed_on)
         .subquery()
     )
-    on_time = case(
-        (
-            and_(
-                per_assignment.c.status != "pending",
-                per_assignment.c.reviewed_on.is_not(None),
-                per_assignment.c.reviewed_on <= per_assignment.c.next_session,
-            ),
-            1,
-        ),
-        else_=0,
-    )
+    on_time = case((per_day.c.reviewed_on <= per_day.c.next_session, per_day.c.n), else_=0)
     query = (
         select(
-            per_assignment.c.clinician_id,
+            Client.clinician_id,
             Clinician.name.label("clinician"),
-            func.count().label("eligible"),
+            func.sum(per_day.c.n).label("eligible"),
             func.coalesce(func.sum(on_time), 0).label("on_time"),
         )
-        .join(Clinician, Clinician.id == per_assignment.c.clinician_id)
-        .where(per_assignment.c.next_session.is_not(None))
-        .group_by(per_assignment.c.clinician_id, Clinician.name)
+        .join(Client, Client.id == per_day.c.client_id)
+        .join(Clinician, Clinician.id == Client.clinician_id)
+        .where(per_day.c.next_session.is_not(None))
+        .group_by(Client.clinician_id, Clinician.name)
         .order_by(Clinician.name)
     )
     frame = pd.read_sql(query, conn)
