@@ -175,6 +175,42 @@ def _deteriorated(pairs: pd.DataFrame) -> set[int]:
     return set(pairs.loc[pairs["reliable_deterioration"], "client_id"].astype(int))
 
 
+@dataclass(frozen=True)
+class _Raised:
+    """Each flag's raised client ids, with the open risk items and off-course facts behind them."""
+
+    ids: dict[str, set[int]]
+    risks: pd.DataFrame
+    off_course: dict[int, tuple[OffCourse, ...]]
+
+
+def _raise_flags(
+    conn: Connection, viewer: Viewer, filters: Filters, client_ids: Sequence[int] | None
+) -> _Raised:
+    """Every flag's SQL for the viewer's clients active on the filters' as-of day."""
+    active = _active_clients(viewer, filters, client_ids)
+    as_of = filters.as_of
+    risks = open_risk_items(conn, viewer, client_ids, filters.clinician_ids)
+    pairs = active_pairs(conn, viewer, filters, client_ids)
+    off_course = off_course_facts(on_track(conn, pairs))
+    ids = {
+        "risk_item": set(risks["client_id"].astype(int)),
+        "not_on_track": set(off_course),
+        "deterioration": _deteriorated(pairs),
+        "low_completion": _low_completion(conn, active, as_of),
+        "no_homework": _no_homework(conn, active, as_of),
+        "no_shows": _no_shows(conn, active, as_of),
+        "no_recent_score": _no_recent_score(conn, active, as_of),
+    }
+    return _Raised(ids, risks, off_course)
+
+
+def flagged_count(conn: Connection, viewer: Viewer, filters: Filters) -> int:
+    """How many clients `needs_attention` lists (one or more flags), without their names,
+    facts or order: the overview's headline needs only the count."""
+    return len(set().union(*_raise_flags(conn, viewer, filters, None).ids.values()))
+
+
 def needs_attention(
     conn: Connection,
     viewer: Viewer,
@@ -186,21 +222,8 @@ def needs_attention(
     Columns: client_id, client_code, clinician, flag (its code), reviewed (a risk item marked
     reviewed) and facts (RaisedFlag.facts: what the flag's words need).
     """
-    active = _active_clients(viewer, filters, client_ids)
-    as_of = filters.as_of
-    risks = open_risk_items(conn, viewer, client_ids, filters.clinician_ids)
-    pairs = active_pairs(conn, viewer, filters, client_ids)
-    course = on_track(conn, pairs)
-    off_course = off_course_facts(course)
-    raised = {
-        "risk_item": set(risks["client_id"].astype(int)),
-        "not_on_track": set(off_course),
-        "deterioration": _deteriorated(pairs),
-        "low_completion": _low_completion(conn, active, as_of),
-        "no_homework": _no_homework(conn, active, as_of),
-        "no_shows": _no_shows(conn, active, as_of),
-        "no_recent_score": _no_recent_score(conn, active, as_of),
-    }
+    found = _raise_flags(conn, viewer, filters, client_ids)
+    raised, risks, off_course = found.ids, found.risks, found.off_course
     flagged = set().union(*raised.values())
     if not flagged:
         return pd.DataFrame(columns=FLAG_COLUMNS)

@@ -211,21 +211,22 @@ def improvement_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> p
         baseline_latest(conn, viewer, filters, IMPROVEMENT_MEASURES).query("n_scores >= 2")
     )[["client_id", "measure", "change"]]
     joined = counts.merge(pairs, on="client_id")
+    # split once (rows keep their order within each part) rather than filter per cell
+    changes = {
+        key: part["change"]
+        for key, part in joined.groupby(["type", "measure", "group"], sort=False)
+    }
+    none = pd.Series(dtype=float)
     rows = []
     for type_name in counts.sort_values("type")["type"].unique():
         for measure in IMPROVEMENT_MEASURES:
             for group in (GROUP_DID, GROUP_RARELY):
-                chosen = joined[
-                    (joined["type"] == type_name)
-                    & (joined["measure"] == measure)
-                    & (joined["group"] == group)
-                ]
                 rows.append(
                     {
                         "type": type_name,
                         "measure": measure,
                         "group": group,
-                        **mean_with_interval(chosen["change"]),
+                        **mean_with_interval(changes.get((type_name, measure, group), none)),
                     }
                 )
     return pd.DataFrame(rows, columns=columns)
@@ -276,39 +277,38 @@ def reviewed_on_time(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
         .correlate(Assignment)
         .scalar_subquery()
     )
-    per_assignment = (
-        select(
-            Client.clinician_id,
-            Assignment.status,
+    # Grouped by client, day set and review day first, so the next session is sought once per
+    # group: in a flat subquery SQLite evaluated it again for each place the outer query used it.
+    reviewed_on = case(
+        (
+            and_(Assignment.status != "pending", Assignment.reviewed_on.is_not(None)),
             Assignment.reviewed_on,
+        ),
+        else_=None,
+    )
+    per_day = (
+        select(
+            Assignment.client_id,
+            reviewed_on.label("reviewed_on"),
             next_session.label("next_session"),
+            func.count().label("n"),
         )
-        .select_from(Assignment)
-        .join(Client, Client.id == Assignment.client_id)
         .where(assignments_in_view(viewer, filters))
+        .group_by(Assignment.client_id, Assignment.assigned_on, reviewed_on)
         .subquery()
     )
-    on_time = case(
-        (
-            and_(
-                per_assignment.c.status != "pending",
-                per_assignment.c.reviewed_on.is_not(None),
-                per_assignment.c.reviewed_on <= per_assignment.c.next_session,
-            ),
-            1,
-        ),
-        else_=0,
-    )
+    on_time = case((per_day.c.reviewed_on <= per_day.c.next_session, per_day.c.n), else_=0)
     query = (
         select(
-            per_assignment.c.clinician_id,
+            Client.clinician_id,
             Clinician.name.label("clinician"),
-            func.count().label("eligible"),
+            func.sum(per_day.c.n).label("eligible"),
             func.coalesce(func.sum(on_time), 0).label("on_time"),
         )
-        .join(Clinician, Clinician.id == per_assignment.c.clinician_id)
-        .where(per_assignment.c.next_session.is_not(None))
-        .group_by(per_assignment.c.clinician_id, Clinician.name)
+        .join(Client, Client.id == per_day.c.client_id)
+        .join(Clinician, Clinician.id == Client.clinician_id)
+        .where(per_day.c.next_session.is_not(None))
+        .group_by(Client.clinician_id, Clinician.name)
         .order_by(Clinician.name)
     )
     frame = pd.read_sql(query, conn)

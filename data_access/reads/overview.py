@@ -19,11 +19,11 @@ from data_access.reads.assignment_counts import (
     assignment_counts,
 )
 from data_access.reads.filters import Filters
-from data_access.reads.flags import needs_attention
+from data_access.reads.flags import flagged_count
 from data_access.reads.practice import (
     active_clients,
     assignments_set,
-    client_outcomes,
+    outcome_counts,
     previous_period,
     session_counts,
 )
@@ -78,8 +78,7 @@ def period_summary(
     if due is None:
         due = assignment_counts(conn, viewer, filters)
     totals = due[COUNT_COLUMNS].sum()
-    outcomes = client_outcomes(conn, viewer, filters)
-    flagged = needs_attention(conn, viewer, filters)
+    outcome_clients, improved_clients = outcome_counts(conn, viewer, filters)
     return PeriodSummary(
         start=filters.start,
         end=filters.end,
@@ -91,9 +90,9 @@ def period_summary(
         completed=int(totals["completed"]),
         partial=int(totals["partial"]),
         reviewed=int(totals["reviewed"]),
-        outcome_clients=len(outcomes),
-        improved_clients=int(outcomes["improved"].sum()),
-        flagged_clients=int(flagged["client_id"].nunique()),
+        outcome_clients=outcome_clients,
+        improved_clients=improved_clients,
+        flagged_clients=flagged_count(conn, viewer, filters),
     )
 
 

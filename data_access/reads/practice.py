@@ -157,6 +157,21 @@ def assignments_set(conn: Connection, viewer: Viewer, filters: Filters) -> int:
     return int(conn.execute(query).scalar_one())
 
 
+def outcome_counts(conn: Connection, viewer: Viewer, filters: Filters) -> tuple[int, int]:
+    """How many clients `client_outcomes` lists, and how many of them reliably improved (by
+    its paired rule), without the per-client frame: the overview's headline needs only these."""
+    pairs = baseline_latest(conn, viewer, filters, OUTCOME_MEASURES)
+    pairs = pairs[pairs["n_scores"] >= 2]
+    if pairs.empty:
+        return 0, 0
+    classified = metrics.classify_outcomes(pairs)
+    per_client = classified.groupby("client_id")[
+        ["reliable_improvement", "reliable_deterioration"]
+    ].any()
+    improved = per_client["reliable_improvement"] & ~per_client["reliable_deterioration"]
+    return len(per_client), int(improved.sum())
+
+
 def client_outcomes(
     conn: Connection,
     viewer: Viewer,
