@@ -60,11 +60,16 @@ def browser():  # noqa: ANN201 - playwright's Browser
         chromium.close()
 
 
+# How long a step may take: a shared CI machine running the whole suite may take this long to
+# rerun a page or build a download (20 s timed out once on a Data-page export).
+SLOW_MACHINE_MS = 60_000
+
+
 @pytest.fixture
 def page(browser):  # noqa: ANN001, ANN201 - playwright objects
     """A fresh browser context (no cookies) and page per test, 1400×900."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
-    context.set_default_timeout(20_000)
+    context.set_default_timeout(SLOW_MACHINE_MS)
     pg = context.new_page()
     yield pg
     context.close()

@@ -17,13 +17,6 @@ from data_access.store.schema import Assignment
 from tests.e2e.conftest import assert_no_exception, sign_in, wait_for_app
 
 CODE_LINKS = '[data-testid="stPageLink-NavLink"]'
-SLOW_MACHINE_MS = 60_000  # a shared CI machine may take this long to rerun a page
-
-
-@pytest.fixture
-def page(page):  # noqa: ANN001, ANN201 - the conftest's page, with patience for a busy machine
-    page.set_default_timeout(SLOW_MACHINE_MS)
-    return page
 
 
 @pytest.fixture(scope="module")

@@ -24,13 +24,12 @@ from bench.app_server import AppServer
 from data_access.demo import build_demo
 from data_access.store.engine import new_engine
 from data_access.store.schema import Assignment, Client, Clinician
-from tests.e2e.conftest import assert_no_exception, sign_in, wait_for_app
+from tests.e2e.conftest import SLOW_MACHINE_MS, assert_no_exception, sign_in, wait_for_app
 from tests.e2e.nginx_proxy import NGINX, ROUTE_COOKIE, NginxProxy, nginx_installed
 from tests.scratch_postgres import missing, scratch_postgres
 
 pytestmark = pytest.mark.e2e
 CLINICIAN = "clinician@demo.example"
-SLOW_MACHINE_MS = 60_000
 SCORE_OF_AN_UNKNOWN_MEASURE = "client_code,measure,score,recorded_on\n{code},BDI,9,{today}\n"
 
 
