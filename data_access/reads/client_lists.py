@@ -19,7 +19,8 @@ from data_access.reads.practice import (
     attended_per_client,
     client_outcomes,
 )
-from data_access.store.schema import Assignment, Client, Clinician, monday_of
+from data_access.reads.queries import client_names
+from data_access.store.schema import Assignment, Client, monday_of
 
 # Overview headline -> the list key in the URL (`overview?list=attention`).
 LISTS: dict[str, str] = {
@@ -49,18 +50,7 @@ def _named(conn: Connection, key: str, figures: pd.DataFrame) -> pd.DataFrame:
     columns = COLUMNS + FIGURES[key]
     if len(figures.index) == 0:
         return pd.DataFrame(columns=columns)
-    ids = [int(i) for i in figures.index]
-    names = pd.read_sql(
-        select(
-            Client.id.label("client_id"),
-            Client.code.label("client_code"),
-            Clinician.name.label("clinician"),
-        )
-        .join(Clinician, Clinician.id == Client.clinician_id)
-        .where(Client.id.in_(ids)),
-        conn,
-    )
-    names = names.join(figures[FIGURES[key]], on="client_id")
+    names = client_names(conn, figures.index).join(figures[FIGURES[key]], on="client_id")
     return names.sort_values("client_code", ignore_index=True)[columns]
 
 

@@ -20,8 +20,9 @@ from data_access.access.viewer import Viewer, client_scope
 from data_access.reads import metrics
 from data_access.reads.expected import OffCourse, active_pairs, off_course_facts, on_track
 from data_access.reads.filters import Filters, is_active
+from data_access.reads.queries import client_names
 from data_access.reads.risk import open_risk_items
-from data_access.store.schema import SCHEDULED, Assignment, Client, Clinician, Score, TherapySession
+from data_access.store.schema import SCHEDULED, Assignment, Client, Score, TherapySession
 
 FLAG_COLUMNS = ["client_id", "client_code", "clinician", "flag", "reviewed", "facts"]
 # Most urgent first: a client's place in any list is set by their most urgent flag.
@@ -227,16 +228,7 @@ def needs_attention(
     flagged = set().union(*raised.values())
     if not flagged:
         return pd.DataFrame(columns=FLAG_COLUMNS)
-    names = pd.read_sql(
-        select(
-            Client.id.label("client_id"),
-            Client.code.label("client_code"),
-            Clinician.name.label("clinician"),
-        )
-        .join(Clinician, Clinician.id == Client.clinician_id)
-        .where(Client.id.in_(tuple(flagged))),
-        conn,
-    )
+    names = client_names(conn, flagged)
     raised_pairs = pd.DataFrame(
         [(client_id, key) for key, ids in raised.items() for client_id in ids],
         columns=["client_id", "flag"],

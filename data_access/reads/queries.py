@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import pandas as pd
 from sqlalchemy import Connection, Select, case, select
@@ -28,6 +29,19 @@ def _client_rows() -> Select:
         Client.intake_on,
         Client.discharged_on,
     ).join(Clinician, Clinician.id == Client.clinician_id)
+
+
+def client_names(conn: Connection, client_ids: Iterable[int]) -> pd.DataFrame:
+    """Code and clinician's name of the clients `client_ids` (already in the viewer's scope).
+
+    Columns: client_id, client_code, clinician.
+    """
+    query = select(
+        Client.id.label("client_id"),
+        Client.code.label("client_code"),
+        Clinician.name.label("clinician"),
+    ).join(Clinician, Clinician.id == Client.clinician_id)
+    return pd.read_sql(query.where(Client.id.in_([int(i) for i in client_ids])), conn)
 
 
 def visible_clients(
