@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
+from data_access.reads import expected
 from data_access.store.engine import new_engine
 from data_access.store.migrate import upgrade
 from data_access.store.schema import Base
@@ -58,6 +59,7 @@ def _empty_postgres(url: str) -> Engine:
         conn.execute(text("DELETE FROM assignment_types WHERE id > 9"))
         # emptying is a write of data: caches keyed on the data version must not outlive it
         conn.execute(text("UPDATE data_version SET version = version + 1"))
+    expected._FITS.clear()  # a new database under the same URL: no fit of the last one serves it
     return engine
 
 
@@ -129,6 +131,7 @@ def fresh_database(
                 tables = ", ".join(f'"{t}"' for t in DATA_TABLES if t != "assignment_types")
                 conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
                 conn.execute(text("DELETE FROM assignment_types WHERE id > 9"))
+            expected._FITS.clear()  # as in _empty_postgres
             return engines[-1]
 
     yield make

@@ -7,21 +7,22 @@ first score, the first score as baseline, the score). Quantile regression (stats
 at or below this by week w, in this share of cases". It stands on clients with
 3 or more scores and is fitted only when there are at least 100 of them; with fewer there is no
 band. It is an aggregate over at least that many clients, so every role may see it. Fits are
-kept per database and measure, keyed on the data version: redone after a write that changed
-the measure's scores, in every process.
+kept per database and measure, keyed on the data version, and redone in every process once the
+measure's scores have moved enough (docs/early-warning.md, "Expected response").
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, func, select
 from statsmodels.regression.quantile_regression import QuantReg
 from statsmodels.tools.sm_exceptions import IterationLimitWarning
 
@@ -43,6 +44,10 @@ FIRST_FLAG_WEEK = 3
 MAX_ROWS_PER_WEEK = 800
 MAX_FIT_CLIENTS = 2_000  # every k-th eligible client beyond this: enough rows for every week
 BANDED = ("PHQ-9", "GAD-7")
+# A kept fit stands while the measure's scores differ from those it was fitted on by under
+# this share of their number, for at most REFIT_SECONDS (docs/early-warning.md).
+REFIT_SHARE = 0.01
+REFIT_SECONDS = 3600.0
 ON_TRACK_COLUMNS = [
     "client_id", "client_code", "clinician_id", "measure", "baseline", "latest", "latest_on",
     "week", "median", "edge", "not_on_track",
@@ -145,15 +150,24 @@ def fit(rows: pd.DataFrame, measure: str) -> ExpectedResponse:
 
 @dataclass(frozen=True)
 class _Kept:
-    """A fit kept in this process: the data version it stands for and its scores' stamp."""
+    """A fit kept in this process: the data version it was last checked against, the scores'
+    stamp when it was fitted, when (time.monotonic) it was fitted, and whether the scores at
+    that version were still exactly those it was fitted on."""
 
     version: int
     stamp: tuple[int, int | None, int | None]
     fitted: ExpectedResponse
+    fitted_at: float
+    exact: bool = True
+
+    def serves(self, version: int, now: float) -> bool:
+        """Good for `version` without looking at the scores again."""
+        return self.version == version and (self.exact or now - self.fitted_at < REFIT_SECONDS)
 
 
 _FITS: dict[tuple[str, str], _Kept] = {}
-_LOCK = threading.Lock()
+_FITTING: dict[tuple[str, str], threading.Lock] = {}  # one per key: one fit, the others wait
+_LOCK = threading.Lock()  # guards the two dicts
 
 
 def _stamp(conn: Connection, measure: str) -> tuple[int, int | None, int | None]:
@@ -167,27 +181,58 @@ def _stamp(conn: Connection, measure: str) -> tuple[int, int | None, int | None]
     return int(row[0]), row[1], None if row[2] is None else int(row[2])
 
 
+def _still_stands(kept: _Kept, stamp: tuple[int, int | None, int | None], now: float) -> bool:
+    """The kept fit serves scores with `stamp`: none changed, or (for a fit with a band) fewer
+    than REFIT_SHARE of them, within REFIT_SECONDS of the fit. Ids only grow, so a newest id
+    lower than the fit's means other data (a restore, a database emptied): always refit."""
+    if stamp == kept.stamp:
+        return True
+    moved = abs(stamp[0] - kept.stamp[0])
+    return (
+        kept.fitted.enough
+        and (stamp[1] or 0) >= (kept.stamp[1] or 0)
+        and moved < REFIT_SHARE * kept.stamp[0]
+        and now - kept.fitted_at < REFIT_SECONDS
+    )
+
+
+def _fitting_lock(key: tuple[str, str]) -> threading.Lock:
+    with _LOCK:
+        return _FITTING.setdefault(key, threading.Lock())
+
+
 def expected_response(conn: Connection, measure: str) -> ExpectedResponse:
     """The practice's fit for `measure`, kept per database and keyed on its data version.
 
     Every write raises the data version, so after a write each process looks again on its next
-    use (one primary-key read otherwise): it refits when the measure's scores changed, and
-    keeps the fit, now for the new version, when the write touched none of them.
+    use (one primary-key read otherwise) and refits when the measure's scores changed enough
+    (`_still_stands`). Pages asking at once wait for one fit instead of each fitting.
     """
     key = (conn.engine.url.render_as_string(hide_password=True), measure)
     version = current_version(conn)
-    with _LOCK:
-        kept = _FITS.get(key)
-    if kept is not None and kept.version == version:
+    kept = _FITS.get(key)
+    if kept is not None and kept.serves(version, time.monotonic()):
         return kept.fitted
-    stamp = _stamp(conn, measure)
-    if kept is not None and kept.stamp == stamp:
-        fitted = kept.fitted
-    else:
-        fitted = fit(training_rows(conn, measure), measure)
-    with _LOCK:
-        _FITS[key] = _Kept(version, stamp, fitted)
-    return fitted
+    with _fitting_lock(key):
+        kept = _FITS.get(key)  # another page may have looked while this one waited
+        now = time.monotonic()
+        if kept is not None and kept.serves(version, now):
+            return kept.fitted
+        stamp = _stamp(conn, measure)
+        if kept is not None and _still_stands(kept, stamp, now):
+            kept = replace(kept, version=version, exact=stamp == kept.stamp)
+        else:
+            kept = _Kept(version, stamp, fit(training_rows(conn, measure), measure), now)
+        _FITS[key] = kept
+    return kept.fitted
+
+
+def keep_fits(engine: Engine) -> None:
+    """Fit and keep every banded measure now (a server starting up), so that the first pages
+    opened need not wait for it."""
+    with engine.connect() as conn:
+        for measure in BANDED:
+            expected_response(conn, measure)
 
 
 @dataclass(frozen=True)
