@@ -17,7 +17,8 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
-## run: start the dashboard on port $(PORT); demo data in data/homework.db unless DATABASE_URL is set
+## run: start the dashboard on port $(PORT); demo data in data/homework.db unless DATABASE_URL is set;
+## ARGS passes options to streamlit (e.g. ARGS="--server.fileWatcherType auto" while editing)
 run: $(STAMP)
 	@if [ -n "$$DATABASE_URL" ]; then \
 		$(BIN)/python -m data_access init && $(BIN)/python -m data_access check-accounts; \
@@ -26,7 +27,7 @@ run: $(STAMP)
 	else \
 		$(BIN)/python -m data_access init --database-url sqlite:///$(DEMO_DB); \
 	fi
-	$(BIN)/python -m streamlit run dashboard/app.py --server.port $(PORT)
+	$(BIN)/python -m streamlit run dashboard/app.py --server.port $(PORT) $(ARGS)
 
 ## test: the whole suite (unit, integration on SQLite and PostgreSQL, browser)
 test: $(STAMP)

@@ -8,6 +8,8 @@ session: only the latter draws anything.
 
 from __future__ import annotations
 
+import sys
+import threading
 from pathlib import Path
 
 from starlette.middleware import Middleware
@@ -55,9 +57,27 @@ def run_page() -> None:
     page.run()
 
 
+def warm_up() -> None:
+    """Fit the practice's expected response as the server starts, in the background, so the
+    first people to open a page do not wait for it (docs/early-warning.md). With the database
+    down, the first page view fits instead."""
+    from sqlalchemy.exc import DBAPIError
+
+    from data_access.reads.expected import keep_fits
+    from data_access.store.config import database_url
+    from data_access.store.engine import get_engine
+    from data_access.store.faults import fault_line
+
+    try:
+        keep_fits(get_engine(database_url()))
+    except DBAPIError as exc:
+        print(f"warm-up skipped: {fault_line(exc) or type(exc).__name__}", file=sys.stderr)
+
+
 if __name__ == "__main__":
     main()
 else:
+    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     app = App(
         Path(__file__),
         routes=session_routes(),
