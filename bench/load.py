@@ -269,7 +269,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         for level in levels:
             for error in level.errors:
                 print(f"N={level.n} error: {error}")
-    return 1 if any(level.errors for level in levels) else 0
+        failed = [level.n for level in levels if level.errors]
+        if failed:  # the pages show a redacted message: the server's log has the traceback
+            kept = Path(args.cache_dir) / "load-logs"
+            kept.mkdir(parents=True, exist_ok=True)
+            for n in failed:
+                shutil.copy(Path(scratch) / f"streamlit_{n}.log", kept / f"streamlit_{n}.log")
+            print(f"server logs of the crowds with errors: {kept}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
