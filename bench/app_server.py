@@ -90,6 +90,18 @@ class AppServer:
         """The most resident memory the server has held since it started, in MiB (VmHWM)."""
         return _status_kib(self.process.pid, "VmHWM") / 1024
 
+    def wait_idle(self, limit: float = 120.0, quiet: float = 0.05) -> None:
+        """Wait (up to `limit` s) until the server uses under `quiet` s of CPU in a second: it has
+        finished starting up (libraries imported, the expected-response fit made)."""
+        deadline = time.monotonic() + limit
+        used = self.cpu_seconds()
+        while time.monotonic() < deadline:
+            time.sleep(1.0)
+            now = self.cpu_seconds()
+            if now - used < quiet:
+                return
+            used = now
+
     def cpu_seconds(self) -> float:
         """CPU time the server has used since it started (user + system), in seconds."""
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()

@@ -3,7 +3,9 @@
 Half the people are clinicians (My clients, then two of their own clients), half supervisors and
 admins (Overview, Caseload, Homework), each with a different period in the URL so that no one's
 page data is already cached. For each crowd size N a fresh server starts (cold caches), is warmed
-by one signed-out page view (libraries imported), and then N people connect together through
+by one signed-out page view (libraries imported) and left to finish starting up (its CPU quiet:
+the expected-response fit made, as on a server started before the day), and then N people
+connect together through
 `bench.st_client`. Printed per N: p50 / p95 / max seconds to a settled page, errors, and the
 server's resident memory before, at peak and some seconds after every session has closed.
 """
@@ -161,11 +163,13 @@ async def _crowd(
 
 
 def run_level(url: str, crowd: list[Person], settle: float, timeout: float, log_dir: Path) -> Level:
-    """Start a fresh server on `url`, warm it with one signed-out view, let `crowd` browse
-    together, wait `settle` seconds after the last session closed, stop the server."""
+    """Start a fresh server on `url`, warm it with one signed-out view and let it finish
+    starting up (as a server started before the day begins has), let `crowd` browse together,
+    wait `settle` seconds after the last session closed, stop the server."""
     server = AppServer(url, log_dir / f"streamlit_{len(crowd)}.log")
     try:
         asyncio.run(browse(server.base, "", [Visit("clients")], timeout))
+        server.wait_idle()
         before = _memory(server)
         started, cpu = time.perf_counter(), server.cpu_seconds()
         results, peak = asyncio.run(_crowd(server, crowd, timeout))
