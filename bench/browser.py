@@ -81,6 +81,7 @@ def run(url: str, email: str, timeout: float, log_dir: Path) -> list[Row]:
     server = AppServer(url, log_dir / "streamlit_browser.log")
     rows = []
     try:
+        server.wait_idle()  # started up, as before the day begins: nothing of a page cached
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
                 executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS

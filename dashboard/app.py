@@ -58,9 +58,10 @@ def run_page() -> None:
 
 
 def warm_up() -> None:
-    """Fit the practice's expected response as the server starts, in the background, so the
-    first people to open a page do not wait for it (docs/early-warning.md). With the database
-    down, the first page view fits instead."""
+    """Import the chart libraries and fit the practice's expected response as the server
+    starts, in the background, so the first people to open a page do not wait for either
+    (docs/early-warning.md). With the database down, the first page view fits instead."""
+    import plotly.graph_objects  # noqa: F401 - imported once here, not in the first page view
     from sqlalchemy.exc import DBAPIError
 
     from data_access.reads.expected import keep_fits
