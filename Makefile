@@ -27,7 +27,7 @@ run: $(STAMP)
 	else \
 		$(BIN)/python -m data_access init --database-url sqlite:///$(DEMO_DB); \
 	fi
-	$(BIN)/python -m streamlit run dashboard/app.py --server.port $(PORT) $(ARGS)
+	MALLOC_ARENA_MAX=2 $(BIN)/python -m streamlit run dashboard/app.py --server.port $(PORT) $(ARGS)
 
 ## test: the whole suite (unit, integration on SQLite and PostgreSQL, browser)
 test: $(STAMP)

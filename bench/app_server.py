@@ -47,6 +47,7 @@ class AppServer:
         self._log = log_path.open("w")
         environment = {**os.environ, **(env or {})}
         environment |= {"DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+        environment.setdefault("MALLOC_ARENA_MAX", "2")  # as `make run` and docs/operations.md
         # This checkout first on the path, ahead of any other checkout installed in the venv.
         paths = [str(PROJECT), environment.get("PYTHONPATH")]
         environment["PYTHONPATH"] = os.pathsep.join(filter(None, paths))
