@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection
 
@@ -102,13 +102,18 @@ def _window(ctx: Context, n: int) -> tuple[dt.date, dt.date]:
 
 
 def _read(way: str, page_data: Callable, weeks: int) -> Call:
-    """A page's data read the `way` given: whole weeks from the maintained counts, or every
-    figure counted from the live tables (assignment_counts.READ_MAINTAINED off)."""
+    """A page's data read the `way` given, for every client: whole weeks from the maintained
+    counts, or every figure counted from the live tables (assignment_counts.READ_MAINTAINED
+    off); or ("active clients") as the page opens, for the clients active today, which the
+    maintained counts cannot answer (docs/metrics.md)."""
 
     def call(conn: Connection, ctx: Context) -> object:
-        counts.READ_MAINTAINED = way == "maintained"
+        filters = ctx.weeks(weeks)
+        if way == "active clients":
+            filters = replace(filters, client_status="active")
+        counts.READ_MAINTAINED = way != "live"
         try:
-            return page_data(conn, ctx.viewer, ctx.weeks(weeks))
+            return page_data(conn, ctx.viewer, filters)
         finally:
             counts.READ_MAINTAINED = True
 
@@ -188,7 +193,7 @@ CASES: list[Case] = [
             ("homework", insight.homework_page, 12),
             ("outcomes", outcomes.client_frame, 52),
         )
-        for way in ("maintained", "live")
+        for way in ("maintained", "live", "active clients")
     ),
     Case("client: get_client", lambda c, x: get_client(c, x.viewer, x.client_code), None, "client"),
     Case(
