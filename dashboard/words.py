@@ -13,6 +13,7 @@ from dashboard.flag_words import flag_labels
 from dashboard.numbers import percent
 from data_access.reads.metrics import MIN_REVIEWED_FOR_RATE
 from data_access.records.undo import LastEntry
+from data_access.store.days_allowed import DAYS_ALLOWED_BUCKETS
 
 ENTRY_WORDS = {
     ("assignment", "set"): "homework set",
@@ -121,3 +122,9 @@ PERIOD_OUTCOME_WORDS = {
 def verdict_words(verdict: str) -> str:
     """A client's outcome on one measure (`metrics.Outcome.verdict`, or "one_score") in words."""
     return VERDICT_WORDS.get(verdict, verdict.replace("_", " "))
+
+
+def days_allowed_words(first: int) -> str:
+    """A days-allowed bucket (named by its first day, DAYS_ALLOWED_BUCKETS) as '4–7 days'."""
+    last = dict(DAYS_ALLOWED_BUCKETS)[first]
+    return f"{first}+ days" if last is None else f"{first}–{last} days"

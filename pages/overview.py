@@ -14,7 +14,7 @@ from dashboard.pager_ui import pager
 from dashboard.paging import rows_of
 from dashboard.risk_ui import risk_list
 from dashboard.theme import WRAP_METRICS
-from dashboard.words import list_details
+from dashboard.words import days_allowed_words, list_details
 from data_access.reads.client_lists import LISTS, headline_clients
 from data_access.reads.expected import on_track_summary
 from data_access.reads.overview import overview_data
@@ -138,7 +138,9 @@ left.plotly_chart(
 )
 right.plotly_chart(
     charts.completion_by_group_figure(
-        data.mix.by_days,
+        data.mix.by_days.assign(
+            days_allowed=data.mix.by_days["days_allowed"].map(days_allowed_words)
+        ),
         "days_allowed",
         "Completion rate by days allowed",
         "Days from setting to due date",

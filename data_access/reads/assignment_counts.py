@@ -17,10 +17,8 @@ import pandas as pd
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Integer,
     and_,
     case,
-    cast,
     func,
     select,
     true,
@@ -29,7 +27,7 @@ from sqlalchemy import (
 from data_access.access.viewer import Viewer, scope_clinicians
 from data_access.reads import metrics
 from data_access.reads.filters import Filters, clients_in_view, sees_everyone, type_condition
-from data_access.store.engine import is_sqlite
+from data_access.store.days_allowed import days_allowed
 from data_access.store.schema import (
     AggregateStale,
     Assignment,
@@ -40,13 +38,6 @@ from data_access.store.schema import (
     monday_of,
 )
 
-# Days allowed until due (due_on - assigned_on), bucketed as (first day, last day or None, label).
-DAYS_ALLOWED_BUCKETS: tuple[tuple[int, int | None, str], ...] = (
-    (0, 3, "0–3 days"),
-    (4, 7, "4–7 days"),
-    (8, 14, "8–14 days"),
-    (15, None, "15+ days"),
-)
 COUNT_COLUMNS = ["assignments", "completed", "partial", "reviewed", "credit", "overdue"]
 MIX_KEYS = ("difficulty", "days_allowed")  # held practice-wide only, in homework_mix_counts
 # Read whole weeks from the maintained counts; `make bench` turns it off to time the live way.
@@ -84,15 +75,6 @@ def due_in(
         if keep_days:
             conditions.append(Assignment.due_on <= (last if whole_weeks else filters.end))
     return and_(true(), *conditions)
-
-
-def days_allowed(conn: Connection) -> ColumnElement[int]:
-    """SQL: whole days from `assigned_on` to `due_on` (SQLite stores dates as text)."""
-    if is_sqlite(conn):
-        return cast(
-            func.julianday(Assignment.due_on) - func.julianday(Assignment.assigned_on), Integer
-        )
-    return Assignment.due_on - Assignment.assigned_on
 
 
 def _by_status(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:

@@ -13,11 +13,7 @@ from sqlalchemy import Connection
 
 from data_access.access.viewer import Viewer
 from data_access.reads import metrics
-from data_access.reads.assignment_counts import (
-    COUNT_COLUMNS,
-    DAYS_ALLOWED_BUCKETS,
-    assignment_counts,
-)
+from data_access.reads.assignment_counts import COUNT_COLUMNS, assignment_counts
 from data_access.reads.filters import Filters
 from data_access.reads.flags import flagged_count
 from data_access.reads.practice import (
@@ -28,6 +24,7 @@ from data_access.reads.practice import (
     session_counts,
 )
 from data_access.reads.queries import assignment_types
+from data_access.store.days_allowed import DAYS_ALLOWED_BUCKETS
 from data_access.store.engine import on_own_connection
 
 
@@ -106,12 +103,12 @@ def weekly_completion(conn: Connection, viewer: Viewer, filters: Filters) -> pd.
 
 
 def _bucket_days(days: pd.Series) -> pd.Series:
-    """Label each days-allowed value with its DAYS_ALLOWED_BUCKETS bucket."""
-    labels = np.full(len(days), DAYS_ALLOWED_BUCKETS[-1][2], dtype=object)
-    for first, last, label in reversed(DAYS_ALLOWED_BUCKETS):
+    """Each days-allowed value's DAYS_ALLOWED_BUCKETS bucket, named by its first day."""
+    firsts = np.full(len(days), DAYS_ALLOWED_BUCKETS[-1][0], dtype=int)
+    for first, last in reversed(DAYS_ALLOWED_BUCKETS):
         upper = np.inf if last is None else last
-        labels[(days >= first).to_numpy() & (days <= upper).to_numpy()] = label
-    return pd.Series(labels, index=days.index)
+        firsts[(days >= first).to_numpy() & (days <= upper).to_numpy()] = first
+    return pd.Series(firsts, index=days.index)
 
 
 def _sum_by(frame: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -126,7 +123,7 @@ class HomeworkMix:
 
     by_type: pd.DataFrame  # type, category, assignments, share, reviewed, credit, completion_rate
     by_difficulty: pd.DataFrame  # difficulty ("1".."5" or "not rated"), counts, completion_rate
-    by_days: pd.DataFrame  # days_allowed bucket label, counts, completion_rate
+    by_days: pd.DataFrame  # days_allowed (bucket's first day), counts, completion_rate
 
 
 def homework_mix(conn: Connection, viewer: Viewer, filters: Filters) -> HomeworkMix:
@@ -154,7 +151,7 @@ def _mix_from(conn: Connection, grouped: pd.DataFrame) -> HomeworkMix:
         "not rated" if pd.isna(d) else str(int(d)) for d in by_difficulty["difficulty"]
     ]
     grouped["days_allowed"] = _bucket_days(grouped["days_allowed"].astype(float))
-    order = [label for *_, label in DAYS_ALLOWED_BUCKETS]
+    order = [first for first, _ in DAYS_ALLOWED_BUCKETS]
     by_days = (
         _sum_by(grouped, "days_allowed")
         .set_index("days_allowed")
