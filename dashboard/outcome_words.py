@@ -9,7 +9,35 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.words import count_labels, percent
+from data_access.reads.filters import EVERYONE
 from data_access.reads.outcomes import OUTCOMES
+
+ALL_CLIENTS = "All clients in view"  # the EVERYONE group of the outcome tables
+OUTCOME_NAMES = dict(
+    zip(
+        OUTCOMES,
+        ("Reliable improvement", "Recovery", "Reliable recovery", "Reliable deterioration"),
+        strict=True,
+    )
+)
+ALERT_GROUP_WORDS = {  # on_track_outcomes.ALERT_GROUPS
+    "flagged": "Flagged not on track by week 4",
+    "not_flagged": "Not flagged by week 4",
+}
+LAG_GROUP_WORDS = {  # outcome_lag.lag_view's rows
+    "done": "after weeks mostly done",
+    "not_done": "after weeks mostly not done",
+}
+
+
+def group_name(group: str) -> str:
+    """An outcome table's group as people read it: everyone in view, or a clinician's name."""
+    return ALL_CLIENTS if group == EVERYONE else group
+
+
+def group_names(groups: pd.Series) -> pd.Series:
+    """`group_name` of each group."""
+    return groups.map(group_name)
 
 
 def coverage_sentence(cover: pd.Series) -> str:
@@ -39,8 +67,9 @@ def outcome_table(paired: pd.DataFrame, cover: pd.DataFrame) -> pd.DataFrame:
             "Cases": cover["cases"],
         }
     )
-    table = table.join(labels[list(OUTCOMES.values())])  # keeps coverage's group order
-    return table.rename_axis("Group").reset_index()
+    table = table.join(labels[list(OUTCOMES)])  # keeps coverage's group order
+    table = table.rename(columns=OUTCOME_NAMES).rename_axis("Group").reset_index()
+    return table.assign(Group=group_names(table["Group"]))
 
 
 def lag_words(lag: dict, measure: str) -> str:
@@ -54,9 +83,12 @@ def bars_sentence(rows: pd.DataFrame, measure: str) -> str:
     parts = []
     for r in rows.itertuples():
         if r.too_few:
-            parts.append(f"{r.group}: too few clients (n={r.n_clients})")
+            parts.append(f"{LAG_GROUP_WORDS[r.group]}: too few clients (n={r.n_clients})")
         else:
-            parts.append(f"{r.group}: {r.mean:+.2f} points on average across {r.n_clients} clients")
+            parts.append(
+                f"{LAG_GROUP_WORDS[r.group]}: {r.mean:+.2f} points on average across "
+                f"{r.n_clients} clients"
+            )
     return f"The bars ({measure} change the week after, + = better): " + "; ".join(parts) + "."
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from dashboard.flag_words import flag_labels
 from dashboard.numbers import percent
+from data_access.reads.client_lists import LISTS
 from data_access.reads.metrics import MIN_REVIEWED_FOR_RATE
 from data_access.records.undo import LastEntry
 from data_access.store.days_allowed import DAYS_ALLOWED_BUCKETS
@@ -75,6 +76,23 @@ def change_words(change: float) -> str:
 def plural(n: int, word: str) -> str:
     """'1 assignment', '3 assignments'."""
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+LIST_NAMES = dict(  # the Overview headlines' client lists (client_lists.LISTS) by name
+    zip(
+        LISTS,
+        (
+            "Active clients",
+            "Sessions attended",
+            "Homework set",
+            "Assignments set",
+            "Completion",
+            "Reliably improved",
+            "Needing attention",
+        ),
+        strict=True,
+    )
+)
 
 
 def list_detail(key: str, row: pd.Series) -> str:

@@ -22,16 +22,9 @@ from data_access.reads.practice import (
 from data_access.reads.queries import client_names
 from data_access.store.schema import Assignment, Client, monday_of
 
-# Overview headline -> the list key in the URL (`overview?list=attention`).
-LISTS: dict[str, str] = {
-    "active": "Active clients",
-    "sessions": "Sessions attended",
-    "setting": "Homework set",
-    "assigned": "Assignments set",
-    "completion": "Completion",
-    "improved": "Reliably improved",
-    "attention": "Needing attention",
-}
+# The Overview headlines' list keys, as in the URL (`overview?list=attention`); the names
+# people read are in dashboard/words.py (LIST_NAMES).
+LISTS = ("active", "sessions", "setting", "assigned", "completion", "improved", "attention")
 COLUMNS = ["client_id", "client_code", "clinician"]
 # What each list adds per client, beside COLUMNS: the figure that client gives the headline.
 FIGURES: dict[str, list[str]] = {

@@ -14,6 +14,8 @@ from data_access.access.viewer import Viewer, client_scope
 from data_access.store.schema import Assignment, Client
 
 CLIENT_STATUSES = ("active", "discharged", "all")
+# The group code of a row summed over everyone in view (dashboard/ names it for people).
+EVERYONE = "all"
 
 
 @dataclass(frozen=True)

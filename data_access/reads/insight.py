@@ -20,6 +20,7 @@ from data_access.access.viewer import Viewer, client_scope
 from data_access.reads import metrics
 from data_access.reads.assignment_counts import assignment_counts
 from data_access.reads.filters import (
+    EVERYONE,
     Filters,
     client_conditions,
     clients_in_view,
@@ -34,8 +35,8 @@ from data_access.store.schema import Assignment, AssignmentType, Client, Clinici
 DID_IT_MIN_COMPLETED = 3  # "did it": completed this type at least this many times
 RARELY_BELOW = 0.5  # "rarely did it": completion rate under this (and fewer than 3 completed)
 IMPROVEMENT_MEASURES = ("PHQ-9", "GAD-7")
-GROUP_DID = "did it (3+ completed)"
-GROUP_RARELY = "rarely did it (< 50 %)"
+GROUP_DID = "did"  # improvement_by_type's groups (dashboard/ names them)
+GROUP_RARELY = "rarely"
 
 
 def assignments_in_view(viewer: Viewer, filters: Filters) -> ColumnElement[bool]:
@@ -264,7 +265,7 @@ def reviewed_on_time(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
     An assignment counts once the client's next attended session after it was set has happened
     (by the as-of day); it is on time when it was reviewed (not pending, with a review date) on
     or before that session. Columns: clinician_id, clinician, eligible, on_time, rate.
-    The total row has clinician "All clinicians in view" and clinician_id -1.
+    The total row has clinician EVERYONE and clinician_id -1.
     """
     next_session = (
         select(func.min(TherapySession.held_on))
@@ -315,7 +316,7 @@ def reviewed_on_time(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
     total = pd.DataFrame(
         {
             "clinician_id": [-1],
-            "clinician": ["All clinicians in view"],
+            "clinician": [EVERYONE],
             "eligible": [int(frame["eligible"].sum())],
             "on_time": [int(frame["on_time"].sum())],
         }
@@ -327,14 +328,15 @@ def reviewed_on_time(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
     return frame
 
 
-AFTER_REVIEWED = "last homework reviewed"
-AFTER_NOT_REVIEWED = "last homework not reviewed"
+AFTER_REVIEWED = "reviewed"  # completion_after_review's groups: the last homework reviewed or not
+AFTER_NOT_REVIEWED = "not_reviewed"
 LOOK_BACK = dt.timedelta(weeks=8)  # how far before the window the previous homework is sought
 
 
 def completion_after_review(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
-    """Per clinician (and a total row, clinician_id -1): completion of homework set in the view,
-    split by whether the client's previous homework had been reviewed by the day it was set.
+    """Per clinician (and a total row, clinician EVERYONE and clinician_id -1): completion of
+    homework set in the view, split by whether the client's previous homework had been
+    reviewed by the day it was set (group AFTER_REVIEWED or AFTER_NOT_REVIEWED).
 
     "Reviewed": every assignment set at the client's previous homework session has a status and
     a review date on or before this one's `assigned_on`. Homework with no previous homework
@@ -383,7 +385,7 @@ def completion_after_review(conn: Connection, viewer: Viewer, filters: Filters) 
         query = query.where(sequenced.c.assigned_on >= filters.start)
     frame = pd.read_sql(query, conn)
     total = frame.groupby("group", as_index=False)[["reviewed", "credit"]].sum()
-    total = total.assign(clinician_id=-1, clinician="All clinicians in view")
+    total = total.assign(clinician_id=-1, clinician=EVERYONE)
     frame = pd.concat([frame.sort_values(["clinician", "group"]), total], ignore_index=True)
     frame["clinician_id"] = frame["clinician_id"].astype(int)
     frame["reviewed"] = frame["reviewed"].fillna(0).astype(int)

@@ -24,7 +24,8 @@ from data_access.reads.outcomes import BAND_LABELS, completion_band
 from data_access.store.schema import MEASURES, Assignment, Client, Score
 
 ALERT_WEEKS = (3, 4)
-ALERT_GROUPS = ("Flagged not on track by week 4", "Not flagged by week 4")
+# alert_accuracy's groups: flagged not on track by week 4, and not (dashboard/ names them)
+ALERT_GROUPS = ("flagged", "not_flagged")
 COURSE_COLUMNS = ["client_id", "flagged", "flagged_day", "last_day", "change", "improved"]
 EPOCH = dt.date(1970, 1, 1)
 BAND_COLUMNS = [

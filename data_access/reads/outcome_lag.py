@@ -95,13 +95,13 @@ def lag_view(conn: Connection, viewer: Viewer, filters: Filters, measure: str = 
     clients with both kinds, the difference of their mean next-week change is averaged across
     clients with a t interval (so a client with many weeks does not weigh more). Returns
     {"rows": DataFrame(group, n_clients, n_weeks, mean, ci_low, ci_high, too_few),
-    "difference": mean_with_interval dict}.
+    "difference": mean_with_interval dict}; group is "done" or "not_done".
     """
     pairs = lag_pairs(conn, viewer, filters, measure)
     pairs["done"] = pairs["completion_rate"] >= DONE_WEEK
     per_client = pairs.groupby(["client_id", "done"])["change"].mean().unstack("done")
     rows = []
-    for done, name in ((True, "after weeks mostly done"), (False, "after weeks mostly not done")):
+    for done, name in ((True, "done"), (False, "not_done")):
         weeks = pairs[pairs["done"] == done]
         means = per_client[done] if done in per_client else pd.Series(dtype=float)
         rows.append(

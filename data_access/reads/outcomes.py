@@ -20,6 +20,7 @@ from data_access.access.viewer import Viewer, client_scope
 from data_access.reads import metrics
 from data_access.reads.assignment_counts import due_in_period
 from data_access.reads.filters import (
+    EVERYONE,
     Filters,
     client_conditions,
     clients_in_view,
@@ -30,13 +31,8 @@ from data_access.reads.practice import attended_per_client
 from data_access.reads.scores import baseline_latest
 from data_access.store.schema import MEASURES, Assignment, Client, Clinician
 
-ALL_IN_VIEW = "All clients in view"
-OUTCOMES = {
-    "reliable_improvement": "Reliable improvement",
-    "recovered": "Recovery",
-    "reliable_recovery": "Reliable recovery",
-    "reliable_deterioration": "Reliable deterioration",
-}
+# The paired outcomes, in the order they are shown (dashboard/outcome_words.py names them).
+OUTCOMES = ("reliable_improvement", "recovered", "reliable_recovery", "reliable_deterioration")
 CASE_ONLY = ("recovered", "reliable_recovery")  # rates over clients who were a case at baseline
 BANDS = (0.0, 0.25, 0.5, 0.75, 1.0)
 BAND_LABELS = ("0–24 %", "25–49 %", "50–74 %", "75–100 %")
@@ -135,14 +131,15 @@ def _group_sums(frame: pd.DataFrame, columns: dict[str, pd.Series]) -> pd.DataFr
     """Sums of `columns` (aligned with `frame`) for everyone in view, then each clinician by
     name: one groupby for all clinicians instead of a loop over hundreds of them.
 
-    Columns: group, clients, then one per entry of `columns`.
+    Columns: group (EVERYONE, then each clinician's name), clients, then one per entry of
+    `columns`.
     """
     data = pd.DataFrame({"clients": 1, **columns}, index=frame.index)
     per_clinician = data.groupby([frame["clinician"], frame["clinician_id"]], sort=True).sum()
     everyone = data.sum().to_frame().T.astype(data.dtypes.to_dict())
     sums = pd.concat([everyone, per_clinician], ignore_index=True)
     names = [str(name) for name, _ in per_clinician.index]
-    sums.insert(0, "group", [ALL_IN_VIEW, *names])
+    sums.insert(0, "group", [EVERYONE, *names])
     return sums
 
 
@@ -176,7 +173,7 @@ def paired_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
 
     Reliable improvement and deterioration are over clients with paired scores; recovery and
     reliable recovery over paired clients who were a case at baseline. Columns: group, outcome,
-    count, total, rate, ci_low, ci_high, too_few.
+    count, total, rate, ci_low, ci_high, too_few; `outcome` is a key of OUTCOMES.
     """
     columns: dict[str, pd.Series] = {}
     for key in OUTCOMES:
@@ -185,9 +182,9 @@ def paired_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
         columns[f"{key}.total"] = base.astype(int)
     sums = _group_sums(frame, columns)
     parts = []
-    for order, (key, name) in enumerate(OUTCOMES.items()):
+    for order, key in enumerate(OUTCOMES):
         part = proportions(sums[f"{key}.count"], sums[f"{key}.total"])
-        part.insert(0, "outcome", name)
+        part.insert(0, "outcome", key)
         part.insert(0, "group", sums["group"])
         parts.append(part.assign(_group=sums.index, _outcome=order))
     long = pd.concat(parts).sort_values(["_group", "_outcome"], kind="stable")

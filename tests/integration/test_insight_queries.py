@@ -7,7 +7,7 @@ import pytest
 
 from dashboard.words import rate_label
 from data_access.reads import insight
-from data_access.reads.filters import Filters
+from data_access.reads.filters import EVERYONE, Filters
 from tests.builders import D, Practice
 
 MARCH = Filters(start=D(2026, 3, 1), end=D(2026, 3, 31), today=D(2026, 4, 15))
@@ -124,7 +124,7 @@ def test_reviewed_on_time_uses_the_next_attended_session(engine):
     p.assignment(c, D(2026, 3, 23), "pending")
     with engine.connect() as conn:
         table = insight.reviewed_on_time(conn, p.viewer(dana), MARCH)
-    total = table.set_index("clinician").loc["All clinicians in view"]
+    total = table.set_index("clinician").loc[EVERYONE]
     assert (total["eligible"], total["on_time"]) == (5, 3)
     assert rate_label(total["rate"], total["eligible"]) == "60 % (n=5)"
     dana_row = table.set_index("clinician").loc["Dana Doc"]

@@ -166,8 +166,8 @@ def test_how_well_the_alert_predicts_counts_closed_episodes_by_week_4_flag(engin
     with engine.connect() as conn:
         table = alert_accuracy(conn, practice.viewer(practice.dana), "PHQ-9")
     assert table[["group", "count", "total"]].to_dict("records") == [
-        {"group": "Flagged not on track by week 4", "count": 0, "total": 32},
-        {"group": "Not flagged by week 4", "count": 0, "total": 100},
+        {"group": "flagged", "count": 0, "total": 32},
+        {"group": "not_flagged", "count": 0, "total": 100},
     ]
     assert table["rate"].tolist() == [0.0, 0.0]
     assert table["ci_high"].iloc[0] == pytest.approx(0.1072, abs=1e-3)  # Wilson, 0 of 32

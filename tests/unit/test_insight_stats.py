@@ -9,6 +9,7 @@ import pytest
 from dashboard.outcome_words import bars_sentence, coverage_sentence, lag_sentence
 from dashboard.words import count_label, count_labels
 from data_access.reads import outcomes
+from data_access.reads.filters import EVERYONE
 from data_access.reads.insight import mean_with_interval
 
 Z = 1.959963984540054  # the 97.5th percentile of the standard normal
@@ -134,17 +135,17 @@ def paired_rows() -> pd.DataFrame:
 def test_paired_outcomes_count_over_paired_clients_and_recovery_over_cases():
     table = outcomes.paired_outcomes(paired_rows())
     table["label"] = count_labels(table)
-    everyone = table[table["group"] == outcomes.ALL_IN_VIEW].set_index("outcome")
-    assert everyone.loc["Reliable improvement", "label"] == "3 of 5 (60 %)"
-    assert everyone.loc["Recovery", "label"] == "too few (n=4)"  # only 4 cases at baseline
-    assert everyone.loc["Reliable deterioration", "label"] == "1 of 5 (20 %)"
+    everyone = table[table["group"] == EVERYONE].set_index("outcome")
+    assert everyone.loc["reliable_improvement", "label"] == "3 of 5 (60 %)"
+    assert everyone.loc["recovered", "label"] == "too few (n=4)"  # only 4 cases at baseline
+    assert everyone.loc["reliable_deterioration", "label"] == "1 of 5 (20 %)"
     bob = table[table["group"] == "Bob"].set_index("outcome")
     assert set(bob["label"]) == {"too few (n=0)"}
 
 
 def test_coverage_says_how_many_clients_have_paired_scores():
     cover = outcomes.coverage(paired_rows()).set_index("group")
-    assert coverage_sentence(cover.loc[outcomes.ALL_IN_VIEW]) == (
+    assert coverage_sentence(cover.loc[EVERYONE]) == (
         "5 of 6 clients have two or more PHQ-9 and GAD-7 scores"
     )
     assert cover.loc["Bob", "paired"] == 0 and cover.loc["Ann", "cases"] == 4
@@ -169,7 +170,7 @@ def test_the_bars_sentence_reads_the_bars_own_numbers():
     """The words match the bars: +0.35 across 69 clients and -0.50 across 38."""
     rows = pd.DataFrame(
         {
-            "group": ["after weeks mostly done", "after weeks mostly not done"],
+            "group": ["done", "not_done"],
             "n_clients": [69, 38],
             "n_weeks": [400, 120],
             "mean": [0.35, -0.5],
