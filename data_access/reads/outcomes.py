@@ -16,18 +16,13 @@ from scipy import stats
 from sqlalchemy import Connection, func, or_, select
 from statsmodels.stats.proportion import proportion_confint
 
-from data_access.access.viewer import Viewer, client_scope
+from data_access.access.viewer import Viewer
 from data_access.reads import metrics
 from data_access.reads.assignment_counts import due_in_period
-from data_access.reads.filters import (
-    EVERYONE,
-    Filters,
-    client_conditions,
-    clients_in_view,
-    type_condition,
-)
+from data_access.reads.filters import EVERYONE, Filters, type_condition
 from data_access.reads.insight import mean_with_interval
 from data_access.reads.practice import attended_per_client
+from data_access.reads.scope import Scope, scope_of
 from data_access.reads.scores import baseline_latest
 from data_access.store.schema import MEASURES, Assignment, Client, Clinician
 
@@ -44,8 +39,9 @@ def completion_band(rates: pd.Series) -> pd.Series:
     return band.where(rates < 1.0, BAND_LABELS[-1])
 
 
-def _clients_in_view(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+def _clients_in_view(conn: Connection, scope: Scope) -> pd.DataFrame:
     """Clients in scope and filters who were in treatment at some point of the window."""
+    filters = scope.filters
     last_day = filters.end or filters.as_of
     query = (
         select(
@@ -54,7 +50,7 @@ def _clients_in_view(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
             Clinician.name.label("clinician"),
         )
         .join(Clinician, Clinician.id == Client.clinician_id)
-        .where(client_scope(viewer), client_conditions(filters), Client.intake_on <= last_day)
+        .where(scope.clients(), Client.intake_on <= last_day)
         .order_by(Client.id)
     )
     if filters.start:
@@ -64,7 +60,7 @@ def _clients_in_view(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
     return pd.read_sql(query, conn)
 
 
-def homework_due_per_client(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+def homework_due_per_client(conn: Connection, scope: Scope) -> pd.DataFrame:
     """Per client: homework due in the period and its completion counts, by the rule every
     page uses for "completion in a period" (due in it), so the figures match Overview."""
     query = (
@@ -77,21 +73,24 @@ def homework_due_per_client(conn: Connection, viewer: Viewer, filters: Filters) 
             metrics.completion_credit().label("credit"),
         )
         .where(
-            due_in_period(filters),
-            type_condition(filters),
-            clients_in_view(Assignment.client_id, viewer, filters),
+            due_in_period(scope.filters),
+            type_condition(scope.filters),
+            scope.client_ids(Assignment.client_id),
         )
         .group_by(Assignment.client_id)
     )
     return pd.read_sql(query, conn)
 
 
-def _sessions_per_client(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+def _sessions_per_client(conn: Connection, scope: Scope) -> pd.DataFrame:
     """Attended sessions in the window up to the as-of day, and how many had homework set."""
+    filters = scope.filters
     end = min(filters.end or filters.as_of, filters.as_of)
     if filters.start and filters.start > end:  # a window that has not begun yet
         return pd.DataFrame(columns=["client_id", "attended", "sessions_with_homework"])
-    frame = pd.read_sql(attended_per_client(conn, viewer, replace(filters, end=end)), conn)
+    frame = pd.read_sql(
+        attended_per_client(conn, scope.with_filters(replace(filters, end=end))), conn
+    )
     return frame.rename(columns={"with_homework": "sessions_with_homework"})
 
 
@@ -101,18 +100,20 @@ def client_frame(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataF
     Columns: client_id, clinician_id, clinician, due, completed, partial, reviewed, credit,
     completion_rate (NaN under 5 reviewed), attended, sessions_with_homework, phq_baseline,
     phq_latest, phq_n, phq_change, gad_* likewise, paired (two or more scores on both), and
-    for paired clients the classify_paired columns (case_at_baseline, recovered, ...).
+    for paired clients the classify_paired columns (case_at_baseline, recovered, ...). The
+    viewer's scope is resolved once for every query.
     """
-    clients = _clients_in_view(conn, viewer, filters)
-    homework = homework_due_per_client(conn, viewer, filters)
+    scope = scope_of(conn, viewer, filters)
+    clients = _clients_in_view(conn, scope)
+    homework = homework_due_per_client(conn, scope)
     frame = clients.merge(homework, on="client_id", how="left")
-    frame = frame.merge(_sessions_per_client(conn, viewer, filters), on="client_id", how="left")
+    frame = frame.merge(_sessions_per_client(conn, scope), on="client_id", how="left")
     counts = ["due", "completed", "partial", "reviewed", "attended", "sessions_with_homework"]
     frame[counts] = frame[counts].fillna(0).astype(int)
     frame["credit"] = frame["credit"].fillna(0.0).astype(float)
     frame = metrics.add_completion_rate(frame)
     frame.loc[frame["reviewed"] < metrics.MIN_REVIEWED_FOR_RATE, "completion_rate"] = np.nan
-    scores = metrics.classify_outcomes(baseline_latest(conn, viewer, filters))
+    scores = metrics.classify_outcomes(baseline_latest(conn, scope))
     for measure, prefix in (("PHQ-9", "phq"), ("GAD-7", "gad")):
         part = scores[scores["measure"] == measure].set_index("client_id")
         frame[f"{prefix}_baseline"] = frame["client_id"].map(part["baseline"]).astype(float)

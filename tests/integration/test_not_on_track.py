@@ -17,6 +17,7 @@ from data_access.reads.expected import active_pairs, expected_response, on_track
 from data_access.reads.filters import Filters
 from data_access.reads.flags import needs_attention
 from data_access.reads.on_track_outcomes import alert_accuracy, outcome_by_completion
+from data_access.reads.scope import scope_of
 from data_access.store.data_version import current_version
 from data_access.store.engine import new_engine, write
 from data_access.store.schema import Client, Score
@@ -73,7 +74,7 @@ def practice(engine: Engine):
 
 def judged(engine: Engine, viewer) -> dict[str, tuple]:
     with engine.connect() as conn:
-        frame = on_track(conn, active_pairs(conn, viewer, Filters(today=TODAY)))
+        frame = on_track(conn, active_pairs(conn, scope_of(conn, viewer, Filters(today=TODAY))))
     return {r.client_code: (r.week, r.edge, r.not_on_track) for r in frame.itertuples()}
 
 
