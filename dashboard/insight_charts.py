@@ -12,7 +12,13 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.outcome_words import LAG_GROUP_WORDS, OUTCOME_NAMES, group_name, group_names
+from dashboard.outcome_words import (
+    LAG_GROUP_WORDS,
+    OUTCOME_NAMES,
+    band_words,
+    group_name,
+    group_names,
+)
 from dashboard.theme import LABEL_ROOM, OKABE_ITO, STATUS_STYLE, empty_figure, rate_axis, styled
 from dashboard.words import count_labels, rate_label, rate_labels
 from data_access.reads.insight import AFTER_NOT_REVIEWED, AFTER_REVIEWED, GROUP_DID, GROUP_RARELY
@@ -275,7 +281,7 @@ def dose_response_chart(bands: pd.DataFrame, measure: str) -> go.Figure:
         return empty_figure(title, "Too few clients (fewer than 5 in every completion band).")
     ok = ~bands["too_few"]
     ticks = [
-        f"{b}<br>n={n}" + (" (too few)" if few else "")
+        f"{band_words(b)}<br>n={n}" + (" (too few)" if few else "")
         for b, n, few in zip(bands["band"], bands["n"], bands["too_few"], strict=True)
     ]
     fig = make_subplots(

@@ -10,7 +10,7 @@ import pandas as pd
 
 from dashboard.words import count_labels, percent
 from data_access.reads.filters import EVERYONE
-from data_access.reads.outcomes import OUTCOMES
+from data_access.reads.outcomes import BAND_STARTS, OUTCOMES
 
 ALL_CLIENTS = "All clients in view"  # the EVERYONE group of the outcome tables
 OUTCOME_NAMES = dict(
@@ -28,6 +28,13 @@ LAG_GROUP_WORDS = {  # outcome_lag.lag_view's rows
     "done": "after weeks mostly done",
     "not_done": "after weeks mostly not done",
 }
+
+
+def band_words(start: int) -> str:
+    """A completion band (its BAND_STARTS code) as people read it: '25–49 %', '75–100 %'."""
+    following = BAND_STARTS.index(start) + 1
+    end = BAND_STARTS[following] - 1 if following < len(BAND_STARTS) else 100
+    return f"{start}–{end} %"
 
 
 def group_name(group: str) -> str:
@@ -123,7 +130,7 @@ def band_table(bands: pd.DataFrame, band_heading: str, change_heading: str) -> p
         share = f"{b.ri_rate:.0%} ({b.ri_low:.0%} to {b.ri_high:.0%})".replace("%", " %")
         rows.append(
             {
-                band_heading: b.band,
+                band_heading: band_words(b.band),
                 "Clients": b.n,
                 change_heading: few
                 if b.too_few

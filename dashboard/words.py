@@ -142,6 +142,11 @@ def verdict_words(verdict: str) -> str:
     return VERDICT_WORDS.get(verdict, verdict.replace("_", " "))
 
 
+def difficulty_words(difficulty: int | None) -> str:
+    """An expected difficulty (1-5, None: not rated) as a chart category: '3', 'not rated'."""
+    return "not rated" if difficulty is None else str(difficulty)
+
+
 def days_allowed_words(first: int) -> str:
     """A days-allowed bucket (named by its first day, DAYS_ALLOWED_BUCKETS) as '4–7 days'."""
     last = dict(DAYS_ALLOWED_BUCKETS)[first]

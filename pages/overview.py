@@ -14,7 +14,7 @@ from dashboard.pager_ui import pager
 from dashboard.paging import rows_of
 from dashboard.risk_ui import risk_list
 from dashboard.theme import WRAP_METRICS
-from dashboard.words import LIST_NAMES, days_allowed_words, list_details
+from dashboard.words import LIST_NAMES, days_allowed_words, difficulty_words, list_details
 from data_access.reads.client_lists import LISTS, headline_clients
 from data_access.reads.expected import on_track_summary
 from data_access.reads.overview import overview_data
@@ -129,7 +129,9 @@ st.caption(
 left, right = st.columns(2)
 left.plotly_chart(
     charts.completion_by_group_figure(
-        data.mix.by_difficulty,
+        data.mix.by_difficulty.assign(
+            difficulty=data.mix.by_difficulty["difficulty"].map(difficulty_words)
+        ),
         "difficulty",
         "Completion rate by expected difficulty",
         "Expected difficulty (1 = very easy, 5 = very hard)",

@@ -30,13 +30,14 @@ from data_access.store.schema import MEASURES, Assignment, Client, Clinician
 OUTCOMES = ("reliable_improvement", "recovered", "reliable_recovery", "reliable_deterioration")
 CASE_ONLY = ("recovered", "reliable_recovery")  # rates over clients who were a case at baseline
 BANDS = (0.0, 0.25, 0.5, 0.75, 1.0)
-BAND_LABELS = ("0–24 %", "25–49 %", "50–74 %", "75–100 %")
+# A band is named by its lower bound in whole percent (dashboard/outcome_words.py words it).
+BAND_STARTS = tuple(round(100 * bound) for bound in BANDS[:-1])
 
 
 def completion_band(rates: pd.Series) -> pd.Series:
-    """Each completion rate's band label (BANDS: 0–24 % … 75–100 %, 100 % in the top band)."""
-    band = pd.cut(rates, BANDS, labels=BAND_LABELS, right=False, include_lowest=True)
-    return band.where(rates < 1.0, BAND_LABELS[-1])
+    """Each completion rate's band as its BAND_STARTS code (0, 25, 50, 75; 100 % in the top)."""
+    band = pd.cut(rates, BANDS, labels=BAND_STARTS, right=False, include_lowest=True)
+    return band.where(rates < 1.0, BAND_STARTS[-1])
 
 
 def _clients_in_view(conn: Connection, scope: Scope) -> pd.DataFrame:
@@ -227,13 +228,13 @@ def dose_response(frame: pd.DataFrame, measure: str = "PHQ-9") -> pd.DataFrame:
     eligible = _eligible(frame, measure)
     band = completion_band(eligible["completion_rate"])
     rows = []
-    for label in BAND_LABELS:
-        part = eligible[band == label]
+    for start in BAND_STARTS:
+        part = eligible[band == start]
         change = mean_with_interval(part["change"])
         ri = proportion(int(part["reliable_improvement_m"].sum()), len(part))
         rows.append(
             {
-                "band": label,
+                "band": start,
                 "n": len(part),
                 "mean": change["mean"],
                 "ci_low": change["ci_low"],

@@ -124,7 +124,7 @@ class HomeworkMix:
     """Assignments due in the period by type, by difficulty and by days allowed until due."""
 
     by_type: pd.DataFrame  # type, category, assignments, share, reviewed, credit, completion_rate
-    by_difficulty: pd.DataFrame  # difficulty ("1".."5" or "not rated"), counts, completion_rate
+    by_difficulty: pd.DataFrame  # difficulty (1..5, None: not rated), counts, completion_rate
     by_days: pd.DataFrame  # days_allowed (bucket's first day), counts, completion_rate
 
 
@@ -144,9 +144,9 @@ def _mix_from(conn: Connection, grouped: pd.DataFrame) -> HomeworkMix:
         "assignments", ascending=False, ignore_index=True
     )
     by_difficulty = _sum_by(grouped, "difficulty")
-    by_difficulty["difficulty"] = [
-        "not rated" if pd.isna(d) else str(int(d)) for d in by_difficulty["difficulty"]
-    ]
+    by_difficulty["difficulty"] = pd.Series(
+        [None if pd.isna(d) else int(d) for d in by_difficulty["difficulty"]], dtype=object
+    )
     grouped["days_allowed"] = _bucket_days(grouped["days_allowed"].astype(float))
     order = [first for first, _ in DAYS_ALLOWED_BUCKETS]
     by_days = (

@@ -91,8 +91,8 @@ def test_mix_by_type_difficulty_and_days_allowed(engine, practice):
     assert by_type.loc["Thought Record", "share"] == pytest.approx(3 / 7)
     assert by_type.loc["Daily Mood Log", "completion_rate"] == pytest.approx(1.5 / 2)
     by_difficulty = mix.by_difficulty.set_index("difficulty")
-    assert by_difficulty["reviewed"].to_dict() == {"1": 1, "2": 2, "3": 1, "4": 1, "5": 1}
-    assert by_difficulty["credit"].to_dict() == {"1": 1.0, "2": 2.0, "3": 1.0, "4": 0.5, "5": 0.0}
+    assert by_difficulty["reviewed"].to_dict() == {1: 1, 2: 2, 3: 1, 4: 1, 5: 1}
+    assert by_difficulty["credit"].to_dict() == {1: 1.0, 2: 2.0, 3: 1.0, 4: 0.5, 5: 0.0}
     by_days = mix.by_days.set_index("days_allowed")
     assert list(by_days.index) == [0, 4, 8]  # each bucket by its first day
     assert by_days["assignments"].to_dict() == {0: 1, 4: 4, 8: 2}

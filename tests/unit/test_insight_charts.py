@@ -172,7 +172,7 @@ def test_lag_chart_labels_each_bar_with_its_clients_and_weeks():
 def test_every_rate_chart_from_outcomes_stops_at_100():
     bands = pd.DataFrame(
         {
-            "band": ["0–24 %", "75–100 %"], "n": [6, 9], "mean": [0.5, 3.0],
+            "band": [0, 75], "n": [6, 9], "mean": [0.5, 3.0],
             "ci_low": [-1.0, 2.0], "ci_high": [2.0, 4.0], "ri_rate": [0.2, 1.0],
             "ri_low": [0.05, 0.7], "ri_high": [0.6, 1.0], "too_few": [False, False],
         }

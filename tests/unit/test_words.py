@@ -10,6 +10,7 @@ import pandas as pd
 from dashboard.words import (
     count_label,
     days_allowed_words,
+    difficulty_words,
     entry_words,
     rate_label,
     rate_labels,
@@ -49,6 +50,10 @@ def test_an_undo_entry_is_named_by_its_kind_and_client():
     scores = LastEntry(2, at, "C-0002", "kind=scores scores=7", "scores", None, at)
     assert entry_words(set_one) == "homework set of C-0001"
     assert entry_words(scores) == "scores of C-0002"
+
+
+def test_difficulty_in_words() -> None:
+    assert [difficulty_words(d) for d in (1, 5, None)] == ["1", "5", "not rated"]
 
 
 def test_days_allowed_buckets_in_words() -> None:
