@@ -30,6 +30,7 @@ from data_access.reads.flags import needs_attention
 from data_access.reads.my_clients import my_clients
 from data_access.reads.queries import get_client, visible_clients
 from data_access.reads.risk import open_risk_items
+from data_access.reads.scope import scope_of
 from data_access.reads.scores import baseline_latest
 from data_access.records import exporter
 from data_access.records.csv_safe import to_safe_csv
@@ -123,32 +124,34 @@ def _read(way: str, page_data: Callable, weeks: int) -> Call:
 CASES: list[Case] = [
     Case(
         "completion by week, 12 weeks",
-        lambda c, x: overview.weekly_completion(c, x.viewer, x.weeks(12)),
+        lambda c, x: overview.weekly_completion(c, scope_of(c, x.viewer, x.weeks(12))),
         lambda c, x: naive.completion_by_week(c, x.viewer, *_window(x, 12)),
     ),
     Case(
         "completion by week, 52 weeks",
-        lambda c, x: overview.weekly_completion(c, x.viewer, x.year),
+        lambda c, x: overview.weekly_completion(c, scope_of(c, x.viewer, x.year)),
         lambda c, x: naive.completion_by_week(c, x.viewer, *_window(x, 52)),
     ),
     Case(
         "completion by type, 52 weeks",
-        lambda c, x: insight.homework_by_type(c, x.viewer, x.year),
+        lambda c, x: insight.homework_by_type(c, scope_of(c, x.viewer, x.year)),
         lambda c, x: naive.completion_by_type(c, x.viewer, *_window(x, 52), x.today),
     ),
     Case(
         "homework-setting rate, 52 weeks",
-        lambda c, x: practice.session_counts(c, x.viewer, x.year),
+        lambda c, x: practice.session_counts(c, scope_of(c, x.viewer, x.year)),
         lambda c, x: naive.setting_rate(c, x.viewer, *_window(x, 52)),
     ),
     Case(
         "overdue count by clinician, now",
-        lambda c, x: counts.assignment_counts(c, x.viewer, x.now, by=("clinician_id",)),
+        lambda c, x: counts.assignment_counts(
+            c, scope_of(c, x.viewer, x.now), by=("clinician_id",)
+        ),
         lambda c, x: naive.overdue_by_clinician(c, x.viewer, x.today),
     ),
     Case(
         "baseline/latest, all clients",
-        lambda c, x: baseline_latest(c, x.viewer, x.now),
+        lambda c, x: baseline_latest(c, scope_of(c, x.viewer, x.now)),
         lambda c, x: naive.baseline_latest(c, x.viewer, ("PHQ-9", "GAD-7"), None),
     ),
     Case("needs attention, active clients", lambda c, x: needs_attention(c, x.viewer, x.active)),
@@ -158,7 +161,9 @@ CASES: list[Case] = [
     ),
     Case(
         "not on track, active clients (fit kept)",
-        lambda c, x: expected.on_track(c, expected.active_pairs(c, x.viewer, x.active)),
+        lambda c, x: expected.on_track(
+            c, expected.active_pairs(c, scope_of(c, x.viewer, x.active))
+        ),
     ),
     Case(
         "expected response: the kept fit, per use (data version read)",
@@ -172,7 +177,10 @@ CASES: list[Case] = [
         "not on track: outcome by homework after the flag, PHQ-9",
         lambda c, x: on_track_outcomes.outcome_by_completion(c, x.viewer, "PHQ-9"),
     ),
-    Case("open risk items, all clients", lambda c, x: open_risk_items(c, x.viewer)),
+    Case(
+        "open risk items, all clients",
+        lambda c, x: open_risk_items(c, scope_of(c, x.viewer, x.now)),
+    ),
     Case("visible clients", lambda c, x: visible_clients(c, x.viewer, x.now)),
     Case(
         "My clients, clinician@ (< 0.3 s cpu)",
@@ -199,7 +207,7 @@ CASES: list[Case] = [
     Case(
         "client: baseline/latest, 3 measures",
         lambda c, x: baseline_latest(
-            c, x.viewer, x.now, ("PHQ-9", "GAD-7", "MOOD"), client_ids=[x.client_id]
+            c, scope_of(c, x.viewer, x.now), ("PHQ-9", "GAD-7", "MOOD"), client_ids=[x.client_id]
         ),
         lambda c, x: naive.baseline_latest(c, x.viewer, ("PHQ-9", "GAD-7", "MOOD"), [x.client_id]),
         "client",

@@ -12,6 +12,13 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dashboard.outcome_words import (
+    LAG_GROUP_WORDS,
+    OUTCOME_NAMES,
+    band_words,
+    group_name,
+    group_names,
+)
 from dashboard.theme import LABEL_ROOM, OKABE_ITO, STATUS_STYLE, empty_figure, rate_axis, styled
 from dashboard.words import count_labels, rate_label, rate_labels
 from data_access.reads.insight import AFTER_NOT_REVIEWED, AFTER_REVIEWED, GROUP_DID, GROUP_RARELY
@@ -23,6 +30,11 @@ GROUP_STYLE = {
     GROUP_DID: {"color": OKABE_ITO[2], "symbol": "circle", "text": "top center"},
     GROUP_RARELY: {"color": OKABE_ITO[5], "symbol": "diamond-open", "text": "bottom center"},
 }
+IMPROVEMENT_GROUP_WORDS = {  # insight.improvement_by_type's groups
+    GROUP_DID: "did it (3+ completed)",
+    GROUP_RARELY: "rarely did it (< 50 %)",
+}
+ALL_CLINICIANS = "All clinicians in view"  # the total row (clinician_id -1) of the review tables
 CHANGE_AXIS = "{measure} change (points, positive = better)"
 CLINICIANS_MOST = 30  # clinicians in one per-clinician chart: more is unreadable and heavy
 SCATTER_MOST = 2000  # client dots in one scatter; past it, clients are counted in bins
@@ -101,7 +113,7 @@ def type_improvement_chart(improvement: pd.DataFrame) -> go.Figure:
                     x=part["mean"].where(~few, 0),
                     y=y,
                     mode="markers+text",
-                    name=group,
+                    name=IMPROVEMENT_GROUP_WORDS[group],
                     legendgroup=group,
                     showlegend=col == 1,
                     text=[
@@ -192,6 +204,12 @@ def clinician_mix_chart(mix: pd.DataFrame, most: int | None = CLINICIANS_MOST) -
     return styled(fig, title, height=max(300, 140 + 40 * len(clinicians)))
 
 
+def clinician_names(frame: pd.DataFrame) -> pd.Series:
+    """A review table's clinician column as people read it: the total row (clinician_id -1)
+    is every clinician in view."""
+    return frame["clinician"].where(frame["clinician_id"] != -1, ALL_CLINICIANS)
+
+
 def on_time_chart(on_time: pd.DataFrame, most: int | None = CLINICIANS_MOST) -> go.Figure:
     """Share of homework reviewed by the next attended session, per clinician and overall: at
     most `most` clinicians in the frame's order (None: all) and always the total row."""
@@ -206,7 +224,7 @@ def on_time_chart(on_time: pd.DataFrame, most: int | None = CLINICIANS_MOST) -> 
     fig = go.Figure(
         go.Bar(
             x=_pct(frame["rate"].where(~too_few, 0).fillna(0)),
-            y=frame["clinician"],
+            y=clinician_names(frame),
             orientation="h",
             text=labels,
             textposition="outside",
@@ -224,14 +242,17 @@ def on_time_chart(on_time: pd.DataFrame, most: int | None = CLINICIANS_MOST) -> 
 
 def paired_outcome_chart(outcomes: pd.DataFrame, group: str) -> go.Figure:
     """Paired-outcome rates for one group with Wilson 95 % intervals and 'x of n' labels."""
-    title = f"Paired outcomes (PHQ-9 with GAD-7): {group}"
+    title = f"Paired outcomes (PHQ-9 with GAD-7): {group_name(group)}"
     frame = outcomes[outcomes["group"] == group]
     if frame.empty or frame["too_few"].all():
         total = int(frame["total"].max()) if len(frame) else 0
         return empty_figure(title, f"Too few clients with paired scores (n={total}).")
     ok = ~frame["too_few"]
     labels = count_labels(frame)
-    ticks = [f"{o}<br><b>{lab}</b>" for o, lab in zip(frame["outcome"], labels, strict=True)]
+    ticks = [
+        f"{OUTCOME_NAMES[o]}<br><b>{lab}</b>"
+        for o, lab in zip(frame["outcome"], labels, strict=True)
+    ]
     fig = go.Figure(
         go.Bar(
             x=ticks,
@@ -260,7 +281,7 @@ def dose_response_chart(bands: pd.DataFrame, measure: str) -> go.Figure:
         return empty_figure(title, "Too few clients (fewer than 5 in every completion band).")
     ok = ~bands["too_few"]
     ticks = [
-        f"{b}<br>n={n}" + (" (too few)" if few else "")
+        f"{band_words(b)}<br>n={n}" + (" (too few)" if few else "")
         for b, n, few in zip(bands["band"], bands["n"], bands["too_few"], strict=True)
     ]
     fig = make_subplots(
@@ -415,7 +436,7 @@ def lag_chart(rows: pd.DataFrame, measure: str) -> go.Figure:
         return empty_figure(title, "Too few clients with weekly homework and scores to compare.")
     ok = ~rows["too_few"]
     labels = [
-        f"{g}<br>{c} clients, {w} weeks" + (" (too few)" if few else "")
+        f"{LAG_GROUP_WORDS[g]}<br>{c} clients, {w} weeks" + (" (too few)" if few else "")
         for g, c, w, few in zip(
             rows["group"], rows["n_clients"], rows["n_weeks"], rows["too_few"], strict=True
         )
@@ -481,7 +502,7 @@ def clinician_comparison_chart(
         fig.add_trace(
             go.Bar(
                 x=_pct(frame[column].where(~few, 0).fillna(0)),
-                y=frame["group"],
+                y=group_names(frame["group"]),
                 orientation="h",
                 name=name,
                 text=label,
@@ -515,11 +536,11 @@ def review_table(on_time: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
         index="clinician_id", columns="group", values="ok", aggfunc="first"
     )
     rows = []
-    for r in on_time.itertuples():
+    for r, name in zip(on_time.itertuples(), clinician_names(on_time), strict=True):
         label = labels.loc[r.clinician_id] if r.clinician_id in labels.index else {}
         rows.append(
             {
-                "Clinician": r.clinician,
+                "Clinician": name,
                 "Reviewed on time": rate_label(r.rate, int(r.eligible)),
                 "Next homework after a review": _or_none(label.get(AFTER_REVIEWED)),
                 "Next homework after no review": _or_none(label.get(AFTER_NOT_REVIEWED)),

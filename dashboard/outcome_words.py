@@ -9,7 +9,42 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.words import count_labels, percent
-from data_access.reads.outcomes import OUTCOMES
+from data_access.reads.filters import EVERYONE
+from data_access.reads.outcomes import BAND_STARTS, OUTCOMES
+
+ALL_CLIENTS = "All clients in view"  # the EVERYONE group of the outcome tables
+OUTCOME_NAMES = dict(
+    zip(
+        OUTCOMES,
+        ("Reliable improvement", "Recovery", "Reliable recovery", "Reliable deterioration"),
+        strict=True,
+    )
+)
+ALERT_GROUP_WORDS = {  # on_track_outcomes.ALERT_GROUPS
+    "flagged": "Flagged not on track by week 4",
+    "not_flagged": "Not flagged by week 4",
+}
+LAG_GROUP_WORDS = {  # outcome_lag.lag_view's rows
+    "done": "after weeks mostly done",
+    "not_done": "after weeks mostly not done",
+}
+
+
+def band_words(start: int) -> str:
+    """A completion band (its BAND_STARTS code) as people read it: '25–49 %', '75–100 %'."""
+    following = BAND_STARTS.index(start) + 1
+    end = BAND_STARTS[following] - 1 if following < len(BAND_STARTS) else 100
+    return f"{start}–{end} %"
+
+
+def group_name(group: str) -> str:
+    """An outcome table's group as people read it: everyone in view, or a clinician's name."""
+    return ALL_CLIENTS if group == EVERYONE else group
+
+
+def group_names(groups: pd.Series) -> pd.Series:
+    """`group_name` of each group."""
+    return groups.map(group_name)
 
 
 def coverage_sentence(cover: pd.Series) -> str:
@@ -39,8 +74,9 @@ def outcome_table(paired: pd.DataFrame, cover: pd.DataFrame) -> pd.DataFrame:
             "Cases": cover["cases"],
         }
     )
-    table = table.join(labels[list(OUTCOMES.values())])  # keeps coverage's group order
-    return table.rename_axis("Group").reset_index()
+    table = table.join(labels[list(OUTCOMES)])  # keeps coverage's group order
+    table = table.rename(columns=OUTCOME_NAMES).rename_axis("Group").reset_index()
+    return table.assign(Group=group_names(table["Group"]))
 
 
 def lag_words(lag: dict, measure: str) -> str:
@@ -54,9 +90,12 @@ def bars_sentence(rows: pd.DataFrame, measure: str) -> str:
     parts = []
     for r in rows.itertuples():
         if r.too_few:
-            parts.append(f"{r.group}: too few clients (n={r.n_clients})")
+            parts.append(f"{LAG_GROUP_WORDS[r.group]}: too few clients (n={r.n_clients})")
         else:
-            parts.append(f"{r.group}: {r.mean:+.2f} points on average across {r.n_clients} clients")
+            parts.append(
+                f"{LAG_GROUP_WORDS[r.group]}: {r.mean:+.2f} points on average across "
+                f"{r.n_clients} clients"
+            )
     return f"The bars ({measure} change the week after, + = better): " + "; ".join(parts) + "."
 
 
@@ -91,7 +130,7 @@ def band_table(bands: pd.DataFrame, band_heading: str, change_heading: str) -> p
         share = f"{b.ri_rate:.0%} ({b.ri_low:.0%} to {b.ri_high:.0%})".replace("%", " %")
         rows.append(
             {
-                band_heading: b.band,
+                band_heading: band_words(b.band),
                 "Clients": b.n,
                 change_heading: few
                 if b.too_few

@@ -6,6 +6,8 @@ import pandas as pd
 
 from data_access.reads.reference import homework_correlations
 
+REFERENCE_LABEL = "Reference figures from other populations (for context, not targets)"
+
 
 def homework_reference_caption(figures: pd.DataFrame) -> str:
     """The published homework–outcome correlations as one caption, each with its population

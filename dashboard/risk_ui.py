@@ -13,7 +13,9 @@ from dashboard.db import engine
 from dashboard.flag_words import answer_words, risk_rule
 from dashboard.practice_charts import risk_table_markdown
 from data_access.access.viewer import Viewer
+from data_access.reads.filters import Filters
 from data_access.reads.risk import MAX_NOTE, open_risk_items, review_risk_item
+from data_access.reads.scope import scope_of
 from data_access.records.questionnaires import RISK_ITEM_WORDING
 from data_access.store.errors import DataError
 
@@ -30,7 +32,7 @@ TABLE_CSS = """<style>
 def risk_items(viewer: Viewer, client_ids: Sequence[int] | None = None) -> pd.DataFrame:
     """The viewer's open risk items, read now (uncached)."""
     with engine().connect() as conn:
-        return open_risk_items(conn, viewer, client_ids)
+        return open_risk_items(conn, scope_of(conn, viewer, Filters()), client_ids)
 
 
 def _reviewed_words(row: pd.Series) -> str:

@@ -11,8 +11,10 @@ import pandas as pd
 
 from dashboard.flag_words import flag_labels
 from dashboard.numbers import percent
+from data_access.reads.client_lists import LISTS
 from data_access.reads.metrics import MIN_REVIEWED_FOR_RATE
 from data_access.records.undo import LastEntry
+from data_access.store.days_allowed import DAYS_ALLOWED_BUCKETS
 
 ENTRY_WORDS = {
     ("assignment", "set"): "homework set",
@@ -76,6 +78,23 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+LIST_NAMES = dict(  # the Overview headlines' client lists (client_lists.LISTS) by name
+    zip(
+        LISTS,
+        (
+            "Active clients",
+            "Sessions attended",
+            "Homework set",
+            "Assignments set",
+            "Completion",
+            "Reliably improved",
+            "Needing attention",
+        ),
+        strict=True,
+    )
+)
+
+
 def list_detail(key: str, row: pd.Series) -> str:
     """What one client adds to the Overview headline `key` (`client_lists.headline_clients`)."""
     if key == "active":
@@ -121,3 +140,14 @@ PERIOD_OUTCOME_WORDS = {
 def verdict_words(verdict: str) -> str:
     """A client's outcome on one measure (`metrics.Outcome.verdict`, or "one_score") in words."""
     return VERDICT_WORDS.get(verdict, verdict.replace("_", " "))
+
+
+def difficulty_words(difficulty: int | None) -> str:
+    """An expected difficulty (1-5, None: not rated) as a chart category: '3', 'not rated'."""
+    return "not rated" if difficulty is None else str(difficulty)
+
+
+def days_allowed_words(first: int) -> str:
+    """A days-allowed bucket (named by its first day, DAYS_ALLOWED_BUCKETS) as '4–7 days'."""
+    last = dict(DAYS_ALLOWED_BUCKETS)[first]
+    return f"{first}+ days" if last is None else f"{first}–{last} days"

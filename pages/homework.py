@@ -56,7 +56,7 @@ def improvement_table(improvement: pd.DataFrame) -> pd.DataFrame:
         {
             "Type": improvement["type"],
             "Measure": improvement["measure"],
-            "Group": improvement["group"],
+            "Group": improvement["group"].map(charts.IMPROVEMENT_GROUP_WORDS),
             "Clients": improvement["n"],
             "Mean change (+ = better)": [
                 f"too few (n={n})" if few else f"{m:+.1f} (95 % CI {lo:+.1f} to {hi:+.1f})"

@@ -12,18 +12,24 @@ from dashboard.db import engine
 from dashboard.filters import filter_sidebar
 from dashboard.on_track_charts import ASSOCIATION as ON_TRACK_ASSOCIATION
 from dashboard.on_track_charts import on_track_homework_chart, on_track_homework_table
-from dashboard.outcome_words import band_table, coverage_sentence, lag_words, outcome_table
+from dashboard.outcome_words import (
+    ALERT_GROUP_WORDS,
+    band_table,
+    coverage_sentence,
+    group_names,
+    lag_words,
+    outcome_table,
+)
 from dashboard.pager_ui import pager
 from dashboard.paging import rows_of
-from dashboard.reference_words import homework_reference_caption
+from dashboard.reference_words import REFERENCE_LABEL, homework_reference_caption
 from dashboard.report import ReportSection, attention_section, build_report, report_download
 from dashboard.words import count_labels, rate_labels
 from data_access.access.viewer import Viewer
 from data_access.reads import outcome_lag, outcomes
-from data_access.reads.filters import Filters
+from data_access.reads.filters import EVERYONE, Filters
 from data_access.reads.flags import needs_attention
 from data_access.reads.on_track_outcomes import alert_accuracy, outcome_by_completion
-from data_access.reads.reference import LABEL as REFERENCE_LABEL
 from data_access.reads.reference import reference_figures
 
 MEASURES = ("PHQ-9", "GAD-7")
@@ -66,7 +72,7 @@ def dose_table(bands: pd.DataFrame) -> pd.DataFrame:
 def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "Group": comparison["group"],
+            "Group": group_names(comparison["group"]),
             "Clients": comparison["clients"],
             "Homework set at attended sessions": rate_labels(
                 comparison["setting_rate"], comparison["attended"]
@@ -112,7 +118,7 @@ def alert_table(table: pd.DataFrame) -> pd.DataFrame:
     """The alert table in words: each group's N and share without reliable improvement."""
     return pd.DataFrame(
         {
-            "Clients (closed episodes)": table["group"],
+            "Clients (closed episodes)": table["group"].map(ALERT_GROUP_WORDS),
             "N": table["total"],
             "Ended without reliable improvement": [
                 f"too few (n={r.total})" if r.too_few
@@ -140,7 +146,7 @@ def report(viewer: Viewer, filters: Filters, measure: str) -> str:
             ReportSection(
                 "Paired outcomes",
                 notes=(coverage_sentence(tables["coverage"].iloc[0]) + ".",),
-                figures=(charts.paired_outcome_chart(tables["paired"], outcomes.ALL_IN_VIEW),),
+                figures=(charts.paired_outcome_chart(tables["paired"], EVERYONE),),
                 tables=(("By clinician", tables["table"]),),
             ),
             ReportSection(
@@ -195,9 +201,7 @@ st.caption(
 )
 
 st.header("Paired outcomes")
-st.plotly_chart(
-    charts.paired_outcome_chart(tables["paired"], outcomes.ALL_IN_VIEW), width="stretch"
-)
+st.plotly_chart(charts.paired_outcome_chart(tables["paired"], EVERYONE), width="stretch")
 by_clinician = tables["table"]  # everyone in view first, then each clinician by name
 shown = pager(len(by_clinician) - 1, CLINICIANS_PER_PAGE, "outcome_table_page", "clinicians")
 st.dataframe(

@@ -14,7 +14,7 @@ from dashboard.pager_ui import pager
 from dashboard.paging import rows_of
 from dashboard.risk_ui import risk_list
 from dashboard.theme import WRAP_METRICS
-from dashboard.words import list_details
+from dashboard.words import LIST_NAMES, days_allowed_words, difficulty_words, list_details
 from data_access.reads.client_lists import LISTS, headline_clients
 from data_access.reads.expected import on_track_summary
 from data_access.reads.overview import overview_data
@@ -41,9 +41,9 @@ def open_list(key: str | None) -> None:
 def client_list(key: str) -> None:
     """The clients behind one headline, each code a link to the client page for this period."""
     clients = load_list(viewer, filters, key)
-    st.subheader(f"{LISTS[key]}: {len(clients)} clients", anchor="client-list")
+    st.subheader(f"{LIST_NAMES[key]}: {len(clients)} clients", anchor="client-list")
     st.caption(
-        f"The clients the “{LISTS[key]}” figure counts, with the same dates and filters; "
+        f"The clients the “{LIST_NAMES[key]}” figure counts, with the same dates and filters; "
         "each code opens the client page for these dates."
     )
     st.button("Close the list", on_click=open_list, args=(None,), icon=":material/close:")
@@ -98,7 +98,7 @@ for row in (cards[:3], cards[3:6], cards[6:]):
                 args=(card.list_key,),
                 type="tertiary",
                 icon=":material/arrow_forward:",
-                help=f"List the clients counted in “{LISTS[card.list_key]}”.",
+                help=f"List the clients counted in “{LIST_NAMES[card.list_key]}”.",
             )
 
 listed = st.query_params.get("list")
@@ -129,7 +129,9 @@ st.caption(
 left, right = st.columns(2)
 left.plotly_chart(
     charts.completion_by_group_figure(
-        data.mix.by_difficulty,
+        data.mix.by_difficulty.assign(
+            difficulty=data.mix.by_difficulty["difficulty"].map(difficulty_words)
+        ),
         "difficulty",
         "Completion rate by expected difficulty",
         "Expected difficulty (1 = very easy, 5 = very hard)",
@@ -138,7 +140,9 @@ left.plotly_chart(
 )
 right.plotly_chart(
     charts.completion_by_group_figure(
-        data.mix.by_days,
+        data.mix.by_days.assign(
+            days_allowed=data.mix.by_days["days_allowed"].map(days_allowed_words)
+        ),
         "days_allowed",
         "Completion rate by days allowed",
         "Days from setting to due date",

@@ -1,8 +1,9 @@
 """Who is looking, and the one rule for which clients they may see.
 
-Every query in the data layer takes a `Viewer` and filters through `client_scope`; there is no
-query path without one. A clinician sees their own clients, a supervisor their own and their
-direct supervisees' clients, an admin every client.
+Every query in the data layer takes a `Viewer` (or a `reads.scope.Scope`, the same rule resolved
+once for a page) and filters through it; there is no query path without one. A clinician sees
+their own clients, a supervisor their own and their direct supervisees' clients, an admin every
+client.
 """
 
 from __future__ import annotations

@@ -17,36 +17,26 @@ import pandas as pd
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Integer,
     and_,
     case,
-    cast,
     func,
     select,
     true,
 )
 
-from data_access.access.viewer import Viewer, scope_clinicians
 from data_access.reads import metrics
-from data_access.reads.filters import Filters, clients_in_view, sees_everyone, type_condition
-from data_access.store.engine import is_sqlite
+from data_access.reads.filters import Filters, type_condition
+from data_access.reads.scope import Scope
+from data_access.store.days_allowed import days_allowed
 from data_access.store.schema import (
     AggregateStale,
     Assignment,
     Client,
-    Clinician,
     HomeworkCount,
     HomeworkMixCount,
     monday_of,
 )
 
-# Days allowed until due (due_on - assigned_on), bucketed as (first day, last day or None, label).
-DAYS_ALLOWED_BUCKETS: tuple[tuple[int, int | None, str], ...] = (
-    (0, 3, "0–3 days"),
-    (4, 7, "4–7 days"),
-    (8, 14, "8–14 days"),
-    (15, None, "15+ days"),
-)
 COUNT_COLUMNS = ["assignments", "completed", "partial", "reviewed", "credit", "overdue"]
 MIX_KEYS = ("difficulty", "days_allowed")  # held practice-wide only, in homework_mix_counts
 # Read whole weeks from the maintained counts; `make bench` turns it off to time the live way.
@@ -86,15 +76,6 @@ def due_in(
     return and_(true(), *conditions)
 
 
-def days_allowed(conn: Connection) -> ColumnElement[int]:
-    """SQL: whole days from `assigned_on` to `due_on` (SQLite stores dates as text)."""
-    if is_sqlite(conn):
-        return cast(
-            func.julianday(Assignment.due_on) - func.julianday(Assignment.assigned_on), Integer
-        )
-    return Assignment.due_on - Assignment.assigned_on
-
-
 def _by_status(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     """Turn rows per (`by`…, status) with `n` and `overdue` into one row per `by` group with
     COUNT_COLUMNS and the completion rate, ordered by `by`.
@@ -128,8 +109,7 @@ def _by_status(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
 
 def assignment_counts(
     conn: Connection,
-    viewer: Viewer,
-    filters: Filters,
+    scope: Scope,
     by: Sequence[str] = (),
     whole_weeks: bool = False,
     maintained: bool | None = None,
@@ -144,18 +124,16 @@ def assignment_counts(
     """
     if maintained is None:
         maintained = READ_MAINTAINED
-    rows = maintained_rows(conn, viewer, filters, by, whole_weeks) if maintained else None
+    rows = maintained_rows(conn, scope, by, whole_weeks) if maintained else None
     if rows is None:
-        rows = live_rows(conn, viewer, filters, by, whole_weeks)
+        rows = live_rows(conn, scope, by, whole_weeks)
     frame = _by_status(rows, by)
     if "due_week" in frame:
         frame["due_week"] = pd.to_datetime(frame["due_week"]).dt.date
     return frame
 
 
-def live_rows(
-    conn: Connection, viewer: Viewer, filters: Filters, by: Sequence[str], whole_weeks: bool
-) -> pd.DataFrame:
+def live_rows(conn: Connection, scope: Scope, by: Sequence[str], whole_weeks: bool) -> pd.DataFrame:
     """Rows per (`by`…, status) with `n` and `overdue`, counted from `assignments`.
 
     SQL groups by the keys and status. Per clinician within a period, the join walks each
@@ -163,6 +141,7 @@ def live_rows(
     (client_id, status) index order) and then per owner, so a million assignments are not each
     joined to their client.
     """
+    filters = scope.filters
     keys: dict[str, ColumnElement] = {
         "due_week": Assignment.due_week,
         "type_id": Assignment.type_id,
@@ -174,7 +153,7 @@ def live_rows(
     own = [name for name in by if name != "clinician_id"] if by else ["due_week"]
     per_client = "clinician_id" in by and filters.start is None
     owner = [Client.clinician_id] if "clinician_id" in by and not per_client else []
-    one_caseload = viewer.role == "clinician" or bool(filters.clinician_ids)
+    one_caseload = scope.viewer.role == "clinician" or bool(filters.clinician_ids)
     grouped = [
         *([Assignment.client_id] if per_client else owner),
         *(keys[name].label(name) for name in own),
@@ -187,7 +166,7 @@ def live_rows(
         .where(
             due_in(filters, whole_weeks, per_client=bool(owner) or one_caseload),
             type_condition(filters),
-            clients_in_view(Assignment.client_id, viewer, filters),
+            scope.client_ids(Assignment.client_id),
         )
         .group_by(*grouped)
     )
@@ -240,13 +219,14 @@ def _split_weeks(filters: Filters, whole_weeks: bool) -> tuple[set[dt.date], lis
 
 
 def maintained_rows(
-    conn: Connection, viewer: Viewer, filters: Filters, by: Sequence[str], whole_weeks: bool
+    conn: Connection, scope: Scope, by: Sequence[str], whole_weeks: bool
 ) -> pd.DataFrame | None:
     """Rows per (`by`…, status) with `n` and `overdue`, summed from the maintained counts (the
     practice-wide ones when the view is the whole practice and not per clinician), or None when
     they cannot answer: a client-status filter (a fact of each client, not kept), difficulty
     or days allowed for less than the whole practice, or unrecomputed marks."""
-    practice_wide = sees_everyone(viewer, filters) and "clinician_id" not in by
+    filters = scope.filters
+    practice_wide = scope.sees_everyone and "clinician_id" not in by
     if filters.client_status != "all" or not is_current(conn):
         return None
     if any(key in MIX_KEYS for key in by) and not practice_wide:
@@ -254,10 +234,10 @@ def maintained_rows(
     if not practice_wide and filters.start is None:
         return None  # every week per clinician: the live per-client sums read less (make bench)
     cut, edges = _split_weeks(filters, whole_weeks)
-    frames = [live_rows(conn, viewer, edge, by, whole_weeks=False) for edge in edges]
+    frames = [live_rows(conn, scope.with_filters(edge), by, whole_weeks=False) for edge in edges]
     # The practice's counts are a few hundred rows a week; per clinician, a few thousand.
     table = HomeworkMixCount if practice_wide else HomeworkCount
-    frames.append(_summed(conn, viewer, filters, by, table, cut))
+    frames.append(_summed(conn, scope, by, table, cut))
     frame = pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
     if "difficulty" in frame:
         difficulty = frame["difficulty"].astype(float)
@@ -267,8 +247,7 @@ def maintained_rows(
 
 def _summed(
     conn: Connection,
-    viewer: Viewer,
-    filters: Filters,
+    scope: Scope,
     by: Sequence[str],
     table: type[HomeworkCount] | type[HomeworkMixCount],
     cut: set[dt.date],
@@ -277,6 +256,7 @@ def _summed(
 
     Today's week is cut, so each week left lies wholly before or after today: overdue is
     every pending assignment of a week before it."""
+    filters = scope.filters
     today = monday_of(filters.as_of)
     conditions: list[ColumnElement[bool]] = [table.due_week.not_in(sorted(cut))]
     if filters.start:
@@ -286,11 +266,7 @@ def _summed(
     if filters.type_ids:
         conditions.append(table.type_id.in_(filters.type_ids))
     if table is HomeworkCount:
-        if not viewer.is_admin:
-            scoped = select(Clinician.id).where(scope_clinicians(viewer))
-            conditions.append(HomeworkCount.clinician_id.in_(scoped))
-        if filters.clinician_ids:
-            conditions.append(HomeworkCount.clinician_id.in_(filters.clinician_ids))
+        conditions.append(scope.clinicians(HomeworkCount.clinician_id))
     keys = [getattr(table, name).label(name) for name in by]
     late = and_(table.status == "pending", table.due_week < today)
     query = (

@@ -11,17 +11,18 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, select
 
-from data_access.access.viewer import Viewer, scope_clinicians
+from data_access.access.viewer import Viewer
 from data_access.reads import metrics
 from data_access.reads.assignment_counts import COUNT_COLUMNS, assignment_counts, due_in
-from data_access.reads.filters import Filters, client_conditions, date_between, type_condition
-from data_access.reads.flags import by_client, needs_attention, severity_rank
+from data_access.reads.filters import Filters, date_between, type_condition
+from data_access.reads.flags import by_client, flags_in, severity_rank
 from data_access.reads.practice import (
     active_clients,
     active_in_period,
     client_outcomes,
     session_counts,
 )
+from data_access.reads.scope import Scope, scope_of
 from data_access.store.engine import on_own_connection
 from data_access.store.schema import SCHEDULED, Assignment, Client, Clinician, Score, TherapySession
 
@@ -71,17 +72,17 @@ def _newest_row(
     return newest.merge(rows, on="row_id").drop(columns="row_id").set_index("client_id")
 
 
-def attention_list(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+def attention_list(conn: Connection, scope: Scope) -> pd.DataFrame:
     """One row per flagged client: clinician, flags (a tuple of flags.RaisedFlag: each code
     with the facts its rule's words need), last session (with attendance) and last score,
     both up to the filters' "today". Clients with
     an open risk item come first (unreviewed before reviewed), then by their most urgent flag
     (flags.SEVERITY), then those with the most flags, then by clinician and code."""
-    flags = needs_attention(conn, viewer, filters)
+    flags = flags_in(conn, scope)
     if flags.empty:
         return pd.DataFrame(columns=ATTENTION_COLUMNS)
     ids = tuple(int(i) for i in flags["client_id"].unique())
-    as_of = filters.as_of
+    as_of = scope.filters.as_of
     grouped = flags.groupby("client_id", sort=False)
     per_client = pd.DataFrame(
         {
@@ -126,8 +127,7 @@ def attention_list(conn: Connection, viewer: Viewer, filters: Filters) -> pd.Dat
 
 def caseload_table(
     conn: Connection,
-    viewer: Viewer,
-    filters: Filters,
+    scope: Scope,
     attention: pd.DataFrame,
     outcomes: pd.DataFrame,
 ) -> pd.DataFrame:
@@ -142,13 +142,13 @@ def caseload_table(
     people = (
         select(Clinician.id.label("clinician_id"), Clinician.name.label("clinician"), client_count)
         .join(Client, Client.clinician_id == Clinician.id)
-        .where(scope_clinicians(viewer), client_conditions(filters))
+        .where(scope.clients())
         .group_by(Clinician.id, Clinician.name)
     )
     table = pd.read_sql(people, conn).set_index("clinician_id")
-    active = active_clients(conn, viewer, filters, by_clinician=True).set_index("clinician_id")
-    sessions = session_counts(conn, viewer, filters, by_clinician=True).set_index("clinician_id")
-    due = assignment_counts(conn, viewer, filters, by=("clinician_id",)).set_index("clinician_id")
+    active = active_clients(conn, scope, by_clinician=True).set_index("clinician_id")
+    sessions = session_counts(conn, scope, by_clinician=True).set_index("clinician_id")
+    due = assignment_counts(conn, scope, by=("clinician_id",)).set_index("clinician_id")
     table = table.join(active).join(sessions).join(due.drop(columns="completion_rate"))
     flagged = attention.groupby("clinician_id")["client_id"].nunique().rename("needs_attention")
     table = table.join(flagged)
@@ -171,17 +171,15 @@ def caseload_table(
     return table.reset_index().sort_values("clinician", ignore_index=True)
 
 
-def completion_heatmap(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+def completion_heatmap(conn: Connection, scope: Scope) -> pd.DataFrame:
     """Completion per clinician and due week (the weeks the period touches).
 
     Columns: clinician_id, clinician, due_week, assignments, reviewed, credit, completion_rate…
     """
-    frame = assignment_counts(
-        conn, viewer, filters, by=("clinician_id", "due_week"), whole_weeks=True
-    )
+    frame = assignment_counts(conn, scope, by=("clinician_id", "due_week"), whole_weeks=True)
     names = pd.read_sql(
         select(Clinician.id.label("clinician_id"), Clinician.name.label("clinician")).where(
-            scope_clinicians(viewer)
+            scope.clinicians(Clinician.id)
         ),
         conn,
     )
@@ -190,8 +188,7 @@ def completion_heatmap(conn: Connection, viewer: Viewer, filters: Filters) -> pd
 
 def clinician_clients(
     conn: Connection,
-    viewer: Viewer,
-    filters: Filters,
+    scope: Scope,
     clinician_id: int,
     attention: pd.DataFrame,
     outcomes: pd.DataFrame,
@@ -202,7 +199,7 @@ def clinician_clients(
     phq_change, gad_change, outcome (a code: "reliable_improvement" / "reliable_deterioration"
     / "no_reliable_change" / "too_few_scores"), flags (as in `attention_list`).
     """
-    mine = replace(filters, clinician_ids=(clinician_id,))
+    mine = replace(scope.filters, clinician_ids=(clinician_id,))
     status = case(
         (
             and_(Client.discharged_on.is_not(None), Client.discharged_on <= mine.as_of),
@@ -214,7 +211,7 @@ def clinician_clients(
         select(
             Client.id.label("client_id"), Client.code.label("client_code"), status.label("status")
         )
-        .where(active_in_period(viewer, mine))
+        .where(active_in_period(scope.with_filters(mine)))
         .order_by(Client.code),
         conn,
     )
@@ -288,21 +285,20 @@ def caseload_data(
     page always drills into their own caseload), also that clinician's clients. The drill-down
     never narrows the table or the heatmap: they keep every clinician in the filters.
 
-    The attention list and then the heatmap are computed in a worker thread while this
-    connection computes outcomes and the per-clinician counts.
+    The viewer's scope is resolved once; the attention list and then the heatmap are computed
+    in a worker thread while this connection computes outcomes and the per-clinician counts.
     """
+    scope = scope_of(conn, viewer, filters)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        flagged = pool.submit(on_own_connection, conn.engine, attention_list, viewer, filters)
-        heatmap = pool.submit(on_own_connection, conn.engine, completion_heatmap, viewer, filters)
-        outcomes = client_outcomes(conn, viewer, filters)
+        flagged = pool.submit(on_own_connection, conn.engine, attention_list, scope)
+        heatmap = pool.submit(on_own_connection, conn.engine, completion_heatmap, scope)
+        outcomes = client_outcomes(conn, scope)
         attention = flagged.result()
-        table = caseload_table(conn, viewer, filters, attention, outcomes)
+        table = caseload_table(conn, scope, attention, outcomes)
         if not viewer.sees_other_clinicians:
             drill = viewer.clinician_id
         clients = (
-            None
-            if drill is None
-            else clinician_clients(conn, viewer, filters, drill, attention, outcomes)
+            None if drill is None else clinician_clients(conn, scope, drill, attention, outcomes)
         )
         return CaseloadData(
             table=table, heatmap=heatmap.result(), attention=attention, clients=clients

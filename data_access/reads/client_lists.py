@@ -11,8 +11,8 @@ from sqlalchemy import Connection, func, select
 
 from data_access.access.viewer import Viewer
 from data_access.reads import metrics
-from data_access.reads.filters import Filters, clients_in_view, date_between, type_condition
-from data_access.reads.flags import by_client, needs_attention
+from data_access.reads.filters import Filters, date_between, type_condition
+from data_access.reads.flags import by_client, flags_in
 from data_access.reads.outcomes import homework_due_per_client
 from data_access.reads.practice import (
     active_in_period,
@@ -20,18 +20,12 @@ from data_access.reads.practice import (
     client_outcomes,
 )
 from data_access.reads.queries import client_names
+from data_access.reads.scope import scope_of
 from data_access.store.schema import Assignment, Client, monday_of
 
-# Overview headline -> the list key in the URL (`overview?list=attention`).
-LISTS: dict[str, str] = {
-    "active": "Active clients",
-    "sessions": "Sessions attended",
-    "setting": "Homework set",
-    "assigned": "Assignments set",
-    "completion": "Completion",
-    "improved": "Reliably improved",
-    "attention": "Needing attention",
-}
+# The Overview headlines' list keys, as in the URL (`overview?list=attention`); the names
+# people read are in dashboard/words.py (LIST_NAMES).
+LISTS = ("active", "sessions", "setting", "assigned", "completion", "improved", "attention")
 COLUMNS = ["client_id", "client_code", "clinician"]
 # What each list adds per client, beside COLUMNS: the figure that client gives the headline.
 FIGURES: dict[str, list[str]] = {
@@ -63,11 +57,12 @@ def headline_clients(conn: Connection, viewer: Viewer, filters: Filters, key: st
     """
     if key not in LISTS:
         raise KeyError(key)
+    scope = scope_of(conn, viewer, filters)
     if key == "active":
-        ids = pd.read_sql(select(Client.id).where(active_in_period(viewer, filters)), conn)
+        ids = pd.read_sql(select(Client.id).where(active_in_period(scope)), conn)
         return _named(conn, key, pd.DataFrame(index=ids["id"]))
     if key in ("sessions", "setting"):
-        per_client = pd.read_sql(attended_per_client(conn, viewer, filters), conn)
+        per_client = pd.read_sql(attended_per_client(conn, scope), conn)
         per_client = per_client[per_client["attended"] > 0].set_index("client_id")
         for column in ("attended", "with_homework"):
             per_client[column] = per_client[column].astype(int)
@@ -81,7 +76,7 @@ def headline_clients(conn: Connection, viewer: Viewer, filters: Filters, key: st
             .where(
                 *conditions,
                 type_condition(filters),
-                clients_in_view(Assignment.client_id, viewer, filters),
+                scope.client_ids(Assignment.client_id),
             )
             .group_by(Assignment.client_id),
             conn,
@@ -89,13 +84,13 @@ def headline_clients(conn: Connection, viewer: Viewer, filters: Filters, key: st
         counts["set"] = counts["set"].astype(int)
         return _named(conn, key, counts)
     if key == "completion":
-        due = homework_due_per_client(conn, viewer, filters).set_index("client_id")
+        due = homework_due_per_client(conn, scope).set_index("client_id")
         due["reviewed"] = due["reviewed"].astype(int)
         due["due"] = due["due"].astype(int)
         return _named(conn, key, metrics.add_completion_rate(due))
     if key == "improved":
-        outcomes = client_outcomes(conn, viewer, filters).set_index("client_id")
+        outcomes = client_outcomes(conn, scope).set_index("client_id")
         return _named(conn, key, outcomes[["improved"]].astype(bool))
-    flags = needs_attention(conn, viewer, filters)
+    flags = flags_in(conn, scope)
     raised = pd.Series(by_client(flags), dtype=object)
     return _named(conn, key, raised.to_frame("flags"))

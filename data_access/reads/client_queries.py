@@ -22,6 +22,7 @@ from data_access.reads.expected import BANDED, ExpectedResponse, expected_course
 from data_access.reads.filters import Filters, date_between
 from data_access.reads.flags import needs_attention
 from data_access.reads.queries import client_status, get_client
+from data_access.reads.scope import scope_of
 from data_access.reads.scores import baseline_latest
 from data_access.store.schema import SCHEDULED, Assignment, AssignmentType, Score, TherapySession
 
@@ -344,7 +345,8 @@ def headline_outcomes(
     Uses scores.baseline_latest and metrics.outcome. With one score there is no change yet.
     Columns: measure, baseline, latest, baseline_on, latest_on, n_scores, change, verdict.
     """
-    pairs = baseline_latest(conn, viewer, filters, TREND_MEASURES, client_ids=[client_id])
+    scope = scope_of(conn, viewer, filters)
+    pairs = baseline_latest(conn, scope, TREND_MEASURES, client_ids=[client_id])
     rows = []
     for row in pairs.itertuples():
         if row.n_scores < 2:
@@ -407,7 +409,7 @@ def client_page(conn: Connection, viewer: Viewer, code: str, filters: Filters) -
         int(weekly["completed"].sum()), int(weekly["partial"].sum()), reviewed
     )
     whole_course = Filters(end=filters.as_of, today=filters.as_of)
-    firsts = baseline_latest(conn, viewer, whole_course, BANDED, client_ids=[cid])
+    firsts = baseline_latest(conn, scope_of(conn, viewer, whole_course), BANDED, client_ids=[cid])
     course, no_band = expected_course(conn, firsts)
     return ClientPage(
         header=header,

@@ -29,6 +29,7 @@ from statsmodels.tools.sm_exceptions import IterationLimitWarning
 from data_access.access.viewer import Viewer
 from data_access.reads.filters import Filters
 from data_access.reads.metrics import RECENT_REVIEWED, completion_rate, smaller_and_easier
+from data_access.reads.scope import Scope, scope_of
 from data_access.reads.scores import baseline_latest
 from data_access.store.data_version import current_version
 from data_access.store.schema import MEASURES, Clinician, Score
@@ -257,17 +258,18 @@ def off_course_facts(course: pd.DataFrame) -> dict[int, tuple[OffCourse, ...]]:
 
 
 def active_pairs(
-    conn: Connection, viewer: Viewer, filters: Filters, client_ids: Sequence[int] | None = None
+    conn: Connection, scope: Scope, client_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
-    """Baseline and latest PHQ-9 and GAD-7 of the viewer's clients active on the as-of day,
+    """Baseline and latest PHQ-9 and GAD-7 of the scope's clients active on the as-of day,
     over their whole history up to it (scores.baseline_latest's columns)."""
+    filters = scope.filters
     active = Filters(
         end=filters.as_of,
         clinician_ids=filters.clinician_ids,
         client_status="active",
         today=filters.as_of,
     )
-    return baseline_latest(conn, viewer, active, measures=BANDED, client_ids=client_ids)
+    return baseline_latest(conn, scope.with_filters(active), measures=BANDED, client_ids=client_ids)
 
 
 def on_track(conn: Connection, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -374,7 +376,7 @@ class OnTrackSummary:
 
 def on_track_summary(conn: Connection, viewer: Viewer, filters: Filters) -> OnTrackSummary:
     """How many of the viewer's active clients are judged, and which are not on track."""
-    course = on_track(conn, active_pairs(conn, viewer, filters))
+    course = on_track(conn, active_pairs(conn, scope_of(conn, viewer, filters)))
     facts = off_course_facts(course)
     off = course[course["client_id"].isin(list(facts))]
     clients = off[["client_id", "client_code", "clinician_id"]].drop_duplicates(ignore_index=True)

@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, or_, select, true
+from sqlalchemy import ColumnElement, and_, or_, true
 
-from data_access.access.viewer import Viewer, client_scope
 from data_access.store.schema import Assignment, Client
 
 CLIENT_STATUSES = ("active", "discharged", "all")
+# The group code of a row summed over everyone in view (dashboard/ names it for people).
+EVERYONE = "all"
 
 
 @dataclass(frozen=True)
@@ -57,18 +58,21 @@ def is_active(as_of: dt.date) -> ColumnElement[bool]:
     )
 
 
+def status_condition(filters: Filters) -> ColumnElement[bool]:
+    """Condition on `Client` from the client-status filter."""
+    if filters.client_status == "active":
+        return is_active(filters.as_of)
+    if filters.client_status == "discharged":
+        return and_(Client.discharged_on.is_not(None), Client.discharged_on <= filters.as_of)
+    return true()
+
+
 def client_conditions(filters: Filters) -> ColumnElement[bool]:
     """Conditions on `Client` from the clinician and status filters."""
     conditions = []
     if filters.clinician_ids:
         conditions.append(Client.clinician_id.in_(filters.clinician_ids))
-    if filters.client_status == "active":
-        conditions.append(is_active(filters.as_of))
-    elif filters.client_status == "discharged":
-        conditions.append(
-            and_(Client.discharged_on.is_not(None), Client.discharged_on <= filters.as_of)
-        )
-    return and_(true(), *conditions)
+    return and_(true(), *conditions, status_condition(filters))
 
 
 def type_condition(filters: Filters) -> ColumnElement[bool]:
@@ -76,22 +80,3 @@ def type_condition(filters: Filters) -> ColumnElement[bool]:
     if not filters.type_ids:
         return true()
     return Assignment.type_id.in_(filters.type_ids)
-
-
-def sees_everyone(viewer: Viewer, filters: Filters) -> bool:
-    """True when the view holds every client: an admin with no clinician or status filter."""
-    return viewer.is_admin and not filters.clinician_ids and filters.client_status == "all"
-
-
-def clients_in_view(
-    client_id: ColumnElement[int], viewer: Viewer, filters: Filters
-) -> ColumnElement[bool]:
-    """Restrict any table's `client_id` to the viewer's clients within the client filters.
-
-    A semi-join rather than a join: the rows need not each be joined to their client, and an
-    admin viewing every client gets no condition at all.
-    """
-    if sees_everyone(viewer, filters):
-        return true()
-    clients = select(Client.id).where(client_scope(viewer), client_conditions(filters))
-    return client_id.in_(clients.correlate(None))

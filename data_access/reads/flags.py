@@ -16,12 +16,13 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Select, case, exists, func, select
 
-from data_access.access.viewer import Viewer, client_scope
+from data_access.access.viewer import Viewer
 from data_access.reads import metrics
 from data_access.reads.expected import OffCourse, active_pairs, off_course_facts, on_track
 from data_access.reads.filters import Filters, is_active
 from data_access.reads.queries import client_names
 from data_access.reads.risk import open_risk_items
+from data_access.reads.scope import Scope, scope_of
 from data_access.store.schema import SCHEDULED, Assignment, Client, Score, TherapySession
 
 FLAG_COLUMNS = ["client_id", "client_code", "clinician", "flag", "reviewed", "facts"]
@@ -72,13 +73,12 @@ def severity_rank(flag: str) -> int:
     return SEVERITY.index(flag) if flag in SEVERITY else len(SEVERITY)
 
 
-def _active_clients(
-    viewer: Viewer, filters: Filters, client_ids: Sequence[int] | None
-) -> Select[tuple[int]]:
-    """SELECT of ids of the viewer's clients active on the as-of day (and in the filters)."""
-    query = select(Client.id).where(client_scope(viewer), is_active(filters.as_of))
-    if filters.clinician_ids:
-        query = query.where(Client.clinician_id.in_(filters.clinician_ids))
+def _active_clients(scope: Scope, client_ids: Sequence[int] | None) -> Select[tuple[int]]:
+    """SELECT of ids of the scope's clients (its clinicians, whatever the client-status filter)
+    active on the as-of day."""
+    query = select(Client.id).where(
+        scope.clinicians(Client.clinician_id), is_active(scope.filters.as_of)
+    )
     if client_ids is not None:
         query = query.where(Client.id.in_(tuple(client_ids)))
     return query
@@ -185,14 +185,12 @@ class _Raised:
     off_course: dict[int, tuple[OffCourse, ...]]
 
 
-def _raise_flags(
-    conn: Connection, viewer: Viewer, filters: Filters, client_ids: Sequence[int] | None
-) -> _Raised:
-    """Every flag's SQL for the viewer's clients active on the filters' as-of day."""
-    active = _active_clients(viewer, filters, client_ids)
-    as_of = filters.as_of
-    risks = open_risk_items(conn, viewer, client_ids, filters.clinician_ids)
-    pairs = active_pairs(conn, viewer, filters, client_ids)
+def _raise_flags(conn: Connection, scope: Scope, client_ids: Sequence[int] | None) -> _Raised:
+    """Every flag's SQL for the scope's clients active on the filters' as-of day."""
+    active = _active_clients(scope, client_ids)
+    as_of = scope.filters.as_of
+    risks = open_risk_items(conn, scope, client_ids)
+    pairs = active_pairs(conn, scope, client_ids)
     off_course = off_course_facts(on_track(conn, pairs))
     ids = {
         "risk_item": set(risks["client_id"].astype(int)),
@@ -206,10 +204,10 @@ def _raise_flags(
     return _Raised(ids, risks, off_course)
 
 
-def flagged_count(conn: Connection, viewer: Viewer, filters: Filters) -> int:
+def flagged_count(conn: Connection, scope: Scope) -> int:
     """How many clients `needs_attention` lists (one or more flags), without their names,
     facts or order: the overview's headline needs only the count."""
-    return len(set().union(*_raise_flags(conn, viewer, filters, None).ids.values()))
+    return len(set().union(*_raise_flags(conn, scope, None).ids.values()))
 
 
 def needs_attention(
@@ -218,12 +216,19 @@ def needs_attention(
     filters: Filters,
     client_ids: Sequence[int] | None = None,
 ) -> pd.DataFrame:
-    """One row per (client, flag) raised today for the viewer's active clients.
+    """`flags_in` for a page that shows the flags alone: the viewer's scope resolved here."""
+    return flags_in(conn, scope_of(conn, viewer, filters), client_ids)
+
+
+def flags_in(
+    conn: Connection, scope: Scope, client_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """One row per (client, flag) raised today for the scope's active clients.
 
     Columns: client_id, client_code, clinician, flag (its code), reviewed (a risk item marked
     reviewed) and facts (RaisedFlag.facts: what the flag's words need).
     """
-    found = _raise_flags(conn, viewer, filters, client_ids)
+    found = _raise_flags(conn, scope, client_ids)
     raised, risks, off_course = found.ids, found.risks, found.off_course
     flagged = set().union(*raised.values())
     if not flagged:

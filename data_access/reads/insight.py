@@ -16,17 +16,12 @@ import pandas as pd
 from scipy import stats
 from sqlalchemy import ColumnElement, Connection, Select, and_, case, exists, func, select
 
-from data_access.access.viewer import Viewer, client_scope
+from data_access.access.viewer import Viewer
 from data_access.reads import metrics
 from data_access.reads.assignment_counts import assignment_counts
-from data_access.reads.filters import (
-    Filters,
-    client_conditions,
-    clients_in_view,
-    sees_everyone,
-    type_condition,
-)
+from data_access.reads.filters import EVERYONE, Filters, type_condition
 from data_access.reads.queries import assignment_types
+from data_access.reads.scope import Scope, scope_of
 from data_access.reads.scores import baseline_latest
 from data_access.store.engine import on_own_connection
 from data_access.store.schema import Assignment, AssignmentType, Client, Clinician, TherapySession
@@ -34,13 +29,13 @@ from data_access.store.schema import Assignment, AssignmentType, Client, Clinici
 DID_IT_MIN_COMPLETED = 3  # "did it": completed this type at least this many times
 RARELY_BELOW = 0.5  # "rarely did it": completion rate under this (and fewer than 3 completed)
 IMPROVEMENT_MEASURES = ("PHQ-9", "GAD-7")
-GROUP_DID = "did it (3+ completed)"
-GROUP_RARELY = "rarely did it (< 50 %)"
+GROUP_DID = "did"  # improvement_by_type's groups (dashboard/ names them)
+GROUP_RARELY = "rarely"
 
 
-def assignments_in_view(viewer: Viewer, filters: Filters) -> ColumnElement[bool]:
+def assignments_in_view(scope: Scope) -> ColumnElement[bool]:
     """Conditions on `Assignment` for the view: scope, client filters, types and window."""
-    return and_(clients_in_view(Assignment.client_id, viewer, filters), _set_in_window(filters))
+    return and_(scope.client_ids(Assignment.client_id), _set_in_window(scope.filters))
 
 
 def _set_in_window(filters: Filters) -> ColumnElement[bool]:
@@ -52,14 +47,15 @@ def _set_in_window(filters: Filters) -> ColumnElement[bool]:
     return and_(type_condition(filters), *bounds)
 
 
-def homework_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+def homework_by_type(conn: Connection, scope: Scope) -> pd.DataFrame:
     """One row per assignment type set in the view, most often set first.
 
     Columns: type_id, type, category, times_set, clients_set, completed, partial, reviewed,
     credit, completion_rate, engagement_mean, engagement_n, clients_with_homework,
     share_of_clients (clients set this type / clients set any homework in the view).
     """
-    counts = pd.read_sql(_counts_by_type(viewer, filters), conn)
+    filters = scope.filters
+    counts = pd.read_sql(_counts_by_type(scope), conn)
     catalogue = assignment_types(conn).rename(columns={"name": "type"})
     frame = catalogue.merge(counts, on="type_id", how="inner")
     for column in ("times_set", "clients_set", "completed", "partial", "reviewed", "engagement_n"):
@@ -68,9 +64,7 @@ def homework_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
     frame = frame.sort_values(["times_set", "type"], ascending=[False, True], ignore_index=True)
     set_any = exists().where(Assignment.client_id == Client.id, _set_in_window(filters))
     total = conn.execute(
-        select(func.count())
-        .select_from(Client)
-        .where(client_scope(viewer), client_conditions(filters), set_any)
+        select(func.count()).select_from(Client).where(scope.clients(), set_any)
     ).scalar_one()
     frame = metrics.add_completion_rate(frame)
     engagement_n = frame["engagement_n"].astype(float)
@@ -99,11 +93,11 @@ def homework_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
     ]
 
 
-def _counts_by_type(viewer: Viewer, filters: Filters) -> Select:
+def _counts_by_type(scope: Scope) -> Select:
     """SELECT per type in the view: times_set, clients_set, completed, partial, reviewed,
     engagement_sum, engagement_n."""
-    in_view = [assignments_in_view(viewer, filters)]
-    if not filters.type_ids and not sees_everyone(viewer, filters):
+    in_view = [assignments_in_view(scope)]
+    if not scope.filters.type_ids and not scope.sees_everyone:
         # Naming every type lets SQLite seek (type, client) pairs in that index for the
         # clients in view, rather than each client's assignments by date and then every row
         # for its engagement.
@@ -133,23 +127,23 @@ def homework_page(conn: Connection, viewer: Viewer, filters: Filters) -> dict[st
     """Everything the homework page shows: by type, improvement by type, each clinician's mix,
     reviewed on time, completion after a review or none, and the completion of homework due in
     the period (`due`: the same figure, by the same rule, as on Overview and Caseload). The
-    improvement and the mix are computed in a worker thread, on a connection of their own."""
+    improvement and the mix are computed in a worker thread, on a connection of their own; the
+    viewer's scope is resolved once for all of them."""
+    scope = scope_of(conn, viewer, filters)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        improvement = pool.submit(
-            on_own_connection, conn.engine, improvement_by_type, viewer, filters
-        )
-        mix = pool.submit(on_own_connection, conn.engine, clinician_type_mix, viewer, filters)
+        improvement = pool.submit(on_own_connection, conn.engine, improvement_by_type, scope)
+        mix = pool.submit(on_own_connection, conn.engine, clinician_type_mix, scope)
         return {
-            "by_type": homework_by_type(conn, viewer, filters),
-            "on_time": reviewed_on_time(conn, viewer, filters),
-            "after_review": completion_after_review(conn, viewer, filters),
-            "due": assignment_counts(conn, viewer, filters),
+            "by_type": homework_by_type(conn, scope),
+            "on_time": reviewed_on_time(conn, scope),
+            "after_review": completion_after_review(conn, scope),
+            "due": assignment_counts(conn, scope),
             "improvement": improvement.result(),
             "mix": mix.result(),
         }
 
 
-def _client_type_counts(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+def _client_type_counts(conn: Connection, scope: Scope) -> pd.DataFrame:
     """Per client and type: completed, reviewed and credit (one row per pair, from SQL)."""
     query = (
         select(
@@ -162,7 +156,7 @@ def _client_type_counts(conn: Connection, viewer: Viewer, filters: Filters) -> p
         )
         .select_from(Assignment)
         .join(AssignmentType, AssignmentType.id == Assignment.type_id)
-        .where(assignments_in_view(viewer, filters))
+        .where(assignments_in_view(scope))
         .group_by(Assignment.client_id, AssignmentType.id, AssignmentType.name)
     )
     return metrics.add_completion_rate(pd.read_sql(query, conn))
@@ -186,7 +180,7 @@ def mean_with_interval(values: pd.Series) -> dict[str, float | int | bool]:
     return {"n": n, "mean": mean, "ci_low": float(low), "ci_high": float(high), "too_few": False}
 
 
-def improvement_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+def improvement_by_type(conn: Connection, scope: Scope) -> pd.DataFrame:
     """Mean PHQ-9 and GAD-7 change for clients who did each type vs those who rarely did it.
 
     "Did it": completed the type at least 3 times. "Rarely did it": set it, at least one
@@ -195,7 +189,7 @@ def improvement_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> p
     two or more scores on the measure. Columns: type, measure, group, n, mean, ci_low, ci_high,
     too_few. An association, not a cause.
     """
-    counts = _client_type_counts(conn, viewer, filters)
+    counts = _client_type_counts(conn, scope)
     columns = ["type", "measure", "group", "n", "mean", "ci_low", "ci_high", "too_few"]
     if counts.empty:
         return pd.DataFrame(columns=columns)
@@ -208,7 +202,7 @@ def improvement_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> p
     counts["group"] = np.select([did, rarely], [GROUP_DID, GROUP_RARELY], default="")
     counts = counts[counts["group"] != ""]
     pairs = metrics.classify_outcomes(
-        baseline_latest(conn, viewer, filters, IMPROVEMENT_MEASURES).query("n_scores >= 2")
+        baseline_latest(conn, scope, IMPROVEMENT_MEASURES).query("n_scores >= 2")
     )[["client_id", "measure", "change"]]
     joined = counts.merge(pairs, on="client_id")
     # split once (rows keep their order within each part) rather than filter per cell
@@ -232,7 +226,7 @@ def improvement_by_type(conn: Connection, viewer: Viewer, filters: Filters) -> p
     return pd.DataFrame(rows, columns=columns)
 
 
-def clinician_type_mix(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+def clinician_type_mix(conn: Connection, scope: Scope) -> pd.DataFrame:
     """Per treating clinician and type: times set and that type's share of their homework.
 
     Columns: clinician_id, clinician, type, times_set, share.
@@ -248,7 +242,7 @@ def clinician_type_mix(conn: Connection, viewer: Viewer, filters: Filters) -> pd
         .join(AssignmentType, AssignmentType.id == Assignment.type_id)
         .join(Client, Client.id == Assignment.client_id)
         .join(Clinician, Clinician.id == Client.clinician_id)
-        .where(assignments_in_view(viewer, filters))
+        .where(assignments_in_view(scope))
         .group_by(Client.clinician_id, Clinician.name, AssignmentType.name)
         .order_by(Clinician.name, AssignmentType.name)
     )
@@ -258,14 +252,15 @@ def clinician_type_mix(conn: Connection, viewer: Viewer, filters: Filters) -> pd
     return frame
 
 
-def reviewed_on_time(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+def reviewed_on_time(conn: Connection, scope: Scope) -> pd.DataFrame:
     """Per clinician, plus a total row: share of homework reviewed by the next attended session.
 
     An assignment counts once the client's next attended session after it was set has happened
     (by the as-of day); it is on time when it was reviewed (not pending, with a review date) on
     or before that session. Columns: clinician_id, clinician, eligible, on_time, rate.
-    The total row has clinician "All clinicians in view" and clinician_id -1.
+    The total row has clinician EVERYONE and clinician_id -1.
     """
+    filters = scope.filters
     next_session = (
         select(func.min(TherapySession.held_on))
         .where(
@@ -293,7 +288,7 @@ def reviewed_on_time(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
             next_session.label("next_session"),
             func.count().label("n"),
         )
-        .where(assignments_in_view(viewer, filters))
+        .where(assignments_in_view(scope))
         .group_by(Assignment.client_id, Assignment.assigned_on, reviewed_on)
         .subquery()
     )
@@ -315,7 +310,7 @@ def reviewed_on_time(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
     total = pd.DataFrame(
         {
             "clinician_id": [-1],
-            "clinician": ["All clinicians in view"],
+            "clinician": [EVERYONE],
             "eligible": [int(frame["eligible"].sum())],
             "on_time": [int(frame["on_time"].sum())],
         }
@@ -327,20 +322,22 @@ def reviewed_on_time(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
     return frame
 
 
-AFTER_REVIEWED = "last homework reviewed"
-AFTER_NOT_REVIEWED = "last homework not reviewed"
+AFTER_REVIEWED = "reviewed"  # completion_after_review's groups: the last homework reviewed or not
+AFTER_NOT_REVIEWED = "not_reviewed"
 LOOK_BACK = dt.timedelta(weeks=8)  # how far before the window the previous homework is sought
 
 
-def completion_after_review(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
-    """Per clinician (and a total row, clinician_id -1): completion of homework set in the view,
-    split by whether the client's previous homework had been reviewed by the day it was set.
+def completion_after_review(conn: Connection, scope: Scope) -> pd.DataFrame:
+    """Per clinician (and a total row, clinician EVERYONE and clinician_id -1): completion of
+    homework set in the view, split by whether the client's previous homework had been
+    reviewed by the day it was set (group AFTER_REVIEWED or AFTER_NOT_REVIEWED).
 
     "Reviewed": every assignment set at the client's previous homework session has a status and
     a review date on or before this one's `assigned_on`. Homework with no previous homework
     (within LOOK_BACK before the window) is left out. Columns: clinician_id, clinician, group,
     reviewed, credit, completion_rate. An association, not a cause.
     """
+    filters = scope.filters
     earlier = replace(filters, start=filters.start - LOOK_BACK) if filters.start else filters
     pending = func.sum(case((Assignment.status == "pending", 1), else_=0))
     per_day = (
@@ -352,7 +349,7 @@ def completion_after_review(conn: Connection, viewer: Viewer, filters: Filters) 
             metrics.reviewed_count().label("reviewed"),
             metrics.completion_credit().label("credit"),
         )
-        .where(assignments_in_view(viewer, earlier))
+        .where(assignments_in_view(scope.with_filters(earlier)))
         .group_by(Assignment.client_id, Assignment.assigned_on)
         .subquery()
     )
@@ -383,7 +380,7 @@ def completion_after_review(conn: Connection, viewer: Viewer, filters: Filters) 
         query = query.where(sequenced.c.assigned_on >= filters.start)
     frame = pd.read_sql(query, conn)
     total = frame.groupby("group", as_index=False)[["reviewed", "credit"]].sum()
-    total = total.assign(clinician_id=-1, clinician="All clinicians in view")
+    total = total.assign(clinician_id=-1, clinician=EVERYONE)
     frame = pd.concat([frame.sort_values(["clinician", "group"]), total], ignore_index=True)
     frame["clinician_id"] = frame["clinician_id"].astype(int)
     frame["reviewed"] = frame["reviewed"].fillna(0).astype(int)

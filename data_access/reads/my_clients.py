@@ -13,12 +13,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, Select, and_, func, select
 
 from data_access.access.viewer import Viewer, client_scope
 from data_access.reads import metrics
 from data_access.reads.filters import Filters, is_active
-from data_access.reads.flags import by_client, needs_attention, severity_rank, worst_first
+from data_access.reads.flags import by_client, flags_in, needs_attention, severity_rank, worst_first
+from data_access.reads.scope import Scope, scope_of
 from data_access.reads.scores import baseline_latest
 from data_access.store.schema import (
     SCHEDULED,
@@ -50,10 +51,11 @@ def _dates(column: pd.Series) -> pd.Series:
     )
 
 
-def _per_client(viewer: Viewer, today: dt.date, team: bool):
+def _per_client(scope: Scope, team: bool) -> Select:
     """SELECT of each active client's code, clinician and session facts, one row per client."""
     sessions = TherapySession
-    mine = Client.clinician_id == viewer.clinician_id
+    today = scope.filters.as_of
+    mine = Client.clinician_id == scope.viewer.clinician_id
     booked = and_(sessions.client_id == Client.id, sessions.attendance == SCHEDULED)
     recorded = and_(
         sessions.client_id == Client.id,
@@ -77,7 +79,7 @@ def _per_client(viewer: Viewer, today: dt.date, team: bool):
             last_attended.scalar_subquery().label("last_attended"),
         )
         .join(Clinician, Clinician.id == Client.clinician_id)
-        .where(client_scope(viewer) if team else mine, is_active(today))
+        .where(scope.clients() if team else mine, is_active(today))
     )
 
 
@@ -135,12 +137,12 @@ def homework_counts(conn: Connection, ids: list[int], today: dt.date) -> pd.Data
     return frame.set_index("client_id")
 
 
-def _scores(conn: Connection, viewer: Viewer, today: dt.date, ids: list[int]) -> pd.DataFrame:
+def _scores(conn: Connection, scope: Scope, ids: list[int]) -> pd.DataFrame:
     """Per client: latest PHQ-9 and GAD-7, their band and the change since baseline (signed so
     positive = better; NaN with a single score)."""
-    pairs = baseline_latest(
-        conn, viewer, Filters(end=today, today=today), MEASURES_SHOWN, client_ids=ids
-    )
+    today = scope.filters.as_of
+    up_to_today = scope.with_filters(Filters(end=today, today=today))
+    pairs = baseline_latest(conn, up_to_today, MEASURES_SHOWN, client_ids=ids)
     out = pd.DataFrame(index=pd.Index(ids, name="client_id"))
     for measure in MEASURES_SHOWN:
         rows = pairs[pairs["measure"] == measure].set_index("client_id")
@@ -165,9 +167,11 @@ def my_clients(
     Columns: see COLUMNS. Dates are `datetime.date` or None. The hw_ columns count the
     homework set since the last attended session (hw_type, hw_status and hw_due describe the
     item when there is only one); `dashboard.clinician_words` says them in words. `flags` is
-    a tuple of flags.RaisedFlag, worst first (`dashboard.flag_words` says them).
+    a tuple of flags.RaisedFlag, worst first (`dashboard.flag_words` says them). The viewer's
+    scope is resolved once for the clients, their scores and their flags.
     """
-    frame = pd.read_sql(_per_client(viewer, today, team), conn)
+    scope = scope_of(conn, viewer, Filters(today=today))
+    frame = pd.read_sql(_per_client(scope, team), conn)
     if frame.empty:
         return pd.DataFrame(columns=COLUMNS)
     for column in ("next_session", "unrecorded_session", "last_attended"):
@@ -196,8 +200,8 @@ def my_clients(
         frame[column] = frame[column].fillna(0).astype(int)
     for column in ("hw_pending_due", "hw_type", "hw_status", "hw_due"):
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
-    frame = frame.join(_scores(conn, viewer, today, ids), on="client_id")
-    flags = worst_first(needs_attention(conn, viewer, Filters(today=today), client_ids=ids))
+    frame = frame.join(_scores(conn, scope, ids), on="client_id")
+    flags = worst_first(flags_in(conn, scope, client_ids=ids))
     grouped = flags.groupby("client_id", sort=False)
     raised = by_client(flags)
     frame["flags"] = [raised.get(c, ()) for c in frame["client_id"]]

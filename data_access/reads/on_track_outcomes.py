@@ -20,11 +20,12 @@ from data_access.access.viewer import Viewer, client_scope
 from data_access.reads import metrics
 from data_access.reads.expected import expected_response
 from data_access.reads.insight import mean_with_interval
-from data_access.reads.outcomes import BAND_LABELS, completion_band
+from data_access.reads.outcomes import BAND_STARTS, completion_band
 from data_access.store.schema import MEASURES, Assignment, Client, Score
 
 ALERT_WEEKS = (3, 4)
-ALERT_GROUPS = ("Flagged not on track by week 4", "Not flagged by week 4")
+# alert_accuracy's groups: flagged not on track by week 4, and not (dashboard/ names them)
+ALERT_GROUPS = ("flagged", "not_flagged")
 COURSE_COLUMNS = ["client_id", "flagged", "flagged_day", "last_day", "change", "improved"]
 EPOCH = dt.date(1970, 1, 1)
 BAND_COLUMNS = [
@@ -181,15 +182,15 @@ def outcome_by_completion(conn: Connection, viewer: Viewer, measure: str = "PHQ-
     flagged = flagged.join(rates).dropna(subset=["completion_rate"])
     band = completion_band(flagged["completion_rate"])
     rows = []
-    for label in BAND_LABELS:
-        part = flagged[band == label]
+    for start in BAND_STARTS:
+        part = flagged[band == start]
         change = mean_with_interval(part["change"])
         count, total = int(part["improved"].sum()), len(part)
         low, high = proportion_confint(count, max(total, 1), alpha=0.05, method="wilson")
         few = bool(change["too_few"])
         rows.append(
             {
-                "band": label,
+                "band": start,
                 "n": total,
                 "mean": change["mean"],
                 "ci_low": change["ci_low"],

@@ -12,10 +12,11 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Connection, Date, Integer, and_, cast, func, literal, select
 
-from data_access.access.viewer import Viewer, client_scope
+from data_access.access.viewer import Viewer
 from data_access.reads import metrics
-from data_access.reads.filters import Filters, client_conditions, date_between
+from data_access.reads.filters import Filters, date_between
 from data_access.reads.insight import assignments_in_view, mean_with_interval
+from data_access.reads.scope import Scope, scope_of
 from data_access.store.schema import MEASURES, Assignment, Client, Score
 
 DONE_WEEK = 0.5  # a week counts as "mostly done" at this completion rate or more
@@ -31,7 +32,7 @@ def _week_number(conn: Connection, column):  # noqa: ANN001, ANN202 - a date col
     return days // 7
 
 
-def _weekly_completion(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+def _weekly_completion(conn: Connection, scope: Scope) -> pd.DataFrame:
     query = (
         select(
             Assignment.client_id,
@@ -39,7 +40,7 @@ def _weekly_completion(conn: Connection, viewer: Viewer, filters: Filters) -> pd
             metrics.reviewed_count().label("reviewed"),
             metrics.completion_credit().label("credit"),
         )
-        .where(assignments_in_view(viewer, filters), Assignment.status != "pending")
+        .where(assignments_in_view(scope), Assignment.status != "pending")
         .group_by(Assignment.client_id, Assignment.due_week)
     )
     frame = pd.read_sql(query, conn)
@@ -48,9 +49,8 @@ def _weekly_completion(conn: Connection, viewer: Viewer, filters: Filters) -> pd
     return metrics.add_completion_rate(frame)
 
 
-def _weekly_scores(
-    conn: Connection, viewer: Viewer, filters: Filters, measure: str
-) -> pd.DataFrame:
+def _weekly_scores(conn: Connection, scope: Scope, measure: str) -> pd.DataFrame:
+    filters = scope.filters
     week = _week_number(conn, Score.recorded_on).label("week")
     query = (
         select(Score.client_id, week, func.avg(Score.value * 1.0).label("score"))
@@ -58,8 +58,7 @@ def _weekly_scores(
         .where(
             and_(
                 Score.measure == measure,
-                client_scope(viewer),
-                client_conditions(filters),
+                scope.clients(),
                 date_between(Score.recorded_on, filters),
                 Score.recorded_on <= filters.as_of,
             )
@@ -72,14 +71,14 @@ def _weekly_scores(
     return frame
 
 
-def lag_pairs(conn: Connection, viewer: Viewer, filters: Filters, measure: str) -> pd.DataFrame:
+def lag_pairs(conn: Connection, scope: Scope, measure: str) -> pd.DataFrame:
     """Per client and week w: completion of homework due in w, and the score change w → w+1.
 
     The change is the mean score in week w+1 minus that in week w, signed so positive = better;
     only weeks where both have a score count. Columns: client_id, week, completion_rate, change.
     """
-    completion = _weekly_completion(conn, viewer, filters)
-    scores = _weekly_scores(conn, viewer, filters, measure)
+    completion = _weekly_completion(conn, scope)
+    scores = _weekly_scores(conn, scope, measure)
     following = scores.assign(week=scores["week"] - 1).rename(columns={"score": "next_score"})
     moves = scores.merge(following, on=["client_id", "week"])
     sign = 1.0 if MEASURES[measure].higher_is_better else -1.0
@@ -95,13 +94,13 @@ def lag_view(conn: Connection, viewer: Viewer, filters: Filters, measure: str = 
     clients with both kinds, the difference of their mean next-week change is averaged across
     clients with a t interval (so a client with many weeks does not weigh more). Returns
     {"rows": DataFrame(group, n_clients, n_weeks, mean, ci_low, ci_high, too_few),
-    "difference": mean_with_interval dict}.
+    "difference": mean_with_interval dict}; group is "done" or "not_done".
     """
-    pairs = lag_pairs(conn, viewer, filters, measure)
+    pairs = lag_pairs(conn, scope_of(conn, viewer, filters), measure)
     pairs["done"] = pairs["completion_rate"] >= DONE_WEEK
     per_client = pairs.groupby(["client_id", "done"])["change"].mean().unstack("done")
     rows = []
-    for done, name in ((True, "after weeks mostly done"), (False, "after weeks mostly not done")):
+    for done, name in ((True, "done"), (False, "not_done")):
         weeks = pairs[pairs["done"] == done]
         means = per_client[done] if done in per_client else pd.Series(dtype=float)
         rows.append(

@@ -16,40 +16,33 @@ from scipy import stats
 from sqlalchemy import Connection, func, or_, select
 from statsmodels.stats.proportion import proportion_confint
 
-from data_access.access.viewer import Viewer, client_scope
+from data_access.access.viewer import Viewer
 from data_access.reads import metrics
 from data_access.reads.assignment_counts import due_in_period
-from data_access.reads.filters import (
-    Filters,
-    client_conditions,
-    clients_in_view,
-    type_condition,
-)
+from data_access.reads.filters import EVERYONE, Filters, type_condition
 from data_access.reads.insight import mean_with_interval
 from data_access.reads.practice import attended_per_client
+from data_access.reads.scope import Scope, scope_of
 from data_access.reads.scores import baseline_latest
 from data_access.store.schema import MEASURES, Assignment, Client, Clinician
 
-ALL_IN_VIEW = "All clients in view"
-OUTCOMES = {
-    "reliable_improvement": "Reliable improvement",
-    "recovered": "Recovery",
-    "reliable_recovery": "Reliable recovery",
-    "reliable_deterioration": "Reliable deterioration",
-}
+# The paired outcomes, in the order they are shown (dashboard/outcome_words.py names them).
+OUTCOMES = ("reliable_improvement", "recovered", "reliable_recovery", "reliable_deterioration")
 CASE_ONLY = ("recovered", "reliable_recovery")  # rates over clients who were a case at baseline
 BANDS = (0.0, 0.25, 0.5, 0.75, 1.0)
-BAND_LABELS = ("0–24 %", "25–49 %", "50–74 %", "75–100 %")
+# A band is named by its lower bound in whole percent (dashboard/outcome_words.py words it).
+BAND_STARTS = tuple(round(100 * bound) for bound in BANDS[:-1])
 
 
 def completion_band(rates: pd.Series) -> pd.Series:
-    """Each completion rate's band label (BANDS: 0–24 % … 75–100 %, 100 % in the top band)."""
-    band = pd.cut(rates, BANDS, labels=BAND_LABELS, right=False, include_lowest=True)
-    return band.where(rates < 1.0, BAND_LABELS[-1])
+    """Each completion rate's band as its BAND_STARTS code (0, 25, 50, 75; 100 % in the top)."""
+    band = pd.cut(rates, BANDS, labels=BAND_STARTS, right=False, include_lowest=True)
+    return band.where(rates < 1.0, BAND_STARTS[-1])
 
 
-def _clients_in_view(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+def _clients_in_view(conn: Connection, scope: Scope) -> pd.DataFrame:
     """Clients in scope and filters who were in treatment at some point of the window."""
+    filters = scope.filters
     last_day = filters.end or filters.as_of
     query = (
         select(
@@ -58,7 +51,7 @@ def _clients_in_view(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
             Clinician.name.label("clinician"),
         )
         .join(Clinician, Clinician.id == Client.clinician_id)
-        .where(client_scope(viewer), client_conditions(filters), Client.intake_on <= last_day)
+        .where(scope.clients(), Client.intake_on <= last_day)
         .order_by(Client.id)
     )
     if filters.start:
@@ -68,7 +61,7 @@ def _clients_in_view(conn: Connection, viewer: Viewer, filters: Filters) -> pd.D
     return pd.read_sql(query, conn)
 
 
-def homework_due_per_client(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+def homework_due_per_client(conn: Connection, scope: Scope) -> pd.DataFrame:
     """Per client: homework due in the period and its completion counts, by the rule every
     page uses for "completion in a period" (due in it), so the figures match Overview."""
     query = (
@@ -81,21 +74,24 @@ def homework_due_per_client(conn: Connection, viewer: Viewer, filters: Filters) 
             metrics.completion_credit().label("credit"),
         )
         .where(
-            due_in_period(filters),
-            type_condition(filters),
-            clients_in_view(Assignment.client_id, viewer, filters),
+            due_in_period(scope.filters),
+            type_condition(scope.filters),
+            scope.client_ids(Assignment.client_id),
         )
         .group_by(Assignment.client_id)
     )
     return pd.read_sql(query, conn)
 
 
-def _sessions_per_client(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+def _sessions_per_client(conn: Connection, scope: Scope) -> pd.DataFrame:
     """Attended sessions in the window up to the as-of day, and how many had homework set."""
+    filters = scope.filters
     end = min(filters.end or filters.as_of, filters.as_of)
     if filters.start and filters.start > end:  # a window that has not begun yet
         return pd.DataFrame(columns=["client_id", "attended", "sessions_with_homework"])
-    frame = pd.read_sql(attended_per_client(conn, viewer, replace(filters, end=end)), conn)
+    frame = pd.read_sql(
+        attended_per_client(conn, scope.with_filters(replace(filters, end=end))), conn
+    )
     return frame.rename(columns={"with_homework": "sessions_with_homework"})
 
 
@@ -105,18 +101,20 @@ def client_frame(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataF
     Columns: client_id, clinician_id, clinician, due, completed, partial, reviewed, credit,
     completion_rate (NaN under 5 reviewed), attended, sessions_with_homework, phq_baseline,
     phq_latest, phq_n, phq_change, gad_* likewise, paired (two or more scores on both), and
-    for paired clients the classify_paired columns (case_at_baseline, recovered, ...).
+    for paired clients the classify_paired columns (case_at_baseline, recovered, ...). The
+    viewer's scope is resolved once for every query.
     """
-    clients = _clients_in_view(conn, viewer, filters)
-    homework = homework_due_per_client(conn, viewer, filters)
+    scope = scope_of(conn, viewer, filters)
+    clients = _clients_in_view(conn, scope)
+    homework = homework_due_per_client(conn, scope)
     frame = clients.merge(homework, on="client_id", how="left")
-    frame = frame.merge(_sessions_per_client(conn, viewer, filters), on="client_id", how="left")
+    frame = frame.merge(_sessions_per_client(conn, scope), on="client_id", how="left")
     counts = ["due", "completed", "partial", "reviewed", "attended", "sessions_with_homework"]
     frame[counts] = frame[counts].fillna(0).astype(int)
     frame["credit"] = frame["credit"].fillna(0.0).astype(float)
     frame = metrics.add_completion_rate(frame)
     frame.loc[frame["reviewed"] < metrics.MIN_REVIEWED_FOR_RATE, "completion_rate"] = np.nan
-    scores = metrics.classify_outcomes(baseline_latest(conn, viewer, filters))
+    scores = metrics.classify_outcomes(baseline_latest(conn, scope))
     for measure, prefix in (("PHQ-9", "phq"), ("GAD-7", "gad")):
         part = scores[scores["measure"] == measure].set_index("client_id")
         frame[f"{prefix}_baseline"] = frame["client_id"].map(part["baseline"]).astype(float)
@@ -135,14 +133,15 @@ def _group_sums(frame: pd.DataFrame, columns: dict[str, pd.Series]) -> pd.DataFr
     """Sums of `columns` (aligned with `frame`) for everyone in view, then each clinician by
     name: one groupby for all clinicians instead of a loop over hundreds of them.
 
-    Columns: group, clients, then one per entry of `columns`.
+    Columns: group (EVERYONE, then each clinician's name), clients, then one per entry of
+    `columns`.
     """
     data = pd.DataFrame({"clients": 1, **columns}, index=frame.index)
     per_clinician = data.groupby([frame["clinician"], frame["clinician_id"]], sort=True).sum()
     everyone = data.sum().to_frame().T.astype(data.dtypes.to_dict())
     sums = pd.concat([everyone, per_clinician], ignore_index=True)
     names = [str(name) for name, _ in per_clinician.index]
-    sums.insert(0, "group", [ALL_IN_VIEW, *names])
+    sums.insert(0, "group", [EVERYONE, *names])
     return sums
 
 
@@ -176,7 +175,7 @@ def paired_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
 
     Reliable improvement and deterioration are over clients with paired scores; recovery and
     reliable recovery over paired clients who were a case at baseline. Columns: group, outcome,
-    count, total, rate, ci_low, ci_high, too_few.
+    count, total, rate, ci_low, ci_high, too_few; `outcome` is a key of OUTCOMES.
     """
     columns: dict[str, pd.Series] = {}
     for key in OUTCOMES:
@@ -185,9 +184,9 @@ def paired_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
         columns[f"{key}.total"] = base.astype(int)
     sums = _group_sums(frame, columns)
     parts = []
-    for order, (key, name) in enumerate(OUTCOMES.items()):
+    for order, key in enumerate(OUTCOMES):
         part = proportions(sums[f"{key}.count"], sums[f"{key}.total"])
-        part.insert(0, "outcome", name)
+        part.insert(0, "outcome", key)
         part.insert(0, "group", sums["group"])
         parts.append(part.assign(_group=sums.index, _outcome=order))
     long = pd.concat(parts).sort_values(["_group", "_outcome"], kind="stable")
@@ -229,13 +228,13 @@ def dose_response(frame: pd.DataFrame, measure: str = "PHQ-9") -> pd.DataFrame:
     eligible = _eligible(frame, measure)
     band = completion_band(eligible["completion_rate"])
     rows = []
-    for label in BAND_LABELS:
-        part = eligible[band == label]
+    for start in BAND_STARTS:
+        part = eligible[band == start]
         change = mean_with_interval(part["change"])
         ri = proportion(int(part["reliable_improvement_m"].sum()), len(part))
         rows.append(
             {
-                "band": label,
+                "band": start,
                 "n": len(part),
                 "mean": change["mean"],
                 "ci_low": change["ci_low"],

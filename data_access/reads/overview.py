@@ -13,11 +13,7 @@ from sqlalchemy import Connection
 
 from data_access.access.viewer import Viewer
 from data_access.reads import metrics
-from data_access.reads.assignment_counts import (
-    COUNT_COLUMNS,
-    DAYS_ALLOWED_BUCKETS,
-    assignment_counts,
-)
+from data_access.reads.assignment_counts import COUNT_COLUMNS, assignment_counts
 from data_access.reads.filters import Filters
 from data_access.reads.flags import flagged_count
 from data_access.reads.practice import (
@@ -28,6 +24,8 @@ from data_access.reads.practice import (
     session_counts,
 )
 from data_access.reads.queries import assignment_types
+from data_access.reads.scope import Scope, scope_of
+from data_access.store.days_allowed import DAYS_ALLOWED_BUCKETS
 from data_access.store.engine import on_own_connection
 
 
@@ -67,51 +65,52 @@ class PeriodSummary:
 
 
 def period_summary(
-    conn: Connection, viewer: Viewer, filters: Filters, due: pd.DataFrame | None = None
+    conn: Connection, scope: Scope, due: pd.DataFrame | None = None
 ) -> PeriodSummary:
     """The headline figures for the filters' period (flags as of the filters' "today").
 
     `due` may pass in this period's assignment counts grouped any way (e.g. the mix's), so
     the assignments are not counted twice.
     """
-    sessions = session_counts(conn, viewer, filters).iloc[0]
+    filters = scope.filters
+    sessions = session_counts(conn, scope).iloc[0]
     if due is None:
-        due = assignment_counts(conn, viewer, filters)
+        due = assignment_counts(conn, scope)
     totals = due[COUNT_COLUMNS].sum()
-    outcome_clients, improved_clients = outcome_counts(conn, viewer, filters)
+    outcome_clients, improved_clients = outcome_counts(conn, scope)
     return PeriodSummary(
         start=filters.start,
         end=filters.end,
-        active_clients=int(active_clients(conn, viewer, filters)["active_clients"].iloc[0]),
+        active_clients=int(active_clients(conn, scope)["active_clients"].iloc[0]),
         sessions_attended=int(sessions["attended"]),
         sessions_with_homework=int(sessions["with_homework"]),
-        assignments_set=assignments_set(conn, viewer, filters),
+        assignments_set=assignments_set(conn, scope),
         assignments_due=int(totals["assignments"]),
         completed=int(totals["completed"]),
         partial=int(totals["partial"]),
         reviewed=int(totals["reviewed"]),
         outcome_clients=outcome_clients,
         improved_clients=improved_clients,
-        flagged_clients=flagged_count(conn, viewer, filters),
+        flagged_clients=flagged_count(conn, scope),
     )
 
 
-def weekly_completion(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+def weekly_completion(conn: Connection, scope: Scope) -> pd.DataFrame:
     """Completion per due week (Monday) over the weeks the period touches, with reviewed N.
 
     Columns: due_week, assignments, completed, partial, reviewed, credit, overdue,
     completion_rate (NaN where none was reviewed).
     """
-    return assignment_counts(conn, viewer, filters, by=("due_week",), whole_weeks=True)
+    return assignment_counts(conn, scope, by=("due_week",), whole_weeks=True)
 
 
 def _bucket_days(days: pd.Series) -> pd.Series:
-    """Label each days-allowed value with its DAYS_ALLOWED_BUCKETS bucket."""
-    labels = np.full(len(days), DAYS_ALLOWED_BUCKETS[-1][2], dtype=object)
-    for first, last, label in reversed(DAYS_ALLOWED_BUCKETS):
+    """Each days-allowed value's DAYS_ALLOWED_BUCKETS bucket, named by its first day."""
+    firsts = np.full(len(days), DAYS_ALLOWED_BUCKETS[-1][0], dtype=int)
+    for first, last in reversed(DAYS_ALLOWED_BUCKETS):
         upper = np.inf if last is None else last
-        labels[(days >= first).to_numpy() & (days <= upper).to_numpy()] = label
-    return pd.Series(labels, index=days.index)
+        firsts[(days >= first).to_numpy() & (days <= upper).to_numpy()] = first
+    return pd.Series(firsts, index=days.index)
 
 
 def _sum_by(frame: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -125,18 +124,13 @@ class HomeworkMix:
     """Assignments due in the period by type, by difficulty and by days allowed until due."""
 
     by_type: pd.DataFrame  # type, category, assignments, share, reviewed, credit, completion_rate
-    by_difficulty: pd.DataFrame  # difficulty ("1".."5" or "not rated"), counts, completion_rate
-    by_days: pd.DataFrame  # days_allowed bucket label, counts, completion_rate
+    by_difficulty: pd.DataFrame  # difficulty (1..5, None: not rated), counts, completion_rate
+    by_days: pd.DataFrame  # days_allowed (bucket's first day), counts, completion_rate
 
 
-def homework_mix(conn: Connection, viewer: Viewer, filters: Filters) -> HomeworkMix:
-    """One SQL GROUP BY (type, difficulty, days allowed), re-summed three ways."""
-    return _mix_from(conn, _mix_counts(conn, viewer, filters))
-
-
-def _mix_counts(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+def _mix_counts(conn: Connection, scope: Scope) -> pd.DataFrame:
     """Assignments due in the period grouped by type, difficulty and days allowed."""
-    return assignment_counts(conn, viewer, filters, by=("type_id", "difficulty", "days_allowed"))
+    return assignment_counts(conn, scope, by=("type_id", "difficulty", "days_allowed"))
 
 
 def _mix_from(conn: Connection, grouped: pd.DataFrame) -> HomeworkMix:
@@ -150,11 +144,11 @@ def _mix_from(conn: Connection, grouped: pd.DataFrame) -> HomeworkMix:
         "assignments", ascending=False, ignore_index=True
     )
     by_difficulty = _sum_by(grouped, "difficulty")
-    by_difficulty["difficulty"] = [
-        "not rated" if pd.isna(d) else str(int(d)) for d in by_difficulty["difficulty"]
-    ]
+    by_difficulty["difficulty"] = pd.Series(
+        [None if pd.isna(d) else int(d) for d in by_difficulty["difficulty"]], dtype=object
+    )
     grouped["days_allowed"] = _bucket_days(grouped["days_allowed"].astype(float))
-    order = [label for *_, label in DAYS_ALLOWED_BUCKETS]
+    order = [first for first, _ in DAYS_ALLOWED_BUCKETS]
     by_days = (
         _sum_by(grouped, "days_allowed")
         .set_index("days_allowed")
@@ -178,18 +172,20 @@ class OverviewData:
 def overview_data(conn: Connection, viewer: Viewer, filters: Filters) -> OverviewData:
     """The overview page's figures: headline now and in the previous period, weekly, mix.
 
-    The previous period is summed in a worker thread while this connection sums the current one.
+    The viewer's scope is resolved once for both periods; the previous period is summed in a
+    worker thread while this connection sums the current one.
     """
+    scope = scope_of(conn, viewer, filters)
     before = previous_period(filters)
     with ThreadPoolExecutor(max_workers=1) as pool:
         previous = (
-            pool.submit(on_own_connection, conn.engine, period_summary, viewer, before)
+            pool.submit(on_own_connection, conn.engine, period_summary, scope.with_filters(before))
             if before
             else None
         )
-        grouped = _mix_counts(conn, viewer, filters)
-        current = period_summary(conn, viewer, filters, due=grouped)
-        weekly = weekly_completion(conn, viewer, filters)
+        grouped = _mix_counts(conn, scope)
+        current = period_summary(conn, scope, due=grouped)
+        weekly = weekly_completion(conn, scope)
         mix = _mix_from(conn, grouped)
         return OverviewData(
             current=current,

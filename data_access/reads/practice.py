@@ -17,15 +17,9 @@ from dataclasses import replace
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Select, and_, case, exists, func, or_, select
 
-from data_access.access.viewer import Viewer, client_scope
 from data_access.reads import metrics
-from data_access.reads.filters import (
-    Filters,
-    client_conditions,
-    clients_in_view,
-    date_between,
-    type_condition,
-)
+from data_access.reads.filters import Filters, date_between, type_condition
+from data_access.reads.scope import Scope
 from data_access.reads.scores import baseline_latest
 from data_access.store.engine import is_sqlite
 from data_access.store.schema import Assignment, Client, TherapySession, monday_of
@@ -45,17 +39,18 @@ def previous_period(filters: Filters) -> Filters | None:
     return replace(filters, start=start, end=end, today=min(end, filters.as_of))
 
 
-def attended_per_client(conn: Connection, viewer: Viewer, filters: Filters) -> Select:
+def attended_per_client(conn: Connection, scope: Scope) -> Select:
     """SELECT per client in view: attended sessions in the period (`attended`) and how many had
     homework of the chosen types set that day (`with_homework`).
 
     Homework-setting rate (docs/metrics.md): an attended session counts as "set" when at least one
     assignment of the chosen types for that client has `assigned_on` = the session's date.
     """
+    filters = scope.filters
     attended = (
         TherapySession.attendance == "attended",
         date_between(TherapySession.held_on, filters),
-        clients_in_view(TherapySession.client_id, viewer, filters),
+        scope.client_ids(TherapySession.client_id),
     )
     homework_set = exists().where(
         Assignment.client_id == TherapySession.client_id,
@@ -96,12 +91,10 @@ def attended_per_client(conn: Connection, viewer: Viewer, filters: Filters) -> S
     ).join(with_homework, with_homework.c.client_id == sessions.c.client_id, isouter=True)
 
 
-def session_counts(
-    conn: Connection, viewer: Viewer, filters: Filters, by_clinician: bool = False
-) -> pd.DataFrame:
+def session_counts(conn: Connection, scope: Scope, by_clinician: bool = False) -> pd.DataFrame:
     """Attended sessions in the period and how many had homework set that day, in all or per
     clinician (their clients' `attended_per_client` summed), with the homework-setting rate."""
-    per_client = attended_per_client(conn, viewer, filters).subquery()
+    per_client = attended_per_client(conn, scope).subquery()
     totals = [
         func.coalesce(func.sum(per_client.c.attended), 0).label("attended"),
         func.coalesce(func.sum(per_client.c.with_homework), 0).label("with_homework"),
@@ -122,9 +115,10 @@ def session_counts(
     return frame
 
 
-def active_in_period(viewer: Viewer, filters: Filters) -> ColumnElement[bool]:
+def active_in_period(scope: Scope) -> ColumnElement[bool]:
     """Condition on `Client`: in scope, in the filters, and in treatment some day of the period."""
-    conditions = [client_scope(viewer), client_conditions(filters)]
+    filters = scope.filters
+    conditions = [scope.clients()]
     if filters.end:
         conditions.append(Client.intake_on <= filters.end)
     if filters.start:
@@ -134,33 +128,32 @@ def active_in_period(viewer: Viewer, filters: Filters) -> ColumnElement[bool]:
     return and_(*conditions)
 
 
-def active_clients(
-    conn: Connection, viewer: Viewer, filters: Filters, by_clinician: bool = False
-) -> pd.DataFrame:
+def active_clients(conn: Connection, scope: Scope, by_clinician: bool = False) -> pd.DataFrame:
     """Clients in treatment on at least one day of the period (column `active_clients`)."""
     query = select(
         *([Client.clinician_id] if by_clinician else []), func.count().label("active_clients")
-    ).where(active_in_period(viewer, filters))
+    ).where(active_in_period(scope))
     if by_clinician:
         query = query.group_by(Client.clinician_id)
     return pd.read_sql(query, conn)
 
 
-def assignments_set(conn: Connection, viewer: Viewer, filters: Filters) -> int:
+def assignments_set(conn: Connection, scope: Scope) -> int:
     """Assignments of the chosen types set (assigned_on) in the period."""
+    filters = scope.filters
     conditions = [date_between(Assignment.assigned_on, filters)]
     if filters.start:  # due_on >= assigned_on: lets the due_week index narrow the scan
         conditions.append(Assignment.due_week >= monday_of(filters.start))
     query = select(func.count()).where(
-        *conditions, type_condition(filters), clients_in_view(Assignment.client_id, viewer, filters)
+        *conditions, type_condition(filters), scope.client_ids(Assignment.client_id)
     )
     return int(conn.execute(query).scalar_one())
 
 
-def outcome_counts(conn: Connection, viewer: Viewer, filters: Filters) -> tuple[int, int]:
+def outcome_counts(conn: Connection, scope: Scope) -> tuple[int, int]:
     """How many clients `client_outcomes` lists, and how many of them reliably improved (by
     its paired rule), without the per-client frame: the overview's headline needs only these."""
-    pairs = baseline_latest(conn, viewer, filters, OUTCOME_MEASURES)
+    pairs = baseline_latest(conn, scope, OUTCOME_MEASURES)
     pairs = pairs[pairs["n_scores"] >= 2]
     if pairs.empty:
         return 0, 0
@@ -173,10 +166,7 @@ def outcome_counts(conn: Connection, viewer: Viewer, filters: Filters) -> tuple[
 
 
 def client_outcomes(
-    conn: Connection,
-    viewer: Viewer,
-    filters: Filters,
-    client_ids: Sequence[int] | None = None,
+    conn: Connection, scope: Scope, client_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
     """PHQ-9/GAD-7 outcome per client with two or more scores on either in the period.
 
@@ -186,7 +176,7 @@ def client_outcomes(
     Columns: client_id, clinician_id, improved, deteriorated, phq_change, gad_change.
     """
     columns = ["client_id", "clinician_id", "improved", "deteriorated", "phq_change", "gad_change"]
-    pairs = baseline_latest(conn, viewer, filters, OUTCOME_MEASURES, client_ids)
+    pairs = baseline_latest(conn, scope, OUTCOME_MEASURES, client_ids)
     pairs = pairs[pairs["n_scores"] >= 2]
     if pairs.empty:
         return pd.DataFrame(columns=columns)

@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 
 FIGURES_FILE = Path(__file__).resolve().parents[2] / "data" / "reference_figures.csv"
-LABEL = "Reference figures from other populations (for context, not targets)"
 
 
 def reference_figures(path: Path = FIGURES_FILE) -> pd.DataFrame:
@@ -20,7 +19,7 @@ def reference_figures(path: Path = FIGURES_FILE) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
-HOMEWORK_R = "Homework compliance and outcome (r)"
+HOMEWORK_R = "Homework compliance and outcome (r)"  # the file's `figure` of those rows
 
 
 def homework_correlations(figures: pd.DataFrame) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, and_, exists, func, insert, select
 
 from data_access.access.audit import record
 from data_access.access.viewer import Viewer, client_scope
+from data_access.reads.scope import Scope
 from data_access.store.engine import write
 from data_access.store.errors import DataError, NotInScope
 from data_access.store.schema import ITEM_MAX, Client, Clinician, RiskReview, Score
@@ -28,12 +29,10 @@ RISK_COLUMNS = [
 
 
 def open_risk_items(
-    conn: Connection,
-    viewer: Viewer,
-    client_ids: Sequence[int] | None = None,
-    clinician_ids: Sequence[int] = (),
+    conn: Connection, scope: Scope, client_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
-    """One row per client in scope with an open risk item: its newest PHQ-9 with item 9 ≥ 1.
+    """One row per client of the scope's clinicians (whatever the dates and client status) with
+    an open risk item: its newest PHQ-9 with item 9 ≥ 1.
 
     That item is open when no newer PHQ-9 answers item 9: so each client's newest risky score
     (found on the item-9 index, never by reading every PHQ-9) is checked for one newer answer.
@@ -79,10 +78,8 @@ def open_risk_items(
         .join(Clinician, Clinician.id == Client.clinician_id)
         .outerjoin(RiskReview, RiskReview.score_id == Score.id)
         .outerjoin(reviewer, reviewer.c.id == RiskReview.reviewer_id)
-        .where(client_scope(viewer), ~superseded)
+        .where(scope.clinicians(Client.clinician_id), ~superseded)
     )
-    if clinician_ids:
-        query = query.where(Client.clinician_id.in_(tuple(clinician_ids)))
     frame = pd.read_sql(query, conn)
     frame["recorded_on"] = pd.to_datetime(frame["recorded_on"]).dt.date
     frame["reviewed"] = frame["reviewed_at"].notna()

@@ -13,16 +13,15 @@ from collections.abc import Sequence
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Select, func, select
 
-from data_access.access.viewer import Viewer, client_scope
-from data_access.reads.filters import Filters, client_conditions, clients_in_view, date_between
+from data_access.reads.filters import date_between
+from data_access.reads.scope import Scope
 from data_access.store.engine import is_sqlite
 from data_access.store.schema import Client, Measure, Score
 
 
 def baseline_latest(
     conn: Connection,
-    viewer: Viewer,
-    filters: Filters,
+    scope: Scope,
     measures: Sequence[str] = ("PHQ-9", "GAD-7"),
     client_ids: Sequence[int] | None = None,
 ) -> pd.DataFrame:
@@ -32,14 +31,14 @@ def baseline_latest(
     latest_on, n_scores. Pairs with no score in the window have no row.
     """
     shape = _by_seeking if is_sqlite(conn) else _by_grouping
-    frame = pd.read_sql(shape(viewer, filters, tuple(measures), client_ids), conn)
+    frame = pd.read_sql(shape(scope, tuple(measures), client_ids), conn)
     for column in ("baseline_on", "latest_on"):
         frame[column] = pd.to_datetime(frame[column]).dt.date
     return frame
 
 
 def _by_seeking(
-    viewer: Viewer, filters: Filters, measures: tuple[str, ...], client_ids: Sequence[int] | None
+    scope: Scope, measures: tuple[str, ...], client_ids: Sequence[int] | None
 ) -> Select:
     """SQLite: per visible client and measure, three seeks into the (client, measure, day) index.
 
@@ -54,7 +53,7 @@ def _by_seeking(
             Measure.code.label("measure"),
         )
         .join(Measure, Measure.code.in_(measures))
-        .where(client_scope(viewer), client_conditions(filters))
+        .where(scope.clients())
     )
     if client_ids is not None:
         pairs = pairs.where(Client.id.in_(tuple(client_ids)))
@@ -65,7 +64,7 @@ def _by_seeking(
         query = select(func.count() if newest is None else score.c.id).where(
             score.c.client_id == Client.id,
             score.c.measure == Measure.code,
-            date_between(score.c.recorded_on, filters),
+            date_between(score.c.recorded_on, scope.filters),
         )
         if newest is not None:
             order = [score.c.recorded_on, score.c.id]
@@ -98,14 +97,14 @@ def _by_seeking(
 
 
 def _by_grouping(
-    viewer: Viewer, filters: Filters, measures: tuple[str, ...], client_ids: Sequence[int] | None
+    scope: Scope, measures: tuple[str, ...], client_ids: Sequence[int] | None
 ) -> Select:
     """PostgreSQL: one GROUP BY over the window's scores, then one seek for each value.
 
     PostgreSQL hashes a practice's scores quickly, while its per-row index probes cost more
     than SQLite's, so seeking (as `_by_seeking` does) is slower here.
     """
-    in_view = [clients_in_view(Score.client_id, viewer, filters)]
+    in_view = [scope.client_ids(Score.client_id)]
     if client_ids is not None:
         in_view.append(Score.client_id.in_(tuple(client_ids)))
     spans = (
@@ -116,7 +115,9 @@ def _by_grouping(
             func.max(Score.recorded_on).label("latest_on"),
             func.count().label("n_scores"),
         )
-        .where(Score.measure.in_(measures), date_between(Score.recorded_on, filters), *in_view)
+        .where(
+            Score.measure.in_(measures), date_between(Score.recorded_on, scope.filters), *in_view
+        )
         .group_by(Score.client_id, Score.measure)
         .subquery()
     )

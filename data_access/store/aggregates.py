@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Connection, Select, case, delete, exists, func, insert, select
+from sqlalchemy import ColumnElement, Connection, Select, delete, exists, func, insert, select
 
-from data_access.reads.assignment_counts import DAYS_ALLOWED_BUCKETS, days_allowed
+from data_access.store.days_allowed import days_bucket
 from data_access.store.schema import (
     AggregateStale,
     Assignment,
@@ -30,13 +30,6 @@ from data_access.store.schema import (
 # clinician's clients over that week's due dates; beyond it, the touched weeks are read whole.
 SEEK_KEYS = 64
 NOT_RATED = 0  # `homework_mix_counts.difficulty` for an assignment without a difficulty
-
-
-def days_bucket(conn: Connection) -> ColumnElement[int]:
-    """SQL: the first day of the DAYS_ALLOWED_BUCKETS bucket of an assignment's days allowed."""
-    days = days_allowed(conn)
-    bounded = [(days <= last, first) for first, last, _ in DAYS_ALLOWED_BUCKETS if last is not None]
-    return case(*bounded, else_=DAYS_ALLOWED_BUCKETS[-1][0])
 
 
 def _counts(*conditions: ColumnElement[bool]) -> Select:

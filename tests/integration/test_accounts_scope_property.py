@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from data_access.reads.filters import Filters
 from data_access.reads.flags import needs_attention
 from data_access.reads.queries import get_client, visible_clients
+from data_access.reads.scope import scope_of
 from data_access.reads.scores import baseline_latest
 from data_access.store.engine import new_engine
 from data_access.store.errors import NotInScope
@@ -96,11 +97,13 @@ def _check_practice(engine, clinicians: list[tuple[str, int]], clients: list) ->
         with engine.connect() as conn:
             assert set(visible_clients(conn, viewer, filters)["client_id"]) == scope
             assert set(needs_attention(conn, viewer, filters)["client_id"]) <= scope
-            assert set(baseline_latest(conn, viewer, filters)["client_id"]) <= scope
+            assert set(baseline_latest(conn, scope_of(conn, viewer, filters))["client_id"]) <= scope
             everyone = list(owner)
             assert set(needs_attention(conn, viewer, filters, everyone)["client_id"]) <= scope
             assert set(
-                baseline_latest(conn, viewer, filters, client_ids=everyone)["client_id"]
+                baseline_latest(conn, scope_of(conn, viewer, filters), client_ids=everyone)[
+                    "client_id"
+                ]
             ) <= (scope)
             for client, code in code_of.items():
                 try:

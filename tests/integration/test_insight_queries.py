@@ -7,7 +7,8 @@ import pytest
 
 from dashboard.words import rate_label
 from data_access.reads import insight
-from data_access.reads.filters import Filters
+from data_access.reads.filters import EVERYONE, Filters
+from data_access.reads.scope import scope_of
 from tests.builders import D, Practice
 
 MARCH = Filters(start=D(2026, 3, 1), end=D(2026, 3, 31), today=D(2026, 4, 15))
@@ -39,7 +40,7 @@ def small_practice(engine):
 
 def by_type(engine, viewer, filters=MARCH):
     with engine.connect() as conn:
-        return insight.homework_by_type(conn, viewer, filters).set_index("type")
+        return insight.homework_by_type(conn, scope_of(conn, viewer, filters)).set_index("type")
 
 
 def test_homework_by_type_counts_what_was_set_in_the_window(engine):
@@ -99,7 +100,7 @@ def test_type_filter_and_scope_restrict_the_rows(engine):
 def test_clinician_mix_shows_each_clinicians_share_of_types_in_scope(engine):
     p, sam, _, _ = small_practice(engine)
     with engine.connect() as conn:
-        mix = insight.clinician_type_mix(conn, p.viewer(sam), MARCH)
+        mix = insight.clinician_type_mix(conn, scope_of(conn, p.viewer(sam), MARCH))
     shares = {(r.clinician, r.type): (r.times_set, r.share) for r in mix.itertuples()}
     assert shares == {
         ("Dana Doc", "Daily Mood Log"): (2, pytest.approx(0.4)),
@@ -123,8 +124,8 @@ def test_reviewed_on_time_uses_the_next_attended_session(engine):
     # set at the last session: its next session has not happened, so it does not count yet
     p.assignment(c, D(2026, 3, 23), "pending")
     with engine.connect() as conn:
-        table = insight.reviewed_on_time(conn, p.viewer(dana), MARCH)
-    total = table.set_index("clinician").loc["All clinicians in view"]
+        table = insight.reviewed_on_time(conn, scope_of(conn, p.viewer(dana), MARCH))
+    total = table.set_index("clinician").loc[EVERYONE]
     assert (total["eligible"], total["on_time"]) == (5, 3)
     assert rate_label(total["rate"], total["eligible"]) == "60 % (n=5)"
     dana_row = table.set_index("clinician").loc["Dana Doc"]
@@ -164,7 +165,7 @@ def improvement_practice(engine):
 def test_improvement_by_type_compares_did_it_with_rarely_did_it(engine):
     p, dana = improvement_practice(engine)
     with engine.connect() as conn:
-        table = insight.improvement_by_type(conn, p.viewer(dana), MARCH)
+        table = insight.improvement_by_type(conn, scope_of(conn, p.viewer(dana), MARCH))
     rows = table.set_index(["type", "measure", "group"])
     did = rows.loc[("Thought Record", "PHQ-9", insight.GROUP_DID)]
     assert did["n"] == 5 and did["mean"] == pytest.approx(7.0)
@@ -181,7 +182,7 @@ def test_improvement_by_type_is_empty_without_homework(engine):
     p = Practice(engine)
     dana = p.clinician("Dana Doc")
     with engine.connect() as conn:
-        assert insight.improvement_by_type(conn, p.viewer(dana), MARCH).empty
+        assert insight.improvement_by_type(conn, scope_of(conn, p.viewer(dana), MARCH)).empty
 
 
 def test_completion_after_review_splits_homework_by_whether_the_last_one_was_reviewed(engine):
@@ -198,7 +199,7 @@ def test_completion_after_review_splits_homework_by_whether_the_last_one_was_rev
     # Mar 16 (after a review): completed
     p.assignment(c, D(2026, 3, 16), "completed", reviewed=D(2026, 3, 23))
     with engine.connect() as conn:
-        table = insight.completion_after_review(conn, p.viewer(dana), MARCH)
+        table = insight.completion_after_review(conn, scope_of(conn, p.viewer(dana), MARCH))
     dana_rows = table[table["clinician"] == "Dana Doc"].set_index("group")
     # after a review: 2 completed + 1 partial of 3 reviewed = 2.5 / 3; after none: 0 of 1
     assert dana_rows.loc[insight.AFTER_REVIEWED, "reviewed"] == 3

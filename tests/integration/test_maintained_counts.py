@@ -23,6 +23,7 @@ from bench import naive
 from data_access.reads.assignment_counts import assignment_counts
 from data_access.reads.filters import Filters
 from data_access.reads.overview import _mix_from, weekly_completion
+from data_access.reads.scope import scope_of
 from data_access.records.importer import import_file
 from data_access.records.recording import review_assignment, set_assignment
 from data_access.records.undo import undo_last
@@ -242,20 +243,30 @@ def test_maintained_counts_equal_a_rebuild_the_live_counts_and_the_naive_version
             for period in filters:
                 for by in BY:
                     _same(
-                        assignment_counts(conn, viewer, period, by, "due_week" in by),
-                        assignment_counts(conn, viewer, period, by, "due_week" in by, False),
+                        assignment_counts(
+                            conn, scope_of(conn, viewer, period), by, "due_week" in by
+                        ),
+                        assignment_counts(
+                            conn, scope_of(conn, viewer, period), by, "due_week" in by, False
+                        ),
                     )
             mix = ("type_id", "difficulty", "days_allowed")
-            ours = _mix_from(conn, assignment_counts(conn, viewer, filters[0], mix))
-            live = _mix_from(conn, assignment_counts(conn, viewer, filters[0], mix, False, False))
+            ours = _mix_from(conn, assignment_counts(conn, scope_of(conn, viewer, filters[0]), mix))
+            live = _mix_from(
+                conn, assignment_counts(conn, scope_of(conn, viewer, filters[0]), mix, False, False)
+            )
             for part in ("by_type", "by_difficulty", "by_days"):
                 _same(getattr(ours, part), getattr(live, part))
-            weekly = weekly_completion(conn, viewer, Filters(start=start, end=end, today=TODAY))
+            weekly = weekly_completion(
+                conn, scope_of(conn, viewer, Filters(start=start, end=end, today=TODAY))
+            )
             theirs = naive.completion_by_week(conn, viewer, start, end)
             assert weekly["due_week"].tolist() == theirs["week"].tolist()
             assert weekly["credit"].tolist() == pytest.approx(theirs["credit"].tolist())
             assert weekly["reviewed"].tolist() == theirs["reviewed"].tolist()
-            overdue = assignment_counts(conn, viewer, Filters(today=TODAY), ("clinician_id",))
+            overdue = assignment_counts(
+                conn, scope_of(conn, viewer, Filters(today=TODAY)), ("clinician_id",)
+            )
             theirs = naive.overdue_by_clinician(conn, viewer, TODAY)
             assert overdue["clinician_id"].tolist() == theirs["treating"].tolist()
             assert overdue["overdue"].tolist() == theirs["overdue"].tolist()
@@ -283,7 +294,7 @@ def test_a_write_that_bypasses_engine_write_is_read_live_until_the_next_write(sq
         )
     with sqlite_engine.connect() as conn:
         assert conn.execute(select(HomeworkCount.n)).all() == []  # not yet recounted
-        counts = assignment_counts(conn, admin, everything)
+        counts = assignment_counts(conn, scope_of(conn, admin, everything))
     assert counts["assignments"].tolist() == [1]
     assert counts["overdue"].tolist() == [1]  # due 30 Apr, before today (27 May)
     with write(sqlite_engine, "nothing"):
@@ -356,7 +367,9 @@ def test_two_writers_marking_the_same_key_both_commit_and_the_counts_hold_both(e
         thread.join(timeout=30)
     assert _tables(engine) == _rebuilt(engine)
     with engine.connect() as conn:
-        counts = assignment_counts(conn, staff.viewers[staff.ada], Filters(today=TODAY))
+        counts = assignment_counts(
+            conn, scope_of(conn, staff.viewers[staff.ada], Filters(today=TODAY))
+        )
     assert counts[["assignments", "completed", "overdue"]].values.tolist() == [[2, 1, 1]]
 
 

@@ -19,6 +19,7 @@ from data_access.reads import assignment_counts as counts
 from data_access.reads import caseload, insight, metrics, overview, practice
 from data_access.reads.filters import Filters
 from data_access.reads.flags import needs_attention
+from data_access.reads.scope import scope_of
 from data_access.reads.scores import baseline_latest
 from data_access.records import exporter
 from data_access.store.schema import ATTENDANCE, MEASURES, STATUSES, monday_of
@@ -145,32 +146,32 @@ def test_every_practice_wide_figure_agrees_with_the_naive_version(
     now = Filters(today=today)
     with engine.connect() as conn:
         same(
-            overview.weekly_completion(conn, viewer, period),
+            overview.weekly_completion(conn, scope_of(conn, viewer, period)),
             naive.completion_by_week(conn, viewer, start, end).rename(columns={"week": "due_week"}),
             "due_week",
             ["credit", "reviewed", "completion_rate"],
         )
         same(
-            insight.homework_by_type(conn, viewer, period),
+            insight.homework_by_type(conn, scope_of(conn, viewer, period)),
             naive.completion_by_type(conn, viewer, start, end, today),
             "type",
             ["credit", "reviewed", "completion_rate"],
         )
         same(
-            practice.session_counts(conn, viewer, period).assign(key=0),
+            practice.session_counts(conn, scope_of(conn, viewer, period)).assign(key=0),
             naive.setting_rate(conn, viewer, start, end).assign(key=0),
             "key",
             ["attended", "with_homework", "setting_rate"],
         )
         same(
-            counts.assignment_counts(conn, viewer, now, by=("clinician_id",)),
+            counts.assignment_counts(conn, scope_of(conn, viewer, now), by=("clinician_id",)),
             naive.overdue_by_clinician(conn, viewer, today).rename(
                 columns={"treating": "clinician_id"}
             ),
             "clinician_id",
             ["credit", "reviewed", "completion_rate", "overdue"],
         )
-        ours = baseline_latest(conn, viewer, now).assign(
+        ours = baseline_latest(conn, scope_of(conn, viewer, now)).assign(
             key=lambda f: f["client_id"].astype(str) + f["measure"]
         )
         theirs = naive.baseline_latest(conn, viewer, OUTCOME_MEASURES, None).assign(
@@ -178,7 +179,7 @@ def test_every_practice_wide_figure_agrees_with_the_naive_version(
         )
         same(ours, theirs, "key", ["baseline", "latest", "n_scores"])
         same(
-            counts.assignment_counts(conn, viewer, period, by=("clinician_id",)),
+            counts.assignment_counts(conn, scope_of(conn, viewer, period), by=("clinician_id",)),
             naive.overdue_by_clinician(conn, viewer, today, start, end).rename(
                 columns={"treating": "clinician_id"}
             ),
@@ -186,14 +187,14 @@ def test_every_practice_wide_figure_agrees_with_the_naive_version(
             ["credit", "reviewed", "completion_rate", "overdue"],
         )
         same(
-            caseload.completion_heatmap(conn, viewer, period).assign(
+            caseload.completion_heatmap(conn, scope_of(conn, viewer, period)).assign(
                 cell=lambda f: f["clinician_id"].astype(str) + " " + f["due_week"].astype(str)
             ),
             naive.completion_by_clinician_week(conn, viewer, start, end),
             "cell",
             ["credit", "reviewed", "completion_rate"],
         )
-        ours = baseline_latest(conn, viewer, period).assign(
+        ours = baseline_latest(conn, scope_of(conn, viewer, period)).assign(
             key=lambda f: f["client_id"].astype(str) + f["measure"]
         )
         theirs = naive.baseline_latest(conn, viewer, OUTCOME_MEASURES, None, start, end).assign(
@@ -207,7 +208,7 @@ def test_every_practice_wide_figure_agrees_with_the_naive_version(
             zip(naive_flags["client_id"], naive_flags["flag"], strict=True)
         )
 
-        summary = overview.period_summary(conn, viewer, period)
+        summary = overview.period_summary(conn, scope_of(conn, viewer, period))
         due = naive.overdue_by_clinician(conn, viewer, today, start, end)
         setting = naive.setting_rate(conn, viewer, start, end).iloc[0]
         assert summary.active_clients == naive.active_clients(conn, viewer, start, end)

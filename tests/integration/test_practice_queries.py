@@ -12,6 +12,7 @@ from data_access.reads.caseload import attention_list, caseload_data
 from data_access.reads.filters import Filters
 from data_access.reads.overview import overview_data
 from data_access.reads.practice import previous_period, session_counts
+from data_access.reads.scope import scope_of
 from tests.builders import D, Practice
 from tests.practice_example import TODAY, build_practice
 
@@ -90,12 +91,12 @@ def test_mix_by_type_difficulty_and_days_allowed(engine, practice):
     assert by_type.loc["Thought Record", "share"] == pytest.approx(3 / 7)
     assert by_type.loc["Daily Mood Log", "completion_rate"] == pytest.approx(1.5 / 2)
     by_difficulty = mix.by_difficulty.set_index("difficulty")
-    assert by_difficulty["reviewed"].to_dict() == {"1": 1, "2": 2, "3": 1, "4": 1, "5": 1}
-    assert by_difficulty["credit"].to_dict() == {"1": 1.0, "2": 2.0, "3": 1.0, "4": 0.5, "5": 0.0}
+    assert by_difficulty["reviewed"].to_dict() == {1: 1, 2: 2, 3: 1, 4: 1, 5: 1}
+    assert by_difficulty["credit"].to_dict() == {1: 1.0, 2: 2.0, 3: 1.0, 4: 0.5, 5: 0.0}
     by_days = mix.by_days.set_index("days_allowed")
-    assert list(by_days.index) == ["0–3 days", "4–7 days", "8–14 days"]
-    assert by_days["assignments"].to_dict() == {"0–3 days": 1, "4–7 days": 4, "8–14 days": 2}
-    assert by_days.loc["4–7 days", "completion_rate"] == pytest.approx(2.5 / 4)
+    assert list(by_days.index) == [0, 4, 8]  # each bucket by its first day
+    assert by_days["assignments"].to_dict() == {0: 1, 4: 4, 8: 2}
+    assert by_days.loc[4, "completion_rate"] == pytest.approx(2.5 / 4)
 
 
 def _table(engine, practice, who, filters=MAY, drill=None):
@@ -124,7 +125,9 @@ def test_counts_per_clinician_over_all_time_sum_each_clients_assignments(engine,
     def counts(who):
         with engine.connect() as conn:
             frame = assignment_counts(
-                conn, practice.viewer(practice.ids[who]), all_time, by=("clinician_id",)
+                conn,
+                scope_of(conn, practice.viewer(practice.ids[who]), all_time),
+                by=("clinician_id",),
             )
         columns = ["assignments", "completed", "partial", "reviewed", "credit", "overdue"]
         return {r.clinician_id: tuple(r[columns]) for _, r in frame.iterrows()}
@@ -148,9 +151,13 @@ def test_setting_rate_counts_only_sessions_with_the_chosen_type_set_that_day(eng
         start=MAY.start, end=MAY.end, today=TODAY, type_ids=(practice.type_ids["Thought Record"],)
     )
     with engine.connect() as conn:
-        whole = session_counts(conn, practice.viewer(practice.ids["ada"]), thought_records)
+        whole = session_counts(
+            conn, scope_of(conn, practice.viewer(practice.ids["ada"]), thought_records)
+        )
         per_clinician = session_counts(
-            conn, practice.viewer(practice.ids["ada"]), thought_records, by_clinician=True
+            conn,
+            scope_of(conn, practice.viewer(practice.ids["ada"]), thought_records),
+            by_clinician=True,
         )
     assert (whole.attended[0], whole.with_homework[0], whole.setting_rate[0]) == (8, 4, 0.5)
     rows = per_clinician.set_index("clinician_id")
@@ -187,7 +194,7 @@ def test_heatmap_cells_are_clinician_by_due_week(engine, practice):
 def test_attention_list_gives_flags_rules_last_session_and_last_score(engine, practice):
     admin = practice.viewer(practice.ids["ada"])
     with engine.connect() as conn:
-        frame = attention_list(conn, admin, MAY).set_index("client_code")
+        frame = attention_list(conn, scope_of(conn, admin, MAY)).set_index("client_code")
     assert list(frame.index) == ["C-0004", "C-0001"]  # deterioration is more urgent (SEVERITY)
     one, four = frame.loc["C-0001"], frame.loc["C-0004"]
     assert (one.clinician, flag_labels(one["flags"])) == ("Ana Alder", "Repeated no-shows")
@@ -214,7 +221,9 @@ def test_attention_list_leaves_the_last_score_blank_for_a_client_never_scored(en
         built.session(client, D(2026, 5, 18), attendance="no_show")
     built.score(scored, "PHQ-9", 12, D(2026, 5, 4))
     with engine.connect() as conn:
-        frame = attention_list(conn, built.viewer(ada), MAY).set_index("client_code")
+        frame = attention_list(conn, scope_of(conn, built.viewer(ada), MAY)).set_index(
+            "client_code"
+        )
     assert sorted(frame.index) == ["C-0001", "C-0002"]
     never = frame.loc["C-0002"]
     assert (never.last_session, never.last_attendance) == (D(2026, 5, 18), "no_show")
@@ -266,7 +275,7 @@ def test_attention_list_puts_clients_with_most_flags_first(engine):
     p.session(absent, D(2026, 5, 18), "no_show")
     p.session(absent, D(2026, 5, 25), "no_show")
     with engine.connect() as conn:
-        frame = attention_list(conn, admin, MAY)
+        frame = attention_list(conn, scope_of(conn, admin, MAY))
     assert list(frame["client_code"]) == ["C-0002", "C-0001"]
     assert [flag_labels(flags) for flags in frame["flags"]] == [
         "No recent score; Repeated no-shows",

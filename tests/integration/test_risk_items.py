@@ -16,6 +16,7 @@ from dashboard.flag_words import answer_words, flag_label, flag_rule
 from data_access.reads.filters import Filters
 from data_access.reads.flags import needs_attention
 from data_access.reads.risk import open_risk_items, review_risk_item
+from data_access.reads.scope import scope_of
 from data_access.store.errors import DataError, NotInScope
 from data_access.store.schema import AuditEvent, RiskReview
 from tests.builders import D, Practice
@@ -71,7 +72,7 @@ def practice(engine: Engine) -> dict:
 
 def risks(practice: dict, who: str) -> list[tuple]:
     with practice["engine"].connect() as conn:
-        frame = open_risk_items(conn, practice[who])
+        frame = open_risk_items(conn, scope_of(conn, practice[who], Filters()))
     return [
         (r.client_code, answer_words(r.answer), r.recorded_on, r.reviewed)
         for r in frame.itertuples()
@@ -116,7 +117,9 @@ def test_a_review_records_who_when_and_the_note_and_the_item_stays_listed(practi
     at = dt.datetime(2026, 5, 26, 9, 30)
     review_risk_item(engine, practice["dana"], ids["open_score"], "  Safety plan agreed. ", at)
     with engine.connect() as conn:
-        frame = open_risk_items(conn, practice["dana"], client_ids=[ids["open"]])
+        frame = open_risk_items(
+            conn, scope_of(conn, practice["dana"], Filters()), client_ids=[ids["open"]]
+        )
         event = conn.execute(select(AuditEvent)).one()
         flags = needs_attention(conn, practice["dana"], Filters(today=TODAY))
     row = frame.iloc[0]

@@ -24,6 +24,7 @@ from data_access.reads.my_clients import client_choices, my_clients
 from data_access.reads.outcomes import client_frame
 from data_access.reads.overview import weekly_completion
 from data_access.reads.queries import get_client, visible_clients
+from data_access.reads.scope import scope_of
 from data_access.reads.scores import baseline_latest
 from data_access.reads.since_last import since_last_session, what_to_set_next
 from data_access.store import aggregates
@@ -221,19 +222,21 @@ def test_no_query_returns_a_client_outside_the_viewers_scope(
             flagged = set(needs_attention(conn, viewer, filters)["client_id"])
             assert flagged <= scope
 
-            pairs = baseline_latest(conn, viewer, Filters(today=TODAY), ALL_MEASURES)
+            pairs = baseline_latest(
+                conn, scope_of(conn, viewer, Filters(today=TODAY)), ALL_MEASURES
+            )
             scored = {s["client_id"] for s in practice.scores}
             assert set(pairs["client_id"]) == scored & scope
 
             reviewed = sum(
                 a["client_id"] in scope and a["status"] != "pending" for a in practice.assignments
             )
-            weeks = weekly_completion(conn, viewer, Filters(today=TODAY))
+            weeks = weekly_completion(conn, scope_of(conn, viewer, Filters(today=TODAY)))
             assert int(weeks["reviewed"].sum()) == reviewed
-            by_type = homework_by_type(conn, viewer, Filters(today=TODAY))
+            by_type = homework_by_type(conn, scope_of(conn, viewer, Filters(today=TODAY)))
             assert int(by_type["reviewed"].sum()) == reviewed  # every assignment is set by TODAY
 
-            assert set(attention_list(conn, viewer, filters)["client_id"]) <= scope
+            assert set(attention_list(conn, scope_of(conn, viewer, filters))["client_id"]) <= scope
             assert set(client_frame(conn, viewer, filters)["client_id"]) <= scope
 
             own = {c["id"] for c in practice.clients if c["clinician_id"] == viewer.clinician_id}

@@ -15,6 +15,7 @@ groups), so this pins both to the same answers. Today is Monday 1 June 2026.
 import pytest
 
 from data_access.reads.filters import Filters
+from data_access.reads.scope import scope_of
 from data_access.reads.scores import baseline_latest
 from tests.builders import D, Practice
 
@@ -43,7 +44,10 @@ def practice(engine):
 def rows(p, viewer_id, measures=("PHQ-9", "GAD-7"), client_ids=None, **filters):
     with p.engine.connect() as conn:
         frame = baseline_latest(
-            conn, p.viewer(viewer_id), Filters(today=TODAY, **filters), measures, client_ids
+            conn,
+            scope_of(conn, p.viewer(viewer_id), Filters(today=TODAY, **filters)),
+            measures,
+            client_ids,
         )
     return [tuple(r) for r in frame[COLUMNS].itertuples(index=False)]
 

@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.outcome_words import bars_sentence, coverage_sentence, lag_sentence
+from dashboard.outcome_words import band_words, bars_sentence, coverage_sentence, lag_sentence
 from dashboard.words import count_label, count_labels
 from data_access.reads import outcomes
+from data_access.reads.filters import EVERYONE
 from data_access.reads.insight import mean_with_interval
 
 Z = 1.959963984540054  # the 97.5th percentile of the standard normal
@@ -100,18 +101,18 @@ def test_dose_response_bands_clients_and_states_each_band_n():
         [1.0, 0.9, 0.95, 0.75, 0.8, 1.0, 0.1, 0.0, 0.2], [6, 6, 7, 8, 8, 7, 1, 0, 2]
     )
     bands = outcomes.dose_response(frame, "PHQ-9").set_index("band")
-    top, bottom = bands.loc["75–100 %"], bands.loc["0–24 %"]
+    top, bottom = bands.loc[75], bands.loc[0]
     assert top["n"] == 6 and top["mean"] == pytest.approx(7.0)
     assert top["ri_count"] == 6 and top["ri_rate"] == pytest.approx(1.0)
     assert top["ri_low"] == pytest.approx(wilson_by_hand(6, 6)[0])
     assert bottom["n"] == 3 and bottom["too_few"] and np.isnan(bottom["mean"])
-    assert bands.loc["25–49 %", "n"] == 0 and bands.loc["50–74 %", "n"] == 0
+    assert bands.loc[25, "n"] == 0 and bands.loc[50, "n"] == 0
 
 
 def test_band_edges_are_closed_at_the_bottom_and_full_completion_is_in_the_top_band():
     frame = client_rows([0.25, 0.5, 0.75, 1.0, 0.0], [0, 0, 0, 0, 0])
     counts = outcomes.dose_response(frame, "PHQ-9").set_index("band")["n"].to_dict()
-    assert counts == {"0–24 %": 1, "25–49 %": 1, "50–74 %": 1, "75–100 %": 2}
+    assert counts == {0: 1, 25: 1, 50: 1, 75: 2}
 
 
 def paired_rows() -> pd.DataFrame:
@@ -134,17 +135,17 @@ def paired_rows() -> pd.DataFrame:
 def test_paired_outcomes_count_over_paired_clients_and_recovery_over_cases():
     table = outcomes.paired_outcomes(paired_rows())
     table["label"] = count_labels(table)
-    everyone = table[table["group"] == outcomes.ALL_IN_VIEW].set_index("outcome")
-    assert everyone.loc["Reliable improvement", "label"] == "3 of 5 (60 %)"
-    assert everyone.loc["Recovery", "label"] == "too few (n=4)"  # only 4 cases at baseline
-    assert everyone.loc["Reliable deterioration", "label"] == "1 of 5 (20 %)"
+    everyone = table[table["group"] == EVERYONE].set_index("outcome")
+    assert everyone.loc["reliable_improvement", "label"] == "3 of 5 (60 %)"
+    assert everyone.loc["recovered", "label"] == "too few (n=4)"  # only 4 cases at baseline
+    assert everyone.loc["reliable_deterioration", "label"] == "1 of 5 (20 %)"
     bob = table[table["group"] == "Bob"].set_index("outcome")
     assert set(bob["label"]) == {"too few (n=0)"}
 
 
 def test_coverage_says_how_many_clients_have_paired_scores():
     cover = outcomes.coverage(paired_rows()).set_index("group")
-    assert coverage_sentence(cover.loc[outcomes.ALL_IN_VIEW]) == (
+    assert coverage_sentence(cover.loc[EVERYONE]) == (
         "5 of 6 clients have two or more PHQ-9 and GAD-7 scores"
     )
     assert cover.loc["Bob", "paired"] == 0 and cover.loc["Ann", "cases"] == 4
@@ -169,7 +170,7 @@ def test_the_bars_sentence_reads_the_bars_own_numbers():
     """The words match the bars: +0.35 across 69 clients and -0.50 across 38."""
     rows = pd.DataFrame(
         {
-            "group": ["after weeks mostly done", "after weeks mostly not done"],
+            "group": ["done", "not_done"],
             "n_clients": [69, 38],
             "n_weeks": [400, 120],
             "mean": [0.35, -0.5],
@@ -181,3 +182,12 @@ def test_the_bars_sentence_reads_the_bars_own_numbers():
         "points on average across 69 clients; after weeks mostly not done: -0.50 points on "
         "average across 38 clients."
     )
+
+
+def test_each_band_is_put_in_words_from_its_lower_bound():
+    assert [band_words(start) for start in outcomes.BAND_STARTS] == [
+        "0–24 %",
+        "25–49 %",
+        "50–74 %",
+        "75–100 %",
+    ]

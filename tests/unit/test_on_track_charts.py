@@ -16,10 +16,10 @@ NAN = np.nan
 def bands() -> pd.DataFrame:
     return pd.DataFrame(
         [
-            ("0–24 %", 5, 2.2, -1.13, 5.53, 1, 0.2, 0.036, 0.624, False),
-            ("25–49 %", 0, NAN, NAN, NAN, 0, NAN, NAN, NAN, True),
-            ("50–74 %", 2, NAN, NAN, NAN, 0, NAN, NAN, NAN, True),
-            ("75–100 %", 5, 8.0, 8.0, 8.0, 5, 1.0, 0.566, 1.0, False),
+            (0, 5, 2.2, -1.13, 5.53, 1, 0.2, 0.036, 0.624, False),
+            (25, 0, NAN, NAN, NAN, 0, NAN, NAN, NAN, True),
+            (50, 2, NAN, NAN, NAN, 0, NAN, NAN, NAN, True),
+            (75, 5, 8.0, 8.0, 8.0, 5, 1.0, 0.566, 1.0, False),
         ],
         columns=BAND_COLUMNS,
     )

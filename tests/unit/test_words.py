@@ -7,8 +7,17 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from dashboard.words import count_label, entry_words, rate_label, rate_labels, split_rate
+from dashboard.words import (
+    count_label,
+    days_allowed_words,
+    difficulty_words,
+    entry_words,
+    rate_label,
+    rate_labels,
+    split_rate,
+)
 from data_access.records.undo import LastEntry
+from data_access.store.days_allowed import DAYS_ALLOWED_BUCKETS
 
 
 def test_rate_label_says_too_few_under_five_reviewed():
@@ -41,3 +50,16 @@ def test_an_undo_entry_is_named_by_its_kind_and_client():
     scores = LastEntry(2, at, "C-0002", "kind=scores scores=7", "scores", None, at)
     assert entry_words(set_one) == "homework set of C-0001"
     assert entry_words(scores) == "scores of C-0002"
+
+
+def test_difficulty_in_words() -> None:
+    assert [difficulty_words(d) for d in (1, 5, None)] == ["1", "5", "not rated"]
+
+
+def test_days_allowed_buckets_in_words() -> None:
+    assert [days_allowed_words(first) for first, _ in DAYS_ALLOWED_BUCKETS] == [
+        "0–3 days",
+        "4–7 days",
+        "8–14 days",
+        "15+ days",
+    ]
