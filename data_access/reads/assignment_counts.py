@@ -25,9 +25,10 @@ from sqlalchemy import (
 )
 
 from data_access.reads import metrics
-from data_access.reads.filters import Filters, type_condition
+from data_access.reads.filters import Filters, is_active, type_condition
 from data_access.reads.scope import Scope
-from data_access.store.days_allowed import days_allowed
+from data_access.store.aggregates import NOT_RATED
+from data_access.store.days_allowed import days_allowed, days_bucket
 from data_access.store.schema import (
     AggregateStale,
     Assignment,
@@ -98,6 +99,7 @@ def _by_status(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     if keys:
         parts[keys] = frame[keys]
         summed = parts.groupby(keys, dropna=False, sort=True).sum().reset_index()
+        summed = summed[summed["assignments"] != 0].reset_index(drop=True)  # all not active
     else:
         summed = parts.sum().to_frame().T
     counts = ["assignments", "completed", "partial", "reviewed", "overdue"]
@@ -223,11 +225,15 @@ def maintained_rows(
 ) -> pd.DataFrame | None:
     """Rows per (`by`…, status) with `n` and `overdue`, summed from the maintained counts (the
     practice-wide ones when the view is the whole practice and not per clinician), or None when
-    they cannot answer: a client-status filter (a fact of each client, not kept), difficulty
-    or days allowed for less than the whole practice, or unrecomputed marks."""
+    they cannot answer: the discharged clients alone, difficulty or days allowed for less than
+    the whole practice, or unrecomputed marks.
+
+    The counts hold every client; for the clients active today (the pages' default) the rows of
+    the clients not active are counted live and taken off: a few seeks per such client."""
     filters = scope.filters
-    practice_wide = scope.sees_everyone and "clinician_id" not in by
-    if filters.client_status != "all" or not is_current(conn):
+    everyone = scope.with_filters(replace(filters, client_status="all"))
+    practice_wide = everyone.sees_everyone and "clinician_id" not in by
+    if filters.client_status not in ("all", "active") or not is_current(conn):
         return None
     if any(key in MIX_KEYS for key in by) and not practice_wide:
         return None
@@ -237,12 +243,61 @@ def maintained_rows(
     frames = [live_rows(conn, scope.with_filters(edge), by, whole_weeks=False) for edge in edges]
     # The practice's counts are a few hundred rows a week; per clinician, a few thousand.
     table = HomeworkMixCount if practice_wide else HomeworkCount
-    frames.append(_summed(conn, scope, by, table, cut))
+    frames.append(_summed(conn, everyone, by, table, cut))
+    if filters.client_status == "active":
+        frames.append(_not_active(conn, everyone, by, cut))
     frame = pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
     if "difficulty" in frame:
         difficulty = frame["difficulty"].astype(float)
         frame["difficulty"] = difficulty.where(difficulty > 0)  # 0 stands for "not rated"
     return frame
+
+
+def _not_active(
+    conn: Connection, everyone: Scope, by: Sequence[str], cut: set[dt.date]
+) -> pd.DataFrame:
+    """What `_summed` counts for the clients not active on the as-of day, with `n` and `overdue`
+    negated, keyed as the maintained counts are (unrated difficulty 0, days allowed by bucket).
+
+    Most of a practice's clients are discharged, with few assignments in a recent period: the
+    database lists them, then seeks each one's (client_id, due_on) index entries in the period
+    (`client_id IN (…)`; joined to `clients`, SQLite read every assignment of the period)."""
+    filters = everyone.filters
+    today = monday_of(filters.as_of)
+    clinician = select(Client.clinician_id).where(Client.id == Assignment.client_id)
+    keys = {
+        "clinician_id": clinician.scalar_subquery(),
+        "due_week": Assignment.due_week,
+        "type_id": Assignment.type_id,
+        "difficulty": func.coalesce(Assignment.difficulty, NOT_RATED),
+        "days_allowed": days_bucket(conn),
+    }
+    grouped = [*(keys[name].label(name) for name in by), Assignment.status]
+    not_active = select(Client.id).where(
+        everyone.clinicians(Client.clinician_id), ~is_active(filters.as_of)
+    )
+    conditions = [
+        Assignment.client_id.in_(not_active),
+        Assignment.due_week.not_in(sorted(cut)),
+        type_condition(filters),
+    ]
+    if filters.start:
+        first = monday_of(filters.start)
+        conditions += [Assignment.due_week >= first, Assignment.due_on >= first]
+    if filters.end:
+        last = monday_of(filters.end)
+        conditions += [Assignment.due_week <= last, Assignment.due_on <= last + SUNDAY]
+    late = and_(Assignment.status == "pending", Assignment.due_week < today)
+    query = (
+        select(
+            *grouped,
+            (-func.count()).label("n"),
+            (-func.sum(case((late, 1), else_=0))).label("overdue"),
+        )
+        .where(*conditions)
+        .group_by(*grouped)
+    )
+    return pd.read_sql(query, conn)
 
 
 def _summed(

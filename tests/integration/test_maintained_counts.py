@@ -53,7 +53,8 @@ def day(offset: int) -> dt.date:
 
 
 class Staff:
-    """Ada (admin), Sam (supervisor) supervising Ana, and Ben; five clients among them."""
+    """Ada (admin), Sam (supervisor) supervising Ana, and Ben; five clients among them, Sam's
+    discharged before "today" (so not active, which the maintained counts take off live)."""
 
     def __init__(self, engine: Engine) -> None:
         p = Practice(engine)
@@ -64,8 +65,10 @@ class Staff:
         self.people = [self.ada, self.sam, self.ana, self.ben]
         owners = [self.ana, self.ana, self.ben, self.ben, self.sam]
         self.codes = [f"C-{n:04d}" for n in range(1, len(owners) + 1)]
+        discharged = [None, None, None, None, day(25)]
         self.clients = [
-            p.client(o, intake=MONDAY, code=c) for o, c in zip(owners, self.codes, strict=True)
+            p.client(o, intake=MONDAY, discharged=d, code=c)
+            for o, c, d in zip(owners, self.codes, discharged, strict=True)
         ]
         self.viewers = {who: p.viewer(who) for who in self.people}
         self.engine = engine
@@ -237,6 +240,8 @@ def test_maintained_counts_equal_a_rebuild_the_live_counts_and_the_naive_version
             Filters(start=start, end=end, today=TODAY, type_ids=type_ids),
             Filters(start=start, today=TODAY, clinician_ids=(staff.ana, staff.ben)),
             Filters(today=TODAY),
+            Filters(start=start, end=end, today=TODAY, type_ids=type_ids, client_status="active"),
+            Filters(start=start, today=TODAY, clinician_ids=(staff.sam,), client_status="active"),
         ]
         for who in (staff.ada, staff.sam):
             viewer = staff.viewers[who]
@@ -251,12 +256,12 @@ def test_maintained_counts_equal_a_rebuild_the_live_counts_and_the_naive_version
                         ),
                     )
             mix = ("type_id", "difficulty", "days_allowed")
-            ours = _mix_from(conn, assignment_counts(conn, scope_of(conn, viewer, filters[0]), mix))
-            live = _mix_from(
-                conn, assignment_counts(conn, scope_of(conn, viewer, filters[0]), mix, False, False)
-            )
-            for part in ("by_type", "by_difficulty", "by_days"):
-                _same(getattr(ours, part), getattr(live, part))
+            for period in (filters[0], filters[3]):  # every client, and the active ones
+                scope = scope_of(conn, viewer, period)
+                ours = _mix_from(conn, assignment_counts(conn, scope, mix))
+                live = _mix_from(conn, assignment_counts(conn, scope, mix, False, False))
+                for part in ("by_type", "by_difficulty", "by_days"):
+                    _same(getattr(ours, part), getattr(live, part))
             weekly = weekly_completion(
                 conn, scope_of(conn, viewer, Filters(start=start, end=end, today=TODAY))
             )
