@@ -172,7 +172,7 @@ else:
 
 # --- Not on track, for supervision -------------------------------------------------------------
 st.subheader("Not on track, by clinician")
-on_track = load_on_track(viewer, filters)
+on_track = load_on_track(viewer, filters.on_the_day())
 if on_track.off_course.empty:
     st.caption(f"Active clients not on track: {not_on_track_share(on_track)}.")
 else:

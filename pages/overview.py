@@ -73,7 +73,7 @@ st.caption(
 )
 
 risk_list(viewer)
-on_track_share(load_on_track(viewer, filters))
+on_track_share(load_on_track(viewer, filters.on_the_day()))
 
 cards = charts.headlines(data.current, data.previous)
 # Three to a row: at 1024 px four cards cut their labels and changes short.

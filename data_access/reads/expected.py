@@ -375,7 +375,8 @@ class OnTrackSummary:
 
 
 def on_track_summary(conn: Connection, viewer: Viewer, filters: Filters) -> OnTrackSummary:
-    """How many of the viewer's active clients are judged, and which are not on track."""
+    """How many of the viewer's active clients are judged, and which are not on track, as of
+    the filters' day and within their clinicians (dates and status play no part)."""
     course = on_track(conn, active_pairs(conn, scope_of(conn, viewer, filters)))
     facts = off_course_facts(course)
     off = course[course["client_id"].isin(list(facts))]

@@ -39,6 +39,11 @@ class Filters:
         """The day "today" means for overdue and active (fixed in tests, else the real date)."""
         return self.today or dt.date.today()
 
+    def on_the_day(self) -> Filters:
+        """Only what a figure as of one day depends on (the clinicians and the as-of day): a
+        cache keyed on it serves every period and status chosen on every page."""
+        return Filters(clinician_ids=self.clinician_ids, today=self.as_of)
+
 
 def date_between(column: ColumnElement[dt.date], filters: Filters) -> ColumnElement[bool]:
     """`column` inside the filter window (each end optional, both inclusive)."""

@@ -101,6 +101,16 @@ def test_a_client_worse_than_three_in_four_by_week_6_is_not_on_track(engine, pra
     (off,) = summary.off_course.itertuples()
     assert (off.client_code, off.clinician) == ("C-0001", "Dana Doc")
     assert off_course_rule(off.measures) == flag_rule("not_on_track", flagged.iloc[0]["facts"])
+    # the pages key it on the day alone (Filters.on_the_day): any dates and status give the same
+    narrow = Filters(start=TODAY - dt.timedelta(weeks=2), end=TODAY, client_status="discharged",
+                     clinician_ids=(practice.dana,), today=TODAY)  # fmt: skip
+    with engine.connect() as conn:
+        same = on_track_summary(conn, viewer, narrow.on_the_day())
+        full = on_track_summary(conn, viewer, narrow)
+    assert full.judged == same.judged
+    assert full.off_course.drop(columns="measures").equals(same.off_course.drop(columns="measures"))
+    assert narrow.on_the_day() == Filters(clinician_ids=(practice.dana,), today=TODAY)
+    assert not_on_track_share(same) == "1 of 2 (50 %)"
 
 
 def test_too_little_history_judges_nobody_and_one_more_client_fits_a_band(engine, practice):
