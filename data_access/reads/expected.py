@@ -168,7 +168,7 @@ class _Kept:
 
 _FITS: dict[tuple[str, str], _Kept] = {}
 _FITTING: dict[tuple[str, str], threading.Lock] = {}  # one per key: one fit, the others wait
-_LOCK = threading.Lock()  # guards the two dicts
+_LOCK = threading.Lock()  # guards _FITTING (each key's lock is made once)
 
 
 def _stamp(conn: Connection, measure: str) -> tuple[int, int | None, int | None]:
