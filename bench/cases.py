@@ -26,7 +26,7 @@ from data_access.reads import (
     practice,
 )
 from data_access.reads.filters import Filters
-from data_access.reads.flags import needs_attention
+from data_access.reads.flags import flagged_on, needs_attention
 from data_access.reads.my_clients import my_clients
 from data_access.reads.queries import get_client, visible_clients
 from data_access.reads.risk import open_risk_items
@@ -100,6 +100,16 @@ def streamed_export(conn: Connection, viewer: Viewer, kind: str) -> int:
 def _window(ctx: Context, n: int) -> tuple[dt.date, dt.date]:
     filters = ctx.weeks(n)
     return filters.start, filters.end
+
+
+def _overview_page(conn: Connection, viewer: Viewer, filters: Filters) -> object:
+    """Everything the overview page reads: its figures and the flagged counts as of today and
+    as of the previous period's last day (cached apart by the page, on the day)."""
+    before = practice.previous_period(filters)
+    days = [filters] if before is None else [filters, before]
+    return overview.overview_data(conn, viewer, filters), [
+        flagged_on(conn, viewer, day.on_the_day()) for day in days
+    ]
 
 
 def _read(way: str, status: str, page_data: Callable, weeks: int) -> Call:
@@ -192,7 +202,7 @@ CASES: list[Case] = [
             "page data",
         )
         for page, call, weeks in (
-            ("overview", overview.overview_data, 12),
+            ("overview", _overview_page, 12),
             ("caseload", caseload.caseload_data, 12),
             ("homework", insight.homework_page, 12),
             ("outcomes", outcomes.client_frame, 52),

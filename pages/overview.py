@@ -1,5 +1,6 @@
 """Practice overview: is homework being set, is it being done, and is it small and doable?"""
 
+from dataclasses import replace
 from urllib.parse import quote
 
 import streamlit as st
@@ -17,6 +18,7 @@ from dashboard.theme import WRAP_METRICS
 from dashboard.words import LIST_NAMES, days_allowed_words, difficulty_words, list_details
 from data_access.reads.client_lists import LISTS, headline_clients
 from data_access.reads.expected import on_track_summary
+from data_access.reads.flags import flagged_on
 from data_access.reads.overview import overview_data
 from data_access.reads.practice import previous_period
 
@@ -25,6 +27,9 @@ load = page_data("Adding up the practice's homework…")(overview_data)
 
 
 load_on_track = page_data("Comparing clients with the expected course…")(on_track_summary)
+
+
+load_flagged = page_data("Finding who needs attention…")(flagged_on)
 
 
 load_list = page_data("Finding the clients…")(headline_clients)
@@ -75,7 +80,13 @@ st.caption(
 risk_list(viewer)
 on_track_share(load_on_track(viewer, filters.on_the_day()))
 
-cards = charts.headlines(data.current, data.previous)
+# Flagged clients are counted as of one day (today, the previous period's last day), not per
+# period: cached on that day alone, a change of dates or status does not count them again.
+now = replace(data.current, flagged_clients=load_flagged(viewer, filters.on_the_day()))
+then = data.previous and replace(
+    data.previous, flagged_clients=load_flagged(viewer, before.on_the_day())
+)
+cards = charts.headlines(now, then)
 # Three to a row: at 1024 px four cards cut their labels and changes short.
 for row in (cards[:3], cards[3:6], cards[6:]):
     for column, card in zip(st.columns(3), row, strict=False):

@@ -210,6 +210,12 @@ def flagged_count(conn: Connection, scope: Scope) -> int:
     return len(set().union(*_raise_flags(conn, scope, None).ids.values()))
 
 
+def flagged_on(conn: Connection, viewer: Viewer, filters: Filters) -> int:
+    """`flagged_count` for a page: it depends on the filters' as-of day and clinicians alone,
+    so a page caches it on `filters.on_the_day()` and any period or status reuses it."""
+    return flagged_count(conn, scope_of(conn, viewer, filters))
+
+
 def needs_attention(
     conn: Connection,
     viewer: Viewer,

@@ -15,7 +15,6 @@ from data_access.access.viewer import Viewer
 from data_access.reads import metrics
 from data_access.reads.assignment_counts import COUNT_COLUMNS, assignment_counts
 from data_access.reads.filters import Filters
-from data_access.reads.flags import flagged_count
 from data_access.reads.practice import (
     active_clients,
     assignments_set,
@@ -45,7 +44,9 @@ class PeriodSummary:
     reviewed: int
     outcome_clients: int
     improved_clients: int
-    flagged_clients: int
+    # Clients needing attention on the period's last day: as of one day, not of the period, so
+    # the page reads it apart (`flags.flagged_on`, cached on Filters.on_the_day) and sets it here.
+    flagged_clients: int | None = None
 
     @property
     def setting_rate(self) -> float | None:
@@ -67,7 +68,7 @@ class PeriodSummary:
 def period_summary(
     conn: Connection, scope: Scope, due: pd.DataFrame | None = None
 ) -> PeriodSummary:
-    """The headline figures for the filters' period (flags as of the filters' "today").
+    """The headline figures for the filters' period (the flagged count apart: see PeriodSummary).
 
     `due` may pass in this period's assignment counts grouped any way (e.g. the mix's), so
     the assignments are not counted twice.
@@ -91,7 +92,6 @@ def period_summary(
         reviewed=int(totals["reviewed"]),
         outcome_clients=outcome_clients,
         improved_clients=improved_clients,
-        flagged_clients=flagged_count(conn, scope),
     )
 
 

@@ -3,6 +3,8 @@
 The practice and its story are in tests/practice_example.py; the answers are worked out here.
 """
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
@@ -10,6 +12,7 @@ from dashboard.flag_words import flag_labels, flag_rules
 from data_access.reads.assignment_counts import assignment_counts
 from data_access.reads.caseload import attention_list, caseload_data
 from data_access.reads.filters import Filters
+from data_access.reads.flags import flagged_on
 from data_access.reads.overview import overview_data
 from data_access.reads.practice import previous_period, session_counts
 from data_access.reads.scope import scope_of
@@ -44,13 +47,18 @@ def test_headline_figures_for_the_period_and_the_one_before(engine, practice):
     assert (now.assignments_due, now.completed, now.partial, now.reviewed) == (7, 4, 1, 6)
     assert now.completion_rate == pytest.approx(4.5 / 6)
     assert (now.outcome_clients, now.improved_clients) == (2, 1)  # C-0001 improved, C-0004 not
-    assert now.flagged_clients == 2  # C-0001 two no-shows, C-0004 deterioration
+    assert now.flagged_clients is None  # counted as of one day, apart: flags.flagged_on
     # April: C-0003 not yet in treatment; only C-0001 20 April attended, a3 done
     assert before.active_clients == 3
     assert (before.sessions_attended, before.sessions_with_homework) == (1, 1)
     assert (before.assignments_set, before.reviewed, before.completed) == (1, 1, 1)
     assert (before.outcome_clients, before.improved_clients) == (1, 0)  # PHQ-9 18 -> 16
-    assert before.flagged_clients == 2  # C-0002 and C-0004 had no score by 3 May
+    with engine.connect() as conn:
+        assert flagged_on(conn, admin, MAY) == 2  # C-0001 two no-shows, C-0004 deterioration
+        assert flagged_on(conn, admin, previous_period(MAY)) == 2  # C-0002, C-0004: no score
+        # by 3 May; a count as of one day: any dates or status on that day give the same
+        other = replace(MAY, start=MAY.end, client_status="discharged")
+        assert flagged_on(conn, admin, other) == flagged_on(conn, admin, MAY.on_the_day()) == 2
 
 
 def test_active_status_leaves_out_the_discharged_client(engine, practice):
