@@ -3,8 +3,9 @@
 What "in the period" means (docs/overview-caseload.md): completion over assignments *due* in
 the period (`due_on`), weekly figures by the Monday of the due date (`due_week`, indexed).
 Whole weeks are read from the maintained counts (`data_access/store/aggregates.py`); the weeks
-the period or "today" cut through, and the filters the counts do not hold (client status),
-are counted from the assignments themselves. Both give the same numbers (docs/metrics.md).
+the period or "today" cut through are counted from the assignments themselves, and so are
+the clients not active, taken off for an active-clients view. Both give the same numbers
+(docs/metrics.md).
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from sqlalchemy import (
 from data_access.reads import metrics
 from data_access.reads.filters import Filters, is_active, type_condition
 from data_access.reads.scope import Scope
-from data_access.store.aggregates import NOT_RATED
-from data_access.store.days_allowed import days_allowed, days_bucket
+from data_access.store.aggregates import mix_keys
+from data_access.store.days_allowed import days_allowed
 from data_access.store.schema import (
     AggregateStale,
     Assignment,
@@ -253,6 +254,14 @@ def maintained_rows(
     return frame
 
 
+def _late(
+    status: ColumnElement[str], due_week: ColumnElement[dt.date], as_of: dt.date
+) -> ColumnElement[bool]:
+    """Overdue, for a week wholly before or after the as-of day's (today's week is read live):
+    every pending assignment of a week before it, none after."""
+    return and_(status == "pending", due_week < monday_of(as_of))
+
+
 def _not_active(
     conn: Connection, everyone: Scope, by: Sequence[str], cut: set[dt.date]
 ) -> pd.DataFrame:
@@ -263,15 +272,8 @@ def _not_active(
     database lists them, then seeks each one's (client_id, due_on) index entries in the period
     (`client_id IN (…)`; joined to `clients`, SQLite read every assignment of the period)."""
     filters = everyone.filters
-    today = monday_of(filters.as_of)
     clinician = select(Client.clinician_id).where(Client.id == Assignment.client_id)
-    keys = {
-        "clinician_id": clinician.scalar_subquery(),
-        "due_week": Assignment.due_week,
-        "type_id": Assignment.type_id,
-        "difficulty": func.coalesce(Assignment.difficulty, NOT_RATED),
-        "days_allowed": days_bucket(conn),
-    }
+    keys = {"clinician_id": clinician.scalar_subquery(), **mix_keys(conn)}
     grouped = [*(keys[name].label(name) for name in by), Assignment.status]
     not_active = select(Client.id).where(
         everyone.clinicians(Client.clinician_id), ~is_active(filters.as_of)
@@ -287,7 +289,7 @@ def _not_active(
     if filters.end:
         last = monday_of(filters.end)
         conditions += [Assignment.due_week <= last, Assignment.due_on <= last + SUNDAY]
-    late = and_(Assignment.status == "pending", Assignment.due_week < today)
+    late = _late(Assignment.status, Assignment.due_week, filters.as_of)
     query = (
         select(
             *grouped,
@@ -309,10 +311,8 @@ def _summed(
 ) -> pd.DataFrame:
     """Sum `table`'s counts over the period's weeks but the `cut` ones, by `by` and status.
 
-    Today's week is cut, so each week left lies wholly before or after today: overdue is
-    every pending assignment of a week before it."""
+    Today's week is cut, so each week left lies wholly before or after today (`_late`)."""
     filters = scope.filters
-    today = monday_of(filters.as_of)
     conditions: list[ColumnElement[bool]] = [table.due_week.not_in(sorted(cut))]
     if filters.start:
         conditions.append(table.due_week >= monday_of(filters.start))
@@ -323,7 +323,7 @@ def _summed(
     if table is HomeworkCount:
         conditions.append(scope.clinicians(HomeworkCount.clinician_id))
     keys = [getattr(table, name).label(name) for name in by]
-    late = and_(table.status == "pending", table.due_week < today)
+    late = _late(table.status, table.due_week, filters.as_of)
     query = (
         select(
             *keys,

@@ -44,15 +44,20 @@ def _counts(*conditions: ColumnElement[bool]) -> Select:
     )
 
 
+def mix_keys(conn: Connection) -> dict[str, ColumnElement]:
+    """`homework_mix_counts`' keys as SQL on `assignments`: a read that adds to or takes from
+    those counts groups by the same expressions."""
+    return {
+        "due_week": Assignment.due_week,
+        "type_id": Assignment.type_id,
+        "difficulty": func.coalesce(Assignment.difficulty, NOT_RATED),
+        "days_allowed": days_bucket(conn),
+    }
+
+
 def _mix(conn: Connection, *conditions: ColumnElement[bool]) -> Select:
     """Assignments per due week × type × difficulty × days-allowed bucket × status."""
-    keys = (
-        Assignment.due_week,
-        Assignment.type_id,
-        func.coalesce(Assignment.difficulty, NOT_RATED),
-        days_bucket(conn),
-        Assignment.status,
-    )
+    keys = (*mix_keys(conn).values(), Assignment.status)
     return select(*keys, func.count()).where(*conditions).group_by(*keys)
 
 
