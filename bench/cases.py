@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import Connection
 
 from bench import naive
+from dashboard.day_data import ATTENTION_ROWS_PER_PAGE
 from data_access.access.viewer import Viewer
 from data_access.reads import assignment_counts as counts
 from data_access.reads import (
@@ -103,13 +104,26 @@ def _window(ctx: Context, n: int) -> tuple[dt.date, dt.date]:
 
 
 def _overview_page(conn: Connection, viewer: Viewer, filters: Filters) -> object:
-    """Everything the overview page reads: its figures and the flagged counts as of today and
-    as of the previous period's last day (cached apart by the page, on the day)."""
+    """Everything the overview page reads: its figures, the needs-attention list as of today
+    (counted) and the flagged count as of the previous period's last day (each cached apart by
+    the page, on the day)."""
     before = practice.previous_period(filters)
-    days = [filters] if before is None else [filters, before]
-    return overview.overview_data(conn, viewer, filters), [
-        flagged_on(conn, viewer, day.on_the_day()) for day in days
-    ]
+    return (
+        overview.overview_data(conn, viewer, filters),
+        len(caseload.attention_on(conn, viewer, filters.on_the_day())),
+        before and flagged_on(conn, viewer, before.on_the_day()),
+    )
+
+
+def _caseload_page(conn: Connection, viewer: Viewer, filters: Filters) -> object:
+    """Everything the caseload page reads: the period's figures with the needs-attention list
+    as of today (cached apart by the page, on the day, and shared with the overview) and the
+    last session and score of the list's first page."""
+    day = filters.on_the_day()
+    attention = caseload.attention_on(conn, viewer, day)
+    data = caseload.with_attention(caseload.caseload_data(conn, viewer, filters), attention)
+    shown = tuple(int(i) for i in attention["client_id"][:ATTENTION_ROWS_PER_PAGE])
+    return data, caseload.last_contact(conn, viewer, day, shown)
 
 
 def _read(way: str, status: str, page_data: Callable, weeks: int) -> Call:
@@ -203,7 +217,7 @@ CASES: list[Case] = [
         )
         for page, call, weeks in (
             ("overview", _overview_page, 12),
-            ("caseload", caseload.caseload_data, 12),
+            ("caseload", _caseload_page, 12),
             ("homework", insight.homework_page, 12),
             ("outcomes", outcomes.client_frame, 52),
         )

@@ -9,6 +9,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from dashboard import practice_charts as charts
 from dashboard.auth_ui import require_viewer
 from dashboard.cache import page_data
+from dashboard.day_data import ATTENTION_ROWS_PER_PAGE, load_attention, load_last_contact
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar, scope_words
 from dashboard.flag_words import FLAG_LABELS, FLAG_RULES, not_on_track_share
@@ -20,13 +21,12 @@ from dashboard.plain_text import md
 from dashboard.risk_ui import risk_list
 from data_access.access import audit
 from data_access.access.viewer import Viewer
-from data_access.reads.caseload import caseload_data
+from data_access.reads.caseload import caseload_data, with_attention, with_contact
 from data_access.reads.expected import on_track_summary
 from data_access.reads.filters import Filters
 from data_access.records.csv_safe import to_safe_csv
 
 CLIENT_PAGE = str(PAGES_DIR / "client.py")
-ROWS_PER_PAGE = 20
 CLINICIANS_PER_PAGE = 25  # caseload table rows, and heatmap rows with them
 
 
@@ -47,9 +47,7 @@ def client_link(code: str, rules: str, filters: Filters) -> None:
     """A link to the client page for this period that stays in this signed-in browser session."""
     params = {"client": code, **period_params(filters)}
     try:
-        st.page_link(
-            CLIENT_PAGE, label=md(code), query_params=params, help=rules, width="stretch"
-        )
+        st.page_link(CLIENT_PAGE, label=md(code), query_params=params, help=rules, width="stretch")
     except StreamlitPageNotFoundError:  # page run on its own, without the app's menu (AppTest)
         st.markdown(f"[{md(code)}](client?{urlencode(params)})", help=rules)
 
@@ -71,9 +69,16 @@ def drill_param() -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-def export_flagged(viewer: Viewer, flagged: list) -> bytes:
+def attention_words(viewer: Viewer, day: Filters, attention: pd.DataFrame) -> list[dict]:
+    """These rows of the needs-attention list in words, with their last session and score."""
+    contact = load_last_contact(viewer, day, tuple(int(i) for i in attention["client_id"]))
+    return charts.attention_rows(with_contact(attention, contact))
+
+
+def export_flagged(viewer: Viewer, day: Filters, attention: pd.DataFrame) -> bytes:
     """The needs-attention CSV, made only when the button is pressed; the download (client-level
     data) is audited."""
+    flagged = attention_words(viewer, day, attention)
     with engine().begin() as conn:
         audit.record(conn, viewer, "export", None, f"needs-attention list, {len(flagged)} clients")
     return to_safe_csv(pd.DataFrame(flagged))
@@ -85,7 +90,8 @@ with engine().connect() as conn:
 drill = drill_param() if viewer.sees_other_clinicians else None
 if drill is None and len(filters.clinician_ids) == 1:  # a link filtered to one clinician
     drill = filters.clinician_ids[0]
-data = load(viewer, filters, drill)
+day = filters.on_the_day()
+data = with_attention(load(viewer, filters, drill), load_attention(viewer, day))
 
 st.title("Caseload")
 st.caption(
@@ -137,24 +143,25 @@ st.caption(
 )
 
 # --- Needs attention -----------------------------------------------------------------------
-flagged = charts.attention_rows(data.attention)
-st.subheader(f"Needing attention ({len(flagged)})")
+st.subheader(f"Needing attention ({len(data.attention)})")
 risk_list(viewer)
 with st.expander("What raises each flag"):
     for flag, label in FLAG_LABELS.items():
         st.markdown(f"**{label}**: {FLAG_RULES[flag]}")
-if not flagged:
+if data.attention.empty:
     st.success("No active client in scope has a needs-attention flag.")
 else:
     st.caption("Risk items first, then the most urgent flag: the first page is the worst.")
-    shown = pager(len(flagged), ROWS_PER_PAGE, "attention_page", "clients needing attention")
+    shown = pager(
+        len(data.attention), ATTENTION_ROWS_PER_PAGE, "attention_page", "clients needing attention"
+    )
     widths = [1.1, 1.4, 2.2, 1.6, 1.6]
     header = st.columns(widths)
     for column, title in zip(
         header, ("Client", "Clinician", "Flags", "Last session", "Last score"), strict=True
     ):
         column.markdown(f"**{title}**")
-    for row in flagged[shown.start : shown.stop]:
+    for row in attention_words(viewer, day, data.attention.iloc[shown.start : shown.stop]):
         cells = st.columns(widths, vertical_alignment="center")
         with cells[0]:
             client_link(row["Client"], row["Rules"], filters)
@@ -164,7 +171,7 @@ else:
         cells[4].write(row["Last score"])
     st.download_button(
         "Download the needs-attention list (CSV)",
-        lambda: export_flagged(viewer, flagged),
+        lambda: export_flagged(viewer, day, data.attention),
         file_name=f"needs_attention_{filters.as_of}.csv",
         mime="text/csv",
         on_click="ignore",
@@ -172,7 +179,7 @@ else:
 
 # --- Not on track, for supervision -------------------------------------------------------------
 st.subheader("Not on track, by clinician")
-on_track = load_on_track(viewer, filters.on_the_day())
+on_track = load_on_track(viewer, day)
 if on_track.off_course.empty:
     st.caption(f"Active clients not on track: {not_on_track_share(on_track)}.")
 else:

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import practice_charts as charts
 from dashboard.auth_ui import require_viewer
 from dashboard.cache import page_data
+from dashboard.day_data import load_attention
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar, scope_words
 from dashboard.on_track_ui import on_track_share
@@ -82,7 +83,8 @@ on_track_share(load_on_track(viewer, filters.on_the_day()))
 
 # Flagged clients are counted as of one day (today, the previous period's last day), not per
 # period: cached on that day alone, a change of dates or status does not count them again.
-now = replace(data.current, flagged_clients=load_flagged(viewer, filters.on_the_day()))
+# Today's are the rows of Caseload's needs-attention list, read once for both pages.
+now = replace(data.current, flagged_clients=len(load_attention(viewer, filters.on_the_day())))
 then = data.previous and replace(
     data.previous, flagged_clients=load_flagged(viewer, before.on_the_day())
 )

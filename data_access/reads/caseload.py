@@ -26,12 +26,9 @@ from data_access.reads.scope import Scope, scope_of
 from data_access.store.engine import on_own_connection
 from data_access.store.schema import SCHEDULED, Assignment, Client, Clinician, Score, TherapySession
 
-ATTENTION_COLUMNS = [
+ATTENTION_COLUMNS = ["client_id", "client_code", "clinician_id", "clinician", "flags"]
+CONTACT_COLUMNS = [
     "client_id",
-    "client_code",
-    "clinician_id",
-    "clinician",
-    "flags",
     "last_session",
     "last_attendance",
     "last_score_measure",
@@ -73,16 +70,15 @@ def _newest_row(
 
 
 def attention_list(conn: Connection, scope: Scope) -> pd.DataFrame:
-    """One row per flagged client: clinician, flags (a tuple of flags.RaisedFlag: each code
-    with the facts its rule's words need), last session (with attendance) and last score,
-    both up to the filters' "today". Clients with
-    an open risk item come first (unreviewed before reviewed), then by their most urgent flag
-    (flags.SEVERITY), then those with the most flags, then by clinician and code."""
+    """One row per flagged client: clinician and flags (a tuple of flags.RaisedFlag: each code
+    with the facts its rule's words need), as of the filters' "today". Clients with an open
+    risk item come first (unreviewed before reviewed), then by their most urgent flag
+    (flags.SEVERITY), then those with the most flags, then by clinician and code. The last
+    session and score are read apart (`last_contact`), for the rows a page shows."""
     flags = flags_in(conn, scope)
     if flags.empty:
         return pd.DataFrame(columns=ATTENTION_COLUMNS)
     ids = tuple(int(i) for i in flags["client_id"].unique())
-    as_of = scope.filters.as_of
     grouped = flags.groupby("client_id", sort=False)
     per_client = pd.DataFrame(
         {
@@ -94,6 +90,36 @@ def attention_list(conn: Connection, scope: Scope) -> pd.DataFrame:
     owners = pd.read_sql(
         select(Client.id.label("client_id"), Client.clinician_id).where(Client.id.in_(ids)), conn
     ).set_index("client_id")
+    frame = per_client.join(owners).reset_index().rename(columns={"index": "client_id"})
+    frame["n_flags"] = grouped.size().reindex(frame["client_id"]).to_numpy()
+    rank = flags["flag"].map(severity_rank) * 2 + flags["reviewed"].astype(int)
+    frame["top"] = rank.groupby(flags["client_id"]).min().reindex(frame["client_id"]).to_numpy()
+    return frame.sort_values(
+        ["top", "n_flags", "clinician", "client_code"], ascending=[True, False, True, True]
+    ).reset_index(drop=True)[ATTENTION_COLUMNS]
+
+
+def attention_on(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """`attention_list` for a page: it depends on the filters' as-of day and clinicians alone,
+    so pages cache it on `filters.on_the_day()` and share it (Overview counts its rows)."""
+    return attention_list(conn, scope_of(conn, viewer, filters))
+
+
+def last_contact(
+    conn: Connection, viewer: Viewer, filters: Filters, client_ids: Sequence[int]
+) -> pd.DataFrame:
+    """Each of these clients' last session (with attendance) and last score up to the filters'
+    "today" (CONTACT_COLUMNS; blank where none): for the rows of the attention list a page
+    shows or downloads. Clients outside the viewer's scope are left out."""
+    scope = scope_of(conn, viewer, filters)
+    ids = tuple(
+        conn.execute(
+            select(Client.id).where(
+                scope.clinicians(Client.clinician_id), Client.id.in_(tuple(client_ids))
+            )
+        ).scalars()
+    )
+    as_of = filters.as_of
     last_sessions = _newest_row(
         conn,
         ids,
@@ -113,30 +139,26 @@ def attention_list(conn: Connection, scope: Scope) -> pd.DataFrame:
         Score.value.label("last_score"),
         Score.recorded_on.label("last_score_on"),
     )
-    frame = per_client.join(owners).join(last_sessions).join(last_scores)
+    frame = pd.DataFrame(index=pd.Index(ids, name="client_id"))
+    frame = frame.join(last_sessions).join(last_scores)
     for column in ("last_session", "last_score_on"):
         frame[column] = pd.to_datetime(frame[column]).dt.date
-    frame = frame.reset_index().rename(columns={"index": "client_id"})
-    frame["n_flags"] = grouped.size().reindex(frame["client_id"]).to_numpy()
-    rank = flags["flag"].map(severity_rank) * 2 + flags["reviewed"].astype(int)
-    frame["top"] = rank.groupby(flags["client_id"]).min().reindex(frame["client_id"]).to_numpy()
-    return frame.sort_values(
-        ["top", "n_flags", "clinician", "client_code"], ascending=[True, False, True, True]
-    ).reset_index(drop=True)[ATTENTION_COLUMNS]
+    return frame.reset_index()[CONTACT_COLUMNS]
 
 
-def caseload_table(
-    conn: Connection,
-    scope: Scope,
-    attention: pd.DataFrame,
-    outcomes: pd.DataFrame,
-) -> pd.DataFrame:
+def with_contact(attention: pd.DataFrame, contact: pd.DataFrame) -> pd.DataFrame:
+    """Attention rows (any slice of `attention_list`) with their `last_contact` columns, in
+    the rows' order."""
+    return attention.merge(contact, on="client_id", how="left")
+
+
+def caseload_table(conn: Connection, scope: Scope, outcomes: pd.DataFrame) -> pd.DataFrame:
     """One row per clinician in scope (and in the filters) who has clients.
 
     Columns: clinician_id, clinician, clients, active_clients, attended, with_homework,
     setting_rate, assignments, completed, partial, reviewed, credit, completion_rate, overdue,
-    needs_attention, outcome_clients, improved_clients, improved_share. `attention` and
-    `outcomes` are this filter's `attention_list` and `client_outcomes`, computed once.
+    outcome_clients, improved_clients, improved_share (`with_attention` adds needs_attention).
+    `outcomes` is this filter's `client_outcomes`, computed once.
     """
     client_count = func.count(Client.id).label("clients")
     people = (
@@ -150,8 +172,6 @@ def caseload_table(
     sessions = session_counts(conn, scope, by_clinician=True).set_index("clinician_id")
     due = assignment_counts(conn, scope, by=("clinician_id",)).set_index("clinician_id")
     table = table.join(active).join(sessions).join(due.drop(columns="completion_rate"))
-    flagged = attention.groupby("clinician_id")["client_id"].nunique().rename("needs_attention")
-    table = table.join(flagged)
     outcome_counts = pd.DataFrame(
         {
             "outcome_clients": outcomes.groupby("clinician_id").size(),
@@ -159,7 +179,7 @@ def caseload_table(
         }
     )
     table = table.join(outcome_counts)
-    counts = ["active_clients", "attended", "with_homework", "needs_attention"]
+    counts = ["active_clients", "attended", "with_homework"]
     counts += ["outcome_clients", "improved_clients", *COUNT_COLUMNS]
     for column in counts:
         table[column] = table[column].fillna(0).astype(float if column == "credit" else int)
@@ -187,17 +207,13 @@ def completion_heatmap(conn: Connection, scope: Scope) -> pd.DataFrame:
 
 
 def clinician_clients(
-    conn: Connection,
-    scope: Scope,
-    clinician_id: int,
-    attention: pd.DataFrame,
-    outcomes: pd.DataFrame,
+    conn: Connection, scope: Scope, clinician_id: int, outcomes: pd.DataFrame
 ) -> pd.DataFrame:
     """A clinician's clients (in scope and filters): completion and latest change side by side.
 
     Columns: client_id, client_code, status, attended, reviewed, credit, completion_rate,
     phq_change, gad_change, outcome (a code: "reliable_improvement" / "reliable_deterioration"
-    / "no_reliable_change" / "too_few_scores"), flags (as in `attention_list`).
+    / "no_reliable_change" / "too_few_scores"); `with_attention` adds their flags.
     """
     mine = replace(scope.filters, clinician_ids=(clinician_id,))
     status = case(
@@ -224,7 +240,6 @@ def clinician_clients(
             phq_change=[],
             gad_change=[],
             outcome=[],
-            flags=[],
         )
     ids = tuple(int(i) for i in clients["client_id"])
     sessions = pd.read_sql(
@@ -248,10 +263,8 @@ def clinician_clients(
         conn,
     ).set_index("client_id")
     outcomes = outcomes.set_index("client_id")
-    flags = dict(zip(attention["client_id"], attention["flags"], strict=True))
     frame = clients.set_index("client_id").join(sessions).join(due)
     frame = frame.join(outcomes[["improved", "deteriorated", "phq_change", "gad_change"]])
-    frame["flags"] = [flags.get(c, ()) for c in frame.index]
     frame["attended"] = frame["attended"].fillna(0).astype(int)
     frame["reviewed"] = frame["reviewed"].fillna(0).astype(int)
     frame["credit"] = frame["credit"].fillna(0.0).astype(float)
@@ -281,25 +294,43 @@ class CaseloadData:
 def caseload_data(
     conn: Connection, viewer: Viewer, filters: Filters, drill: int | None = None
 ) -> CaseloadData:
-    """The caseload page's figures; with a clinician to `drill` into (a clinician viewing the
-    page always drills into their own caseload), also that clinician's clients. The drill-down
-    never narrows the table or the heatmap: they keep every clinician in the filters.
+    """The caseload page's figures for the period: per clinician, the heatmap and (a supervisor
+    or admin drilling down to one clinician, or a clinician, whose page always drills into their
+    own caseload) that clinician's clients. The drill-down never narrows the table or the
+    heatmap: they keep every clinician in the filters.
 
-    The viewer's scope is resolved once; the attention list and then the heatmap are computed
-    in a worker thread while this connection computes outcomes and the per-clinician counts.
+    The needs-attention list is as of one day, not of the period: the page reads it apart
+    (`attention_on`, cached on the day and shared with Overview) and `with_attention` joins it.
+    The scope is resolved once; the heatmap is computed in a worker thread meanwhile.
     """
     scope = scope_of(conn, viewer, filters)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        flagged = pool.submit(on_own_connection, conn.engine, attention_list, scope)
         heatmap = pool.submit(on_own_connection, conn.engine, completion_heatmap, scope)
         outcomes = client_outcomes(conn, scope)
-        attention = flagged.result()
-        table = caseload_table(conn, scope, attention, outcomes)
+        table = caseload_table(conn, scope, outcomes)
         if not viewer.sees_other_clinicians:
             drill = viewer.clinician_id
-        clients = (
-            None if drill is None else clinician_clients(conn, scope, drill, attention, outcomes)
-        )
+        clients = None if drill is None else clinician_clients(conn, scope, drill, outcomes)
         return CaseloadData(
-            table=table, heatmap=heatmap.result(), attention=attention, clients=clients
+            table=table,
+            heatmap=heatmap.result(),
+            attention=pd.DataFrame(columns=ATTENTION_COLUMNS),
+            clients=clients,
         )
+
+
+def with_attention(data: CaseloadData, attention: pd.DataFrame) -> CaseloadData:
+    """The period's figures with the needs-attention list (`attention_on` for the same viewer,
+    clinicians and as-of day): each clinician's count of flagged clients, and the drill-down
+    clients' flags."""
+    flagged = attention.groupby("clinician_id")["client_id"].nunique().rename("needs_attention")
+    table = data.table.drop(columns="needs_attention", errors="ignore")
+    table = table.join(flagged, on="clinician_id")
+    table["needs_attention"] = table["needs_attention"].fillna(0).astype(int)
+    clients = data.clients
+    if clients is not None:
+        flags = dict(zip(attention["client_id"], attention["flags"], strict=True))
+        clients = clients.assign(
+            flags=pd.Series([flags.get(c, ()) for c in clients["client_id"]], dtype=object)
+        )
+    return replace(data, table=table, attention=attention, clients=clients)

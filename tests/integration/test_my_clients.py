@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 
 from dashboard.clinician_words import homework_cell, score_cell
 from dashboard.flag_words import flag_labels
-from data_access.reads.caseload import attention_list
+from data_access.reads.caseload import attention_list, last_contact, with_contact
 from data_access.reads.filters import Filters
 from data_access.reads.my_clients import my_clients
 from data_access.reads.scope import scope_of
@@ -99,7 +99,10 @@ def test_a_supervisor_sees_their_own_caseload_or_with_the_toggle_their_team(prac
 def test_scheduled_sessions_count_as_neither_attended_nor_missed(practice: dict):
     """C-0002's last two recorded sessions are no-shows; the later bookings change nothing."""
     with practice["engine"].connect() as conn:
-        attention = attention_list(conn, scope_of(conn, practice["ben"], Filters(today=TODAY)))
+        today = Filters(today=TODAY)
+        attention = attention_list(conn, scope_of(conn, practice["ben"], today))
+        ids = attention["client_id"].tolist()
+        attention = with_contact(attention, last_contact(conn, practice["ben"], today, ids))
     two = attention[attention["client_code"] == "C-0002"].iloc[0]
     assert "Repeated no-shows" in flag_labels(two["flags"])
     assert (two["last_session"], two["last_attendance"]) == (D(2026, 11, 19), "no_show")

@@ -10,7 +10,14 @@ import pytest
 
 from dashboard.flag_words import flag_labels, flag_rules
 from data_access.reads.assignment_counts import assignment_counts
-from data_access.reads.caseload import attention_list, caseload_data
+from data_access.reads.caseload import (
+    attention_list,
+    attention_on,
+    caseload_data,
+    last_contact,
+    with_attention,
+    with_contact,
+)
 from data_access.reads.filters import Filters
 from data_access.reads.flags import flagged_on
 from data_access.reads.overview import overview_data
@@ -108,8 +115,20 @@ def test_mix_by_type_difficulty_and_days_allowed(engine, practice):
 
 
 def _table(engine, practice, who, filters=MAY, drill=None):
+    """The caseload page's data as the page reads it: the period's figures with the
+    needs-attention list as of the filters' day."""
+    viewer = practice.viewer(practice.ids[who])
     with engine.connect() as conn:
-        return caseload_data(conn, practice.viewer(practice.ids[who]), filters, drill)
+        attention = attention_on(conn, viewer, filters.on_the_day())
+        return with_attention(caseload_data(conn, viewer, filters, drill), attention)
+
+
+def _listed(conn, viewer, filters):
+    """The needs-attention list with each client's last session and score, as Caseload shows
+    and downloads it."""
+    attention = attention_list(conn, scope_of(conn, viewer, filters))
+    ids = attention["client_id"].tolist()
+    return with_contact(attention, last_contact(conn, viewer, filters, ids))
 
 
 def test_caseload_rows_per_clinician_for_the_admin(engine, practice):
@@ -202,7 +221,7 @@ def test_heatmap_cells_are_clinician_by_due_week(engine, practice):
 def test_attention_list_gives_flags_rules_last_session_and_last_score(engine, practice):
     admin = practice.viewer(practice.ids["ada"])
     with engine.connect() as conn:
-        frame = attention_list(conn, scope_of(conn, admin, MAY)).set_index("client_code")
+        frame = _listed(conn, admin, MAY).set_index("client_code")
     assert list(frame.index) == ["C-0004", "C-0001"]  # deterioration is more urgent (SEVERITY)
     one, four = frame.loc["C-0001"], frame.loc["C-0004"]
     assert (one.clinician, flag_labels(one["flags"])) == ("Ana Alder", "Repeated no-shows")
@@ -229,9 +248,7 @@ def test_attention_list_leaves_the_last_score_blank_for_a_client_never_scored(en
         built.session(client, D(2026, 5, 18), attendance="no_show")
     built.score(scored, "PHQ-9", 12, D(2026, 5, 4))
     with engine.connect() as conn:
-        frame = attention_list(conn, scope_of(conn, built.viewer(ada), MAY)).set_index(
-            "client_code"
-        )
+        frame = _listed(conn, built.viewer(ada), MAY).set_index("client_code")
     assert sorted(frame.index) == ["C-0001", "C-0002"]
     never = frame.loc["C-0002"]
     assert (never.last_session, never.last_attendance) == (D(2026, 5, 18), "no_show")
@@ -240,6 +257,31 @@ def test_attention_list_leaves_the_last_score_blank_for_a_client_never_scored(en
         12,
         D(2026, 5, 4),
     )
+
+
+def test_last_session_and_score_are_given_only_for_clients_in_the_viewers_scope(
+    engine, practice
+):
+    """Sam supervises Ana: asked for C-0001 (Ana's) and C-0004 (Ben's), he gets C-0001 alone."""
+    ids = {code: practice.clients[code] for code in ("C-0001", "C-0004")}
+    with engine.connect() as conn:
+        contact = last_contact(conn, practice.viewer(practice.ids["sam"]), MAY, list(ids.values()))
+    assert contact["client_id"].tolist() == [ids["C-0001"]]
+    assert (contact.iloc[0].last_session, contact.iloc[0].last_attendance) == (
+        D(2026, 5, 28),
+        "no_show",
+    )
+
+
+def test_the_needs_attention_list_is_the_same_for_every_period_and_status(engine, practice):
+    """Flags are as of one day: Caseload's list, and Overview's count of it, do not move with
+    the dates or the client-status filter (so pages cache it on the day alone)."""
+    may, april = _table(engine, practice, "ada"), _table(
+        engine, practice, "ada", replace(MAY, start=D(2026, 4, 1), client_status="all")
+    )
+    assert may.attention["client_code"].tolist() == april.attention["client_code"].tolist()
+    assert may.attention["client_code"].tolist() == ["C-0004", "C-0001"]
+    assert may.table["needs_attention"].tolist() == april.table["needs_attention"].tolist()
 
 
 def test_drill_down_shows_one_clinicians_clients_side_by_side(engine, practice):

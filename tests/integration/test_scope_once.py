@@ -26,6 +26,8 @@ PAGES: dict[str, Callable] = {
     "lag": lambda conn, viewer: outcome_lag.lag_view(conn, viewer, APRIL),
     "my clients": lambda conn, viewer: my_clients(conn, viewer, APRIL.as_of, team=True),
     "flags": lambda conn, viewer: needs_attention(conn, viewer, APRIL),
+    "attention list": lambda conn, viewer: caseload.attention_on(conn, viewer, APRIL),
+    "last contact": lambda conn, viewer: caseload.last_contact(conn, viewer, APRIL, [1, 2, 3]),
     "on track": lambda conn, viewer: on_track_summary(conn, viewer, APRIL),
     "headline list": lambda conn, viewer: headline_clients(conn, viewer, APRIL, "attention"),
 }
