@@ -21,8 +21,9 @@ from dashboard.outcome_words import (
 )
 from dashboard.theme import LABEL_ROOM, OKABE_ITO, STATUS_STYLE, empty_figure, rate_axis, styled
 from dashboard.words import count_labels, rate_label, rate_labels
-from data_access.reads.insight import AFTER_NOT_REVIEWED, AFTER_REVIEWED, GROUP_DID, GROUP_RARELY
+from data_access.reads.insight import GROUP_DID, GROUP_RARELY
 from data_access.reads.metrics import MIN_REVIEWED_FOR_RATE
+from data_access.reads.reviews import AFTER_NOT_REVIEWED, AFTER_REVIEWED
 
 PATTERNS = ["", "/", "\\", "x", "-", "|", "+", ".", "/"]
 MIX_COLOURS = OKABE_ITO[:8]  # no black: it vanishes on the dark theme; pattern keeps types apart

@@ -127,12 +127,16 @@ def cmd_checksums(args: argparse.Namespace) -> int:
 
 def cmd_rebuild_aggregates(args: argparse.Namespace) -> int:
     """Recompute every maintained count from the live tables in one transaction."""
-    from data_access.store.aggregates import rebuild
+    from data_access.store import aggregates, homework_days
     from data_access.store.engine import write
 
     with write(_engine(args), "maintained counts") as conn:
-        counts, mix = rebuild(conn)
-    print(f"rebuilt the maintained counts: {counts:,} homework rows, {mix:,} mix rows")
+        counts, mix = aggregates.rebuild(conn)
+        days = homework_days.rebuild(conn)
+    print(
+        f"rebuilt the maintained counts: {counts:,} homework rows, {mix:,} mix rows, "
+        f"{days:,} homework days"
+    )
     return 0
 
 

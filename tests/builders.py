@@ -10,7 +10,7 @@ from sqlalchemy import Engine, insert, select
 
 from data_access.access.passwords import hash_password
 from data_access.access.viewer import Viewer
-from data_access.store import aggregates
+from data_access.store import aggregates, homework_days
 from data_access.store.schema import (
     Assignment,
     AssignmentType,
@@ -41,6 +41,7 @@ class Practice:
         with self.engine.begin() as conn:
             row_id = conn.execute(insert(table).values(**values)).inserted_primary_key[0]
             aggregates.refresh(conn)
+            homework_days.refresh(conn)
             return row_id
 
     def clinician(

@@ -1,50 +1,35 @@
-"""Homework by assignment type: how often each type is set, done and reviewed on time.
-
-Assignments count in a view when they were set (`assigned_on`) inside the filter window, for a
-client in the viewer's scope and the filters. Counting happens in SQL (GROUP BY); the small
-per-client frames that come back feed the statistics in pandas and scipy.
+"""Homework by assignment type: how often each type is set and done, by whom, and with what
+change in scores. What counts as set in the view: data_access/reads/homework_set.py; whether
+homework is reviewed on time, and done more after a review: data_access/reads/reviews.py.
+Counting happens in SQL (GROUP BY); the small per-client frames that come back feed the
+statistics in pandas and scipy.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 from scipy import stats
-from sqlalchemy import ColumnElement, Connection, Select, and_, case, exists, func, select
+from sqlalchemy import Connection, Select, exists, func, select
 
 from data_access.access.viewer import Viewer
-from data_access.reads import metrics
+from data_access.reads import metrics, reviews
 from data_access.reads.assignment_counts import assignment_counts
-from data_access.reads.filters import EVERYONE, Filters, type_condition
+from data_access.reads.filters import Filters
+from data_access.reads.homework_set import assignments_in_view, set_in_window
 from data_access.reads.queries import assignment_types
 from data_access.reads.scope import Scope, scope_of
 from data_access.reads.scores import baseline_latest
 from data_access.store.engine import on_own_connection
-from data_access.store.schema import Assignment, AssignmentType, Client, Clinician, TherapySession
+from data_access.store.schema import Assignment, AssignmentType, Client, Clinician
 
 DID_IT_MIN_COMPLETED = 3  # "did it": completed this type at least this many times
 RARELY_BELOW = 0.5  # "rarely did it": completion rate under this (and fewer than 3 completed)
 IMPROVEMENT_MEASURES = ("PHQ-9", "GAD-7")
 GROUP_DID = "did"  # improvement_by_type's groups (dashboard/ names them)
 GROUP_RARELY = "rarely"
-
-
-def assignments_in_view(scope: Scope) -> ColumnElement[bool]:
-    """Conditions on `Assignment` for the view: scope, client filters, types and window."""
-    return and_(scope.client_ids(Assignment.client_id), _set_in_window(scope.filters))
-
-
-def _set_in_window(filters: Filters) -> ColumnElement[bool]:
-    """Assignments of the chosen types set from the start day to the end day or the as-of day,
-    whichever comes first."""
-    bounds = [Assignment.assigned_on <= min(filters.end or filters.as_of, filters.as_of)]
-    if filters.start:
-        bounds.append(Assignment.assigned_on >= filters.start)
-    return and_(type_condition(filters), *bounds)
 
 
 def homework_by_type(conn: Connection, scope: Scope) -> pd.DataFrame:
@@ -62,7 +47,7 @@ def homework_by_type(conn: Connection, scope: Scope) -> pd.DataFrame:
         frame[column] = frame[column].astype(int)
     frame["credit"] = metrics.credit(frame["completed"], frame["partial"])
     frame = frame.sort_values(["times_set", "type"], ascending=[False, True], ignore_index=True)
-    set_any = exists().where(Assignment.client_id == Client.id, _set_in_window(filters))
+    set_any = exists().where(Assignment.client_id == Client.id, set_in_window(filters))
     total = conn.execute(
         select(func.count()).select_from(Client).where(scope.clients(), set_any)
     ).scalar_one()
@@ -135,8 +120,8 @@ def homework_page(conn: Connection, viewer: Viewer, filters: Filters) -> dict[st
         mix = pool.submit(on_own_connection, conn.engine, clinician_type_mix, scope)
         return {
             "by_type": homework_by_type(conn, scope),
-            "on_time": reviewed_on_time(conn, scope),
-            "after_review": completion_after_review(conn, scope),
+            "on_time": reviews.reviewed_on_time(conn, scope),
+            "after_review": reviews.completion_after_review(conn, scope),
             "due": assignment_counts(conn, scope),
             "improvement": improvement.result(),
             "mix": mix.result(),
@@ -250,139 +235,3 @@ def clinician_type_mix(conn: Connection, scope: Scope) -> pd.DataFrame:
     totals = frame.groupby("clinician_id")["times_set"].transform("sum")
     frame["share"] = frame["times_set"] / totals
     return frame
-
-
-def reviewed_on_time(conn: Connection, scope: Scope) -> pd.DataFrame:
-    """Per clinician, plus a total row: share of homework reviewed by the next attended session.
-
-    An assignment counts once the client's next attended session after it was set has happened
-    (by the as-of day); it is on time when it was reviewed (not pending, with a review date) on
-    or before that session. Columns: clinician_id, clinician, eligible, on_time, rate.
-    The total row has clinician EVERYONE and clinician_id -1.
-    """
-    filters = scope.filters
-    next_session = (
-        select(func.min(TherapySession.held_on))
-        .where(
-            TherapySession.client_id == Assignment.client_id,
-            TherapySession.attendance == "attended",
-            TherapySession.held_on > Assignment.assigned_on,
-            TherapySession.held_on <= filters.as_of,
-        )
-        .correlate(Assignment)
-        .scalar_subquery()
-    )
-    # Grouped by client, day set and review day first, so the next session is sought once per
-    # group: in a flat subquery SQLite evaluated it again for each place the outer query used it.
-    reviewed_on = case(
-        (
-            and_(Assignment.status != "pending", Assignment.reviewed_on.is_not(None)),
-            Assignment.reviewed_on,
-        ),
-        else_=None,
-    )
-    per_day = (
-        select(
-            Assignment.client_id,
-            reviewed_on.label("reviewed_on"),
-            next_session.label("next_session"),
-            func.count().label("n"),
-        )
-        .where(assignments_in_view(scope))
-        .group_by(Assignment.client_id, Assignment.assigned_on, reviewed_on)
-        .subquery()
-    )
-    on_time = case((per_day.c.reviewed_on <= per_day.c.next_session, per_day.c.n), else_=0)
-    query = (
-        select(
-            Client.clinician_id,
-            Clinician.name.label("clinician"),
-            func.sum(per_day.c.n).label("eligible"),
-            func.coalesce(func.sum(on_time), 0).label("on_time"),
-        )
-        .join(Client, Client.id == per_day.c.client_id)
-        .join(Clinician, Clinician.id == Client.clinician_id)
-        .where(per_day.c.next_session.is_not(None))
-        .group_by(Client.clinician_id, Clinician.name)
-        .order_by(Clinician.name)
-    )
-    frame = pd.read_sql(query, conn)
-    total = pd.DataFrame(
-        {
-            "clinician_id": [-1],
-            "clinician": [EVERYONE],
-            "eligible": [int(frame["eligible"].sum())],
-            "on_time": [int(frame["on_time"].sum())],
-        }
-    )
-    frame = pd.concat([frame, total], ignore_index=True)
-    frame["eligible"] = frame["eligible"].astype(int)
-    frame["on_time"] = frame["on_time"].astype(int)
-    frame["rate"] = frame["on_time"] / frame["eligible"].where(frame["eligible"] > 0)
-    return frame
-
-
-AFTER_REVIEWED = "reviewed"  # completion_after_review's groups: the last homework reviewed or not
-AFTER_NOT_REVIEWED = "not_reviewed"
-LOOK_BACK = dt.timedelta(weeks=8)  # how far before the window the previous homework is sought
-
-
-def completion_after_review(conn: Connection, scope: Scope) -> pd.DataFrame:
-    """Per clinician (and a total row, clinician EVERYONE and clinician_id -1): completion of
-    homework set in the view, split by whether the client's previous homework had been
-    reviewed by the day it was set (group AFTER_REVIEWED or AFTER_NOT_REVIEWED).
-
-    "Reviewed": every assignment set at the client's previous homework session has a status and
-    a review date on or before this one's `assigned_on`. Homework with no previous homework
-    (within LOOK_BACK before the window) is left out. Columns: clinician_id, clinician, group,
-    reviewed, credit, completion_rate. An association, not a cause.
-    """
-    filters = scope.filters
-    earlier = replace(filters, start=filters.start - LOOK_BACK) if filters.start else filters
-    pending = func.sum(case((Assignment.status == "pending", 1), else_=0))
-    per_day = (
-        select(
-            Assignment.client_id,
-            Assignment.assigned_on,
-            pending.label("pending"),
-            func.max(Assignment.reviewed_on).label("last_review"),
-            metrics.reviewed_count().label("reviewed"),
-            metrics.completion_credit().label("credit"),
-        )
-        .where(assignments_in_view(scope.with_filters(earlier)))
-        .group_by(Assignment.client_id, Assignment.assigned_on)
-        .subquery()
-    )
-    order = {"partition_by": per_day.c.client_id, "order_by": per_day.c.assigned_on}
-    sequenced = select(
-        per_day,
-        func.lag(per_day.c.pending).over(**order).label("before_pending"),
-        func.lag(per_day.c.last_review).over(**order).label("before_review"),
-    ).subquery()
-    followed = and_(
-        sequenced.c.before_pending == 0, sequenced.c.before_review <= sequenced.c.assigned_on
-    )
-    group = case((followed, AFTER_REVIEWED), else_=AFTER_NOT_REVIEWED)
-    query = (
-        select(
-            Client.clinician_id,
-            Clinician.name.label("clinician"),
-            group.label("group"),
-            func.sum(sequenced.c.reviewed).label("reviewed"),
-            func.sum(sequenced.c.credit).label("credit"),
-        )
-        .join(Client, Client.id == sequenced.c.client_id)
-        .join(Clinician, Clinician.id == Client.clinician_id)
-        .where(sequenced.c.before_pending.is_not(None))
-        .group_by(Client.clinician_id, Clinician.name, group)
-    )
-    if filters.start:
-        query = query.where(sequenced.c.assigned_on >= filters.start)
-    frame = pd.read_sql(query, conn)
-    total = frame.groupby("group", as_index=False)[["reviewed", "credit"]].sum()
-    total = total.assign(clinician_id=-1, clinician=EVERYONE)
-    frame = pd.concat([frame.sort_values(["clinician", "group"]), total], ignore_index=True)
-    frame["clinician_id"] = frame["clinician_id"].astype(int)
-    frame["reviewed"] = frame["reviewed"].fillna(0).astype(int)
-    frame["credit"] = frame["credit"].fillna(0).astype(float)
-    return metrics.add_completion_rate(frame)

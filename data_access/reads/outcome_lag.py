@@ -15,7 +15,8 @@ from sqlalchemy import Connection, Date, Integer, and_, cast, func, literal, sel
 from data_access.access.viewer import Viewer
 from data_access.reads import metrics
 from data_access.reads.filters import Filters, date_between
-from data_access.reads.insight import assignments_in_view, mean_with_interval
+from data_access.reads.homework_set import assignments_in_view
+from data_access.reads.insight import mean_with_interval
 from data_access.reads.scope import Scope, scope_of
 from data_access.store.schema import MEASURES, Assignment, Client, Score
 

@@ -132,7 +132,7 @@ def write(engine: Engine, record: str, *, data: bool = True) -> Iterator[Connect
     a fault a DatabaseFault. A write of `data` raises the data version, so caches see it, and
     every write recomputes the maintained counts it touched before it commits (raising the
     version first takes the write lock, so two writers never recount from stale rows)."""
-    from data_access.store import aggregates
+    from data_access.store import aggregates, homework_days
     from data_access.store.data_version import raise_version
 
     try:
@@ -141,6 +141,7 @@ def write(engine: Engine, record: str, *, data: bool = True) -> Iterator[Connect
             if data:
                 raise_version(conn)
             aggregates.refresh(conn)
+            homework_days.refresh(conn)
     except IntegrityError as exc:
         raise DataError(record, explain_integrity_error(exc)) from None
     except DBAPIError as exc:

@@ -447,6 +447,43 @@ class AggregateStale(Base):
     type_id: Mapped[int] = mapped_column(Integer)
 
 
+class HomeworkDay(Base):
+    """Maintained: one client's homework set on one day, with what the Homework page's review
+    figures need (`data_access/store/homework_days.py` keeps it equal to `assignments` and
+    `therapy_sessions` in every write)."""
+
+    __tablename__ = "homework_days"
+    __table_args__ = (
+        Index("ix_homework_days_client_id", "client_id"),
+        {"sqlite_with_rowid": False},  # rows stored in day order: a period reads one range
+    )
+
+    assigned_on: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    client_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)  # assignments set that day
+    pending: Mapped[int] = mapped_column(Integer)
+    reviewed: Mapped[int] = mapped_column(Integer)
+    completed: Mapped[int] = mapped_column(Integer)
+    partial: Mapped[int] = mapped_column(Integer)
+    last_review: Mapped[dt.date | None] = mapped_column(Date)  # the day's latest review date
+    next_session: Mapped[dt.date | None] = mapped_column(Date)  # next attended, after that day
+    on_time: Mapped[int] = mapped_column(Integer)  # reviewed on or before `next_session`
+    previous_on: Mapped[dt.date | None] = mapped_column(Date)  # the client's homework day before
+    # 1 when every assignment of `previous_on` had a status and a review date by this day
+    previous_reviewed: Mapped[int] = mapped_column(SmallInteger)
+
+
+class HomeworkDayStale(Base):
+    """Clients whose `homework_days` a write has touched; triggers add them, the same
+    transaction recomputes and clears them (not unique, as AggregateStale)."""
+
+    __tablename__ = "homework_days_stale"
+    __table_args__ = (Index("ix_homework_days_stale_client_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(Integer)
+
+
 CONSTRAINT_REASONS: dict[str, str] = {
     "ck_clinicians_role": f"role must be one of {', '.join(ROLES)}",
     "ck_clinicians_not_own_supervisor": "a clinician cannot supervise themselves",

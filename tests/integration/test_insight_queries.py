@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from dashboard.words import rate_label
-from data_access.reads import insight
+from data_access.reads import insight, reviews
 from data_access.reads.filters import EVERYONE, Filters
 from data_access.reads.scope import scope_of
 from tests.builders import D, Practice
@@ -124,7 +124,7 @@ def test_reviewed_on_time_uses_the_next_attended_session(engine):
     # set at the last session: its next session has not happened, so it does not count yet
     p.assignment(c, D(2026, 3, 23), "pending")
     with engine.connect() as conn:
-        table = insight.reviewed_on_time(conn, scope_of(conn, p.viewer(dana), MARCH))
+        table = reviews.reviewed_on_time(conn, scope_of(conn, p.viewer(dana), MARCH))
     total = table.set_index("clinician").loc[EVERYONE]
     assert (total["eligible"], total["on_time"]) == (5, 3)
     assert rate_label(total["rate"], total["eligible"]) == "60 % (n=5)"
@@ -199,12 +199,12 @@ def test_completion_after_review_splits_homework_by_whether_the_last_one_was_rev
     # Mar 16 (after a review): completed
     p.assignment(c, D(2026, 3, 16), "completed", reviewed=D(2026, 3, 23))
     with engine.connect() as conn:
-        table = insight.completion_after_review(conn, scope_of(conn, p.viewer(dana), MARCH))
+        table = reviews.completion_after_review(conn, scope_of(conn, p.viewer(dana), MARCH))
     dana_rows = table[table["clinician"] == "Dana Doc"].set_index("group")
     # after a review: 2 completed + 1 partial of 3 reviewed = 2.5 / 3; after none: 0 of 1
-    assert dana_rows.loc[insight.AFTER_REVIEWED, "reviewed"] == 3
-    assert dana_rows.loc[insight.AFTER_REVIEWED, "completion_rate"] == pytest.approx(2.5 / 3)
-    not_reviewed = dana_rows.loc[insight.AFTER_NOT_REVIEWED]
+    assert dana_rows.loc[reviews.AFTER_REVIEWED, "reviewed"] == 3
+    assert dana_rows.loc[reviews.AFTER_REVIEWED, "completion_rate"] == pytest.approx(2.5 / 3)
+    not_reviewed = dana_rows.loc[reviews.AFTER_NOT_REVIEWED]
     assert rate_label(not_reviewed["completion_rate"], not_reviewed["reviewed"]) == "too few (n=1)"
-    total = table[table["clinician_id"] == -1].set_index("group").loc[insight.AFTER_REVIEWED]
+    total = table[table["clinician_id"] == -1].set_index("group").loc[reviews.AFTER_REVIEWED]
     assert rate_label(total["completion_rate"], total["reviewed"]) == "too few (n=3)"  # under 5

@@ -9,7 +9,8 @@ import pandas as pd
 
 from dashboard import insight_charts as charts
 from data_access.reads.filters import EVERYONE
-from data_access.reads.insight import AFTER_NOT_REVIEWED, AFTER_REVIEWED, GROUP_DID, GROUP_RARELY
+from data_access.reads.insight import GROUP_DID, GROUP_RARELY
+from data_access.reads.reviews import AFTER_NOT_REVIEWED, AFTER_REVIEWED
 
 
 def on_time(*rows):
