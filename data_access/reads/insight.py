@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 from scipy import stats
-from sqlalchemy import Connection, Select, exists, func, select
+from sqlalchemy import ColumnElement, Connection, Select, exists, func, select
 
 from data_access.access.viewer import Viewer
 from data_access.reads import metrics, reviews
@@ -78,15 +78,22 @@ def homework_by_type(conn: Connection, scope: Scope) -> pd.DataFrame:
     ]
 
 
+def _by_type_and_client(scope: Scope) -> list[ColumnElement[bool]]:
+    """`assignments_in_view`, worded so that SQLite walks the (type, client, day) index: a
+    query grouped by type (and client) then neither sorts nor reads rows for their engagement.
+
+    Naming every type lets SQLite seek (type, client) pairs for the clients in view, rather
+    than each client's assignments by date; for every client it would read the whole index.
+    """
+    in_view = [assignments_in_view(scope)]
+    if not scope.filters.type_ids and not scope.sees_everyone:
+        in_view.append(Assignment.type_id.in_(select(AssignmentType.id)))
+    return in_view
+
+
 def _counts_by_type(scope: Scope) -> Select:
     """SELECT per type in the view: times_set, clients_set, completed, partial, reviewed,
     engagement_sum, engagement_n."""
-    in_view = [assignments_in_view(scope)]
-    if not scope.filters.type_ids and not scope.sees_everyone:
-        # Naming every type lets SQLite seek (type, client) pairs in that index for the
-        # clients in view, rather than each client's assignments by date and then every row
-        # for its engagement.
-        in_view.append(Assignment.type_id.in_(select(AssignmentType.id)))
     counts = (
         func.count().label("times_set"),
         metrics.completed_count().label("completed"),
@@ -103,7 +110,7 @@ def _counts_by_type(scope: Scope) -> Select:
             func.count(func.distinct(Assignment.client_id)).label("clients_set"),
             *counts,
         )
-        .where(*in_view)
+        .where(*_by_type_and_client(scope))
         .group_by(Assignment.type_id)
     )
 
@@ -129,22 +136,22 @@ def homework_page(conn: Connection, viewer: Viewer, filters: Filters) -> dict[st
 
 
 def _client_type_counts(conn: Connection, scope: Scope) -> pd.DataFrame:
-    """Per client and type: completed, reviewed and credit (one row per pair, from SQL)."""
+    """Per type and client: type (its name), completed, reviewed and credit (one row per pair,
+    from SQL; the names joined after, on a few rows)."""
     query = (
         select(
+            Assignment.type_id,
             Assignment.client_id,
-            AssignmentType.id.label("type_id"),
-            AssignmentType.name.label("type"),
             metrics.completed_count().label("completed"),
             metrics.reviewed_count().label("reviewed"),
             metrics.completion_credit().label("credit"),
         )
-        .select_from(Assignment)
-        .join(AssignmentType, AssignmentType.id == Assignment.type_id)
-        .where(assignments_in_view(scope))
-        .group_by(Assignment.client_id, AssignmentType.id, AssignmentType.name)
+        .where(*_by_type_and_client(scope))
+        .group_by(Assignment.type_id, Assignment.client_id)
     )
-    return metrics.add_completion_rate(pd.read_sql(query, conn))
+    names = assignment_types(conn)[["type_id", "name"]].rename(columns={"name": "type"})
+    counts = pd.read_sql(query, conn).merge(names, on="type_id")
+    return metrics.add_completion_rate(counts)
 
 
 def mean_with_interval(values: pd.Series) -> dict[str, float | int | bool]:
