@@ -131,8 +131,9 @@ def write(engine: Engine, record: str, *, data: bool = True) -> Iterator[Connect
     """One transaction for one write; a database refusal becomes a DataError naming `record`,
     a fault a DatabaseFault. A write of `data` raises the data version, so caches see it, and
     every write recomputes the maintained counts it touched before it commits (raising the
-    version first takes the write lock, so two writers never recount from stale rows)."""
-    from data_access.store import aggregates
+    version first takes the write lock, so two writers never recount from stale rows): the
+    homework counts and the score spans."""
+    from data_access.store import aggregates, score_spans
     from data_access.store.data_version import raise_version
 
     try:
@@ -141,6 +142,7 @@ def write(engine: Engine, record: str, *, data: bool = True) -> Iterator[Connect
             if data:
                 raise_version(conn)
             aggregates.refresh(conn)
+            score_spans.refresh(conn)
     except IntegrityError as exc:
         raise DataError(record, explain_integrity_error(exc)) from None
     except DBAPIError as exc:

@@ -447,6 +447,33 @@ class AggregateStale(Base):
     type_id: Mapped[int] = mapped_column(Integer)
 
 
+class ScoreSpan(Base):
+    """Maintained: each client's first and last score on a measure (lowest and highest
+    (recorded_on, id)) and how many (`data_access/store/score_spans.py`, migration 0011)."""
+
+    __tablename__ = "score_spans"
+    __table_args__ = {"sqlite_with_rowid": False}  # a client's pairs stored together, in order
+
+    client_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure: Mapped[str] = mapped_column(String(20), primary_key=True)
+    first_id: Mapped[int] = mapped_column(Integer)
+    last_id: Mapped[int] = mapped_column(Integer)
+    first_on: Mapped[dt.date] = mapped_column(Date)
+    last_on: Mapped[dt.date] = mapped_column(Date)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class ScoreSpanStale(Base):
+    """(client, measure) pairs a write touched, until it recomputes them; as aggregates_stale."""
+
+    __tablename__ = "score_spans_stale"
+    __table_args__ = (Index("ix_score_spans_stale_key", "client_id", "measure"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(Integer)
+    measure: Mapped[str] = mapped_column(String(20))
+
+
 CONSTRAINT_REASONS: dict[str, str] = {
     "ck_clinicians_role": f"role must be one of {', '.join(ROLES)}",
     "ck_clinicians_not_own_supervisor": "a clinician cannot supervise themselves",
