@@ -18,6 +18,10 @@ from data_access.reads.scope import Scope
 from data_access.store.engine import is_sqlite
 from data_access.store.schema import Client, Measure, Score, ScoreSpan, ScoreSpanStale
 
+# `from_spans` reads everything live when more than this share of the clients have a score
+# after the window's end: recomputing them would cost what the live read does.
+LIVE_SHARE = 0.5
+
 
 def baseline_latest(
     conn: Connection,
@@ -90,7 +94,7 @@ def from_spans(
     late = frame.loc[frame["latest_on"] > end, "client_id"].unique()
     if len(late) == 0:
         return frame
-    if 2 * len(late) > frame["client_id"].nunique():
+    if len(late) > LIVE_SHARE * frame["client_id"].nunique():
         return baseline_latest(conn, scope, measures, client_ids)
     live = baseline_latest(conn, scope, measures, [int(c) for c in late])
     kept = frame[~frame["client_id"].isin(late)]
