@@ -402,7 +402,7 @@ def test_rebuild_aggregates_recounts_everything_and_raises_the_data_version(sqli
     url = sqlite_engine.url.render_as_string(hide_password=False)
     assert main(["rebuild-aggregates", "--database-url", url]) == 0
     assert capsys.readouterr().out == (
-        "rebuilt the maintained counts: 1 homework rows, 1 mix rows\n"
+        "rebuilt the maintained counts: 1 homework rows, 1 mix rows, 0 score spans\n"
     )
     assert _tables(sqlite_engine) == right
     with sqlite_engine.connect() as conn:

@@ -222,6 +222,15 @@ def test_score_spans_equal_the_scores_and_active_pairs_read_from_them_equal_the_
     fresh_database, steps, earlier, seek, never_wholly_live
 ):
     engine = fresh_database()
+    try:
+        _check_a_run(engine, steps, earlier, seek, never_wholly_live)
+    finally:
+        engine.dispose()  # each example's pool closed now, not at the end of the test
+
+
+def _check_a_run(
+    engine: Engine, steps: list[tuple], earlier: int, seek: bool, never_wholly_live: bool
+) -> None:
     staff = Staff(engine)
     seek_pairs = score_spans.SEEK_PAIRS
     score_spans.SEEK_PAIRS = seek_pairs if seek else 0  # else the way of a large import
