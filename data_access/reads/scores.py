@@ -64,6 +64,52 @@ def from_spans(
         raise ValueError("the spans hold whole histories: a window with a start date reads live")
     if conn.execute(select(ScoreSpanStale.id).limit(1)).first() is not None:
         return baseline_latest(conn, scope, measures, client_ids)
+    late = _scored_later(conn, scope, measures, client_ids)
+    if late is None:
+        return baseline_latest(conn, scope, measures, client_ids)
+    frame = _read(conn, _span_rows(scope, tuple(measures), client_ids))
+    if not late:
+        return frame
+    live = baseline_latest(conn, scope, measures, late)
+    kept = frame[~frame["client_id"].isin(late)]
+    parts = [part for part in (kept, live) if not part.empty]
+    if not parts:
+        return live  # nothing scored by the end: the live query's empty frame
+    merged = pd.concat(parts, ignore_index=True)
+    return merged.sort_values(["client_id", "measure"], kind="stable", ignore_index=True)
+
+
+def _scored_later(
+    conn: Connection, scope: Scope, measures: Sequence[str], client_ids: Sequence[int] | None
+) -> list[int] | None:
+    """The clients in view with a score after the window's end, which the spans cannot answer;
+    None when they are more than LIVE_SHARE of those with a span (read them all live).
+
+    One seek in the spans' `last_on` index answers "none" (every read as of today).
+    """
+    end = scope.filters.end
+    in_measures = ScoreSpan.measure.in_(tuple(measures))
+    if end is None:
+        return []
+    later = select(ScoreSpan.client_id).where(ScoreSpan.last_on > end, in_measures).limit(1)
+    if conn.execute(later).first() is None:
+        return []
+    query = (
+        select(ScoreSpan.client_id, func.max(ScoreSpan.last_on))
+        .join(Client, Client.id == ScoreSpan.client_id)
+        .where(scope.clients(), in_measures)
+        .group_by(ScoreSpan.client_id)
+    )
+    if client_ids is not None:
+        query = query.where(ScoreSpan.client_id.in_(tuple(client_ids)))
+    last_on = {int(c): pd.Timestamp(day).date() for c, day in conn.execute(query)}
+    late = sorted(c for c, day in last_on.items() if day > end)
+    return None if len(late) > LIVE_SHARE * len(last_on) else late
+
+
+def _span_rows(scope: Scope, measures: tuple[str, ...], client_ids: Sequence[int] | None) -> Select:
+    """Baseline/latest rows read from the spans: each pair's row by its key, each value by the
+    score's id."""
     first = Score.__table__.alias("first")
     last = Score.__table__.alias("last")
     query = (
@@ -82,27 +128,12 @@ def from_spans(
         .join(ScoreSpan, ScoreSpan.client_id == Client.id)
         .join(first, first.c.id == ScoreSpan.first_id)
         .join(last, last.c.id == ScoreSpan.last_id)
-        .where(scope.clients(), ScoreSpan.measure.in_(tuple(measures)))
+        .where(scope.clients(), ScoreSpan.measure.in_(measures))
         .order_by(ScoreSpan.client_id, ScoreSpan.measure)
     )
     if client_ids is not None:
         query = query.where(Client.id.in_(tuple(client_ids)))
-    frame = _read(conn, query)
-    end = scope.filters.end
-    if end is None or frame.empty:
-        return frame
-    late = frame.loc[frame["latest_on"] > end, "client_id"].unique()
-    if len(late) == 0:
-        return frame
-    if len(late) > LIVE_SHARE * frame["client_id"].nunique():
-        return baseline_latest(conn, scope, measures, client_ids)
-    live = baseline_latest(conn, scope, measures, [int(c) for c in late])
-    kept = frame[~frame["client_id"].isin(late)]
-    parts = [part for part in (kept, live) if not part.empty]
-    if not parts:
-        return live  # nothing scored by the end: the live query's empty frame
-    merged = pd.concat(parts, ignore_index=True)
-    return merged.sort_values(["client_id", "measure"], kind="stable", ignore_index=True)
+    return query
 
 
 def _by_seeking(

@@ -452,7 +452,7 @@ class ScoreSpan(Base):
     (recorded_on, id)) and how many (`data_access/store/score_spans.py`, migration 0011)."""
 
     __tablename__ = "score_spans"
-    __table_args__ = {"sqlite_with_rowid": False}  # a client's pairs stored together, in order
+    __table_args__ = (Index("ix_score_spans_last_on", "last_on"), {"sqlite_with_rowid": False})
 
     client_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     measure: Mapped[str] = mapped_column(String(20), primary_key=True)

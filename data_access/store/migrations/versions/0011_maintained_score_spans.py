@@ -90,6 +90,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("client_id", "measure", name=op.f("pk_score_spans")),
         sqlite_with_rowid=False,  # rows in key order: a client's pairs sit together
     )
+    # "is any pair scored after this day?" (an as-of day in the past) is one seek
+    op.create_index("ix_score_spans_last_on", "score_spans", ["last_on"])
     op.create_table(
         "score_spans_stale",
         sa.Column("id", sa.Integer(), nullable=False),
