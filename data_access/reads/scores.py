@@ -21,6 +21,7 @@ from data_access.store.schema import Client, Measure, Score, ScoreSpan, ScoreSpa
 # `from_spans` reads everything live when more than this share of the clients have a score
 # after the window's end: recomputing them would cost what the live read does.
 LIVE_SHARE = 0.5
+LIVE_CLIENTS_MAX = 2_000  # and beyond this many: their ids would be one long IN list
 
 
 def baseline_latest(
@@ -83,7 +84,8 @@ def _scored_later(
     conn: Connection, scope: Scope, measures: Sequence[str], client_ids: Sequence[int] | None
 ) -> list[int] | None:
     """The clients in view with a score after the window's end, which the spans cannot answer;
-    None when they are more than LIVE_SHARE of those with a span (read them all live).
+    None when they are more than LIVE_SHARE of those with a span, or LIVE_CLIENTS_MAX (read
+    them all live).
 
     One seek in the spans' `last_on` index answers "none" (every read as of today).
     """
@@ -104,7 +106,8 @@ def _scored_later(
         query = query.where(ScoreSpan.client_id.in_(tuple(client_ids)))
     last_on = {int(c): pd.Timestamp(day).date() for c, day in conn.execute(query)}
     late = sorted(c for c, day in last_on.items() if day > end)
-    return None if len(late) > LIVE_SHARE * len(last_on) else late
+    too_many = len(late) > min(LIVE_SHARE * len(last_on), LIVE_CLIENTS_MAX)
+    return None if too_many else late
 
 
 def _span_rows(scope: Scope, measures: tuple[str, ...], client_ids: Sequence[int] | None) -> Select:
