@@ -66,6 +66,7 @@ class Context:
 
 
 Call = Callable[[Connection, Context], object]
+WAYS = ("maintained", "live")  # figures read from the maintained tables, or all from live rows
 
 
 @dataclass(frozen=True)
@@ -128,15 +129,30 @@ def _caseload_page(conn: Connection, viewer: Viewer, filters: Filters) -> object
 
 def _read(way: str, status: str, page_data: Callable, weeks: int) -> Call:
     """A page's data read the `way` given for the clients of `status` ("all", or "active" as
-    the pages open): whole weeks from the maintained counts, or every figure counted from the
-    live tables (assignment_counts.READ_MAINTAINED off)."""
+    the pages open): whole weeks from the maintained counts and the flags' scores from the
+    maintained spans, or every figure counted from the live tables (assignment_counts' and
+    expected's READ_MAINTAINED off)."""
 
     def call(conn: Connection, ctx: Context) -> object:
-        counts.READ_MAINTAINED = way == "maintained"
+        counts.READ_MAINTAINED = expected.READ_MAINTAINED = way == "maintained"
         try:
             return page_data(conn, ctx.viewer, replace(ctx.weeks(weeks), client_status=status))
         finally:
-            counts.READ_MAINTAINED = True
+            counts.READ_MAINTAINED = expected.READ_MAINTAINED = True
+
+    return call
+
+
+def _active_pairs(way: str) -> Call:
+    """The flags' baseline and latest PHQ-9/GAD-7 of the active clients, as of today, read from
+    the maintained score spans or seeking the scores (expected.READ_MAINTAINED off)."""
+
+    def call(conn: Connection, ctx: Context) -> object:
+        expected.READ_MAINTAINED = way == "maintained"
+        try:
+            return expected.active_pairs(conn, scope_of(conn, ctx.viewer, ctx.active))
+        finally:
+            expected.READ_MAINTAINED = True
 
     return call
 
@@ -175,6 +191,7 @@ CASES: list[Case] = [
         lambda c, x: naive.baseline_latest(c, x.viewer, ("PHQ-9", "GAD-7"), None),
     ),
     Case("needs attention, active clients", lambda c, x: needs_attention(c, x.viewer, x.active)),
+    *(Case(f"active pairs (flags' scores), {way}", _active_pairs(way)) for way in WAYS),
     Case(
         "expected response: fit PHQ-9 and GAD-7 (target 5 s)",
         lambda c, x: [expected.fit(expected.training_rows(c, m), m) for m in expected.BANDED],
@@ -222,7 +239,7 @@ CASES: list[Case] = [
             ("outcomes", outcomes.client_frame, 52),
         )
         for status in ("active", "all")
-        for way in ("maintained", "live")
+        for way in WAYS
     ),
     Case("client: get_client", lambda c, x: get_client(c, x.viewer, x.client_code), None, "client"),
     Case(

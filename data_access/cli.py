@@ -126,16 +126,17 @@ def cmd_checksums(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild_aggregates(args: argparse.Namespace) -> int:
-    """Recompute every maintained count from the live tables in one transaction."""
-    from data_access.store import aggregates, homework_days
+    """Recompute every maintained table from the live tables in one transaction."""
+    from data_access.store import aggregates, homework_days, score_spans
     from data_access.store.engine import write
 
     with write(_engine(args), "maintained counts") as conn:
         counts, mix = aggregates.rebuild(conn)
         days = homework_days.rebuild(conn)
+        spans = score_spans.rebuild(conn)
     print(
         f"rebuilt the maintained counts: {counts:,} homework rows, {mix:,} mix rows, "
-        f"{days:,} homework days"
+        f"{days:,} homework days, {spans:,} score spans"
     )
     return 0
 
@@ -200,8 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     add(
         "rebuild-aggregates",
         cmd_rebuild_aggregates,
-        "recompute the maintained homework counts from the live tables (one transaction; "
-        "raises the data version)",
+        "recompute the maintained homework counts and score spans from the live tables (one "
+        "transaction; raises the data version)",
     )
 
     return parser

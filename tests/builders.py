@@ -10,7 +10,7 @@ from sqlalchemy import Engine, insert, select
 
 from data_access.access.passwords import hash_password
 from data_access.access.viewer import Viewer
-from data_access.store import aggregates, homework_days
+from data_access.store import aggregates, homework_days, score_spans
 from data_access.store.schema import (
     Assignment,
     AssignmentType,
@@ -37,11 +37,13 @@ class Practice:
             self.type_ids = dict(conn.execute(select(AssignmentType.name, AssignmentType.id)).all())
 
     def _insert(self, table, **values) -> int:  # noqa: ANN001 - any mapped table
-        """Insert one row and keep the maintained counts up to date, as every app write does."""
+        """Insert one row and keep the maintained counts and spans up to date, as every app
+        write does."""
         with self.engine.begin() as conn:
             row_id = conn.execute(insert(table).values(**values)).inserted_primary_key[0]
             aggregates.refresh(conn)
             homework_days.refresh(conn)
+            score_spans.refresh(conn)
             return row_id
 
     def clinician(

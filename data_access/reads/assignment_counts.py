@@ -30,14 +30,8 @@ from data_access.reads.filters import Filters, is_active, type_condition
 from data_access.reads.scope import Scope
 from data_access.store.aggregates import mix_keys
 from data_access.store.days_allowed import days_allowed
-from data_access.store.schema import (
-    AggregateStale,
-    Assignment,
-    Client,
-    HomeworkCount,
-    HomeworkMixCount,
-    monday_of,
-)
+from data_access.store.maintained_schema import AggregateStale, HomeworkCount, HomeworkMixCount
+from data_access.store.schema import Assignment, Client, monday_of
 
 COUNT_COLUMNS = ["assignments", "completed", "partial", "reviewed", "credit", "overdue"]
 MIX_KEYS = ("difficulty", "days_allowed")  # held practice-wide only, in homework_mix_counts

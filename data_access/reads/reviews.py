@@ -20,7 +20,8 @@ from data_access.reads.filters import EVERYONE
 from data_access.reads.homework_set import assignments_in_view, set_between
 from data_access.reads.scope import Scope
 from data_access.store import homework_days
-from data_access.store.schema import Assignment, Client, Clinician, HomeworkDay, TherapySession
+from data_access.store.maintained_schema import HomeworkDay
+from data_access.store.schema import Assignment, Client, Clinician, TherapySession
 
 AFTER_REVIEWED = "reviewed"  # completion_after_review's groups: the last homework reviewed or not
 AFTER_NOT_REVIEWED = "not_reviewed"

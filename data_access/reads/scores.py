@@ -16,7 +16,13 @@ from sqlalchemy import ColumnElement, Connection, Select, func, select
 from data_access.reads.filters import date_between
 from data_access.reads.scope import Scope
 from data_access.store.engine import is_sqlite
+from data_access.store.maintained_schema import ScoreSpan, ScoreSpanStale
 from data_access.store.schema import Client, Measure, Score
+
+# `from_spans` reads everything live when more than this share of the clients have a score
+# after the window's end: recomputing them would cost what the live read does.
+LIVE_SHARE = 0.5
+LIVE_CLIENTS_MAX = 2_000  # and beyond this many: their ids would be one long IN list
 
 
 def baseline_latest(
@@ -31,10 +37,107 @@ def baseline_latest(
     latest_on, n_scores. Pairs with no score in the window have no row.
     """
     shape = _by_seeking if is_sqlite(conn) else _by_grouping
-    frame = pd.read_sql(shape(scope, tuple(measures), client_ids), conn)
+    return _read(conn, shape(scope, tuple(measures), client_ids))
+
+
+def _read(conn: Connection, query: Select) -> pd.DataFrame:
+    """Run a baseline/latest query into a frame with its days as dates."""
+    frame = pd.read_sql(query, conn)
     for column in ("baseline_on", "latest_on"):
         frame[column] = pd.to_datetime(frame[column]).dt.date
     return frame
+
+
+def from_spans(
+    conn: Connection,
+    scope: Scope,
+    measures: Sequence[str] = ("PHQ-9", "GAD-7"),
+    client_ids: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """`baseline_latest` for a window with no start date, read from the maintained spans
+    (`data_access/store/score_spans.py`): the same rows, columns and order.
+
+    A span holds a pair's whole history, so it answers every pair whose last score is on or
+    before the window's end (all of them, as of today). The clients with a pair scored later
+    (an earlier as-of day) are computed live, and everything is when they are most of them, or
+    when a write bypassed `engine.write` and left pairs marked (docs/metrics.md).
+    """
+    if scope.filters.start is not None:
+        raise ValueError("the spans hold whole histories: a window with a start date reads live")
+    if conn.execute(select(ScoreSpanStale.id).limit(1)).first() is not None:
+        return baseline_latest(conn, scope, measures, client_ids)
+    late = _scored_later(conn, scope, measures, client_ids)
+    if late is None:
+        return baseline_latest(conn, scope, measures, client_ids)
+    frame = _read(conn, _span_rows(scope, tuple(measures), client_ids))
+    if not late:
+        return frame
+    live = baseline_latest(conn, scope, measures, late)
+    kept = frame[~frame["client_id"].isin(late)]
+    parts = [part for part in (kept, live) if not part.empty]
+    if not parts:
+        return live  # nothing scored by the end: the live query's empty frame
+    merged = pd.concat(parts, ignore_index=True)
+    return merged.sort_values(["client_id", "measure"], kind="stable", ignore_index=True)
+
+
+def _scored_later(
+    conn: Connection, scope: Scope, measures: Sequence[str], client_ids: Sequence[int] | None
+) -> list[int] | None:
+    """The clients in view with a score after the window's end, which the spans cannot answer;
+    None when they are more than LIVE_SHARE of those with a span, or LIVE_CLIENTS_MAX (read
+    them all live).
+
+    One seek in the spans' `last_on` index answers "none" (every read as of today).
+    """
+    end = scope.filters.end
+    in_measures = ScoreSpan.measure.in_(tuple(measures))
+    if end is None:
+        return []
+    later = select(ScoreSpan.client_id).where(ScoreSpan.last_on > end, in_measures).limit(1)
+    if conn.execute(later).first() is None:
+        return []
+    query = (
+        select(ScoreSpan.client_id, func.max(ScoreSpan.last_on))
+        .join(Client, Client.id == ScoreSpan.client_id)
+        .where(scope.clients(), in_measures)
+        .group_by(ScoreSpan.client_id)
+    )
+    if client_ids is not None:
+        query = query.where(ScoreSpan.client_id.in_(tuple(client_ids)))
+    last_on = {int(c): pd.Timestamp(day).date() for c, day in conn.execute(query)}
+    late = sorted(c for c, day in last_on.items() if day > end)
+    too_many = len(late) > min(LIVE_SHARE * len(last_on), LIVE_CLIENTS_MAX)
+    return None if too_many else late
+
+
+def _span_rows(scope: Scope, measures: tuple[str, ...], client_ids: Sequence[int] | None) -> Select:
+    """Baseline/latest rows read from the spans: each pair's row by its key, each value by the
+    score's id."""
+    first = Score.__table__.alias("first")
+    last = Score.__table__.alias("last")
+    query = (
+        select(
+            ScoreSpan.client_id,
+            Client.code.label("client_code"),
+            Client.clinician_id,
+            ScoreSpan.measure,
+            first.c.value.label("baseline"),
+            last.c.value.label("latest"),
+            ScoreSpan.first_on.label("baseline_on"),
+            ScoreSpan.last_on.label("latest_on"),
+            ScoreSpan.n.label("n_scores"),
+        )
+        .select_from(Client)
+        .join(ScoreSpan, ScoreSpan.client_id == Client.id)
+        .join(first, first.c.id == ScoreSpan.first_id)
+        .join(last, last.c.id == ScoreSpan.last_id)
+        .where(scope.clients(), ScoreSpan.measure.in_(measures))
+        .order_by(ScoreSpan.client_id, ScoreSpan.measure)
+    )
+    if client_ids is not None:
+        query = query.where(Client.id.in_(tuple(client_ids)))
+    return query
 
 
 def _by_seeking(

@@ -18,13 +18,8 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, Connection, Select, delete, exists, func, insert, select
 
 from data_access.store.days_allowed import days_bucket
-from data_access.store.schema import (
-    AggregateStale,
-    Assignment,
-    Client,
-    HomeworkCount,
-    HomeworkMixCount,
-)
+from data_access.store.maintained_schema import AggregateStale, HomeworkCount, HomeworkMixCount
+from data_access.store.schema import Assignment, Client
 
 # Up to this many touched keys (a form, a small import) each is recomputed by seeking its
 # clinician's clients over that week's due dates; beyond it, the touched weeks are read whole.

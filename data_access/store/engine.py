@@ -76,9 +76,7 @@ def new_engine(url: str) -> Engine:
         if parsed.database and parsed.database != ":memory:" and not uri_form:
             _private_sqlite_file(Path(parsed.database))
         pool = POOL if parsed.database and parsed.database != ":memory:" else {}
-        engine = create_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **pool
-        )
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(
@@ -131,8 +129,9 @@ def write(engine: Engine, record: str, *, data: bool = True) -> Iterator[Connect
     """One transaction for one write; a database refusal becomes a DataError naming `record`,
     a fault a DatabaseFault. A write of `data` raises the data version, so caches see it, and
     every write recomputes the maintained counts it touched before it commits (raising the
-    version first takes the write lock, so two writers never recount from stale rows)."""
-    from data_access.store import aggregates, homework_days
+    version first takes the write lock, so two writers never recount from stale rows): the
+    homework counts, the homework days and the score spans."""
+    from data_access.store import aggregates, homework_days, score_spans
     from data_access.store.data_version import raise_version
 
     try:
@@ -142,6 +141,7 @@ def write(engine: Engine, record: str, *, data: bool = True) -> Iterator[Connect
                 raise_version(conn)
             aggregates.refresh(conn)
             homework_days.refresh(conn)
+            score_spans.refresh(conn)
     except IntegrityError as exc:
         raise DataError(record, explain_integrity_error(exc)) from None
     except DBAPIError as exc:

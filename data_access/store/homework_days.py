@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, case, delete, func, insert, select
 
-from data_access.store.schema import Assignment, HomeworkDay, HomeworkDayStale, TherapySession
+from data_access.store.maintained_schema import HomeworkDay, HomeworkDayStale
+from data_access.store.schema import Assignment, TherapySession
 
 COLUMNS = [
     "assigned_on",

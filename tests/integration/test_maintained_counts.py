@@ -31,13 +31,8 @@ from data_access.store import aggregates
 from data_access.store.data_version import raise_version
 from data_access.store.engine import write
 from data_access.store.errors import DataError
-from data_access.store.schema import (
-    AggregateStale,
-    Assignment,
-    Client,
-    HomeworkCount,
-    HomeworkMixCount,
-)
+from data_access.store.maintained_schema import AggregateStale, HomeworkCount, HomeworkMixCount
+from data_access.store.schema import Assignment, Client
 from tests.builders import Practice
 
 MONDAY = dt.date(2026, 4, 27)
@@ -402,7 +397,8 @@ def test_rebuild_aggregates_recounts_everything_and_raises_the_data_version(sqli
     url = sqlite_engine.url.render_as_string(hide_password=False)
     assert main(["rebuild-aggregates", "--database-url", url]) == 0
     assert capsys.readouterr().out == (
-        "rebuilt the maintained counts: 1 homework rows, 1 mix rows, 1 homework days\n"
+        "rebuilt the maintained counts: 1 homework rows, 1 mix rows, 1 homework days, "
+        "0 score spans\n"
     )
     assert _tables(sqlite_engine) == right
     with sqlite_engine.connect() as conn:

@@ -24,7 +24,8 @@ from data_access.records.recording import record_session, review_assignment, set
 from data_access.store import homework_days
 from data_access.store.engine import write
 from data_access.store.errors import DataError
-from data_access.store.schema import HomeworkDay, HomeworkDayStale, TherapySession
+from data_access.store.maintained_schema import HomeworkDay, HomeworkDayStale
+from data_access.store.schema import TherapySession
 from tests.builders import D, Practice
 from tests.integration.test_maintained_counts import (
     DAYS,

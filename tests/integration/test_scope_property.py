@@ -27,7 +27,7 @@ from data_access.reads.queries import get_client, visible_clients
 from data_access.reads.scope import scope_of
 from data_access.reads.scores import baseline_latest
 from data_access.reads.since_last import since_last_session, what_to_set_next
-from data_access.store import aggregates
+from data_access.store import aggregates, score_spans
 from data_access.store.engine import new_engine
 from data_access.store.errors import NotInScope
 from data_access.store.schema import (
@@ -172,6 +172,7 @@ def load(engine, practice: Generated) -> list[Viewer]:
             if rows:
                 conn.execute(insert(model), rows)
         aggregates.refresh(conn)  # as engine.write does: the maintained counts are read too
+        score_spans.refresh(conn)
     return viewers
 
 

@@ -1,0 +1,122 @@
+"""The maintained tables: figures kept equal to the live tables inside every write.
+
+Each has a module that recomputes it (`aggregates.py`, `homework_days.py`, `score_spans.py`)
+and a "stale" table of marks that triggers fill and the same write clears. docs/metrics.md
+says which figures read which table; docs/operations.md how to rebuild them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, Index, Integer, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from data_access.store.schema import Base
+
+
+class HomeworkCount(Base):
+    """Maintained: assignments per client's clinician × due week × type × status
+    (`data_access/store/aggregates.py` keeps it equal to `assignments` in every write)."""
+
+    __tablename__ = "homework_counts"
+    __table_args__ = {"sqlite_with_rowid": False}  # rows stored in key order: a range reads them
+
+    due_week: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class HomeworkMixCount(Base):
+    """Maintained, practice-wide: assignments per due week × type × difficulty (0 = not rated)
+    × days-allowed bucket (its first day) × status."""
+
+    __tablename__ = "homework_mix_counts"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    due_week: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    type_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    difficulty: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    days_allowed: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class AggregateStale(Base):
+    """(clinician, due week, type) keys whose maintained counts a write has touched; triggers
+    add them, the same transaction recomputes and clears them. Not unique: two writers marking
+    the same key never wait for each other (one may hold the write lock the other needs)."""
+
+    __tablename__ = "aggregates_stale"
+    __table_args__ = (Index("ix_aggregates_stale_key", "clinician_id", "due_week", "type_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(Integer)
+    due_week: Mapped[dt.date] = mapped_column(Date)
+    type_id: Mapped[int] = mapped_column(Integer)
+
+
+class HomeworkDay(Base):
+    """Maintained: one client's homework set on one day, with what the Homework page's review
+    figures need (`data_access/store/homework_days.py` keeps it equal to `assignments` and
+    `therapy_sessions` in every write)."""
+
+    __tablename__ = "homework_days"
+    __table_args__ = (
+        Index("ix_homework_days_client_id", "client_id"),
+        {"sqlite_with_rowid": False},  # rows stored in day order: a period reads one range
+    )
+
+    assigned_on: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    client_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)  # assignments set that day
+    pending: Mapped[int] = mapped_column(Integer)
+    reviewed: Mapped[int] = mapped_column(Integer)
+    completed: Mapped[int] = mapped_column(Integer)
+    partial: Mapped[int] = mapped_column(Integer)
+    last_review: Mapped[dt.date | None] = mapped_column(Date)  # the day's latest review date
+    next_session: Mapped[dt.date | None] = mapped_column(Date)  # next attended, after that day
+    on_time: Mapped[int] = mapped_column(Integer)  # reviewed on or before `next_session`
+    previous_on: Mapped[dt.date | None] = mapped_column(Date)  # the client's homework day before
+    # 1 when every assignment of `previous_on` had a status and a review date by this day
+    previous_reviewed: Mapped[int] = mapped_column(SmallInteger)
+
+
+class HomeworkDayStale(Base):
+    """Clients whose `homework_days` a write has touched; triggers add them, the same
+    transaction recomputes and clears them (not unique, as AggregateStale)."""
+
+    __tablename__ = "homework_days_stale"
+    __table_args__ = (Index("ix_homework_days_stale_client_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(Integer)
+
+
+class ScoreSpan(Base):
+    """Maintained: each client's first and last score on a measure (lowest and highest
+    (recorded_on, id)) and how many (`data_access/store/score_spans.py`, migration 0012)."""
+
+    __tablename__ = "score_spans"
+    __table_args__ = (Index("ix_score_spans_last_on", "last_on"), {"sqlite_with_rowid": False})
+
+    client_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure: Mapped[str] = mapped_column(String(20), primary_key=True)
+    first_id: Mapped[int] = mapped_column(Integer)
+    last_id: Mapped[int] = mapped_column(Integer)
+    first_on: Mapped[dt.date] = mapped_column(Date)
+    last_on: Mapped[dt.date] = mapped_column(Date)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class ScoreSpanStale(Base):
+    """(client, measure) pairs a write touched, until it recomputes them; as aggregates_stale."""
+
+    __tablename__ = "score_spans_stale"
+    __table_args__ = (Index("ix_score_spans_stale_key", "client_id", "measure"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(Integer)
+    measure: Mapped[str] = mapped_column(String(20))
