@@ -287,8 +287,10 @@ class CaseloadData:
 
     table: pd.DataFrame
     heatmap: pd.DataFrame
-    attention: pd.DataFrame
     clients: pd.DataFrame | None  # the drill-down, when one clinician is chosen for it
+    # The needs-attention list (`attention_on`), joined by `with_attention`: None until then,
+    # so a page that forgot it fails rather than shows "no one needs attention".
+    attention: pd.DataFrame | None = None
 
 
 def caseload_data(
@@ -311,12 +313,7 @@ def caseload_data(
         if not viewer.sees_other_clinicians:
             drill = viewer.clinician_id
         clients = None if drill is None else clinician_clients(conn, scope, drill, outcomes)
-        return CaseloadData(
-            table=table,
-            heatmap=heatmap.result(),
-            attention=pd.DataFrame(columns=ATTENTION_COLUMNS),
-            clients=clients,
-        )
+        return CaseloadData(table=table, heatmap=heatmap.result(), clients=clients)
 
 
 def with_attention(data: CaseloadData, attention: pd.DataFrame) -> CaseloadData:
@@ -324,8 +321,7 @@ def with_attention(data: CaseloadData, attention: pd.DataFrame) -> CaseloadData:
     clinicians and as-of day): each clinician's count of flagged clients, and the drill-down
     clients' flags."""
     flagged = attention.groupby("clinician_id")["client_id"].nunique().rename("needs_attention")
-    table = data.table.drop(columns="needs_attention", errors="ignore")
-    table = table.join(flagged, on="clinician_id")
+    table = data.table.join(flagged, on="clinician_id")
     table["needs_attention"] = table["needs_attention"].fillna(0).astype(int)
     clients = data.clients
     if clients is not None:

@@ -308,7 +308,9 @@ def test_empty_practice_gives_zeros_not_errors(engine):
     admin = p.viewer(p.clinician("Ada Admin", role="admin"))
     with engine.connect() as conn:
         data = overview_data(conn, admin, MAY)
-        caseload = caseload_data(conn, admin, MAY)
+        caseload = with_attention(
+            caseload_data(conn, admin, MAY), attention_on(conn, admin, MAY.on_the_day())
+        )
     assert data.current.sessions_attended == 0
     assert data.current.completion_rate is None
     assert data.weekly.empty and data.mix.by_type.empty
