@@ -11,7 +11,6 @@ docs/metrics.md: "Where the figures are read from".
 
 from __future__ import annotations
 
-import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, select
@@ -31,6 +30,7 @@ from tests.integration.test_maintained_counts import (
     DAYS,
     TODAY,
     Staff,
+    _same,
     day,
     deletes,
     imports,
@@ -121,12 +121,6 @@ def _rebuilt(engine: Engine) -> list[tuple]:
         rows = sorted(tuple(r) for r in conn.execute(select(HomeworkDay.__table__)).all())
         transaction.rollback()
     return rows
-
-
-def _same(maintained: pd.DataFrame, live: pd.DataFrame) -> None:
-    pd.testing.assert_frame_equal(
-        maintained.reset_index(drop=True), live.reset_index(drop=True), check_dtype=False
-    )
 
 
 @settings(
