@@ -201,8 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     add(
         "rebuild-aggregates",
         cmd_rebuild_aggregates,
-        "recompute the maintained homework counts and score spans from the live tables (one "
-        "transaction; raises the data version)",
+        "recompute the maintained tables (homework counts, homework days, score spans) from the "
+        "live tables (one transaction; raises the data version)",
     )
 
     return parser

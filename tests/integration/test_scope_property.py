@@ -24,10 +24,11 @@ from data_access.reads.my_clients import client_choices, my_clients
 from data_access.reads.outcomes import client_frame
 from data_access.reads.overview import weekly_completion
 from data_access.reads.queries import get_client, visible_clients
+from data_access.reads.reviews import completion_after_review, reviewed_on_time
 from data_access.reads.scope import scope_of
 from data_access.reads.scores import baseline_latest
 from data_access.reads.since_last import since_last_session, what_to_set_next
-from data_access.store import aggregates, score_spans
+from data_access.store import aggregates, homework_days, score_spans
 from data_access.store.engine import new_engine
 from data_access.store.errors import NotInScope
 from data_access.store.schema import (
@@ -171,7 +172,8 @@ def load(engine, practice: Generated) -> list[Viewer]:
         ):
             if rows:
                 conn.execute(insert(model), rows)
-        aggregates.refresh(conn)  # as engine.write does: the maintained counts are read too
+        aggregates.refresh(conn)  # as engine.write does: the maintained tables are read too
+        homework_days.refresh(conn)
         score_spans.refresh(conn)
     return viewers
 
@@ -236,6 +238,24 @@ def test_no_query_returns_a_client_outside_the_viewers_scope(
             assert int(weeks["reviewed"].sum()) == reviewed
             by_type = homework_by_type(conn, scope_of(conn, viewer, Filters(today=TODAY)))
             assert int(by_type["reviewed"].sum()) == reviewed  # every assignment is set by TODAY
+
+            # the Homework page's review figures (maintained homework days): in-scope homework only
+            attended = {}
+            for session in practice.sessions:
+                if session["attendance"] == "attended" and session["held_on"] <= TODAY:
+                    attended.setdefault(session["client_id"], []).append(session["held_on"])
+            eligible = on_time = 0
+            for a in practice.assignments:
+                later = [d for d in attended.get(a["client_id"], []) if d > a["assigned_on"]]
+                if a["client_id"] in scope and later:
+                    eligible += 1
+                    on_time += a["status"] != "pending" and a["reviewed_on"] <= min(later)
+            everyone = reviewed_on_time(conn, scope_of(conn, viewer, Filters(today=TODAY)))
+            total = everyone[everyone["clinician_id"] == -1].iloc[0]
+            assert (total["eligible"], total["on_time"]) == (eligible, on_time)
+            owners = {c["clinician_id"] for c in practice.clients if c["id"] in scope}
+            after = completion_after_review(conn, scope_of(conn, viewer, filters))
+            assert set(after["clinician_id"]) - {-1} <= owners
 
             assert set(attention_list(conn, scope_of(conn, viewer, filters))["client_id"]) <= scope
             assert set(client_frame(conn, viewer, filters)["client_id"]) <= scope
