@@ -15,8 +15,9 @@ from sqlalchemy import ColumnElement, Connection, Select, func, select
 
 from data_access.reads.filters import date_between
 from data_access.reads.scope import Scope
+from data_access.store import score_spans
 from data_access.store.engine import is_sqlite
-from data_access.store.maintained_schema import ScoreSpan, ScoreSpanStale
+from data_access.store.maintained_schema import ScoreSpan
 from data_access.store.schema import Client, Measure, Score
 
 # `from_spans` reads everything live when more than this share of the clients have a score
@@ -64,7 +65,7 @@ def from_spans(
     """
     if scope.filters.start is not None:
         raise ValueError("the spans hold whole histories: a window with a start date reads live")
-    if conn.execute(select(ScoreSpanStale.id).limit(1)).first() is not None:
+    if not score_spans.is_current(conn):
         return baseline_latest(conn, scope, measures, client_ids)
     late = _scored_later(conn, scope, measures, client_ids)
     if late is None:

@@ -102,10 +102,10 @@ def days_of(*conditions: ColumnElement[bool]) -> Select:
 def refresh(conn: Connection) -> int:
     """Recompute the rows of the clients a write touched, inside its transaction; returns how
     many clients (0, one cheap read, for a write that touched no homework or session)."""
-    if conn.execute(select(HomeworkDayStale.id).limit(1)).first() is None:
+    if is_current(conn):
         return 0
     stale = select(HomeworkDayStale.client_id).distinct()
-    clients = len(conn.execute(stale).all())
+    clients = conn.execute(select(func.count()).select_from(stale.subquery())).scalar_one()
     conn.execute(delete(HomeworkDay).where(HomeworkDay.client_id.in_(stale)))
     conn.execute(insert(HomeworkDay).from_select(COLUMNS, days_of(Assignment.client_id.in_(stale))))
     conn.execute(delete(HomeworkDayStale))

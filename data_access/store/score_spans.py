@@ -132,3 +132,9 @@ def rebuild(conn: Connection) -> int:
     conn.execute(delete(ScoreSpanStale))
     conn.execute(insert(ScoreSpan).from_select(_COLUMNS, _grouped()))
     return conn.execute(select(func.count()).select_from(ScoreSpan)).scalar_one()
+
+
+def is_current(conn: Connection) -> bool:
+    """True when every write's touched pairs have been recomputed; a write that bypassed
+    `engine.write` leaves marks, and until the next write the scores are read instead."""
+    return conn.execute(select(ScoreSpanStale.id).limit(1)).first() is None
