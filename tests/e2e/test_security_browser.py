@@ -123,6 +123,7 @@ def test_a_tab_that_reconnects_after_sign_out_elsewhere_shows_the_sign_in_page(
     page.bring_to_front()
     sockets[-1].close()  # tab A's connection drops; Streamlit reconnects to the same session
     page.get_by_label("Email", exact=True).wait_for(timeout=30_000)
+    wait_for_app(page)  # the run that draws the form clears the last run's elements as it ends
     assert page.get_by_text("Your session has ended").is_visible()
     assert page.get_by_text("Client C-0042").count() == 0
     assert page.get_by_text("Signed in as").count() == 0
