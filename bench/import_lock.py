@@ -10,19 +10,21 @@ time of the write transaction's work (steadier than wall time on a busy machine)
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sqlite3
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from data_access.demo import build_demo
 from data_access.records import importer
 from data_access.records.importer import import_file
-from data_access.store.engine import new_engine
+from data_access.store.engine import new_engine, write
 from data_access.store.schema import Client
+from tests import large_csv
 from tests.large_csv import write_assignments_csv
 
 PROBE_SECONDS = 0.01
@@ -67,6 +69,8 @@ def main() -> None:
         path = Path(folder) / "practice.db"
         engine = new_engine(f"sqlite:///{path}")
         build_demo(engine, clinicians=12, clients=300, weeks=26, seed=7, progress=False)
+        with write(engine, "bench: intakes before the generated homework") as conn:
+            conn.execute(update(Client).values(intake_on=large_csv.START - dt.timedelta(days=1)))
         with engine.connect() as conn:
             codes = list(conn.execute(select(Client.code).order_by(Client.code)).scalars())
         csv = Path(folder) / "assignments.csv"
@@ -82,6 +86,10 @@ def main() -> None:
         probe.join()
         engine.dispose()
     print(f"{result.summary()}; written: {result.written}")
+    if not result.written:
+        for problem in result.problems[:3]:
+            print(f"  {problem}")
+        raise SystemExit("the generated file was refused: no lock to measure")
     print(f"import {total:.1f} s in all; write lock held at most {out[0]:.1f} s at a stretch")
     print(f"writing the checked rows: {sum(cpu):.1f} s of CPU")
 
