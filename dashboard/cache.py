@@ -15,6 +15,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 import streamlit as st
 from sqlalchemy import Connection
 
+from dashboard.workers import GATE, is_light
 from data_access.store.config import database_url
 from data_access.store.data_version import current_version
 from data_access.store.engine import get_engine
@@ -40,13 +41,17 @@ def _cached(function: Callable, inner: Callable, spinner: str | bool) -> Callabl
 
 
 def page_data(
-    spinner: str | bool = False,
+    spinner: str | bool = False, *, one_client: bool = False
 ) -> Callable[[Callable[Concatenate[Connection, P], T]], Callable[P, T]]:
-    """Decorate `query(conn, *args)`: pages call `query(*args)` and get cached, current data."""
+    """Decorate `query(conn, *args)`: pages call `query(*args)` and get cached, current data.
+
+    On a cache miss the computation waits for a slot (dashboard/workers.py); `one_client`
+    marks data about one client, which goes before the practice-wide computations waiting.
+    """
 
     def decorate(query: Callable[Concatenate[Connection, P], T]) -> Callable[P, T]:
         def run(url: str, version: int, *args: P.args, **kwargs: P.kwargs) -> T:
-            with get_engine(url).connect() as conn:
+            with GATE.slot(is_light(args, one_client)), get_engine(url).connect() as conn:
                 return query(conn, *args, **kwargs)
 
         cached = _cached(query, run, spinner)

@@ -30,3 +30,9 @@ def database_url(explicit: str | None = None, secrets_path: Path = SECRETS_PATH)
 def idle_timeout_minutes() -> int:
     """Minutes of inactivity after which a signed-in browser session ends (default 30)."""
     return int(os.environ.get("BETWEEN_SESSIONS_IDLE_MINUTES", "30"))
+
+
+def practice_workers() -> int:
+    """How many page computations run at once (default: the CPU count); dashboard/workers.py
+    says why they are bounded."""
+    return max(1, int(os.environ.get("BETWEEN_SESSIONS_PAGE_WORKERS", os.cpu_count() or 2)))

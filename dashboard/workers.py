@@ -1,0 +1,66 @@
+"""At most a few page computations at once, the light ones first, so a crowd shares the cores.
+
+Every browser session runs its page in a thread of one process. When twenty people opened pages
+together, twenty computations contended for two cores and Python's lock: the same views cost
+41 s of server CPU instead of the 28 s they cost one at a time, and the heaviest pages finished
+last, after 20 s (docs/performance.md, "Many people at once"). So a computation (a cache miss)
+waits for one of `practice_workers()` slots, and among those waiting a light one goes first: a
+clinician's own pages and any one-client page, so a clinician preparing for a session does not
+queue behind a practice report. Computations across clinicians then take their turns in order.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from data_access.access.viewer import Viewer
+from data_access.store.config import practice_workers
+
+
+def is_light(args: tuple[object, ...], one_client: bool) -> bool:
+    """A computation is light when it is about one client, or for a viewer who sees only their
+    own clients (a clinician's caseload). Without a viewer it may span the practice: heavy."""
+    viewers = [a for a in args if isinstance(a, Viewer)]
+    return one_client or (bool(viewers) and not any(v.sees_other_clinicians for v in viewers))
+
+
+class PageGate:
+    """`slots` computations at a time; a waiting light one goes before any waiting heavy one,
+    and otherwise they go in the order they came."""
+
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        self._busy = 0
+        self._waiting: list[tuple[bool, int]] = []  # (heavy, arrival): the smallest goes next
+        self._arrivals = itertools.count()
+        self._changed = threading.Condition()
+
+    @property
+    def waiting(self) -> int:
+        """How many computations wait for a slot now."""
+        with self._changed:
+            return len(self._waiting)
+
+    @contextmanager
+    def slot(self, light: bool) -> Iterator[None]:
+        """Hold a slot while the block runs, waiting for one (and for one's turn) first."""
+        ticket = (not light, next(self._arrivals))
+        with self._changed:
+            heapq.heappush(self._waiting, ticket)
+            self._changed.wait_for(lambda: self._busy < self.slots and self._waiting[0] == ticket)
+            heapq.heappop(self._waiting)
+            self._busy += 1
+            self._changed.notify_all()  # a second free slot: the next in line may go too
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._busy -= 1
+                self._changed.notify_all()
+
+
+GATE = PageGate(practice_workers())
