@@ -33,6 +33,7 @@ from bench.st_client import Result, Visit, browse
 from dashboard.session_routes import COOKIE_NAME
 from data_access.access.accounts import create_user
 from data_access.access.web_sessions import exchange_code, issue_code
+from data_access.store.config import practice_workers
 from data_access.store.engine import new_engine
 from data_access.store.schema import Client, Clinician, UserAccount
 
@@ -55,6 +56,7 @@ class Level:
     """What one crowd of `n` people saw, and the server's memory around it."""
 
     n: int
+    slots: int  # page computations at once (BETWEEN_SESSIONS_PAGE_WORKERS)
     results: list[Result]
     rss_before: float
     rss_peak: float
@@ -150,9 +152,7 @@ def _memory(server: AppServer) -> np.ndarray:
     return np.array([server.rss_mib(), server.anon_rss_mib()])
 
 
-async def _crowd(
-    server: AppServer, crowd: list[Person], timeout: float
-) -> tuple[list, np.ndarray]:
+async def _crowd(server: AppServer, crowd: list[Person], timeout: float) -> tuple[list, np.ndarray]:
     """Everyone at once; returns every result and the highest memory sampled meanwhile."""
     peak = _memory(server)
     tasks = [asyncio.create_task(browse(server.base, p.cookie, p.visits, timeout)) for p in crowd]
@@ -162,11 +162,18 @@ async def _crowd(
     return [r for t in tasks for r in t.result()], peak
 
 
-def run_level(url: str, crowd: list[Person], settle: float, timeout: float, log_dir: Path) -> Level:
-    """Start a fresh server on `url`, warm it with one signed-out view and let it finish
-    starting up (as a server started before the day begins has), let `crowd` browse together,
-    wait `settle` seconds after the last session closed, stop the server."""
-    server = AppServer(url, log_dir / f"streamlit_{len(crowd)}.log")
+def run_level(
+    url: str, crowd: list[Person], slots: int, settle: float, timeout: float, log_dir: Path
+) -> Level:
+    """Start a fresh server on `url` with `slots` page computations at once, warm it with one
+    signed-out view and let it finish starting up (as a server started before the day begins
+    has), let `crowd` browse together, wait `settle` seconds after the last session closed,
+    stop the server."""
+    server = AppServer(
+        url,
+        log_dir / f"streamlit_{len(crowd)}_{slots}.log",
+        env={"BETWEEN_SESSIONS_PAGE_WORKERS": str(slots)},
+    )
     try:
         asyncio.run(browse(server.base, "", [Visit("clients")], timeout))
         server.wait_idle()
@@ -182,28 +189,43 @@ def run_level(url: str, crowd: list[Person], settle: float, timeout: float, log_
         peak = np.maximum(peak, after)
         anon = (float(before[1]), float(peak[1]), float(after[1]))
         return Level(
-            len(crowd), results, float(before[0]), float(peak[0]), float(after[0]), anon, wall, cpu
+            len(crowd),
+            slots,
+            results,
+            float(before[0]),
+            float(peak[0]),
+            float(after[0]),
+            anon,
+            wall,
+            cpu,
         )
     finally:
         server.stop()
 
 
 def run_load(
-    url: str, sizes: Sequence[int], settle: float, timeout: float, log_dir: Path
+    url: str,
+    sizes: Sequence[int],
+    slots: Sequence[int],
+    settle: float,
+    timeout: float,
+    log_dir: Path,
 ) -> list[Level]:
-    """Each crowd size in turn against the practice at `url` (which gains accounts and sessions)."""
+    """Each crowd size in turn, for each number of slots, against the practice at `url` (which
+    gains accounts and sessions)."""
     engine = new_engine(url)
     everyone = people(engine, max(sizes))
     engine.dispose()
     levels = []
     for n in sizes:
-        levels.append(run_level(url, everyone[:n], settle, timeout, log_dir))
-        print(f"{_line(levels[-1])}\n{page_table(levels[-1:])}", flush=True)
+        for k in slots:
+            levels.append(run_level(url, everyone[:n], k, settle, timeout, log_dir))
+            print(f"{_line(levels[-1])}\n{page_table(levels[-1:])}", flush=True)
     return levels
 
 
 HEADER = (
-    f"{'N':>3} {'pages':>5} {'errors':>6} {'p50 s':>7} {'p95 s':>7} {'max s':>7} "
+    f"{'N':>3} {'slots':>5} {'pages':>5} {'errors':>6} {'p50 s':>7} {'p95 s':>7} {'max s':>7} "
     f"{'all done s':>10} {'server CPU s':>12} {'RSS before':>10} {'peak':>7} {'after':>7} "
     f"{'own before':>10} {'peak':>7} {'after':>7} MiB"
 )
@@ -213,16 +235,16 @@ def _line(level: Level) -> str:
     s = level.seconds()
     p50, p95, top = np.percentile(s, [50, 95, 100]) if len(s) else (float("nan"),) * 3
     return (
-        f"{level.n:>3} {len(level.results):>5} {len(level.errors):>6} {p50:>7.2f} {p95:>7.2f} "
-        f"{top:>7.2f} {level.wall:>10.1f} {level.cpu:>12.1f} {level.rss_before:>10.0f} "
-        f"{level.rss_peak:>7.0f} {level.rss_after:>7.0f} {level.anon[0]:>10.0f} "
-        f"{level.anon[1]:>7.0f} {level.anon[2]:>7.0f}"
+        f"{level.n:>3} {level.slots:>5} {len(level.results):>5} {len(level.errors):>6} "
+        f"{p50:>7.2f} {p95:>7.2f} {top:>7.2f} {level.wall:>10.1f} {level.cpu:>12.1f} "
+        f"{level.rss_before:>10.0f} {level.rss_peak:>7.0f} {level.rss_after:>7.0f} "
+        f"{level.anon[0]:>10.0f} {level.anon[1]:>7.0f} {level.anon[2]:>7.0f}"
     )
 
 
 def page_table(levels: list[Level]) -> str:
     """Per crowd size and page: views, median and max seconds, median KiB received."""
-    lines = [f"{'N':>3} {'page':<9} {'views':>5} {'p50 s':>7} {'max s':>7} {'KiB':>7}"]
+    lines = [f"{'N':>3} {'slots':>5} {'page':<9} {'views':>5} {'p50 s':>7} {'max s':>7} {'KiB':>7}"]
     for level in levels:
         for page in sorted({r.visit.page for r in level.results}):
             ok = [r for r in level.results if r.visit.page == page and not r.error]
@@ -231,8 +253,8 @@ def page_table(levels: list[Level]) -> str:
             secs = [r.seconds for r in ok]
             kib = statistics.median(r.received for r in ok) / 1024
             lines.append(
-                f"{level.n:>3} {page:<9} {len(ok):>5} {statistics.median(secs):>7.2f} "
-                f"{max(secs):>7.2f} {kib:>7.0f}"
+                f"{level.n:>3} {level.slots:>5} {page:<9} {len(ok):>5} "
+                f"{statistics.median(secs):>7.2f} {max(secs):>7.2f} {kib:>7.0f}"
             )
     return "\n".join(lines)
 
@@ -245,6 +267,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--settle", type=float, default=60, help="seconds to wait before the last RSS (60)"
+    )
+    parser.add_argument(
+        "--slots",
+        type=int,
+        nargs="+",
+        default=[practice_workers()],
+        help="page computations at once, each a run of its own (default: the server's, "
+        "BETWEEN_SESSIONS_PAGE_WORKERS or the CPU count); e.g. --slots 2 1000 to compare "
+        "with no limit in the same run",
     )
     return parser.parse_args(argv)
 
@@ -264,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(HEADER, flush=True)
         levels = run_load(
-            f"sqlite:///{copy}", args.sessions, args.settle, args.timeout, Path(scratch)
+            f"sqlite:///{copy}", args.sessions, args.slots, args.settle, args.timeout, Path(scratch)
         )
         load = os.getloadavg()
         print(f"\nload average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the end")
@@ -272,13 +303,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"\n{page_table(levels)}")
         for level in levels:
             for error in level.errors:
-                print(f"N={level.n} error: {error}")
-        failed = [level.n for level in levels if level.errors]
+                print(f"N={level.n} slots={level.slots} error: {error}")
+        failed = [(level.n, level.slots) for level in levels if level.errors]
         if failed:  # the pages show a redacted message: the server's log has the traceback
             kept = Path(args.cache_dir) / "load-logs"
             kept.mkdir(parents=True, exist_ok=True)
-            for n in failed:
-                shutil.copy(Path(scratch) / f"streamlit_{n}.log", kept / f"streamlit_{n}.log")
+            for n, k in failed:
+                log = f"streamlit_{n}_{k}.log"
+                shutil.copy(Path(scratch) / log, kept / log)
             print(f"server logs of the crowds with errors: {kept}")
     return 1 if failed else 0
 

@@ -21,15 +21,13 @@ def test_two_people_browse_a_tiny_practice_without_errors(demo_db_url: str, tmp_
     engine = new_engine(url)
     clinician, supervisor = people(engine, 2)
     engine.dispose()
-    # Fewer pages than a load run, to stay quick. Homework is left out: on this 60-client
-    # practice its review table raises for a clinician without a rate (a page bug this found).
+    # Fewer pages than a load run, to stay quick.
     clinician = Person(clinician.who, clinician.cookie, clinician.visits[:2])
     supervisor = Person(supervisor.who, supervisor.cookie, supervisor.visits[:1])
     stranger = Person("nobody", "bs_session=not-a-session", [Visit("overview")])
 
-    level = run_level(
-        url, [clinician, supervisor, stranger], settle=0, timeout=PAGE_SECONDS, log_dir=tmp_path
-    )
+    crowd = [clinician, supervisor, stranger]
+    level = run_level(url, crowd, slots=2, settle=0, timeout=PAGE_SECONDS, log_dir=tmp_path)
 
     assert level.errors == ["overview: signed out"]  # only the stranger
     # a clinician opens My clients and one of their clients; a supervisor the Overview
