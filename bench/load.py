@@ -33,7 +33,7 @@ from bench.st_client import Result, Visit, browse
 from dashboard.session_routes import COOKIE_NAME
 from data_access.access.accounts import create_user
 from data_access.access.web_sessions import exchange_code, issue_code
-from data_access.store.config import practice_workers
+from data_access.store.config import page_workers
 from data_access.store.engine import new_engine
 from data_access.store.schema import Client, Clinician, UserAccount
 
@@ -272,7 +272,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--slots",
         type=int,
         nargs="+",
-        default=[practice_workers()],
+        default=[page_workers()],
         help="page computations at once, each a run of its own (default: the server's, "
         "BETWEEN_SESSIONS_PAGE_WORKERS or the CPU count); e.g. --slots 2 1000 to compare "
         "with no limit in the same run",

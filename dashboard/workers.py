@@ -4,7 +4,7 @@ Every browser session runs its page in a thread of one process. When twenty peop
 together, twenty computations contended for two cores and Python's lock: the same views cost
 41 s of server CPU instead of the 28 s they cost one at a time, and the heaviest pages finished
 last, after 20 s (docs/performance.md, "Many people at once"). So a computation (a cache miss)
-waits for one of `practice_workers()` slots, and among those waiting a light one goes first: a
+waits for one of `page_workers()` slots, and among those waiting a light one goes first: a
 clinician's own pages and any one-client page, so a clinician preparing for a session does not
 queue behind a practice report. Computations across clinicians then take their turns in order.
 """
@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from data_access.access.viewer import Viewer
-from data_access.store.config import practice_workers
+from data_access.store.config import page_workers
 
 
 def is_light(args: tuple[object, ...], one_client: bool) -> bool:
@@ -63,4 +63,4 @@ class PageGate:
                 self._changed.notify_all()
 
 
-GATE = PageGate(practice_workers())
+GATE = PageGate(page_workers())

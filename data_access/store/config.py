@@ -32,7 +32,7 @@ def idle_timeout_minutes() -> int:
     return int(os.environ.get("BETWEEN_SESSIONS_IDLE_MINUTES", "30"))
 
 
-def practice_workers() -> int:
+def page_workers() -> int:
     """How many page computations run at once (default: the CPU count); dashboard/workers.py
     says why they are bounded."""
     return max(1, int(os.environ.get("BETWEEN_SESSIONS_PAGE_WORKERS", os.cpu_count() or 2)))

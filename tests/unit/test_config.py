@@ -1,10 +1,12 @@
-"""Where the database is (README.md): DATABASE_URL, else secrets.toml, else data/homework.db."""
+"""Configuration from the environment (README.md): where the database is (DATABASE_URL, else
+secrets.toml, else data/homework.db) and how many page computations run at once."""
 
+import os
 from pathlib import Path
 
 import pytest
 
-from data_access.store.config import DEFAULT_SQLITE_PATH, database_url
+from data_access.store.config import DEFAULT_SQLITE_PATH, database_url, page_workers
 
 SECRETS = '[connections.homework]\nurl = "postgresql+psycopg://app@db.example/homework"\n'
 
@@ -48,3 +50,15 @@ def test_an_empty_environment_variable_does_not_count(monkeypatch, secrets):
 def test_an_explicit_url_beats_everything(monkeypatch, secrets):
     monkeypatch.setenv("DATABASE_URL", "sqlite:////srv/practice.db")
     assert database_url("sqlite:////tmp/cli.db", secrets_path=secrets) == "sqlite:////tmp/cli.db"
+
+
+def test_page_computations_at_once_default_to_the_cpu_count_and_never_fall_below_one(
+    monkeypatch,
+):
+    monkeypatch.delenv("BETWEEN_SESSIONS_PAGE_WORKERS", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 6)
+    assert page_workers() == 6
+    monkeypatch.setenv("BETWEEN_SESSIONS_PAGE_WORKERS", "3")
+    assert page_workers() == 3
+    monkeypatch.setenv("BETWEEN_SESSIONS_PAGE_WORKERS", "0")
+    assert page_workers() == 1
