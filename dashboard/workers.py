@@ -7,6 +7,8 @@ last, after 20 s (docs/performance.md, "Many people at once"). So a computation 
 waits for one of `page_workers()` slots, and among those waiting a light one goes first: a
 clinician's own pages and any one-client page, so a clinician preparing for a session does not
 queue behind a practice report. Computations across clinicians then take their turns in order.
+No computation waits longer than `MAX_WAIT_SECONDS`: past that it runs anyway, so a query that
+hangs (a network fault, a lock) holds up its own page, never everyone else's for good.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from contextlib import contextmanager
 from data_access.access.viewer import Viewer
 from data_access.store.config import page_workers
 
+MAX_WAIT_SECONDS = 30.0  # a crowd's turn comes well within this (make load: 15 s for 20 people)
+
 
 def is_light(args: tuple[object, ...], one_client: bool) -> bool:
     """A computation is light when it is about one client, or for a viewer who sees only their
@@ -30,10 +34,11 @@ def is_light(args: tuple[object, ...], one_client: bool) -> bool:
 
 class PageGate:
     """`slots` computations at a time; a waiting light one goes before any waiting heavy one,
-    and otherwise they go in the order they came."""
+    and otherwise they go in the order they came; none waits longer than `max_wait` seconds."""
 
-    def __init__(self, slots: int) -> None:
+    def __init__(self, slots: int, max_wait: float = MAX_WAIT_SECONDS) -> None:
         self.slots = slots
+        self.max_wait = max_wait
         self._busy = 0
         self._waiting: list[tuple[bool, int]] = []  # (heavy, arrival): the smallest goes next
         self._arrivals = itertools.count()
@@ -51,8 +56,15 @@ class PageGate:
         ticket = (not light, next(self._arrivals))
         with self._changed:
             heapq.heappush(self._waiting, ticket)
-            self._changed.wait_for(lambda: self._busy < self.slots and self._waiting[0] == ticket)
-            heapq.heappop(self._waiting)
+
+            def my_turn() -> bool:
+                return self._busy < self.slots and self._waiting[0] == ticket
+
+            if self._changed.wait_for(my_turn, timeout=self.max_wait):
+                heapq.heappop(self._waiting)
+            else:  # waited too long: run beside the others rather than wait for a hung one
+                self._waiting.remove(ticket)
+                heapq.heapify(self._waiting)
             self._busy += 1
             self._changed.notify_all()  # a second free slot: the next in line may go too
         try:

@@ -108,3 +108,22 @@ def test_light_means_one_client_or_a_viewer_who_sees_only_their_own_clients(
     args, one_client, light
 ):
     assert is_light(args, one_client) is light
+
+
+def test_a_computation_that_waited_too_long_runs_beside_a_hung_one_and_keeps_the_order():
+    gate, entered = PageGate(1, max_wait=0.3), []
+    hung = Holder(gate, False, entered, "hung query")
+    wait_until(lambda: entered == ["hung query"])
+    started = time.monotonic()
+    late = Holder(gate, True, entered, "client page")
+    wait_until(lambda: len(entered) == 2)
+    waited = time.monotonic() - started
+    assert 0.3 <= waited < 5  # its time, then in: the hung one holds on for 10 s
+    assert gate.waiting == 0
+    late.finish()
+    hung.finish()
+    gate.max_wait = 30  # both gave their slot back: the next goes at once, not after a wait
+    after = Holder(gate, False, entered, "next")
+    wait_until(lambda: len(entered) == 3, limit=10)
+    after.finish()
+    assert entered == ["hung query", "client page", "next"]
