@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from dashboard.numbers import percent
+from dashboard.number_words import percent
 from data_access.reads import metrics
 from data_access.reads.expected import (
     EDGE,

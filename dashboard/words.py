@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.flag_words import flag_labels
-from dashboard.numbers import percent
+from dashboard.number_words import percent
 from data_access.reads.client_lists import LISTS
 from data_access.reads.metrics import MIN_REVIEWED_FOR_RATE
 from data_access.records.undo import LastEntry
