@@ -1,6 +1,7 @@
 """A crowd's page computations take turns (dashboard/workers.py): at most `slots` run at once,
 a light one (a clinician's own, or one client's) goes before heavy ones already waiting, heavy
-ones go in the order they came, and a failure gives its slot back."""
+ones go in the order they came, a failure gives its slot back, and a computation that waited
+too long runs beside a hung one."""
 
 from __future__ import annotations
 
@@ -63,20 +64,16 @@ def test_a_waiting_light_computation_goes_before_heavy_ones_that_came_first():
     gate, entered = PageGate(1), []
     running = Holder(gate, False, entered, "report")
     wait_until(lambda: entered == ["report"])
-    heavy = [Holder(gate, False, entered, "overview"), None]
+    overview = Holder(gate, False, entered, "overview")
     wait_until(lambda: gate.waiting == 1)
-    heavy[1] = Holder(gate, False, entered, "caseload")
+    caseload = Holder(gate, False, entered, "caseload")
     wait_until(lambda: gate.waiting == 2)
-    light = Holder(gate, True, entered, "client page")
+    client_page = Holder(gate, True, entered, "client page")
     wait_until(lambda: gate.waiting == 3)
-    running.finish()
-    wait_until(lambda: len(entered) == 2)
-    assert entered[1] == "client page"
-    light.finish()
-    wait_until(lambda: len(entered) == 3)
-    heavy[0].finish()
-    wait_until(lambda: len(entered) == 4)
-    heavy[1].finish()
+    for shown, done in enumerate((running, client_page, overview), start=2):
+        done.finish()  # the slot frees: the next in line enters
+        wait_until(lambda shown=shown: len(entered) == shown)
+    caseload.finish()
     assert entered == ["report", "client page", "overview", "caseload"]  # heavy: in turn
 
 
