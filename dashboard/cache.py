@@ -41,17 +41,18 @@ def _cached(function: Callable, inner: Callable, spinner: str | bool) -> Callabl
 
 
 def page_data(
-    spinner: str | bool = False, *, one_client: bool = False
+    spinner: str | bool = False, *, light: bool = False
 ) -> Callable[[Callable[Concatenate[Connection, P], T]], Callable[P, T]]:
     """Decorate `query(conn, *args)`: pages call `query(*args)` and get cached, current data.
 
-    On a cache miss the computation waits for a slot (dashboard/workers.py); `one_client`
-    marks data about one client, which goes before the practice-wide computations waiting.
+    On a cache miss the computation waits for a slot (dashboard/workers.py); `light` marks
+    one client's data or the viewer's own caseload, which goes before the practice-wide
+    computations waiting.
     """
 
     def decorate(query: Callable[Concatenate[Connection, P], T]) -> Callable[P, T]:
         def run(url: str, version: int, *args: P.args, **kwargs: P.kwargs) -> T:
-            with GATE.slot(is_light(args, one_client)), get_engine(url).connect() as conn:
+            with GATE.slot(is_light(args, light)), get_engine(url).connect() as conn:
                 return query(conn, *args, **kwargs)
 
         cached = _cached(query, run, spinner)

@@ -5,10 +5,11 @@ together, twenty computations contended for two cores and Python's lock: the sam
 41 s of server CPU instead of the 28 s they cost one at a time, and the heaviest pages finished
 last, after 20 s (docs/performance.md, "Many people at once"). So a computation (a cache miss)
 waits for one of `page_workers()` slots, and among those waiting a light one goes first: a
-clinician's own pages and any one-client page, so a clinician preparing for a session does not
-queue behind a practice report. Computations across clinicians then take their turns in order.
-No computation waits longer than `MAX_WAIT_SECONDS`: past that it runs anyway, so a query that
-hangs (a network fault, a lock) holds up its own page, never everyone else's for good.
+clinician's own pages, anyone's own caseload and any one-client page, so someone preparing for
+a session does not queue behind a practice report. Computations across clinicians then take
+their turns in order. No computation waits longer than `MAX_WAIT_SECONDS`: past that it runs
+anyway, so a query that hangs (a network fault, a lock) holds up its own page, never everyone
+else's for good.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ from data_access.store.config import page_workers
 MAX_WAIT_SECONDS = 30.0  # a crowd's turn comes well within this (make load: 15 s for 20 people)
 
 
-def is_light(args: tuple[object, ...], one_client: bool) -> bool:
-    """A computation is light when it is about one client, or for a viewer who sees only their
-    own clients (a clinician's caseload). Without a viewer it may span the practice: heavy."""
+def is_light(args: tuple[object, ...], marked: bool) -> bool:
+    """A computation is light when its loader is `marked` light (one client's data, the viewer's
+    own caseload) or its viewer sees only their own clients (a clinician). Without a viewer it
+    may span the practice: heavy."""
     viewers = [a for a in args if isinstance(a, Viewer)]
-    return one_client or (bool(viewers) and not any(v.sees_other_clinicians for v in viewers))
+    return marked or (bool(viewers) and not any(v.sees_other_clinicians for v in viewers))
 
 
 class PageGate:

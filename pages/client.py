@@ -72,7 +72,7 @@ def _choices(conn: Connection, viewer: Viewer, today: dt.date) -> pd.DataFrame:
     return client_choices(conn, viewer, today)
 
 
-@page_data(one_client=True)
+@page_data(light=True)
 def _since(
     conn: Connection, viewer: Viewer, client_id: int, today: dt.date
 ) -> tuple[SinceLast, list[Suggestion], list[str], list[str]]:
@@ -85,7 +85,7 @@ def _since(
     )
 
 
-@page_data("Loading the client…", one_client=True)
+@page_data("Loading the client…", light=True)
 def _load(
     conn: Connection,
     viewer: Viewer,

@@ -41,7 +41,9 @@ HEADINGS = (
 )
 
 
-load = page_data("Reading your caseload…")(my_clients)
+# One's own caseload is light (it goes first when the server is busy); a supervisor's team is not.
+load_own = page_data("Reading your caseload…", light=True)(my_clients)
+load_team = page_data("Reading your team's caseload…")(my_clients)
 
 
 def client_link(code: str) -> None:
@@ -97,7 +99,7 @@ when = controls[1].segmented_control("Sessions", WHEN_CHOICES, default=WHEN_CHOI
 team = viewer.role == "supervisor" and controls[2].toggle(
     "Include my team's clients", key="team", help="Your own clients and your supervisees'."
 )
-table = load(viewer, today, team=bool(team))
+table = (load_team if team else load_own)(viewer, today, team=bool(team))
 if table.empty:
     st.info(
         "You have no active clients yet. Once a client is yours (an admin adds clients on the "

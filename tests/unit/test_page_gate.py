@@ -92,19 +92,17 @@ def test_a_computation_that_fails_gives_its_slot_back():
 
 
 @pytest.mark.parametrize(
-    ("args", "one_client", "light"),
+    ("args", "marked", "light"),
     [
         ((CLINICIAN, "filters"), False, True),  # a clinician's own caseload
         ((SUPERVISOR, "filters"), False, False),  # across the team
         ((ADMIN, "filters"), False, False),
-        ((SUPERVISOR, "C-0042"), True, True),  # one client, whoever asks
+        ((SUPERVISOR, "C-0042"), True, True),  # one client (or one's own caseload), whoever asks
         (("filters",), False, False),  # no viewer: it may span the practice
     ],
 )
-def test_light_means_one_client_or_a_viewer_who_sees_only_their_own_clients(
-    args, one_client, light
-):
-    assert is_light(args, one_client) is light
+def test_light_means_marked_so_or_a_viewer_who_sees_only_their_own_clients(args, marked, light):
+    assert is_light(args, marked) is light
 
 
 def test_a_computation_that_waited_too_long_runs_beside_a_hung_one_and_keeps_the_order():
