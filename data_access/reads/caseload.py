@@ -4,7 +4,6 @@ clients who need attention, and one clinician's clients (docs/overview-caseload.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -23,7 +22,6 @@ from data_access.reads.practice import (
     session_counts,
 )
 from data_access.reads.scope import Scope, scope_of
-from data_access.store.engine import on_own_connection
 from data_access.store.schema import SCHEDULED, Assignment, Client, Clinician, Score, TherapySession
 
 ATTENTION_COLUMNS = ["client_id", "client_code", "clinician_id", "clinician", "flags"]
@@ -303,17 +301,18 @@ def caseload_data(
 
     The needs-attention list is as of one day, not of the period: the page reads it apart
     (`attention_on`, cached on the day and shared with Overview) and `with_attention` joins it.
-    The scope is resolved once; the heatmap is computed in a worker thread meanwhile.
+    The scope is resolved once, and the period's outcomes are shared by the table and the
+    drill-down.
     """
     scope = scope_of(conn, viewer, filters)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        heatmap = pool.submit(on_own_connection, conn.engine, completion_heatmap, scope)
-        outcomes = client_outcomes(conn, scope)
-        table = caseload_table(conn, scope, outcomes)
-        if not viewer.sees_other_clinicians:
-            drill = viewer.clinician_id
-        clients = None if drill is None else clinician_clients(conn, scope, drill, outcomes)
-        return CaseloadData(table=table, heatmap=heatmap.result(), clients=clients)
+    outcomes = client_outcomes(conn, scope)
+    if not viewer.sees_other_clinicians:
+        drill = viewer.clinician_id
+    return CaseloadData(
+        table=caseload_table(conn, scope, outcomes),
+        heatmap=completion_heatmap(conn, scope),
+        clients=None if drill is None else clinician_clients(conn, scope, drill, outcomes),
+    )
 
 
 def with_attention(data: CaseloadData, attention: pd.DataFrame) -> CaseloadData:

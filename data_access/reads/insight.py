@@ -7,8 +7,6 @@ statistics in pandas and scipy.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -22,7 +20,6 @@ from data_access.reads.homework_set import assignments_in_view, set_in_window
 from data_access.reads.queries import assignment_types
 from data_access.reads.scope import Scope, scope_of
 from data_access.reads.scores import baseline_latest
-from data_access.store.engine import on_own_connection
 from data_access.store.schema import Assignment, AssignmentType, Client, Clinician
 
 DID_IT_MIN_COMPLETED = 3  # "did it": completed this type at least this many times
@@ -119,20 +116,17 @@ def homework_page(conn: Connection, viewer: Viewer, filters: Filters) -> dict[st
     """Everything the homework page shows: by type, improvement by type, each clinician's mix,
     reviewed on time, completion after a review or none, and the completion of homework due in
     the period (`due`: the same figure, by the same rule, as on Overview and Caseload). The
-    improvement and the mix are computed in a worker thread, on a connection of their own; the
-    viewer's scope is resolved once for all of them."""
+    viewer's scope is resolved once for all of them; one connection, no worker thread (it cost
+    more CPU than it saved time: docs/performance.md)."""
     scope = scope_of(conn, viewer, filters)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        improvement = pool.submit(on_own_connection, conn.engine, improvement_by_type, scope)
-        mix = pool.submit(on_own_connection, conn.engine, clinician_type_mix, scope)
-        return {
-            "by_type": homework_by_type(conn, scope),
-            "on_time": reviews.reviewed_on_time(conn, scope),
-            "after_review": reviews.completion_after_review(conn, scope),
-            "due": assignment_counts(conn, scope),
-            "improvement": improvement.result(),
-            "mix": mix.result(),
-        }
+    return {
+        "by_type": homework_by_type(conn, scope),
+        "on_time": reviews.reviewed_on_time(conn, scope),
+        "after_review": reviews.completion_after_review(conn, scope),
+        "due": assignment_counts(conn, scope),
+        "improvement": improvement_by_type(conn, scope),
+        "mix": clinician_type_mix(conn, scope),
+    }
 
 
 def _client_type_counts(conn: Connection, scope: Scope) -> pd.DataFrame:

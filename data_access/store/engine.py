@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -17,7 +16,6 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from data_access.store.errors import DataError
 from data_access.store.faults import DatabaseFault, classify_fault
 
-T = TypeVar("T")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Page cache per connection, in KiB (negative in the pragma). SQLite's default 2 MiB re-reads a
 # year of an assignments index from the OS on every practice-wide query; 64 MiB holds it (and
@@ -150,14 +148,3 @@ def write(engine: Engine, record: str, *, data: bool = True) -> Iterator[Connect
             raise
         raise DatabaseFault(record, fault) from None
 
-
-def on_own_connection(engine: Engine, query: Callable[..., T], *args: object) -> T:
-    """Run `query(conn, *args)` on a connection of its own, for a worker thread.
-
-    Pages that need several independent heavy queries run some in a worker while the caller's
-    connection runs the rest: the database works on both at once (SQLite and the PostgreSQL
-    driver release the GIL while a query runs), so the page waits for the longer, not the sum.
-    The second connection reads what is committed, not the caller's open transaction: for reads.
-    """
-    with engine.connect() as conn:
-        return query(conn, *args)
