@@ -25,6 +25,7 @@ from data_access.reads import (
     outcomes,
     overview,
     practice,
+    scores,
 )
 from data_access.reads.filters import Filters
 from data_access.reads.flags import flagged_on, needs_attention
@@ -129,30 +130,30 @@ def _caseload_page(conn: Connection, viewer: Viewer, filters: Filters) -> object
 
 def _read(way: str, status: str, page_data: Callable, weeks: int) -> Call:
     """A page's data read the `way` given for the clients of `status` ("all", or "active" as
-    the pages open): whole weeks from the maintained counts and the flags' scores from the
-    maintained spans, or every figure counted from the live tables (assignment_counts' and
-    expected's READ_MAINTAINED off)."""
+    the pages open): whole weeks from the maintained counts and every baseline and latest score
+    through the maintained spans, or every figure counted from the live tables
+    (assignment_counts' and scores' READ_MAINTAINED off)."""
 
     def call(conn: Connection, ctx: Context) -> object:
-        counts.READ_MAINTAINED = expected.READ_MAINTAINED = way == "maintained"
+        counts.READ_MAINTAINED = scores.READ_MAINTAINED = way == "maintained"
         try:
             return page_data(conn, ctx.viewer, replace(ctx.weeks(weeks), client_status=status))
         finally:
-            counts.READ_MAINTAINED = expected.READ_MAINTAINED = True
+            counts.READ_MAINTAINED = scores.READ_MAINTAINED = True
 
     return call
 
 
 def _active_pairs(way: str) -> Call:
     """The flags' baseline and latest PHQ-9/GAD-7 of the active clients, as of today, read from
-    the maintained score spans or seeking the scores (expected.READ_MAINTAINED off)."""
+    the maintained score spans or seeking the scores (scores.READ_MAINTAINED off)."""
 
     def call(conn: Connection, ctx: Context) -> object:
-        expected.READ_MAINTAINED = way == "maintained"
+        scores.READ_MAINTAINED = way == "maintained"
         try:
             return expected.active_pairs(conn, scope_of(conn, ctx.viewer, ctx.active))
         finally:
-            expected.READ_MAINTAINED = True
+            scores.READ_MAINTAINED = True
 
     return call
 

@@ -30,7 +30,7 @@ from data_access.access.viewer import Viewer
 from data_access.reads.filters import Filters
 from data_access.reads.metrics import RECENT_REVIEWED, completion_rate, smaller_and_easier
 from data_access.reads.scope import Scope, scope_of
-from data_access.reads.scores import baseline_latest, from_spans
+from data_access.reads.scores import paired, window_pairs
 from data_access.store.data_version import current_version
 from data_access.store.schema import MEASURES, Clinician, Score
 
@@ -45,9 +45,6 @@ FIRST_FLAG_WEEK = 3
 MAX_ROWS_PER_WEEK = 800
 MAX_FIT_CLIENTS = 2_000  # every k-th eligible client beyond this: enough rows for every week
 BANDED = ("PHQ-9", "GAD-7")
-# Read `active_pairs` from the maintained score spans; `make bench` turns it off to time the
-# live way.
-READ_MAINTAINED = True
 # A kept fit stands while the measure's scores differ from those it was fitted on by under
 # this share of their number, for at most REFIT_SECONDS (docs/early-warning.md).
 REFIT_SHARE = 0.01
@@ -264,8 +261,8 @@ def active_pairs(
     conn: Connection, scope: Scope, client_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
     """Baseline and latest PHQ-9 and GAD-7 of the scope's clients active on the as-of day,
-    over their whole history up to it (scores.baseline_latest's columns); read from the
-    maintained score spans unless READ_MAINTAINED is off (scores.from_spans)."""
+    over their whole history up to it (scores.baseline_latest's columns without the count),
+    read through the maintained score spans (scores.window_pairs)."""
     filters = scope.filters
     active = Filters(
         end=filters.as_of,
@@ -273,8 +270,7 @@ def active_pairs(
         client_status="active",
         today=filters.as_of,
     )
-    read = from_spans if READ_MAINTAINED else baseline_latest
-    return read(conn, scope.with_filters(active), measures=BANDED, client_ids=client_ids)
+    return window_pairs(conn, scope.with_filters(active), BANDED, client_ids, counted=False)
 
 
 def on_track(conn: Connection, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -293,7 +289,7 @@ def on_track(conn: Connection, pairs: pd.DataFrame) -> pd.DataFrame:
         week=(pd.to_datetime(pairs["latest_on"]) - pd.to_datetime(pairs["baseline_on"])).dt.days
         // 7
     )
-    pairs = pairs[(pairs["week"] >= FIRST_FLAG_WEEK) & (pairs["n_scores"] >= 2)]
+    pairs = pairs[(pairs["week"] >= FIRST_FLAG_WEEK) & paired(pairs)]
     parts = []
     for measure, fitted in fits.items():
         own = pairs[pairs["measure"] == measure].copy()

@@ -23,6 +23,7 @@ from data_access.reads.filters import Filters, is_active
 from data_access.reads.queries import client_names
 from data_access.reads.risk import open_risk_items
 from data_access.reads.scope import Scope, scope_of
+from data_access.reads.scores import paired
 from data_access.store.schema import SCHEDULED, Assignment, Client, Score, TherapySession
 
 FLAG_COLUMNS = ["client_id", "client_code", "clinician", "flag", "reviewed", "facts"]
@@ -172,7 +173,7 @@ def _no_recent_score(conn: Connection, active: Select[tuple[int]], as_of: dt.dat
 def _deteriorated(pairs: pd.DataFrame) -> set[int]:
     """Active clients reliably worse on PHQ-9 or GAD-7 from their first score to their latest
     (`pairs`: expected.active_pairs)."""
-    pairs = metrics.classify_outcomes(pairs[pairs["n_scores"] >= 2])
+    pairs = metrics.classify_outcomes(pairs[paired(pairs)])
     return set(pairs.loc[pairs["reliable_deterioration"], "client_id"].astype(int))
 
 

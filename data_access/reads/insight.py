@@ -19,7 +19,7 @@ from data_access.reads.filters import Filters
 from data_access.reads.homework_set import assignments_in_view, set_in_window
 from data_access.reads.queries import assignment_types
 from data_access.reads.scope import Scope, scope_of
-from data_access.reads.scores import baseline_latest
+from data_access.reads.scores import paired, window_pairs
 from data_access.store.schema import Assignment, AssignmentType, Client, Clinician
 
 DID_IT_MIN_COMPLETED = 3  # "did it": completed this type at least this many times
@@ -187,9 +187,8 @@ def improvement_by_type(conn: Connection, scope: Scope) -> pd.DataFrame:
     )
     counts["group"] = np.select([did, rarely], [GROUP_DID, GROUP_RARELY], default="")
     counts = counts[counts["group"] != ""]
-    pairs = metrics.classify_outcomes(
-        baseline_latest(conn, scope, IMPROVEMENT_MEASURES).query("n_scores >= 2")
-    )[["client_id", "measure", "change"]]
+    pairs = window_pairs(conn, scope, IMPROVEMENT_MEASURES, counted=False)
+    pairs = metrics.classify_outcomes(pairs[paired(pairs)])[["client_id", "measure", "change"]]
     joined = counts.merge(pairs, on="client_id")
     # split once (rows keep their order within each part) rather than filter per cell
     changes = {

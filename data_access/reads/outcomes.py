@@ -23,7 +23,7 @@ from data_access.reads.filters import EVERYONE, Filters, type_condition
 from data_access.reads.insight import mean_with_interval
 from data_access.reads.practice import attended_per_client
 from data_access.reads.scope import Scope, scope_of
-from data_access.reads.scores import baseline_latest
+from data_access.reads.scores import window_pairs
 from data_access.store.schema import MEASURES, Assignment, Client, Clinician
 
 # The paired outcomes, in the order they are shown (dashboard/outcome_words.py names them).
@@ -114,7 +114,7 @@ def client_frame(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataF
     frame["credit"] = frame["credit"].fillna(0.0).astype(float)
     frame = metrics.add_completion_rate(frame)
     frame.loc[frame["reviewed"] < metrics.MIN_REVIEWED_FOR_RATE, "completion_rate"] = np.nan
-    scores = metrics.classify_outcomes(baseline_latest(conn, scope))
+    scores = metrics.classify_outcomes(window_pairs(conn, scope))
     for measure, prefix in (("PHQ-9", "phq"), ("GAD-7", "gad")):
         part = scores[scores["measure"] == measure].set_index("client_id")
         frame[f"{prefix}_baseline"] = frame["client_id"].map(part["baseline"]).astype(float)

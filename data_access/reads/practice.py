@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, case, exists, fu
 from data_access.reads import metrics
 from data_access.reads.filters import Filters, date_between, type_condition
 from data_access.reads.scope import Scope
-from data_access.reads.scores import baseline_latest
+from data_access.reads.scores import paired, window_pairs
 from data_access.store.engine import is_sqlite
 from data_access.store.schema import Assignment, Client, TherapySession, monday_of
 
@@ -153,8 +153,8 @@ def assignments_set(conn: Connection, scope: Scope) -> int:
 def outcome_counts(conn: Connection, scope: Scope) -> tuple[int, int]:
     """How many clients `client_outcomes` lists, and how many of them reliably improved (by
     its paired rule), without the per-client frame: the overview's headline needs only these."""
-    pairs = baseline_latest(conn, scope, OUTCOME_MEASURES)
-    pairs = pairs[pairs["n_scores"] >= 2]
+    pairs = window_pairs(conn, scope, OUTCOME_MEASURES, counted=False)
+    pairs = pairs[paired(pairs)]
     if pairs.empty:
         return 0, 0
     classified = metrics.classify_outcomes(pairs)
@@ -176,8 +176,8 @@ def client_outcomes(
     Columns: client_id, clinician_id, improved, deteriorated, phq_change, gad_change.
     """
     columns = ["client_id", "clinician_id", "improved", "deteriorated", "phq_change", "gad_change"]
-    pairs = baseline_latest(conn, scope, OUTCOME_MEASURES, client_ids)
-    pairs = pairs[pairs["n_scores"] >= 2]
+    pairs = window_pairs(conn, scope, OUTCOME_MEASURES, client_ids, counted=False)
+    pairs = pairs[paired(pairs)]
     if pairs.empty:
         return pd.DataFrame(columns=columns)
     classified = metrics.classify_outcomes(pairs)

@@ -1,8 +1,10 @@
 """Baseline and latest scores per client and measure, reduced in SQL.
 
 Every outcome figure (client headline, reliable change, recovery, paired outcome, flags) starts
-from this one query, so "baseline" and "latest" mean the same thing everywhere: the first score
-in the window (lowest id on its day) and the last (highest id on its day); docs/metrics.md.
+from this one rule, so "baseline" and "latest" mean the same thing everywhere: the first score
+in the window and the last (a client has at most one score per measure and day);
+docs/metrics.md. Read from the scores (`baseline_latest`) or through the maintained spans
+(`from_spans`); pages call `window_pairs`, which picks.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, Select, func, select
+from sqlalchemy import ColumnElement, Connection, Select, Subquery, and_, case, func, select, true
 
 from data_access.reads.filters import date_between
 from data_access.reads.scope import Scope
@@ -20,10 +22,7 @@ from data_access.store.engine import is_sqlite
 from data_access.store.maintained_schema import ScoreSpan
 from data_access.store.schema import Client, Measure, Score
 
-# `from_spans` reads everything live when more than this share of the clients have a score
-# after the window's end: recomputing them would cost what the live read does.
-LIVE_SHARE = 0.5
-LIVE_CLIENTS_MAX = 2_000  # and beyond this many: their ids would be one long IN list
+READ_MAINTAINED = True  # the benchmark and the tests turn it off to compare with the live read
 
 
 def baseline_latest(
@@ -31,14 +30,40 @@ def baseline_latest(
     scope: Scope,
     measures: Sequence[str] = ("PHQ-9", "GAD-7"),
     client_ids: Sequence[int] | None = None,
+    *,
+    counted: bool = True,
 ) -> pd.DataFrame:
     """One row per visible client and measure: first and latest score in the window, and N.
 
     Columns: client_id, client_code, clinician_id, measure, baseline, latest, baseline_on,
-    latest_on, n_scores. Pairs with no score in the window have no row.
+    latest_on, n_scores (left out when not `counted`: `paired` tells two or more apart from
+    one without it). Pairs with no score in the window have no row. Computed from the scores.
     """
-    shape = _by_seeking if is_sqlite(conn) else _by_grouping
-    return _read(conn, shape(scope, tuple(measures), client_ids))
+    if is_sqlite(conn):
+        return _read(conn, _by_seeking(scope, tuple(measures), client_ids, counted))
+    frame = _read(conn, _by_grouping(scope, tuple(measures), client_ids))
+    return frame if counted else frame.drop(columns="n_scores")
+
+
+def window_pairs(
+    conn: Connection,
+    scope: Scope,
+    measures: Sequence[str] = ("PHQ-9", "GAD-7"),
+    client_ids: Sequence[int] | None = None,
+    *,
+    counted: bool = True,
+) -> pd.DataFrame:
+    """`baseline_latest`, read through the maintained spans (`from_spans`) unless
+    READ_MAINTAINED is off: what every page figure calls."""
+    read = from_spans if READ_MAINTAINED else baseline_latest
+    return read(conn, scope, measures, client_ids, counted=counted)
+
+
+def paired(pairs: pd.DataFrame) -> pd.Series:
+    """Which rows of a baseline/latest frame have two or more scores in the window: a client
+    has at most one score per measure and day (the database's unique rule), so exactly those
+    whose first and latest score fall on different days."""
+    return pairs["baseline_on"] != pairs["latest_on"]
 
 
 def _read(conn: Connection, query: Select) -> pd.DataFrame:
@@ -54,100 +79,113 @@ def from_spans(
     scope: Scope,
     measures: Sequence[str] = ("PHQ-9", "GAD-7"),
     client_ids: Sequence[int] | None = None,
+    *,
+    counted: bool = True,
 ) -> pd.DataFrame:
-    """`baseline_latest` for a window with no start date, read from the maintained spans
-    (`data_access/store/score_spans.py`): the same rows, columns and order.
+    """`baseline_latest` read through the maintained spans (`data_access/store/score_spans.py`):
+    the same rows, columns and order, for any window.
 
-    A span holds a pair's whole history, so it answers every pair whose last score is on or
-    before the window's end (all of them, as of today). The clients with a pair scored later
-    (an earlier as-of day) are computed live, and everything is when they are most of them, or
-    when a write bypassed `engine.write` and left pairs marked (docs/metrics.md).
+    A span holds a pair's first and last score over its whole history. Inside a window the
+    first is the span's own when it falls on or after the window's start, else one seek for the
+    first score from the start on; the latest likewise at the end. A pair costs at most two
+    seeks, and none when its history lies within the window (every pair as of today); the
+    count is the span's then, else counted in the window. While a write that bypassed
+    `engine.write` has left pairs marked, everything is read from the scores.
     """
-    if scope.filters.start is not None:
-        raise ValueError("the spans hold whole histories: a window with a start date reads live")
     if not score_spans.is_current(conn):
-        return baseline_latest(conn, scope, measures, client_ids)
-    late = _scored_later(conn, scope, measures, client_ids)
-    if late is None:
-        return baseline_latest(conn, scope, measures, client_ids)
-    frame = _read(conn, _span_rows(scope, tuple(measures), client_ids))
-    if not late:
-        return frame
-    live = baseline_latest(conn, scope, measures, late)
-    kept = frame[~frame["client_id"].isin(late)]
-    parts = [part for part in (kept, live) if not part.empty]
-    if not parts:
-        return live  # nothing scored by the end: the live query's empty frame
-    merged = pd.concat(parts, ignore_index=True)
-    return merged.sort_values(["client_id", "measure"], kind="stable", ignore_index=True)
+        return baseline_latest(conn, scope, measures, client_ids, counted=counted)
+    return _read(conn, _span_rows(scope, tuple(measures), client_ids, counted))
 
 
-def _scored_later(
-    conn: Connection, scope: Scope, measures: Sequence[str], client_ids: Sequence[int] | None
-) -> list[int] | None:
-    """The clients in view with a score after the window's end, which the spans cannot answer;
-    None when they are more than LIVE_SHARE of those with a span, or LIVE_CLIENTS_MAX (read
-    them all live).
-
-    One seek in the spans' `last_on` index answers "none" (every read as of today).
-    """
-    end = scope.filters.end
-    in_measures = ScoreSpan.measure.in_(tuple(measures))
-    if end is None:
-        return []
-    later = select(ScoreSpan.client_id).where(ScoreSpan.last_on > end, in_measures).limit(1)
-    if conn.execute(later).first() is None:
-        return []
-    query = (
-        select(ScoreSpan.client_id, func.max(ScoreSpan.last_on))
-        .join(Client, Client.id == ScoreSpan.client_id)
-        .where(scope.clients(), in_measures)
-        .group_by(ScoreSpan.client_id)
+def _in_window(
+    client_id: ColumnElement[int], measure: ColumnElement[str], scope: Scope, newest: bool | None
+) -> ColumnElement[int]:
+    """A pair's scores in the window, one seek in the (client, measure, day) index: the id of
+    the first or the last (`newest`), or (None) how many. A pair has at most one score a day,
+    so the day orders them."""
+    score = Score.__table__.alias("score")
+    query = select(func.count() if newest is None else score.c.id).where(
+        score.c.client_id == client_id,
+        score.c.measure == measure,
+        date_between(score.c.recorded_on, scope.filters),
     )
+    if newest is not None:
+        day = score.c.recorded_on
+        query = query.order_by(day.desc() if newest else day).limit(1)
+    return query.scalar_subquery()
+
+
+def _span_rows(
+    scope: Scope, measures: tuple[str, ...], client_ids: Sequence[int] | None, counted: bool
+) -> Select:
+    """Baseline/latest rows from the spans that overlap the window: each pair's first and last
+    score id (the span's own, or one seek), then each score fetched by its id."""
+    start, end = scope.filters.start, scope.filters.end
+    overlaps = [scope.clients(), ScoreSpan.measure.in_(measures)]
     if client_ids is not None:
-        query = query.where(ScoreSpan.client_id.in_(tuple(client_ids)))
-    last_on = {int(c): pd.Timestamp(day).date() for c, day in conn.execute(query)}
-    late = sorted(c for c, day in last_on.items() if day > end)
-    too_many = len(late) > min(LIVE_SHARE * len(last_on), LIVE_CLIENTS_MAX)
-    return None if too_many else late
+        overlaps.append(Client.id.in_(tuple(client_ids)))
+    first_inside = true() if start is None else ScoreSpan.first_on >= start
+    last_inside = true() if end is None else ScoreSpan.last_on <= end
+    if start is not None:
+        overlaps.append(ScoreSpan.last_on >= start)
+    if end is not None:
+        overlaps.append(ScoreSpan.first_on <= end)
 
+    def span_or_seek(inside: ColumnElement[bool], own: ColumnElement[int], newest: bool | None):  # noqa: ANN202 - a SQL expression
+        sought = _in_window(ScoreSpan.client_id, ScoreSpan.measure, scope, newest)
+        return case((inside, own), else_=sought)
 
-def _span_rows(scope: Scope, measures: tuple[str, ...], client_ids: Sequence[int] | None) -> Select:
-    """Baseline/latest rows read from the spans: each pair's row by its key, each value by the
-    score's id."""
-    first = Score.__table__.alias("first")
-    last = Score.__table__.alias("last")
-    query = (
+    ids = [
+        span_or_seek(first_inside, ScoreSpan.first_id, newest=False).label("first_id"),
+        span_or_seek(last_inside, ScoreSpan.last_id, newest=True).label("last_id"),
+    ]
+    if counted:
+        whole = and_(first_inside, last_inside)
+        ids.append(span_or_seek(whole, ScoreSpan.n, newest=None).label("n_scores"))
+    spans = (
         select(
             ScoreSpan.client_id,
             Client.code.label("client_code"),
             Client.clinician_id,
             ScoreSpan.measure,
-            first.c.value.label("baseline"),
-            last.c.value.label("latest"),
-            ScoreSpan.first_on.label("baseline_on"),
-            ScoreSpan.last_on.label("latest_on"),
-            ScoreSpan.n.label("n_scores"),
+            *ids,
         )
         .select_from(Client)
         .join(ScoreSpan, ScoreSpan.client_id == Client.id)
-        .join(first, first.c.id == ScoreSpan.first_id)
-        .join(last, last.c.id == ScoreSpan.last_id)
-        .where(scope.clients(), ScoreSpan.measure.in_(measures))
-        .order_by(ScoreSpan.client_id, ScoreSpan.measure)
+        .where(*overlaps)
+        .subquery()
     )
-    if client_ids is not None:
-        query = query.where(Client.id.in_(tuple(client_ids)))
-    return query
+    return _values(spans, counted)
+
+
+def _values(spans: Subquery, counted: bool) -> Select:
+    """Each pair's baseline and latest fetched by their score ids, in (client, measure) order."""
+    first = Score.__table__.alias("first")
+    last = Score.__table__.alias("last")
+    return (
+        select(
+            spans.c.client_id,
+            spans.c.client_code,
+            spans.c.clinician_id,
+            spans.c.measure,
+            first.c.value.label("baseline"),
+            last.c.value.label("latest"),
+            first.c.recorded_on.label("baseline_on"),
+            last.c.recorded_on.label("latest_on"),
+            *([spans.c.n_scores] if counted else []),
+        )
+        .join(first, first.c.id == spans.c.first_id)
+        .join(last, last.c.id == spans.c.last_id)
+        .order_by(spans.c.client_id, spans.c.measure)
+    )
 
 
 def _by_seeking(
-    scope: Scope, measures: tuple[str, ...], client_ids: Sequence[int] | None
+    scope: Scope, measures: tuple[str, ...], client_ids: Sequence[int] | None, counted: bool
 ) -> Select:
-    """SQLite: per visible client and measure, three seeks into the (client, measure, day) index.
-
-    The first and the last score's ids and the count, then each score fetched by id. Grouping
-    every score in the window instead reads each client's whole history.
+    """SQLite: per visible client and measure, two seeks into the (client, measure, day) index
+    for the first and the last score's ids (a third counts them), then each score fetched by
+    id. Grouping every score in the window instead reads each client's whole history.
     """
     pairs = (
         select(
@@ -161,43 +199,13 @@ def _by_seeking(
     )
     if client_ids is not None:
         pairs = pairs.where(Client.id.in_(tuple(client_ids)))
-
-    def in_window(newest: bool | None) -> ColumnElement[int]:
-        """The pair's scores in the window: the id of the first or the last, or (None) how many."""
-        score = Score.__table__.alias("score")
-        query = select(func.count() if newest is None else score.c.id).where(
-            score.c.client_id == Client.id,
-            score.c.measure == Measure.code,
-            date_between(score.c.recorded_on, scope.filters),
-        )
-        if newest is not None:
-            order = [score.c.recorded_on, score.c.id]
-            query = query.order_by(*[c.desc() for c in order] if newest else order).limit(1)
-        return query.scalar_subquery()
-
-    spans = pairs.add_columns(
-        in_window(newest=False).label("first_id"),
-        in_window(newest=True).label("last_id"),
-        in_window(newest=None).label("n_scores"),
-    ).subquery()
-    first = Score.__table__.alias("first")
-    last = Score.__table__.alias("last")
-    return (
-        select(
-            spans.c.client_id,
-            spans.c.client_code,
-            spans.c.clinician_id,
-            spans.c.measure,
-            first.c.value.label("baseline"),
-            last.c.value.label("latest"),
-            first.c.recorded_on.label("baseline_on"),
-            last.c.recorded_on.label("latest_on"),
-            spans.c.n_scores,
-        )
-        .join(first, first.c.id == spans.c.first_id)
-        .join(last, last.c.id == spans.c.last_id)
-        .order_by(spans.c.client_id, spans.c.measure)
-    )
+    ids = [
+        _in_window(Client.id, Measure.code, scope, newest=False).label("first_id"),
+        _in_window(Client.id, Measure.code, scope, newest=True).label("last_id"),
+    ]
+    if counted:
+        ids.append(_in_window(Client.id, Measure.code, scope, newest=None).label("n_scores"))
+    return _values(pairs.add_columns(*ids).subquery(), counted)
 
 
 def _by_grouping(

@@ -4,16 +4,17 @@ Hypothesis makes random writes the way the app and the command line make them (s
 form, imports that add and correct scores, undo, a score's value, day or measure changed, a
 score deleted, a client deleted, refused writes too) and then checks, on SQLite and PostgreSQL,
 that `score_spans` equals the spans worked out from the scores in pandas and a fresh rebuild,
-and that `expected.active_pairs` read from the spans equals the live read, as of today and as
-of an earlier day. docs/metrics.md: "Where the figures are read from".
+and that baseline and latest scores read through the spans equal the live read: the flags'
+`expected.active_pairs` as of today and of an earlier day, and windows with a start date,
+counted and not. docs/metrics.md: "Where the figures are read from".
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, insert, select, update
@@ -200,12 +201,22 @@ def _pairs_both_ways(engine: Engine, viewer: object, filters: Filters, client_id
     with engine.connect() as conn:
         scope = scope_of(conn, viewer, filters)
         maintained = expected.active_pairs(conn, scope, client_ids)
-        expected.READ_MAINTAINED = False
+        scores.READ_MAINTAINED = False
         try:
             live = expected.active_pairs(conn, scope, client_ids)
         finally:
-            expected.READ_MAINTAINED = True
+            scores.READ_MAINTAINED = True
     pd.testing.assert_frame_equal(maintained, live)
+
+
+def _window_both_ways(engine: Engine, viewer: object, filters: Filters, client_ids=None) -> None:
+    """Any window read through the spans equals the live read, with and without the count."""
+    with engine.connect() as conn:
+        scope = scope_of(conn, viewer, filters)
+        for counted in (True, False):
+            spans = scores.from_spans(conn, scope, MEASURES, client_ids, counted=counted)
+            live = scores.baseline_latest(conn, scope, MEASURES, client_ids, counted=counted)
+            pd.testing.assert_frame_equal(spans, live)
 
 
 @settings(
@@ -216,21 +227,21 @@ def _pairs_both_ways(engine: Engine, viewer: object, filters: Filters, client_id
 @given(
     steps=writes,
     earlier=st.integers(0, 29),
+    window=st.tuples(st.integers(-3, 33), st.integers(0, 14)),
     seek=st.booleans(),
-    never_wholly_live=st.booleans(),
 )
-def test_score_spans_equal_the_scores_and_active_pairs_read_from_them_equal_the_live_read(
-    fresh_database, steps, earlier, seek, never_wholly_live
+def test_score_spans_equal_the_scores_and_pairs_read_through_them_equal_the_live_read(
+    fresh_database, steps, earlier, window, seek
 ):
     engine = fresh_database()
     try:
-        _check_a_run(engine, steps, earlier, seek, never_wholly_live)
+        _check_a_run(engine, steps, earlier, window, seek)
     finally:
         engine.dispose()  # each example's pool closed now, not at the end of the test
 
 
 def _check_a_run(
-    engine: Engine, steps: list[tuple], earlier: int, seek: bool, never_wholly_live: bool
+    engine: Engine, steps: list[tuple], earlier: int, window: tuple[int, int], seek: bool
 ) -> None:
     staff = Staff(engine)
     seek_pairs = score_spans.SEEK_PAIRS
@@ -243,17 +254,17 @@ def _check_a_run(
     with engine.connect() as conn:
         assert conn.execute(select(ScoreSpanStale)).all() == []  # every write recomputed
     assert _spans(engine) == _from_scores(engine) == _rebuilt(engine)
-    live_share = scores.LIVE_SHARE
-    scores.LIVE_SHARE = 1.0 if never_wholly_live else live_share  # the mixed read, always
-    try:
-        for who in (staff.ada, staff.ana):
-            viewer = staff.viewers[who]
-            for as_of in (TODAY, day(earlier)):
-                _pairs_both_ways(engine, viewer, Filters(today=as_of))
-                _pairs_both_ways(engine, viewer, Filters(today=as_of, clinician_ids=(staff.ben,)))
-                _pairs_both_ways(engine, viewer, Filters(today=as_of), staff.clients[:2])
-    finally:
-        scores.LIVE_SHARE = live_share
+    first, length = window
+    for who in (staff.ada, staff.ana):
+        viewer = staff.viewers[who]
+        for as_of in (TODAY, day(earlier)):
+            _pairs_both_ways(engine, viewer, Filters(today=as_of))
+            _pairs_both_ways(engine, viewer, Filters(today=as_of, clinician_ids=(staff.ben,)))
+            _pairs_both_ways(engine, viewer, Filters(today=as_of), staff.clients[:2])
+        in_window = Filters(start=day(first), end=day(first + length), today=TODAY)
+        _window_both_ways(engine, viewer, in_window)
+        _window_both_ways(engine, viewer, replace(in_window, start=None))
+        _window_both_ways(engine, viewer, replace(in_window, end=None), staff.clients[:2])
 
 
 def test_a_score_on_the_form_updates_its_span_before_the_write_commits(engine):
@@ -319,7 +330,7 @@ def test_a_score_written_outside_engine_write_is_read_live_until_the_next_write(
     with sqlite_engine.connect() as conn:
         assert conn.execute(select(ScoreSpan)).all() == []  # not yet recomputed
         pairs = expected.active_pairs(conn, scope_of(conn, admin, Filters(today=TODAY)))
-    assert pairs[["measure", "baseline", "n_scores"]].values.tolist() == [["PHQ-9", 12, 1]]
+    assert pairs[["measure", "baseline", "latest_on"]].values.tolist() == [["PHQ-9", 12, day(4)]]
     with write(sqlite_engine, "nothing"):
         pass
     assert _spans(sqlite_engine) == _from_scores(sqlite_engine)
@@ -382,11 +393,29 @@ def test_rebuild_aggregates_recomputes_the_spans_too(sqlite_engine, capsys):
     assert _spans(sqlite_engine) == right
 
 
-@pytest.mark.parametrize("measures", [("PHQ-9", "GAD-7"), ("MOOD",)])
-def test_from_spans_refuses_a_window_with_a_start_date(sqlite_engine, measures):
-    """The spans hold whole histories: a window that starts somewhere is not theirs to answer."""
-    staff = Staff(sqlite_engine)
-    with sqlite_engine.connect() as conn:
-        scope = scope_of(conn, staff.viewers[staff.ada], Filters(start=day(3), today=TODAY))
-        with pytest.raises(ValueError, match="start date"):
-            scores.from_spans(conn, scope, measures)
+def test_a_window_reads_each_pairs_first_and_latest_score_inside_it_through_the_spans(engine):
+    """Scores on days 2, 9, 16, 23 for one client: the window days 5-20 holds 9 and 16 (two
+    seeks past the span's ends), days 0-12 holds 2 and 9 (the span's first, one seek), and
+    days 17-22 holds none (no row); the count is of the window's scores."""
+    staff = Staff(engine)
+    ana = staff.viewers[staff.ana]
+    for on, value in ((2, 20), (9, 15), (16, 11), (23, 7)):
+        record_scores(
+            engine, ana, client_code=staff.codes[0], recorded_on=day(on),
+            scores={"PHQ-9": value}, today=TODAY,
+        )  # fmt: skip
+
+    def read(start: int, end: int, counted: bool = True) -> list[tuple]:
+        filters = Filters(start=day(start), end=day(end), today=TODAY)
+        with engine.connect() as conn:
+            scope = scope_of(conn, ana, filters)
+            frame = scores.from_spans(conn, scope, ("PHQ-9",), counted=counted)
+        columns = ["baseline", "latest", "baseline_on", "latest_on"]
+        return frame[[*columns, "n_scores"] if counted else columns].values.tolist()
+
+    assert read(5, 20) == [[15, 11, day(9), day(16), 2]]
+    assert read(0, 12) == [[20, 15, day(2), day(9), 2]]
+    assert read(0, 30) == [[20, 7, day(2), day(23), 4]]  # the whole span: no seek at all
+    assert read(10, 30, counted=False) == [[11, 7, day(16), day(23)]]
+    assert read(17, 22) == []
+    assert read(23, 23) == [[7, 7, day(23), day(23), 1]]  # one score: baseline = latest
