@@ -27,6 +27,7 @@ from data_access.access.passwords import (
 )
 from data_access.access.viewer import Viewer
 from data_access.access.web_sessions import end_account_sessions, utc_now
+from data_access.reads.frames import read_frame
 from data_access.records.text_rules import name_problem
 from data_access.store.engine import write
 from data_access.store.errors import DataError, NotInScope
@@ -289,7 +290,7 @@ def list_accounts(conn: Connection, actor: Viewer) -> pd.DataFrame:
         .outerjoin(boss, boss.id == Clinician.supervisor_id)
         .order_by(Clinician.email)
     )
-    frame = pd.read_sql(query, conn)
+    frame = read_frame(query, conn)
     frame["active"] = frame["active"].astype(bool)
     frame.insert(
         5,

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import Connection, func, insert, select
 
 from data_access.access.viewer import Viewer
+from data_access.reads.frames import read_frame
 from data_access.store.errors import NotInScope
 from data_access.store.schema import AuditEvent
 
@@ -96,4 +97,4 @@ def audit_events(
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(limit)
     )
-    return pd.read_sql(query, conn)
+    return read_frame(query, conn)

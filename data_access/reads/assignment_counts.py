@@ -27,6 +27,7 @@ from sqlalchemy import (
 
 from data_access.reads import metrics
 from data_access.reads.filters import Filters, is_active, type_condition
+from data_access.reads.frames import read_frame
 from data_access.reads.scope import Scope
 from data_access.store.aggregates import mix_keys
 from data_access.store.days_allowed import days_allowed
@@ -181,7 +182,7 @@ def live_rows(conn: Connection, scope: Scope, by: Sequence[str], whole_weeks: bo
             .join(Client, Client.id == inner.c.client_id)
             .group_by(*columns)
         )
-    return pd.read_sql(query, conn)
+    return read_frame(query, conn)
 
 
 def is_current(conn: Connection) -> bool:
@@ -293,7 +294,7 @@ def _not_active(
         .where(*conditions)
         .group_by(*grouped)
     )
-    return pd.read_sql(query, conn)
+    return read_frame(query, conn)
 
 
 def _summed(
@@ -328,4 +329,4 @@ def _summed(
         .where(*conditions)
         .group_by(*keys, table.status)
     )
-    return pd.read_sql(query, conn)
+    return read_frame(query, conn)

@@ -15,6 +15,7 @@ from data_access.reads import metrics
 from data_access.reads.assignment_counts import COUNT_COLUMNS, assignment_counts, due_in
 from data_access.reads.filters import Filters, date_between, type_condition
 from data_access.reads.flags import by_client, flags_in, severity_rank
+from data_access.reads.frames import read_frame
 from data_access.reads.practice import (
     active_clients,
     active_in_period,
@@ -56,14 +57,14 @@ def _newest_row(
         .limit(1)
         .scalar_subquery()
     )
-    newest = pd.read_sql(
+    newest = read_frame(
         select(Client.id.label("client_id"), newest_id.label("row_id")).where(Client.id.in_(ids)),
         conn,
     ).dropna(subset=["row_id"])
     newest["row_id"] = newest["row_id"].astype(int)
     row_ids = newest["row_id"].tolist()
     by_id = select(table.id.label("row_id"), *columns).where(table.id.in_(row_ids))
-    rows = pd.read_sql(by_id, conn)
+    rows = read_frame(by_id, conn)
     return newest.merge(rows, on="row_id").drop(columns="row_id").set_index("client_id")
 
 
@@ -85,7 +86,7 @@ def attention_list(conn: Connection, scope: Scope) -> pd.DataFrame:
             "flags": pd.Series(by_client(flags), dtype=object),
         }
     )
-    owners = pd.read_sql(
+    owners = read_frame(
         select(Client.id.label("client_id"), Client.clinician_id).where(Client.id.in_(ids)), conn
     ).set_index("client_id")
     frame = per_client.join(owners).reset_index().rename(columns={"index": "client_id"})
@@ -165,7 +166,7 @@ def caseload_table(conn: Connection, scope: Scope, outcomes: pd.DataFrame) -> pd
         .where(scope.clients())
         .group_by(Clinician.id, Clinician.name)
     )
-    table = pd.read_sql(people, conn).set_index("clinician_id")
+    table = read_frame(people, conn).set_index("clinician_id")
     active = active_clients(conn, scope, by_clinician=True).set_index("clinician_id")
     sessions = session_counts(conn, scope, by_clinician=True).set_index("clinician_id")
     due = assignment_counts(conn, scope, by=("clinician_id",)).set_index("clinician_id")
@@ -195,7 +196,7 @@ def completion_heatmap(conn: Connection, scope: Scope) -> pd.DataFrame:
     Columns: clinician_id, clinician, due_week, assignments, reviewed, credit, completion_rate…
     """
     frame = assignment_counts(conn, scope, by=("clinician_id", "due_week"), whole_weeks=True)
-    names = pd.read_sql(
+    names = read_frame(
         select(Clinician.id.label("clinician_id"), Clinician.name.label("clinician")).where(
             scope.clinicians(Clinician.id)
         ),
@@ -221,7 +222,7 @@ def clinician_clients(
         ),
         else_=literal("active"),
     )
-    clients = pd.read_sql(
+    clients = read_frame(
         select(
             Client.id.label("client_id"), Client.code.label("client_code"), status.label("status")
         )
@@ -240,7 +241,7 @@ def clinician_clients(
             outcome=[],
         )
     ids = tuple(int(i) for i in clients["client_id"])
-    sessions = pd.read_sql(
+    sessions = read_frame(
         select(TherapySession.client_id, func.count().label("attended"))
         .where(
             TherapySession.client_id.in_(ids),
@@ -250,7 +251,7 @@ def clinician_clients(
         .group_by(TherapySession.client_id),
         conn,
     ).set_index("client_id")
-    due = pd.read_sql(
+    due = read_frame(
         select(
             Assignment.client_id,
             metrics.reviewed_count().label("reviewed"),

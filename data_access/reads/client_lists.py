@@ -13,6 +13,7 @@ from data_access.access.viewer import Viewer
 from data_access.reads import metrics
 from data_access.reads.filters import Filters, date_between, type_condition
 from data_access.reads.flags import by_client, flags_in
+from data_access.reads.frames import read_frame
 from data_access.reads.outcomes import homework_due_per_client
 from data_access.reads.practice import (
     active_in_period,
@@ -59,10 +60,10 @@ def headline_clients(conn: Connection, viewer: Viewer, filters: Filters, key: st
         raise KeyError(key)
     scope = scope_of(conn, viewer, filters)
     if key == "active":
-        ids = pd.read_sql(select(Client.id).where(active_in_period(scope)), conn)
+        ids = read_frame(select(Client.id).where(active_in_period(scope)), conn)
         return _named(conn, key, pd.DataFrame(index=ids["id"]))
     if key in ("sessions", "setting"):
-        per_client = pd.read_sql(attended_per_client(conn, scope), conn)
+        per_client = read_frame(attended_per_client(conn, scope), conn)
         per_client = per_client[per_client["attended"] > 0].set_index("client_id")
         for column in ("attended", "with_homework"):
             per_client[column] = per_client[column].astype(int)
@@ -71,7 +72,7 @@ def headline_clients(conn: Connection, viewer: Viewer, filters: Filters, key: st
         conditions = [date_between(Assignment.assigned_on, filters)]
         if filters.start:
             conditions.append(Assignment.due_week >= monday_of(filters.start))
-        counts = pd.read_sql(
+        counts = read_frame(
             select(Assignment.client_id, func.count().label("set"))
             .where(
                 *conditions,

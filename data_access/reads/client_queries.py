@@ -21,6 +21,7 @@ from data_access.reads import metrics
 from data_access.reads.expected import BANDED, ExpectedResponse, expected_course
 from data_access.reads.filters import Filters, date_between
 from data_access.reads.flags import needs_attention
+from data_access.reads.frames import read_frame
 from data_access.reads.queries import client_status, get_client
 from data_access.reads.scope import scope_of
 from data_access.reads.scores import baseline_latest
@@ -130,7 +131,7 @@ def score_series(
         )
         .order_by(Score.measure, Score.recorded_on, Score.id)
     )
-    frame = pd.read_sql(query, conn)
+    frame = read_frame(query, conn)
     frame["rolling_mean"] = frame["rolling_mean"].astype(float)
     return _as_dates(frame, "recorded_on")
 
@@ -150,7 +151,7 @@ def session_dates(
         )
         .order_by(TherapySession.held_on)
     )
-    return _as_dates(pd.read_sql(query, conn), "held_on")
+    return _as_dates(read_frame(query, conn), "held_on")
 
 
 def _shown_status(as_of: dt.date):  # noqa: ANN202 - a SQL CASE expression
@@ -191,7 +192,7 @@ def assignment_list(
         )
         .order_by(Assignment.due_on.desc(), Assignment.id.desc())
     )
-    frame = pd.read_sql(query, conn)
+    frame = read_frame(query, conn)
     for column in ("difficulty", "engagement"):
         frame[column] = frame[column].astype("Int64")
     return _as_dates(frame, "assigned_on", "due_on", "reviewed_on")
@@ -251,7 +252,7 @@ def weekly_completion(
         func.sum(weekly.c.reviewed).over(**to_date).label("cum_reviewed"),
         func.sum(weekly.c.credit).over(**to_date).label("cum_credit"),
     ).order_by(weekly.c.week)
-    frame = _finish_counts(pd.read_sql(query, conn))
+    frame = _finish_counts(read_frame(query, conn))
     frame["cum_reviewed"] = frame["cum_reviewed"].astype(int)
     frame["cum_credit"] = frame["cum_credit"].astype(float)
     reviewed = frame["cum_reviewed"].astype(float)
@@ -276,7 +277,7 @@ def type_mix(conn: Connection, viewer: Viewer, client_id: int, filters: Filters)
         .group_by(AssignmentType.name)
         .order_by(func.count().desc(), AssignmentType.name)
     )
-    return _finish_counts(pd.read_sql(query, conn))
+    return _finish_counts(read_frame(query, conn))
 
 
 def weekly_scores(
@@ -308,7 +309,7 @@ def weekly_scores(
         partition_by=means.c.measure, order_by=means.c.week
     )
     query = select(means, previous.label("previous_mean")).order_by(means.c.week, means.c.measure)
-    frame = pd.read_sql(query, conn)
+    frame = read_frame(query, conn)
     frame["mean_score"] = frame["mean_score"].astype(float)
     frame["previous_mean"] = frame["previous_mean"].astype(float)
     frame["n_scores"] = frame["n_scores"].astype(int)

@@ -28,6 +28,7 @@ from statsmodels.tools.sm_exceptions import IterationLimitWarning
 
 from data_access.access.viewer import Viewer
 from data_access.reads.filters import Filters
+from data_access.reads.frames import read_frame
 from data_access.reads.metrics import RECENT_REVIEWED, completion_rate, smaller_and_easier
 from data_access.reads.scope import Scope, scope_of
 from data_access.reads.scores import paired, window_pairs
@@ -111,7 +112,7 @@ def training_rows(conn: Connection, measure: str) -> pd.DataFrame:
         .all()
     )
     chosen = eligible[:: max(1, -(-len(eligible) // MAX_FIT_CLIENTS))]
-    frame = pd.read_sql(
+    frame = read_frame(
         select(Score.client_id, Score.recorded_on, Score.value)
         .where(Score.measure == measure, Score.client_id.in_(chosen))
         .order_by(Score.client_id, Score.recorded_on, Score.id),
@@ -383,7 +384,7 @@ def on_track_summary(conn: Connection, viewer: Viewer, filters: Filters) -> OnTr
     off = course[course["client_id"].isin(list(facts))]
     clients = off[["client_id", "client_code", "clinician_id"]].drop_duplicates(ignore_index=True)
     clients["measures"] = [facts[int(c)] for c in clients["client_id"]]
-    names = pd.read_sql(
+    names = read_frame(
         select(Clinician.id.label("clinician_id"), Clinician.name.label("clinician")).where(
             Clinician.id.in_([int(i) for i in clients["clinician_id"].unique()])
         ),

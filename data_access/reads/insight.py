@@ -16,6 +16,7 @@ from data_access.access.viewer import Viewer
 from data_access.reads import metrics, reviews
 from data_access.reads.assignment_counts import assignment_counts
 from data_access.reads.filters import Filters
+from data_access.reads.frames import read_frame
 from data_access.reads.homework_set import assignments_in_view
 from data_access.reads.queries import assignment_types
 from data_access.reads.scope import Scope, scope_of
@@ -113,7 +114,7 @@ def type_client_counts(conn: Connection, scope: Scope) -> pd.DataFrame:
         .group_by(Assignment.type_id, Assignment.client_id)
     )
     names = assignment_types(conn)[["type_id", "name"]].rename(columns={"name": "type"})
-    counts = pd.read_sql(query, conn).merge(names, on="type_id")
+    counts = read_frame(query, conn).merge(names, on="type_id")
     counts["credit"] = metrics.credit(counts["completed"], counts["partial"]).astype(float)
     return metrics.add_completion_rate(counts)
 
@@ -215,7 +216,7 @@ def clinician_type_mix(
     if counts.empty:
         return pd.DataFrame(columns=columns)
     ids = [int(i) for i in counts["client_id"].unique()]
-    owners = pd.read_sql(
+    owners = read_frame(
         select(Client.id.label("client_id"), Client.clinician_id, Clinician.name.label("clinician"))
         .join(Clinician, Clinician.id == Client.clinician_id)
         .where(Client.id.in_(ids)),

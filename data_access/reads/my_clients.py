@@ -19,6 +19,7 @@ from data_access.access.viewer import Viewer, client_scope
 from data_access.reads import metrics
 from data_access.reads.filters import Filters, is_active
 from data_access.reads.flags import by_client, flags_in, needs_attention, severity_rank, worst_first
+from data_access.reads.frames import read_frame
 from data_access.reads.scope import Scope, scope_of
 from data_access.reads.scores import baseline_latest
 from data_access.store.schema import (
@@ -90,7 +91,7 @@ def _last_contacts(conn: Connection, ids: list[int]) -> pd.DataFrame:
         TherapySession.held_on.label("last_contact"),
         TherapySession.attendance.label("last_attendance"),
     ).where(TherapySession.id.in_(ids))
-    return pd.read_sql(query, conn)
+    return read_frame(query, conn)
 
 
 def homework_counts(conn: Connection, ids: list[int], today: dt.date) -> pd.DataFrame:
@@ -131,7 +132,7 @@ def homework_counts(conn: Connection, ids: list[int], today: dt.date) -> pd.Data
         .where(Assignment.assigned_on <= today)
         .group_by(Assignment.client_id)
     )
-    frame = pd.read_sql(query, conn)
+    frame = read_frame(query, conn)
     for column in ("pending_due", "due_on"):
         frame[column] = _dates(frame[column])
     return frame.set_index("client_id")
@@ -171,7 +172,7 @@ def my_clients(
     scope is resolved once for the clients, their scores and their flags.
     """
     scope = scope_of(conn, viewer, Filters(today=today))
-    frame = pd.read_sql(_per_client(scope, team), conn)
+    frame = read_frame(_per_client(scope, team), conn)
     if frame.empty:
         return pd.DataFrame(columns=COLUMNS)
     for column in ("next_session", "unrecorded_session", "last_attended"):
@@ -236,7 +237,7 @@ def client_choices(
         )
         .scalar_subquery()
     )
-    frame = pd.read_sql(
+    frame = read_frame(
         select(
             Client.id.label("client_id"),
             Client.code.label("client_code"),

@@ -19,6 +19,7 @@ from statsmodels.stats.proportion import proportion_confint
 from data_access.access.viewer import Viewer, client_scope
 from data_access.reads import metrics
 from data_access.reads.expected import expected_response
+from data_access.reads.frames import read_frame
 from data_access.reads.insight import mean_with_interval
 from data_access.reads.outcomes import BAND_STARTS, completion_band
 from data_access.store.schema import MEASURES, Assignment, Client, Score
@@ -84,7 +85,7 @@ def early_courses(
         )
         .order_by(Score.client_id, Score.recorded_on)
     )
-    frame = pd.read_sql(query, conn)
+    frame = read_frame(query, conn)
     by_client = frame.groupby("client_id", sort=False)
     frame["baseline"] = by_client["value"].transform("first")
     frame["week"] = (frame["day"] - by_client["day"].transform("first")) // 7
@@ -142,7 +143,7 @@ def completion_after_flag(conn: Connection, courses: pd.DataFrame) -> pd.Series:
     if flagged.empty:
         return pd.Series(dtype=float, name="completion_rate")
     since = EPOCH + dt.timedelta(days=int(flagged["flagged_day"].min()))
-    homework = pd.read_sql(  # credit and reviewed per client and day set
+    homework = read_frame(  # credit and reviewed per client and day set
         select(
             Assignment.client_id,
             day_number(conn, Assignment.assigned_on).label("day"),

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Date, Integer, and_, cast, func, literal, sel
 from data_access.access.viewer import Viewer
 from data_access.reads import metrics
 from data_access.reads.filters import Filters, date_between
+from data_access.reads.frames import read_frame
 from data_access.reads.homework_set import assignments_in_view
 from data_access.reads.insight import mean_with_interval
 from data_access.reads.scope import Scope, scope_of
@@ -44,7 +45,7 @@ def _weekly_completion(conn: Connection, scope: Scope) -> pd.DataFrame:
         .where(assignments_in_view(scope), Assignment.status != "pending")
         .group_by(Assignment.client_id, Assignment.due_week)
     )
-    frame = pd.read_sql(query, conn)
+    frame = read_frame(query, conn)
     days = (pd.to_datetime(frame["due_week"]) - pd.Timestamp(EPOCH_MONDAY)).dt.days
     frame["week"] = (days // 7).astype(int)  # vectorised: one row per client and week
     return metrics.add_completion_rate(frame)
@@ -66,7 +67,7 @@ def _weekly_scores(conn: Connection, scope: Scope, measure: str) -> pd.DataFrame
         )
         .group_by(Score.client_id, week)
     )
-    frame = pd.read_sql(query, conn)
+    frame = read_frame(query, conn)
     frame["week"] = frame["week"].astype(int)
     frame["score"] = frame["score"].astype(float)
     return frame

@@ -20,6 +20,7 @@ from data_access.access.viewer import Viewer
 from data_access.reads import metrics
 from data_access.reads.assignment_counts import due_in_period
 from data_access.reads.filters import EVERYONE, Filters, type_condition
+from data_access.reads.frames import read_frame
 from data_access.reads.insight import mean_with_interval
 from data_access.reads.practice import attended_per_client
 from data_access.reads.scope import Scope, scope_of
@@ -58,7 +59,7 @@ def _clients_in_view(conn: Connection, scope: Scope) -> pd.DataFrame:
         query = query.where(
             or_(Client.discharged_on.is_(None), Client.discharged_on >= filters.start)
         )
-    return pd.read_sql(query, conn)
+    return read_frame(query, conn)
 
 
 def homework_due_per_client(conn: Connection, scope: Scope) -> pd.DataFrame:
@@ -80,7 +81,7 @@ def homework_due_per_client(conn: Connection, scope: Scope) -> pd.DataFrame:
         )
         .group_by(Assignment.client_id)
     )
-    return pd.read_sql(query, conn)
+    return read_frame(query, conn)
 
 
 def _sessions_per_client(conn: Connection, scope: Scope) -> pd.DataFrame:
@@ -89,7 +90,7 @@ def _sessions_per_client(conn: Connection, scope: Scope) -> pd.DataFrame:
     end = min(filters.end or filters.as_of, filters.as_of)
     if filters.start and filters.start > end:  # a window that has not begun yet
         return pd.DataFrame(columns=["client_id", "attended", "sessions_with_homework"])
-    frame = pd.read_sql(
+    frame = read_frame(
         attended_per_client(conn, scope.with_filters(replace(filters, end=end))), conn
     )
     return frame.rename(columns={"with_homework": "sessions_with_homework"})

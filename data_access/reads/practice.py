@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, case, exists, fu
 
 from data_access.reads import metrics
 from data_access.reads.filters import Filters, date_between, type_condition
+from data_access.reads.frames import read_frame
 from data_access.reads.scope import Scope
 from data_access.reads.scores import paired, window_pairs
 from data_access.store.engine import is_sqlite
@@ -107,7 +108,7 @@ def session_counts(conn: Connection, scope: Scope, by_clinician: bool = False) -
         )
     else:
         query = select(*totals)
-    frame = pd.read_sql(query, conn)
+    frame = read_frame(query, conn)
     for column in ("attended", "with_homework"):
         frame[column] = frame[column].fillna(0).astype(int)
     attended = frame["attended"].astype(float)
@@ -135,7 +136,7 @@ def active_clients(conn: Connection, scope: Scope, by_clinician: bool = False) -
     ).where(active_in_period(scope))
     if by_clinician:
         query = query.group_by(Client.clinician_id)
-    return pd.read_sql(query, conn)
+    return read_frame(query, conn)
 
 
 def assignments_set(conn: Connection, scope: Scope) -> int:

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Select, case, select
 
 from data_access.access.viewer import Viewer, client_scope, scope_clinicians
 from data_access.reads.filters import Filters, client_conditions
+from data_access.reads.frames import read_frame
 from data_access.store.errors import NotInScope
 from data_access.store.schema import AssignmentType, Client, Clinician, Setting
 
@@ -41,7 +42,7 @@ def client_names(conn: Connection, client_ids: Iterable[int]) -> pd.DataFrame:
         Client.code.label("client_code"),
         Clinician.name.label("clinician"),
     ).join(Clinician, Clinician.id == Client.clinician_id)
-    return pd.read_sql(query.where(Client.id.in_([int(i) for i in client_ids])), conn)
+    return read_frame(query.where(Client.id.in_([int(i) for i in client_ids])), conn)
 
 
 def visible_clients(
@@ -63,7 +64,7 @@ def visible_clients(
         .where(client_scope(viewer), client_conditions(filters))
         .order_by(Client.code)
     )
-    return pd.read_sql(query, conn)
+    return read_frame(query, conn)
 
 
 def get_client(conn: Connection, viewer: Viewer, code: str) -> dict:
@@ -94,7 +95,7 @@ def visible_clinicians(conn: Connection, viewer: Viewer) -> pd.DataFrame:
         .where(scope_clinicians(viewer))
         .order_by(Clinician.name)
     )
-    return pd.read_sql(query, conn)
+    return read_frame(query, conn)
 
 
 def assignment_types(conn: Connection) -> pd.DataFrame:
@@ -102,7 +103,7 @@ def assignment_types(conn: Connection) -> pd.DataFrame:
     query = select(
         AssignmentType.id.label("type_id"), AssignmentType.name, AssignmentType.category
     ).order_by(AssignmentType.id)
-    return pd.read_sql(query, conn)
+    return read_frame(query, conn)
 
 
 def is_demo(conn: Connection) -> bool:

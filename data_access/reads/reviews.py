@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Float, Select, and_, case, cast, func, select
 
 from data_access.reads import assignment_counts, metrics
 from data_access.reads.filters import EVERYONE
+from data_access.reads.frames import read_frame
 from data_access.reads.homework_set import assignments_in_view, set_between
 from data_access.reads.scope import Scope
 from data_access.store import homework_days
@@ -71,7 +72,7 @@ def reviewed_on_time(
         )
     else:
         query = _reviewed_on_time_live(scope)
-    frame = pd.read_sql(query, conn)
+    frame = read_frame(query, conn)
     total = pd.DataFrame(
         {
             "clinician_id": [-1],
@@ -153,7 +154,7 @@ def completion_after_review(
         query = _after_review_from_days(scope)
     else:
         query = _after_review_live(scope)
-    frame = pd.read_sql(query, conn)
+    frame = read_frame(query, conn)
     total = frame.groupby("group", as_index=False)[["reviewed", "credit"]].sum()
     total = total.assign(clinician_id=-1, clinician=EVERYONE)
     frame = pd.concat([frame.sort_values(["clinician", "group"]), total], ignore_index=True)

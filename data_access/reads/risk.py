@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, and_, exists, func, insert, select
 
 from data_access.access.audit import record
 from data_access.access.viewer import Viewer, client_scope
+from data_access.reads.frames import read_frame
 from data_access.reads.scope import Scope
 from data_access.store.engine import write
 from data_access.store.errors import DataError, NotInScope
@@ -80,7 +81,7 @@ def open_risk_items(
         .outerjoin(reviewer, reviewer.c.id == RiskReview.reviewer_id)
         .where(scope.clinicians(Client.clinician_id), ~superseded)
     )
-    frame = pd.read_sql(query, conn)
+    frame = read_frame(query, conn)
     frame["recorded_on"] = pd.to_datetime(frame["recorded_on"]).dt.date
     frame["reviewed"] = frame["reviewed_at"].notna()
     frame = frame.sort_values(

@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Select, Subquery, and_, case, func, select, true
 
 from data_access.reads.filters import date_between
+from data_access.reads.frames import read_frame
 from data_access.reads.scope import Scope
 from data_access.store import score_spans
 from data_access.store.engine import is_sqlite
@@ -68,7 +69,7 @@ def paired(pairs: pd.DataFrame) -> pd.Series:
 
 def _read(conn: Connection, query: Select) -> pd.DataFrame:
     """Run a baseline/latest query into a frame with its days as dates."""
-    frame = pd.read_sql(query, conn)
+    frame = read_frame(query, conn)
     for column in ("baseline_on", "latest_on"):
         frame[column] = pd.to_datetime(frame[column]).dt.date
     return frame

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, and_, func, select
 
 from data_access.access.viewer import Viewer, in_scope
 from data_access.reads import metrics
+from data_access.reads.frames import read_frame
 from data_access.store.schema import SCHEDULED, Assignment, AssignmentType, Score, TherapySession
 
 MIN_REVIEWED_PER_TYPE = 2  # a type needs this many reviews before it is "most" or "least" done
@@ -44,7 +45,7 @@ def since_last_session(
 ) -> SinceLast:
     """What happened since the client's last attended session, as of `today` (in scope only)."""
     mine = and_(TherapySession.client_id == client_id, in_scope(TherapySession.client_id, viewer))
-    sessions = pd.read_sql(
+    sessions = read_frame(
         select(TherapySession.held_on, TherapySession.attendance)
         .where(mine)
         .order_by(TherapySession.held_on),
@@ -97,7 +98,7 @@ def _homework_set(
         )
         .order_by(Assignment.id)
     )
-    frame = pd.read_sql(query, conn)
+    frame = read_frame(query, conn)
     frame["due_on"] = _dates(frame["due_on"].tolist())
     return frame
 
@@ -124,7 +125,7 @@ def _scores_since(
         .where(ordered.c.recorded_on >= since, ordered.c.measure.in_(("PHQ-9", "GAD-7")))
         .order_by(ordered.c.recorded_on, ordered.c.measure)
     )
-    frame = pd.read_sql(query, conn)
+    frame = read_frame(query, conn)
     frame["recorded_on"] = _dates(frame["recorded_on"].tolist())
     frame["change"] = [
         float("nan") if pd.isna(before) else metrics.signed_change(m, before, now)
@@ -153,7 +154,7 @@ class Suggestion:
 def what_to_set_next(conn: Connection, viewer: Viewer, client_id: int) -> list[Suggestion]:
     """Suggestions from this client's own record (empty when the record says nothing yet)."""
     credit = metrics.completion_credit()
-    by_type = pd.read_sql(
+    by_type = read_frame(
         select(
             AssignmentType.name.label("type"),
             metrics.reviewed_count().label("reviewed"),
@@ -176,7 +177,7 @@ def what_to_set_next(conn: Connection, viewer: Viewer, client_id: int) -> list[S
             suggestions.append(
                 Suggestion(kind, row["type"], float(row["rate"]), int(row["reviewed"]))
             )
-    recent = pd.read_sql(
+    recent = read_frame(
         select(Assignment.status, Assignment.difficulty)
         .where(
             Assignment.client_id == client_id,

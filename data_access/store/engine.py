@@ -147,4 +147,3 @@ def write(engine: Engine, record: str, *, data: bool = True) -> Iterator[Connect
         if fault is None:
             raise
         raise DatabaseFault(record, fault) from None
-
