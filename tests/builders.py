@@ -10,7 +10,7 @@ from sqlalchemy import Engine, insert, select
 
 from data_access.access.passwords import hash_password
 from data_access.access.viewer import Viewer
-from data_access.store import aggregates, homework_days, score_spans
+from data_access.store.engine import refresh_maintained
 from data_access.store.schema import (
     Assignment,
     AssignmentType,
@@ -41,9 +41,7 @@ class Practice:
         write does."""
         with self.engine.begin() as conn:
             row_id = conn.execute(insert(table).values(**values)).inserted_primary_key[0]
-            aggregates.refresh(conn)
-            homework_days.refresh(conn)
-            score_spans.refresh(conn)
+            refresh_maintained(conn)
             return row_id
 
     def clinician(

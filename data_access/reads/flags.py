@@ -4,7 +4,9 @@ A flag is raised only for clients active on the `as_of` day; a discharged client
 someone to chase. The exception is the PHQ-9 risk item (`risk.py`): raised for every client in
 scope, whatever the dates or status. Each flag comes as a code with the facts its words need
 (dashboard/flag_words.py says the label and the rule); `SEVERITY` orders flags, most urgent
-first, and every list sorts by it.
+first, and every list sorts by it. Low completion, no homework, no-shows and no recent score
+are decided on each client's flag inputs (`data_access/store/flag_inputs.py`): read from the
+maintained table as of today, derived live as of an earlier day.
 """
 
 from __future__ import annotations
@@ -14,17 +16,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, Select, case, exists, func, select
+from sqlalchemy import Connection, Select, exists, func, or_, select
 
 from data_access.access.viewer import Viewer
 from data_access.reads import metrics
 from data_access.reads.expected import OffCourse, active_pairs, off_course_facts, on_track
 from data_access.reads.filters import Filters, is_active
+from data_access.reads.frames import read_frame
 from data_access.reads.queries import client_names
 from data_access.reads.risk import open_risk_items
 from data_access.reads.scope import Scope, scope_of
 from data_access.reads.scores import paired
-from data_access.store.schema import SCHEDULED, Assignment, Client, Score, TherapySession
+from data_access.store import flag_inputs
+from data_access.store.maintained_schema import ClientFlagInput
+from data_access.store.schema import Client, Score
 
 FLAG_COLUMNS = ["client_id", "client_code", "clinician", "flag", "reviewed", "facts"]
 # Most urgent first: a client's place in any list is set by their most urgent flag.
@@ -37,6 +42,9 @@ SEVERITY = (
     "low_completion",
     "no_homework",
 )
+# Decide the four per-client flags from the maintained `client_flag_inputs` where they hold;
+# `make bench` and the tests turn it off to compare with the live read.
+READ_MAINTAINED = True
 
 
 @dataclass(frozen=True)
@@ -85,89 +93,73 @@ def _active_clients(scope: Scope, client_ids: Sequence[int] | None) -> Select[tu
     return query
 
 
-def _last_n(query: Select, n: int, value: ColumnElement) -> ColumnElement:
-    """Per active client: SUM(value) over `query`'s first `n` rows, NULL unless there are `n`.
-
-    `query` is correlated to `Client` and ordered newest first, so the database walks each
-    client's index entries backwards and stops after `n`, instead of ranking all their history.
-    """
-    last = query.limit(n).correlate(Client).subquery()
-    return (
-        select(func.sum(value(last))).select_from(last).having(func.count() == n).scalar_subquery()
-    )
-
-
-def _low_completion(conn: Connection, active: Select[tuple[int]], as_of: dt.date) -> set[int]:
-    """Clients whose last 4 reviewed assignments have a completion rate under 25 %."""
-    reviewed = (
-        select(Assignment.status)
-        .where(
-            Assignment.client_id == Client.id,
-            Assignment.status != "pending",
-            Assignment.assigned_on <= as_of,
-        )
-        .order_by(Assignment.due_on.desc(), Assignment.id.desc())
-    )
-    window = metrics.LOW_COMPLETION_WINDOW
-    credit = _last_n(
-        reviewed,
-        window,
-        lambda last: metrics.assignment_credit(last.c.status),
-    )
-    query = active.where(credit < metrics.LOW_COMPLETION_THRESHOLD * window)
-    return set(conn.execute(query).scalars())
-
-
-def _recent_sessions(as_of: dt.date, attended_only: bool) -> Select:
-    """The client's recorded sessions up to `as_of`, newest first (correlated to `Client`).
-
-    A scheduled session is neither attended nor missed, so no flag counts it.
-    """
-    query = select(TherapySession.held_on, TherapySession.attendance).where(
-        TherapySession.client_id == Client.id,
-        TherapySession.held_on <= as_of,
-        TherapySession.attendance != SCHEDULED,
-    )
-    if attended_only:
-        query = query.where(TherapySession.attendance == "attended")
-    return query.order_by(TherapySession.held_on.desc())
-
-
-def _no_homework(conn: Connection, active: Select[tuple[int]], as_of: dt.date) -> set[int]:
-    """Clients with 3 attended sessions lately and no homework set at any of them."""
-    n = metrics.NO_HOMEWORK_SESSIONS
-
-    def set_at(last):  # noqa: ANN001, ANN202 - the subquery of the last n sessions
-        homework_set = (
-            exists()
-            .where(Assignment.client_id == Client.id, Assignment.assigned_on == last.c.held_on)
-            .correlate_except(Assignment)
-        )
-        return case((homework_set, 1), else_=0)
-
-    query = active.where(_last_n(_recent_sessions(as_of, attended_only=True), n, set_at) == 0)
-    return set(conn.execute(query).scalars())
-
-
-def _no_shows(conn: Connection, active: Select[tuple[int]], as_of: dt.date) -> set[int]:
-    """Clients whose most recent 2 sessions were both no-shows."""
-    n = metrics.NO_SHOW_RUN
-
-    def no_show(last):  # noqa: ANN001, ANN202 - the subquery of the last n sessions
-        return case((last.c.attendance == "no_show", 1), else_=0)
-
-    query = active.where(_last_n(_recent_sessions(as_of, attended_only=False), n, no_show) == n)
-    return set(conn.execute(query).scalars())
-
-
-def _no_recent_score(conn: Connection, active: Select[tuple[int]], as_of: dt.date) -> set[int]:
-    """Active clients, in treatment for 30 days or more, with no score in the last 30 days."""
+def _live_inputs(conn: Connection, active: Select[tuple[int]], as_of: dt.date) -> pd.DataFrame:
+    """Each active client's flag inputs as of `as_of`, derived from the live tables by the
+    rules `flag_inputs` keeps (INPUT_COLUMNS; `scored_lately`: a score in the last
+    NO_SCORE_DAYS days)."""
     since = as_of - dt.timedelta(days=metrics.NO_SCORE_DAYS)
     recent_score = exists().where(
         Score.client_id == Client.id, Score.recorded_on > since, Score.recorded_on <= as_of
     )
-    query = select(Client.id).where(Client.id.in_(active), Client.intake_on <= since, ~recent_score)
-    return set(conn.execute(query).scalars())
+    query = select(
+        Client.id.label("client_id"),
+        Client.intake_on,
+        flag_inputs.completion_credit(as_of).label("completion_credit"),
+        flag_inputs.sessions_with_homework(as_of).label("sessions_with_homework"),
+        flag_inputs.no_shows(as_of).label("no_shows"),
+        recent_score.label("scored_lately"),
+    ).where(Client.id.in_(active))
+    return read_frame(query, conn)
+
+
+def _kept_inputs(
+    conn: Connection, active: Select[tuple[int]], as_of: dt.date
+) -> pd.DataFrame | None:
+    """The same inputs read from `client_flag_inputs`: a row per active client instead of a
+    dozen seeks each. None (read them live) when a write has left clients unrecomputed, or an
+    active client has a reviewed assignment, recorded session or score after `as_of`: the rows
+    hold each client as of their newest data, which is every client as of today."""
+    if not READ_MAINTAINED or not flag_inputs.is_current(conn):
+        return None
+    kept = ClientFlagInput
+    dated = [kept.last_reviewed_set_on, kept.last_session_on, kept.last_score_on]
+    later = select(Client.id).join(kept, kept.client_id == Client.id)
+    later = later.where(Client.id.in_(active), or_(*(day > as_of for day in dated)))
+    if conn.execute(later.limit(1)).first() is not None:
+        return None
+    since = as_of - dt.timedelta(days=metrics.NO_SCORE_DAYS)
+    query = (
+        select(
+            Client.id.label("client_id"),
+            Client.intake_on,
+            kept.completion_credit,
+            kept.sessions_with_homework,
+            kept.no_shows,
+            func.coalesce(kept.last_score_on > since, False).label("scored_lately"),
+        )
+        .outerjoin(kept, kept.client_id == Client.id)
+        .where(Client.id.in_(active))
+    )
+    return read_frame(query, conn)
+
+
+def _by_rules(inputs: pd.DataFrame, as_of: dt.date) -> dict[str, set[int]]:
+    """The four flags drawn from the clients' inputs (docs/metrics.md): low completion (the
+    last 4 reviewed under 25 % credit), no homework (none at the last 3 attended sessions),
+    no-shows (the last 2 sessions both missed) and no recent score (in treatment 30 days or
+    more, no score in the last 30)."""
+    ids = inputs["client_id"].astype(int)
+    credit = pd.to_numeric(inputs["completion_credit"], errors="coerce")
+    threshold = metrics.LOW_COMPLETION_THRESHOLD * metrics.LOW_COMPLETION_WINDOW
+    since = as_of - dt.timedelta(days=metrics.NO_SCORE_DAYS)
+    long_enough = pd.Series([day <= since for day in inputs["intake_on"]], index=inputs.index)
+    scored = inputs["scored_lately"].fillna(False).astype(bool)
+    return {
+        "low_completion": set(ids[credit < threshold]),
+        "no_homework": set(ids[pd.to_numeric(inputs["sessions_with_homework"]) == 0]),
+        "no_shows": set(ids[pd.to_numeric(inputs["no_shows"]) == metrics.NO_SHOW_RUN]),
+        "no_recent_score": set(ids[long_enough & ~scored]),
+    }
 
 
 def _deteriorated(pairs: pd.DataFrame) -> set[int]:
@@ -193,14 +185,14 @@ def _raise_flags(conn: Connection, scope: Scope, client_ids: Sequence[int] | Non
     risks = open_risk_items(conn, scope, client_ids)
     pairs = active_pairs(conn, scope, client_ids)
     off_course = off_course_facts(on_track(conn, pairs))
+    inputs = _kept_inputs(conn, active, as_of)
+    if inputs is None:
+        inputs = _live_inputs(conn, active, as_of)
     ids = {
         "risk_item": set(risks["client_id"].astype(int)),
         "not_on_track": set(off_course),
         "deterioration": _deteriorated(pairs),
-        "low_completion": _low_completion(conn, active, as_of),
-        "no_homework": _no_homework(conn, active, as_of),
-        "no_shows": _no_shows(conn, active, as_of),
-        "no_recent_score": _no_recent_score(conn, active, as_of),
+        **_by_rules(inputs, as_of),
     }
     return _Raised(ids, risks, off_course)
 

@@ -122,14 +122,26 @@ def explain_integrity_error(exc: IntegrityError) -> str:
     return "the database refused the change"
 
 
+def refresh_maintained(conn: Connection) -> None:
+    """Recompute, inside the open transaction, every maintained row the writes on `conn` have
+    touched: the flag inputs before the homework days and the score spans, whose marks they
+    read and those clear (docs/operations.md, "Maintained counts")."""
+    from data_access.store import aggregates, flag_inputs, homework_days, score_spans
+
+    aggregates.refresh(conn)
+    flag_inputs.refresh(conn)
+    homework_days.refresh(conn)
+    score_spans.refresh(conn)
+
+
 @contextmanager
 def write(engine: Engine, record: str, *, data: bool = True) -> Iterator[Connection]:
     """One transaction for one write; a database refusal becomes a DataError naming `record`,
     a fault a DatabaseFault. A write of `data` raises the data version, so caches see it, and
     every write recomputes the maintained counts it touched before it commits (raising the
     version first takes the write lock, so two writers never recount from stale rows): the
-    homework counts, the homework days and the score spans."""
-    from data_access.store import aggregates, homework_days, score_spans
+    homework counts, the flag inputs, the homework days and the score spans
+    (`refresh_maintained`)."""
     from data_access.store.data_version import raise_version
 
     try:
@@ -137,9 +149,7 @@ def write(engine: Engine, record: str, *, data: bool = True) -> Iterator[Connect
             yield conn
             if data:
                 raise_version(conn)
-            aggregates.refresh(conn)
-            homework_days.refresh(conn)
-            score_spans.refresh(conn)
+            refresh_maintained(conn)
     except IntegrityError as exc:
         raise DataError(record, explain_integrity_error(exc)) from None
     except DBAPIError as exc:

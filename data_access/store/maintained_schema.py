@@ -1,7 +1,8 @@
 """The maintained tables: figures kept equal to the live tables inside every write.
 
-Each has a module that recomputes it (`aggregates.py`, `homework_days.py`, `score_spans.py`)
-and a "stale" table of marks that triggers fill and the same write clears. docs/metrics.md
+Each has a module that recomputes it (`aggregates.py`, `homework_days.py`, `score_spans.py`,
+`flag_inputs.py`) and a "stale" table of marks that triggers fill and the same write clears
+(the flag inputs read the marks of the homework days and the score spans). docs/metrics.md
 says which figures read which table; docs/operations.md how to rebuild them.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, Index, Integer, SmallInteger, String
+from sqlalchemy import Date, Float, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data_access.store.schema import Base
@@ -120,3 +121,22 @@ class ScoreSpanStale(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     client_id: Mapped[int] = mapped_column(Integer)
     measure: Mapped[str] = mapped_column(String(20))
+
+
+class ClientFlagInput(Base):
+    """Maintained: what each needs-attention flag of one client is decided on, as of their
+    newest data (`data_access/store/flag_inputs.py`, migration 0013). A client with no reviewed
+    homework, recorded session or score has no row."""
+
+    __tablename__ = "client_flag_inputs"
+
+    client_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    # credit of the last LOW_COMPLETION_WINDOW reviewed assignments (None with fewer)
+    completion_credit: Mapped[float | None] = mapped_column(Float)
+    # of the last NO_HOMEWORK_SESSIONS attended sessions, how many had homework set that day
+    sessions_with_homework: Mapped[int | None] = mapped_column(Integer)
+    no_shows: Mapped[int | None] = mapped_column(Integer)  # of the last NO_SHOW_RUN sessions
+    # the newest day each of those depends on: valid as of any day on or after all three
+    last_reviewed_set_on: Mapped[dt.date | None] = mapped_column(Date)
+    last_session_on: Mapped[dt.date | None] = mapped_column(Date)
+    last_score_on: Mapped[dt.date | None] = mapped_column(Date)

@@ -19,9 +19,8 @@ from sqlalchemy.engine import make_url
 
 from data_access.cli import main as cli
 from data_access.records.recording import record_scores
-from data_access.store import score_spans
 from data_access.store.backup import checksums
-from data_access.store.engine import is_sqlite, new_engine
+from data_access.store.engine import is_sqlite, new_engine, refresh_maintained
 from data_access.store.errors import DataError
 from data_access.store.schema import AuditEvent, Score
 from tests.builders import D, Practice
@@ -110,7 +109,7 @@ def test_a_backup_taken_while_writing_restores_to_one_consistent_moment(
         conn.execute(
             AuditEvent.__table__.delete().where(AuditEvent.id > newest_kept.scalar_subquery())
         )
-        score_spans.refresh(conn)  # as engine.write does: the spans follow the scores
+        refresh_maintained(conn)  # as engine.write does: the spans follow the scores
     assert checksums(restored) == checksums(engine)
     restored.dispose()
 

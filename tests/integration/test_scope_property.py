@@ -28,8 +28,7 @@ from data_access.reads.reviews import completion_after_review, reviewed_on_time
 from data_access.reads.scope import scope_of
 from data_access.reads.scores import baseline_latest
 from data_access.reads.since_last import since_last_session, what_to_set_next
-from data_access.store import aggregates, homework_days, score_spans
-from data_access.store.engine import new_engine
+from data_access.store.engine import new_engine, refresh_maintained
 from data_access.store.errors import NotInScope
 from data_access.store.schema import (
     MEASURES,
@@ -172,9 +171,7 @@ def load(engine, practice: Generated) -> list[Viewer]:
         ):
             if rows:
                 conn.execute(insert(model), rows)
-        aggregates.refresh(conn)  # as engine.write does: the maintained tables are read too
-        homework_days.refresh(conn)
-        score_spans.refresh(conn)
+        refresh_maintained(conn)  # as engine.write does: the maintained tables are read too
     return viewers
 
 
