@@ -20,6 +20,7 @@ from data_access.reads import (
     caseload,
     client_queries,
     expected,
+    flags,
     insight,
     on_track_outcomes,
     outcomes,
@@ -130,16 +131,17 @@ def _caseload_page(conn: Connection, viewer: Viewer, filters: Filters) -> object
 
 def _read(way: str, status: str, page_data: Callable, weeks: int) -> Call:
     """A page's data read the `way` given for the clients of `status` ("all", or "active" as
-    the pages open): whole weeks from the maintained counts and every baseline and latest score
-    through the maintained spans, or every figure counted from the live tables
-    (assignment_counts' and scores' READ_MAINTAINED off)."""
+    the pages open): whole weeks from the maintained counts, every baseline and latest score
+    through the maintained spans and the flags from the kept flag inputs, or every figure
+    counted from the live tables (assignment_counts', scores' and flags' READ_MAINTAINED off)."""
 
     def call(conn: Connection, ctx: Context) -> object:
-        counts.READ_MAINTAINED = scores.READ_MAINTAINED = way == "maintained"
+        maintained = way == "maintained"
+        counts.READ_MAINTAINED = scores.READ_MAINTAINED = flags.READ_MAINTAINED = maintained
         try:
             return page_data(conn, ctx.viewer, replace(ctx.weeks(weeks), client_status=status))
         finally:
-            counts.READ_MAINTAINED = scores.READ_MAINTAINED = True
+            counts.READ_MAINTAINED = scores.READ_MAINTAINED = flags.READ_MAINTAINED = True
 
     return call
 
