@@ -94,9 +94,9 @@ def _active_clients(scope: Scope, client_ids: Sequence[int] | None) -> Select[tu
 
 
 def _live_inputs(conn: Connection, active: Select[tuple[int]], as_of: dt.date) -> pd.DataFrame:
-    """Each active client's flag inputs as of `as_of`, derived from the live tables by the
-    rules `flag_inputs` keeps (INPUT_COLUMNS; `scored_lately`: a score in the last
-    NO_SCORE_DAYS days)."""
+    """Each active client's flag inputs as of `as_of`, derived from the live tables with the
+    SQL `flag_inputs` keeps them by: client_id, intake_on, completion_credit,
+    sessions_with_homework, no_shows and scored_lately (a score in the last NO_SCORE_DAYS)."""
     since = as_of - dt.timedelta(days=metrics.NO_SCORE_DAYS)
     recent_score = exists().where(
         Score.client_id == Client.id, Score.recorded_on > since, Score.recorded_on <= as_of

@@ -12,7 +12,7 @@ def read_frame(query: Select, conn: Connection) -> pd.DataFrame:
     """`pd.read_sql(query, conn)`: the same frame, on SQLite built from the driver's own rows.
 
     pandas has SQLAlchemy wrap every row in a Row object first, which for the tens of thousands
-    of rows a practice page reads cost a tenth to a quarter of the page's CPU
+    of rows a practice page reads cost up to a quarter of the page's CPU
     (docs/performance.md). Here each column's result processor (SQLite's text dates made dates)
     runs over that column alone, and pandas infers the dtypes as `read_sql` does
     (`DataFrame.from_records`, `coerce_float`). SQLite's driver names no column types, so the

@@ -215,11 +215,10 @@ def clinician_type_mix(
     columns = ["clinician_id", "clinician", "type", "times_set", "share"]
     if counts.empty:
         return pd.DataFrame(columns=columns)
-    ids = [int(i) for i in counts["client_id"].unique()]
-    owners = read_frame(
+    owners = read_frame(  # every client in view: a list of ids could outgrow SQLite's limit
         select(Client.id.label("client_id"), Client.clinician_id, Clinician.name.label("clinician"))
         .join(Clinician, Clinician.id == Client.clinician_id)
-        .where(Client.id.in_(ids)),
+        .where(scope.clients()),
         conn,
     )
     frame = (

@@ -106,8 +106,6 @@ def test_flag_inputs_equal_a_rebuild_and_the_flags_read_from_them_equal_the_live
     try:
         staff = Staff(engine)
         _background(staff)
-        with write(engine, "nothing"):
-            pass  # the background's rows went in past engine.write: recompute them now
         for step in steps:
             _apply(staff, step)
         assert _rows(engine) == _rebuilt(engine)
@@ -153,8 +151,6 @@ def test_the_four_flags_read_from_the_table_as_of_today(sqlite_engine):
         p.session(fine, held)
         p.assignment(fine, held, "completed", reviewed=held + dt.timedelta(days=7))
         p.score(fine, "PHQ-9", 9, TODAY - dt.timedelta(days=n))
-    with write(sqlite_engine, "nothing"):
-        pass
     raised = _both_ways(sqlite_engine, p.viewer(ana), _on(TODAY))
     by_client = raised.groupby("client_id")["flag"].apply(set).to_dict()
     assert by_client == {
@@ -177,8 +173,6 @@ def test_a_score_written_past_engine_write_or_after_the_day_is_read_live(sqlite_
     p = Practice(sqlite_engine)
     ana = p.clinician("Ana")
     client = p.client(ana, intake=TODAY - dt.timedelta(days=60))
-    with write(sqlite_engine, "nothing"):
-        pass
     with sqlite_engine.begin() as conn:
         conn.execute(
             insert(Score).values(client_id=client, measure="PHQ-9", value=5, recorded_on=TODAY)
@@ -205,8 +199,6 @@ def test_the_migration_fills_the_inputs_as_a_rebuild_does(engine):
     p = Practice(engine)
     p.score(staff.clients[4], "PHQ-9", 11, day(3))  # a client with a score alone
     p.session(staff.clients[4], day(30), "scheduled")  # booked ahead: not an input
-    with write(engine, "nothing"):
-        pass
     before = _rows(engine)
     assert len(before) == 5
     command.downgrade(alembic_config(engine), "0012")
