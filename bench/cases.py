@@ -107,23 +107,23 @@ def _window(ctx: Context, n: int) -> tuple[dt.date, dt.date]:
 
 
 def _overview_page(conn: Connection, viewer: Viewer, filters: Filters) -> object:
-    """Everything the overview page reads: its figures, the needs-attention list as of today
-    (counted) and the flagged count as of the previous period's last day (each cached apart by
-    the page, on the day)."""
+    """Everything the overview page reads: its figures, the needs-attention list and on-track
+    share as of today and the flagged count as of the previous period's last day (each cached
+    apart by the page, on the day)."""
     before = practice.previous_period(filters)
     return (
         overview.overview_data(conn, viewer, filters),
-        len(caseload.attention_on(conn, viewer, filters.on_the_day())),
+        caseload.day_view(conn, viewer, filters.on_the_day()),
         before and flagged_on(conn, viewer, before.on_the_day()),
     )
 
 
 def _caseload_page(conn: Connection, viewer: Viewer, filters: Filters) -> object:
     """Everything the caseload page reads: the period's figures with the needs-attention list
-    as of today (cached apart by the page, on the day, and shared with the overview) and the
-    last session and score of the list's first page."""
+    and on-track share as of today (cached apart by the page, on the day, and shared with the
+    overview) and the last session and score of the list's first page."""
     day = filters.on_the_day()
-    attention = caseload.attention_on(conn, viewer, day)
+    attention = caseload.day_view(conn, viewer, day).attention
     data = caseload.with_attention(caseload.caseload_data(conn, viewer, filters), attention)
     shown = tuple(int(i) for i in attention["client_id"][:ATTENTION_ROWS_PER_PAGE])
     return data, caseload.last_contact(conn, viewer, day, shown)

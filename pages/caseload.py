@@ -9,7 +9,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from dashboard import practice_charts as charts
 from dashboard.auth_ui import require_viewer
 from dashboard.cache import page_data
-from dashboard.day_data import ATTENTION_ROWS_PER_PAGE, load_attention, load_last_contact
+from dashboard.day_data import ATTENTION_ROWS_PER_PAGE, load_day, load_last_contact
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar, scope_words
 from dashboard.flag_words import FLAG_LABELS, FLAG_RULES, not_on_track_share
@@ -22,7 +22,6 @@ from dashboard.risk_ui import risk_list
 from data_access.access import audit
 from data_access.access.viewer import Viewer
 from data_access.reads.caseload import caseload_data, with_attention, with_contact
-from data_access.reads.expected import on_track_summary
 from data_access.reads.filters import Filters
 from data_access.records.csv_safe import to_safe_csv
 
@@ -31,9 +30,6 @@ CLINICIANS_PER_PAGE = 25  # caseload table rows, and heatmap rows with them
 
 
 load = page_data("Adding up the caseloads…")(caseload_data)
-
-
-load_on_track = page_data("Comparing clients with the expected course…")(on_track_summary)
 
 
 def period_params(filters: Filters) -> dict[str, str]:
@@ -91,7 +87,8 @@ drill = drill_param() if viewer.sees_other_clinicians else None
 if drill is None and len(filters.clinician_ids) == 1:  # a link filtered to one clinician
     drill = filters.clinician_ids[0]
 day = filters.on_the_day()
-data = with_attention(load(viewer, filters, drill), load_attention(viewer, day))
+today = load_day(viewer, day)
+data = with_attention(load(viewer, filters, drill), today.attention)
 
 st.title("Caseload")
 st.caption(
@@ -179,7 +176,7 @@ else:
 
 # --- Not on track, for supervision -------------------------------------------------------------
 st.subheader("Not on track, by clinician")
-on_track = load_on_track(viewer, day)
+on_track = today.on_track
 if on_track.off_course.empty:
     st.caption(f"Active clients not on track: {not_on_track_share(on_track)}.")
 else:

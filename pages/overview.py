@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import practice_charts as charts
 from dashboard.auth_ui import require_viewer
 from dashboard.cache import page_data
-from dashboard.day_data import load_attention
+from dashboard.day_data import load_day
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar, scope_words
 from dashboard.on_track_ui import on_track_share
@@ -18,16 +18,12 @@ from dashboard.risk_ui import risk_list
 from dashboard.theme import WRAP_METRICS
 from dashboard.words import LIST_NAMES, days_allowed_words, difficulty_words, list_details
 from data_access.reads.client_lists import LISTS, headline_clients
-from data_access.reads.expected import on_track_summary
 from data_access.reads.flags import flagged_on
 from data_access.reads.overview import overview_data
 from data_access.reads.practice import previous_period
 
 ROWS_PER_PAGE = 50
 load = page_data("Adding up the practice's homework…")(overview_data)
-
-
-load_on_track = page_data("Comparing clients with the expected course…")(on_track_summary)
 
 
 load_flagged = page_data("Finding who needs attention…")(flagged_on)
@@ -79,12 +75,13 @@ st.caption(
 )
 
 risk_list(viewer)
-on_track_share(load_on_track(viewer, filters.on_the_day()))
+today = load_day(viewer, filters.on_the_day())
+on_track_share(today.on_track)
 
 # Flagged clients are counted as of one day (today, the previous period's last day), not per
 # period: cached on that day alone, a change of dates or status does not count them again.
 # Today's are the rows of Caseload's needs-attention list, read once for both pages.
-now = replace(data.current, flagged_clients=len(load_attention(viewer, filters.on_the_day())))
+now = replace(data.current, flagged_clients=len(today.attention))
 then = data.previous and replace(
     data.previous, flagged_clients=load_flagged(viewer, before.on_the_day())
 )

@@ -13,8 +13,9 @@ from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, sel
 from data_access.access.viewer import Viewer
 from data_access.reads import metrics
 from data_access.reads.assignment_counts import COUNT_COLUMNS, assignment_counts, due_in
+from data_access.reads.expected import OnTrackSummary, on_track_summary
 from data_access.reads.filters import Filters, date_between, type_condition
-from data_access.reads.flags import by_client, flags_in, severity_rank
+from data_access.reads.flags import by_client, flags_and_course, flags_in, severity_rank
 from data_access.reads.frames import read_frame
 from data_access.reads.practice import (
     active_clients,
@@ -74,7 +75,11 @@ def attention_list(conn: Connection, scope: Scope) -> pd.DataFrame:
     risk item come first (unreviewed before reviewed), then by their most urgent flag
     (flags.SEVERITY), then those with the most flags, then by clinician and code. The last
     session and score are read apart (`last_contact`), for the rows a page shows."""
-    flags = flags_in(conn, scope)
+    return _attention_from(conn, flags_in(conn, scope))
+
+
+def _attention_from(conn: Connection, flags: pd.DataFrame) -> pd.DataFrame:
+    """`attention_list`'s rows from `flags.flags_in`'s."""
     if flags.empty:
         return pd.DataFrame(columns=ATTENTION_COLUMNS)
     ids = tuple(int(i) for i in flags["client_id"].unique())
@@ -98,10 +103,21 @@ def attention_list(conn: Connection, scope: Scope) -> pd.DataFrame:
     ).reset_index(drop=True)[ATTENTION_COLUMNS]
 
 
-def attention_on(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
-    """`attention_list` for a page: it depends on the filters' as-of day and clinicians alone,
-    so pages cache it on `filters.on_the_day()` and share it (Overview counts its rows)."""
-    return attention_list(conn, scope_of(conn, viewer, filters))
+@dataclass(frozen=True)
+class DayView:
+    """What Overview and Caseload show as of one day: the needs-attention list
+    (`attention_list`) and the on-track share (`expected.OnTrackSummary`)."""
+
+    attention: pd.DataFrame
+    on_track: OnTrackSummary
+
+
+def day_view(conn: Connection, viewer: Viewer, filters: Filters) -> DayView:
+    """The needs-attention list and the on-track share, from one read of the active clients'
+    first and latest scores. Both depend on the filters' as-of day and clinicians alone, so
+    pages cache it on `filters.on_the_day()` and share it (Overview counts the list's rows)."""
+    flags, course = flags_and_course(conn, scope_of(conn, viewer, filters))
+    return DayView(_attention_from(conn, flags), on_track_summary(conn, course))
 
 
 def last_contact(
@@ -287,7 +303,7 @@ class CaseloadData:
     table: pd.DataFrame
     heatmap: pd.DataFrame
     clients: pd.DataFrame | None  # the drill-down, when one clinician is chosen for it
-    # The needs-attention list (`attention_on`), joined by `with_attention`: None until then,
+    # The needs-attention list (`day_view`), joined by `with_attention`: None until then,
     # so a page that forgot it fails rather than shows "no one needs attention".
     attention: pd.DataFrame | None = None
 
@@ -301,7 +317,7 @@ def caseload_data(
     heatmap: they keep every clinician in the filters.
 
     The needs-attention list is as of one day, not of the period: the page reads it apart
-    (`attention_on`, cached on the day and shared with Overview) and `with_attention` joins it.
+    (`day_view`, cached on the day and shared with Overview) and `with_attention` joins it.
     The scope is resolved once, and the period's outcomes are shared by the table and the
     drill-down.
     """
@@ -317,7 +333,7 @@ def caseload_data(
 
 
 def with_attention(data: CaseloadData, attention: pd.DataFrame) -> CaseloadData:
-    """The period's figures with the needs-attention list (`attention_on` for the same viewer,
+    """The period's figures with the needs-attention list (`day_view` for the same viewer,
     clinicians and as-of day): each clinician's count of flagged clients, and the drill-down
     clients' flags."""
     flagged = attention.groupby("clinician_id")["client_id"].nunique().rename("needs_attention")

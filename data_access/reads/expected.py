@@ -26,11 +26,10 @@ from sqlalchemy import Connection, Engine, func, select
 from statsmodels.regression.quantile_regression import QuantReg
 from statsmodels.tools.sm_exceptions import IterationLimitWarning
 
-from data_access.access.viewer import Viewer
 from data_access.reads.filters import Filters
 from data_access.reads.frames import read_frame
 from data_access.reads.metrics import RECENT_REVIEWED, completion_rate, smaller_and_easier
-from data_access.reads.scope import Scope, scope_of
+from data_access.reads.scope import Scope
 from data_access.reads.scores import paired, window_pairs
 from data_access.store.data_version import current_version
 from data_access.store.schema import MEASURES, Clinician, Score
@@ -376,10 +375,9 @@ class OnTrackSummary:
     off_course: pd.DataFrame
 
 
-def on_track_summary(conn: Connection, viewer: Viewer, filters: Filters) -> OnTrackSummary:
-    """How many of the viewer's active clients are judged, and which are not on track, as of
-    the filters' day and within their clinicians (dates and status play no part)."""
-    course = on_track(conn, active_pairs(conn, scope_of(conn, viewer, filters)))
+def on_track_summary(conn: Connection, course: pd.DataFrame) -> OnTrackSummary:
+    """How many clients of an `on_track` frame are judged, and which are not on track (named,
+    with their clinician), as the on-track share shows them."""
     facts = off_course_facts(course)
     off = course[course["client_id"].isin(list(facts))]
     clients = off[["client_id", "client_code", "clinician_id"]].drop_duplicates(ignore_index=True)

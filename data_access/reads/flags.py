@@ -176,6 +176,7 @@ class _Raised:
     ids: dict[str, set[int]]
     risks: pd.DataFrame
     off_course: dict[int, tuple[OffCourse, ...]]
+    course: pd.DataFrame  # expected.on_track: every judged client, on track or not
 
 
 def _raise_flags(conn: Connection, scope: Scope, client_ids: Sequence[int] | None) -> _Raised:
@@ -184,7 +185,8 @@ def _raise_flags(conn: Connection, scope: Scope, client_ids: Sequence[int] | Non
     as_of = scope.filters.as_of
     risks = open_risk_items(conn, scope, client_ids)
     pairs = active_pairs(conn, scope, client_ids)
-    off_course = off_course_facts(on_track(conn, pairs))
+    course = on_track(conn, pairs)
+    off_course = off_course_facts(course)
     inputs = _kept_inputs(conn, active, as_of)
     if inputs is None:
         inputs = _live_inputs(conn, active, as_of)
@@ -194,7 +196,7 @@ def _raise_flags(conn: Connection, scope: Scope, client_ids: Sequence[int] | Non
         "deterioration": _deteriorated(pairs),
         **_by_rules(inputs, as_of),
     }
-    return _Raised(ids, risks, off_course)
+    return _Raised(ids, risks, off_course, course)
 
 
 def flagged_count(conn: Connection, scope: Scope) -> int:
@@ -227,7 +229,18 @@ def flags_in(
     Columns: client_id, client_code, clinician, flag (its code), reviewed (a risk item marked
     reviewed) and facts (RaisedFlag.facts: what the flag's words need).
     """
-    found = _raise_flags(conn, scope, client_ids)
+    return _flag_rows(conn, _raise_flags(conn, scope, client_ids))
+
+
+def flags_and_course(conn: Connection, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`flags_in` and the `expected.on_track` rows its not-on-track flag was decided on: a page
+    showing both the list and the on-track share reads the clients' scores once."""
+    found = _raise_flags(conn, scope, None)
+    return _flag_rows(conn, found), found.course
+
+
+def _flag_rows(conn: Connection, found: _Raised) -> pd.DataFrame:
+    """The raised flags as `flags_in`'s rows, named, with their facts, most urgent first."""
     raised, risks, off_course = found.ids, found.risks, found.off_course
     flagged = set().union(*raised.values())
     if not flagged:

@@ -16,7 +16,8 @@ from sqlalchemy import Engine, delete, insert
 
 from dashboard.flag_words import flag_label, flag_rule, not_on_track_share, off_course_rule
 from data_access.reads import expected
-from data_access.reads.expected import active_pairs, expected_response, on_track, on_track_summary
+from data_access.reads.caseload import day_view
+from data_access.reads.expected import active_pairs, expected_response, on_track
 from data_access.reads.filters import Filters
 from data_access.reads.flags import needs_attention
 from data_access.reads.on_track_outcomes import alert_accuracy, outcome_by_completion
@@ -95,18 +96,23 @@ def test_a_client_worse_than_three_in_four_by_week_6_is_not_on_track(engine, pra
         "week 6 at least three times in four."
     )
     with engine.connect() as conn:
-        summary = on_track_summary(conn, viewer, Filters(today=TODAY))
+        day = day_view(conn, viewer, Filters(today=TODAY))
+    summary = day.on_track
     # two judged (C-0003 is before week 3), one of them not on track, with the same numbers
     assert not_on_track_share(summary) == "1 of 2 (50 %)"
     (off,) = summary.off_course.itertuples()
     assert (off.client_code, off.clinician) == ("C-0001", "Dana Doc")
     assert off_course_rule(off.measures) == flag_rule("not_on_track", flagged.iloc[0]["facts"])
+    # the share and the needs-attention list come from one read: the same client, not on track
+    listed = day.attention.set_index("client_code")["flags"]
+    assert [f.flag for f in listed["C-0001"]] == ["not_on_track"]
+    assert "C-0002" not in listed.index
     # the pages key it on the day alone (Filters.on_the_day): any dates and status give the same
     narrow = Filters(start=TODAY - dt.timedelta(weeks=2), end=TODAY, client_status="discharged",
                      clinician_ids=(practice.dana,), today=TODAY)  # fmt: skip
     with engine.connect() as conn:
-        same = on_track_summary(conn, viewer, narrow.on_the_day())
-        full = on_track_summary(conn, viewer, narrow)
+        same = day_view(conn, viewer, narrow.on_the_day()).on_track
+        full = day_view(conn, viewer, narrow).on_track
     assert full.judged == same.judged
     assert full.off_course.drop(columns="measures").equals(same.off_course.drop(columns="measures"))
     assert narrow.on_the_day() == Filters(clinician_ids=(practice.dana,), today=TODAY)

@@ -12,8 +12,8 @@ from dashboard.flag_words import flag_labels, flag_rules
 from data_access.reads.assignment_counts import assignment_counts
 from data_access.reads.caseload import (
     attention_list,
-    attention_on,
     caseload_data,
+    day_view,
     last_contact,
     with_attention,
     with_contact,
@@ -119,7 +119,7 @@ def _table(engine, practice, who, filters=MAY, drill=None):
     needs-attention list as of the filters' day."""
     viewer = practice.viewer(practice.ids[who])
     with engine.connect() as conn:
-        attention = attention_on(conn, viewer, filters.on_the_day())
+        attention = day_view(conn, viewer, filters.on_the_day()).attention
         return with_attention(caseload_data(conn, viewer, filters, drill), attention)
 
 
@@ -309,7 +309,7 @@ def test_empty_practice_gives_zeros_not_errors(engine):
     with engine.connect() as conn:
         data = overview_data(conn, admin, MAY)
         caseload = with_attention(
-            caseload_data(conn, admin, MAY), attention_on(conn, admin, MAY.on_the_day())
+            caseload_data(conn, admin, MAY), day_view(conn, admin, MAY.on_the_day()).attention
         )
     assert data.current.sessions_attended == 0
     assert data.current.completion_rate is None

@@ -10,7 +10,6 @@ from sqlalchemy import event
 
 from data_access.reads import caseload, insight, outcome_lag, outcomes, overview
 from data_access.reads.client_lists import headline_clients
-from data_access.reads.expected import on_track_summary
 from data_access.reads.filters import Filters
 from data_access.reads.flags import needs_attention
 from data_access.reads.my_clients import my_clients
@@ -26,9 +25,8 @@ PAGES: dict[str, Callable] = {
     "lag": lambda conn, viewer: outcome_lag.lag_view(conn, viewer, APRIL),
     "my clients": lambda conn, viewer: my_clients(conn, viewer, APRIL.as_of, team=True),
     "flags": lambda conn, viewer: needs_attention(conn, viewer, APRIL),
-    "attention list": lambda conn, viewer: caseload.attention_on(conn, viewer, APRIL),
+    "attention list and on track": lambda conn, viewer: caseload.day_view(conn, viewer, APRIL),
     "last contact": lambda conn, viewer: caseload.last_contact(conn, viewer, APRIL, [1, 2, 3]),
-    "on track": lambda conn, viewer: on_track_summary(conn, viewer, APRIL),
     "headline list": lambda conn, viewer: headline_clients(conn, viewer, APRIL, "attention"),
 }
 
