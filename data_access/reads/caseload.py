@@ -21,6 +21,7 @@ from data_access.reads.practice import (
     active_clients,
     active_in_period,
     client_outcomes,
+    outcome_counts,
     session_counts,
 )
 from data_access.reads.scope import Scope, scope_of
@@ -167,13 +168,12 @@ def with_contact(attention: pd.DataFrame, contact: pd.DataFrame) -> pd.DataFrame
     return attention.merge(contact, on="client_id", how="left")
 
 
-def caseload_table(conn: Connection, scope: Scope, outcomes: pd.DataFrame) -> pd.DataFrame:
+def caseload_table(conn: Connection, scope: Scope) -> pd.DataFrame:
     """One row per clinician in scope (and in the filters) who has clients.
 
     Columns: clinician_id, clinician, clients, active_clients, attended, with_homework,
     setting_rate, assignments, completed, partial, reviewed, credit, completion_rate, overdue,
     outcome_clients, improved_clients, improved_share (`with_attention` adds needs_attention).
-    `outcomes` is this filter's `client_outcomes`, computed once.
     """
     client_count = func.count(Client.id).label("clients")
     people = (
@@ -187,13 +187,7 @@ def caseload_table(conn: Connection, scope: Scope, outcomes: pd.DataFrame) -> pd
     sessions = session_counts(conn, scope, by_clinician=True).set_index("clinician_id")
     due = assignment_counts(conn, scope, by=("clinician_id",)).set_index("clinician_id")
     table = table.join(active).join(sessions).join(due.drop(columns="completion_rate"))
-    outcome_counts = pd.DataFrame(
-        {
-            "outcome_clients": outcomes.groupby("clinician_id").size(),
-            "improved_clients": outcomes.groupby("clinician_id")["improved"].sum(),
-        }
-    )
-    table = table.join(outcome_counts)
+    table = table.join(outcome_counts(conn, scope, by_clinician=True).set_index("clinician_id"))
     counts = ["active_clients", "attended", "with_homework"]
     counts += ["outcome_clients", "improved_clients", *COUNT_COLUMNS]
     for column in counts:
@@ -221,9 +215,7 @@ def completion_heatmap(conn: Connection, scope: Scope) -> pd.DataFrame:
     return frame.merge(names, on="clinician_id", how="left")
 
 
-def clinician_clients(
-    conn: Connection, scope: Scope, clinician_id: int, outcomes: pd.DataFrame
-) -> pd.DataFrame:
+def clinician_clients(conn: Connection, scope: Scope, clinician_id: int) -> pd.DataFrame:
     """A clinician's clients (in scope and filters): completion and latest change side by side.
 
     Columns: client_id, client_code, status, attended, reviewed, credit, completion_rate,
@@ -277,7 +269,7 @@ def clinician_clients(
         .group_by(Assignment.client_id),
         conn,
     ).set_index("client_id")
-    outcomes = outcomes.set_index("client_id")
+    outcomes = client_outcomes(conn, scope, ids).set_index("client_id")
     frame = clients.set_index("client_id").join(sessions).join(due)
     frame = frame.join(outcomes[["improved", "deteriorated", "phq_change", "gad_change"]])
     frame["attended"] = frame["attended"].fillna(0).astype(int)
@@ -318,17 +310,15 @@ def caseload_data(
 
     The needs-attention list is as of one day, not of the period: the page reads it apart
     (`day_view`, cached on the day and shared with Overview) and `with_attention` joins it.
-    The scope is resolved once, and the period's outcomes are shared by the table and the
-    drill-down.
+    The scope is resolved once.
     """
     scope = scope_of(conn, viewer, filters)
-    outcomes = client_outcomes(conn, scope)
     if not viewer.sees_other_clinicians:
         drill = viewer.clinician_id
     return CaseloadData(
-        table=caseload_table(conn, scope, outcomes),
+        table=caseload_table(conn, scope),
         heatmap=completion_heatmap(conn, scope),
-        clients=None if drill is None else clinician_clients(conn, scope, drill, outcomes),
+        clients=None if drill is None else clinician_clients(conn, scope, drill),
     )
 
 

@@ -228,6 +228,21 @@ class PairedOutcome:
     reliable_recovery: bool
 
 
+def reliable_change_sql(
+    measure: ColumnElement[str], baseline: ColumnElement[int], latest: ColumnElement[int]
+) -> tuple[ColumnElement[int], ColumnElement[int]]:
+    """`classify_outcomes`' reliable_improvement and reliable_deterioration as SQL (1 or 0),
+    from the same MEASURES rules: for a figure that counts clients without fetching them."""
+    change = case(
+        *(
+            (measure == code, (latest - baseline) if spec.higher_is_better else (baseline - latest))
+            for code, spec in MEASURES.items()
+        )
+    )
+    rc = case(*((measure == code, spec.reliable_change) for code, spec in MEASURES.items()))
+    return case((change >= rc, 1), else_=0), case((change <= -rc, 1), else_=0)
+
+
 def paired_outcome(phq: tuple[float, float], gad: tuple[float, float]) -> PairedOutcome:
     """Combine (baseline, latest) on PHQ-9 and GAD-7 by the paired rules of docs/metrics.md."""
     p = outcome("PHQ-9", *phq)

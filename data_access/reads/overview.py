@@ -76,7 +76,7 @@ def period_summary(
     if due is None:
         due = assignment_counts(conn, scope)
     totals = due[COUNT_COLUMNS].sum()
-    outcome_clients, improved_clients = outcome_counts(conn, scope)
+    outcomes = outcome_counts(conn, scope).iloc[0]
     return PeriodSummary(
         start=filters.start,
         end=filters.end,
@@ -88,8 +88,8 @@ def period_summary(
         completed=int(totals["completed"]),
         partial=int(totals["partial"]),
         reviewed=int(totals["reviewed"]),
-        outcome_clients=outcome_clients,
-        improved_clients=improved_clients,
+        outcome_clients=int(outcomes["outcome_clients"]),
+        improved_clients=int(outcomes["improved_clients"]),
     )
 
 

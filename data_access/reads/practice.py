@@ -21,7 +21,7 @@ from data_access.reads import metrics
 from data_access.reads.filters import Filters, date_between, type_condition
 from data_access.reads.frames import read_frame
 from data_access.reads.scope import Scope
-from data_access.reads.scores import paired, window_pairs
+from data_access.reads.scores import paired, window_pairs, window_pairs_select
 from data_access.store.engine import is_sqlite
 from data_access.store.schema import Assignment, Client, TherapySession, monday_of
 
@@ -151,19 +151,42 @@ def assignments_set(conn: Connection, scope: Scope) -> int:
     return int(conn.execute(query).scalar_one())
 
 
-def outcome_counts(conn: Connection, scope: Scope) -> tuple[int, int]:
-    """How many clients `client_outcomes` lists, and how many of them reliably improved (by
-    its paired rule), without the per-client frame: the overview's headline needs only these."""
-    pairs = window_pairs(conn, scope, OUTCOME_MEASURES, counted=False)
-    pairs = pairs[paired(pairs)]
-    if pairs.empty:
-        return 0, 0
-    classified = metrics.classify_outcomes(pairs)
-    per_client = classified.groupby("client_id")[
-        ["reliable_improvement", "reliable_deterioration"]
-    ].any()
-    improved = per_client["reliable_improvement"] & ~per_client["reliable_deterioration"]
-    return len(per_client), int(improved.sum())
+def outcome_counts(conn: Connection, scope: Scope, by_clinician: bool = False) -> pd.DataFrame:
+    """How many clients `client_outcomes` lists (`outcome_clients`), and how many of them
+    reliably improved by its paired rule (`improved_clients`), in all or per clinician (only
+    clinicians with such clients).
+
+    Counted in SQL over the window's pairs (`scores.window_pairs_select`) with
+    `metrics.reliable_change_sql`: the overview's headline and the caseload table need only
+    the counts, not a row per client fetched and classified in pandas.
+    """
+    pairs = window_pairs_select(conn, scope, OUTCOME_MEASURES, None).subquery()
+    improved, deteriorated = metrics.reliable_change_sql(
+        pairs.c.measure, pairs.c.baseline, pairs.c.latest
+    )
+    per_client = (
+        select(
+            pairs.c.clinician_id,
+            func.max(improved).label("improved"),
+            func.max(deteriorated).label("deteriorated"),
+        )
+        .where(pairs.c.baseline_on != pairs.c.latest_on)  # two or more scores: scores.paired
+        .group_by(pairs.c.client_id, pairs.c.clinician_id)
+        .subquery()
+    )
+    only_improved = and_(per_client.c.improved == 1, per_client.c.deteriorated == 0)
+    counts = [
+        func.count().label("outcome_clients"),
+        func.coalesce(func.sum(case((only_improved, 1), else_=0)), 0).label("improved_clients"),
+    ]
+    if by_clinician:
+        query = select(per_client.c.clinician_id, *counts).group_by(per_client.c.clinician_id)
+    else:
+        query = select(*counts)
+    frame = read_frame(query, conn)
+    for column in ("outcome_clients", "improved_clients"):
+        frame[column] = frame[column].astype(int)
+    return frame
 
 
 def client_outcomes(

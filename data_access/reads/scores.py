@@ -40,10 +40,8 @@ def baseline_latest(
     latest_on, n_scores (left out when not `counted`: `paired` tells two or more apart from
     one without it). Pairs with no score in the window have no row. Computed from the scores.
     """
-    if is_sqlite(conn):
-        return _read(conn, _by_seeking(scope, tuple(measures), client_ids, counted))
-    frame = _read(conn, _by_grouping(scope, tuple(measures), client_ids))
-    return frame if counted else frame.drop(columns="n_scores")
+    query = _select(conn, scope, measures, client_ids, counted, maintained=False)
+    return _read(conn, query, counted)
 
 
 def window_pairs(
@@ -60,19 +58,46 @@ def window_pairs(
     return read(conn, scope, measures, client_ids, counted=counted)
 
 
+def window_pairs_select(
+    conn: Connection, scope: Scope, measures: Sequence[str], client_ids: Sequence[int] | None
+) -> Select:
+    """The SELECT `window_pairs` runs (uncounted; `n_scores` may come along): for a figure that
+    reduces the pairs further in SQL instead of fetching them."""
+    return _select(conn, scope, measures, client_ids, counted=False, maintained=READ_MAINTAINED)
+
+
+def _select(
+    conn: Connection,
+    scope: Scope,
+    measures: Sequence[str],
+    client_ids: Sequence[int] | None,
+    counted: bool,
+    *,
+    maintained: bool,
+) -> Select:
+    """Baseline/latest rows through the spans while they are current (`maintained`), else
+    from the scores: seeking on SQLite, grouping on PostgreSQL (which always counts)."""
+    if maintained and score_spans.is_current(conn):
+        return _span_rows(scope, tuple(measures), client_ids, counted)
+    if is_sqlite(conn):
+        return _by_seeking(scope, tuple(measures), client_ids, counted)
+    return _by_grouping(scope, tuple(measures), client_ids)
+
+
+def _read(conn: Connection, query: Select, counted: bool = True) -> pd.DataFrame:
+    """Run a baseline/latest query into a frame with its days as dates (without `n_scores`
+    unless `counted`)."""
+    frame = read_frame(query, conn)
+    for column in ("baseline_on", "latest_on"):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    return frame if counted or "n_scores" not in frame else frame.drop(columns="n_scores")
+
+
 def paired(pairs: pd.DataFrame) -> pd.Series:
     """Which rows of a baseline/latest frame have two or more scores in the window: a client
     has at most one score per measure and day (the database's unique rule), so exactly those
     whose first and latest score fall on different days."""
     return pairs["baseline_on"] != pairs["latest_on"]
-
-
-def _read(conn: Connection, query: Select) -> pd.DataFrame:
-    """Run a baseline/latest query into a frame with its days as dates."""
-    frame = read_frame(query, conn)
-    for column in ("baseline_on", "latest_on"):
-        frame[column] = pd.to_datetime(frame[column]).dt.date
-    return frame
 
 
 def from_spans(
@@ -93,9 +118,8 @@ def from_spans(
     count is the span's then, else counted in the window. While a write that bypassed
     `engine.write` has left pairs marked, everything is read from the scores.
     """
-    if not score_spans.is_current(conn):
-        return baseline_latest(conn, scope, measures, client_ids, counted=counted)
-    return _read(conn, _span_rows(scope, tuple(measures), client_ids, counted))
+    query = _select(conn, scope, measures, client_ids, counted, maintained=True)
+    return _read(conn, query, counted)
 
 
 def _in_window(

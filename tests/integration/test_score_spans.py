@@ -6,7 +6,8 @@ score deleted, a client deleted, refused writes too) and then checks, on SQLite 
 that `score_spans` equals the spans worked out from the scores in pandas and a fresh rebuild,
 and that baseline and latest scores read through the spans equal the live read: the flags'
 `expected.active_pairs` as of today and of an earlier day, and windows with a start date,
-counted and not. docs/metrics.md: "Where the figures are read from".
+counted and not, and the outcome counts made in SQL from them equal the per-client outcomes.
+docs/metrics.md: "Where the figures are read from".
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, insert, select, update
 
-from data_access.reads import expected, scores
+from data_access.reads import expected, practice, scores
 from data_access.reads.filters import Filters
 from data_access.reads.scope import scope_of
 from data_access.records.importer import import_file
@@ -219,6 +220,30 @@ def _window_both_ways(engine: Engine, viewer: object, filters: Filters, client_i
             pd.testing.assert_frame_equal(spans, live)
 
 
+def _outcome_counts_agree(engine: Engine, viewer: object, filters: Filters) -> None:
+    """The clients with outcomes and those reliably improved, counted in SQL (in all and per
+    clinician, through the spans and live), equal `client_outcomes`' rows counted in pandas."""
+    with engine.connect() as conn:
+        scope = scope_of(conn, viewer, filters)
+        clients = practice.client_outcomes(conn, scope)
+        grouped = clients.groupby("clinician_id")
+        per_clinician = {int(c): (len(rows), int(rows["improved"].sum())) for c, rows in grouped}
+        for maintained in (True, False):
+            scores.READ_MAINTAINED = maintained
+            try:
+                total = practice.outcome_counts(conn, scope)
+                by = practice.outcome_counts(conn, scope, by_clinician=True)
+            finally:
+                scores.READ_MAINTAINED = True
+            assert total[["outcome_clients", "improved_clients"]].values.tolist() == [
+                [len(clients), int(clients["improved"].sum())]
+            ]
+            counted = zip(
+                by["clinician_id"], by["outcome_clients"], by["improved_clients"], strict=True
+            )
+            assert {int(c): (int(n), int(i)) for c, n, i in counted} == per_clinician
+
+
 @settings(
     max_examples=10,
     deadline=None,
@@ -263,6 +288,8 @@ def _check_a_run(
             _pairs_both_ways(engine, viewer, Filters(today=as_of), staff.clients[:2])
         in_window = Filters(start=day(first), end=day(first + length), today=TODAY)
         _window_both_ways(engine, viewer, in_window)
+        _outcome_counts_agree(engine, viewer, in_window)
+        _outcome_counts_agree(engine, viewer, replace(in_window, start=None))
         _window_both_ways(engine, viewer, replace(in_window, start=None))
         _window_both_ways(engine, viewer, replace(in_window, end=None), staff.clients[:2])
 
