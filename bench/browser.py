@@ -1,7 +1,10 @@
 """The browser case of `make bench`: each practice page in headless Chromium, as the admin sees it.
 
-One app instance on the bench practice; each page is opened twice in one signed-in browser,
-cold (first view since the server started: nothing cached) and warm (a reload). A page counts as
+One app instance on the bench practice; each page is opened in one signed-in browser cold (first
+view since the server started: nothing cached), warm (a reload: the page's data cached, but the
+browser loads and starts Streamlit's front end again and the server opens a new session) and, once
+every page has been seen, moved to (its link in the sidebar clicked from the page before: the
+same session, as a person goes from page to page). A page counts as
 settled when the server's `script_finished` has arrived on the page's websocket and Streamlit's
 running indicator is gone. Printed per page: seconds to settle, the server's CPU seconds for the
 view (which a busy neighbour does not inflate, unlike the wall time), bytes received on the
@@ -16,7 +19,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -50,13 +53,24 @@ class Wire:
 
 def time_page(page, wire: Wire, url: str, timeout: float) -> float:  # noqa: ANN001 - playwright
     """Seconds from asking for `url` to a settled page."""
+    return _settle(page, wire, lambda: page.goto(url), timeout)
+
+
+def time_move(page, wire: Wire, path: str, timeout: float) -> float:  # noqa: ANN001 - playwright
+    """Seconds from clicking the sidebar link to `path` to a settled page: no reload."""
+    link = page.locator(f'[data-testid="stSidebarNavLink"][href$="/{path}"]')
+    return _settle(page, wire, link.click, timeout)
+
+
+def _settle(page, wire: Wire, go: Callable[[], object], timeout: float) -> float:  # noqa: ANN001 - playwright
+    """Seconds from `go()` to the server's finished script run and no running indicator."""
     wire.received, wire.finished = 0, False
     started = time.perf_counter()
-    page.goto(url)
+    go()
     deadline = started + timeout
     while not wire.finished:
         if time.perf_counter() > deadline:
-            raise TimeoutError(f"{url} did not settle within {timeout:.0f} s")
+            raise TimeoutError(f"{page.url} did not settle within {timeout:.0f} s")
         page.wait_for_timeout(50)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
@@ -92,14 +106,18 @@ def run(url: str, email: str, timeout: float, log_dir: Path) -> list[Row]:
             page = context.new_page()
             wire = Wire()
             page.on("websocket", lambda ws: ws.on("framereceived", wire.frame))
-            for path in PAGES:
-                for state in ("cold", "warm"):
-                    cpu = server.cpu_seconds()
+            visits = [(path, state) for path in PAGES for state in ("cold", "warm")]
+            visits += [(path, "moved") for path in (*PAGES[1:], PAGES[0])]
+            for path, state in visits:
+                cpu = server.cpu_seconds()
+                if state == "moved":
+                    seconds = time_move(page, wire, path, timeout)
+                else:
                     seconds = time_page(page, wire, f"{server.base}/{path}", timeout)
-                    cpu = server.cpu_seconds() - cpu
-                    rss = (server.rss_mib(), server.anon_rss_mib())
-                    rows.append((path, state, seconds, cpu, wire.received, *rss))
-                    print(_line(rows[-1]), flush=True)
+                cpu = server.cpu_seconds() - cpu
+                rss = (server.rss_mib(), server.anon_rss_mib())
+                rows.append((path, state, seconds, cpu, wire.received, *rss))
+                print(_line(rows[-1]), flush=True)
             browser.close()
     finally:
         server.stop()
