@@ -251,9 +251,12 @@ class OffCourse:
 def off_course_facts(course: pd.DataFrame) -> dict[int, tuple[OffCourse, ...]]:
     """Per client, the measures of `on_track` rows that are not on track, in measure order."""
     facts: dict[int, tuple[OffCourse, ...]] = {}
-    for r in course[course["not_on_track"].astype(bool)].itertuples():
-        one = OffCourse(r.measure, int(r.latest), int(r.week), int(r.baseline), int(r.edge))
-        facts[int(r.client_id)] = (*facts.get(int(r.client_id), ()), one)
+    off = course[course["not_on_track"].astype(bool)]
+    columns = ("client_id", "measure", "latest", "week", "baseline", "edge")
+    # plain lists, not itertuples: a row tuple per client over arrow-backed text is slow
+    for client_id, measure, *numbers in zip(*(off[c].tolist() for c in columns), strict=True):
+        one = OffCourse(measure, *(int(n) for n in numbers))
+        facts[int(client_id)] = (*facts.get(int(client_id), ()), one)
     return facts
 
 
