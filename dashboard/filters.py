@@ -22,6 +22,7 @@ DEFAULT_WEEKS = 12
 PARAMS = ("from", "to", "clinician", "status", "types")
 EARLIEST = dt.date(2000, 1, 1)
 _SEEDED = "_filters_seeded_for_page"
+_WIDGETS = ("f_range", "f_clinicians", "f_status", "f_types")  # their keys in session state
 _LAST = "_filters_last_params"
 
 
@@ -49,9 +50,11 @@ def _seed(today: dt.date, latest: dt.date) -> None:
 
     The URL's parameters win; a URL without any (as after a page switch) takes the filters
     last used in this browser session; otherwise the defaults (last 12 weeks, active clients).
+    Coming back to the same page from one without filters (Caseload, a client, Caseload again)
+    is a new visit too: Streamlit dropped the state of the filter widgets that page did not draw.
     """
     page = _page_key()
-    if st.session_state.get(_SEEDED) == page:
+    if st.session_state.get(_SEEDED) == page and all(k in st.session_state for k in _WIDGETS):
         return
     params = {name: st.query_params.get(name) for name in PARAMS}
     if not any(params.values()):

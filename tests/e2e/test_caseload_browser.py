@@ -1,6 +1,7 @@
 """The caseload page in headless Chromium on the demo practice, as the demo supervisor."""
 
 import re
+from urllib.parse import parse_qs, urlparse
 
 from sqlalchemy import select
 
@@ -31,6 +32,7 @@ def test_supervisor_follows_a_needs_attention_row_to_the_client_page(demo_app, d
     wait_for_app(page)
     page.get_by_role("heading", name="Caseload").wait_for()
     assert "/caseload" in page.url and "from=" in page.url  # the filters are in the link
+    period = parse_qs(urlparse(page.url).query)
     page.get_by_role("heading", name=re.compile(r"Needing attention \(\d+\)")).wait_for()
     flagged = int(re.search(r"\((\d+)\)", page.get_by_text("Needing attention (").inner_text())[1])
     before = exports_by(demo_db_url, "supervisor@demo.example")
@@ -51,3 +53,12 @@ def test_supervisor_follows_a_needs_attention_row_to_the_client_page(demo_app, d
     page.get_by_role("heading", name=f"Client {code}").wait_for()
     assert "/client" in page.url and f"client={code}" in page.url
     assert_no_exception(page)
+    # back by the menu: the client page draws no filters, so Streamlit dropped their widgets'
+    # state; Caseload takes the filters last used again (it raised a KeyError here)
+    page.locator('[data-testid="stSidebarNavLink"]', has_text="Caseload").click()
+    wait_for_app(page)
+    page.get_by_role("heading", name="Caseload").wait_for()
+    assert_no_exception(page)
+    assert "/caseload" in page.url and f"from={period['from'][0]}" in page.url
+    assert f"to={period['to'][0]}" in page.url
+    page.get_by_role("heading", name=f"Needing attention ({flagged})").wait_for()
