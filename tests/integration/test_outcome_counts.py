@@ -33,7 +33,7 @@ def _build(engine):
         p.score(client, measure, first, D(2026, 5, 4))
         p.score(client, measure, last, D(2026, 5, 25))
     p.score(once, "PHQ-9", 20, D(2026, 5, 11))  # one score: not counted
-    p.score(exactly, "PHQ-9", 27, D(2026, 4, 20))  # before the period: not its baseline
+    p.score(short, "PHQ-9", 24, D(2026, 4, 20))  # before the period: were it the baseline, improved
     return admin, ana, ben
 
 
