@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, exists, func, insert, select
+from sqlalchemy import ColumnElement, Connection, Engine, func, insert, select
 
 from data_access.access.audit import record
 from data_access.access.viewer import Viewer, client_scope
@@ -36,7 +36,8 @@ def open_risk_items(
     an open risk item: its newest PHQ-9 with item 9 ≥ 1.
 
     That item is open when no newer PHQ-9 answers item 9: so each client's newest risky score
-    (found on the item-9 index, never by reading every PHQ-9) is checked for one newer answer.
+    (found on the item-9 index, never by reading every PHQ-9) is open while it is also their
+    newest PHQ-9 that answers item 9 (one seek back in their PHQ-9s).
     Columns: RISK_COLUMNS; reviewed_by, reviewed_at and note are empty until reviewed.
     Unreviewed first, then newest first.
     """
@@ -46,40 +47,61 @@ def open_risk_items(
     if client_ids is not None:
         newest = newest.where(Score.client_id.in_(tuple(client_ids)))
     newest = newest.group_by(Score.client_id).subquery("newest_risk")
-    newer = Score.__table__.alias("newer")
-    superseded = exists().where(
-        newer.c.client_id == newest.c.client_id,
-        newer.c.measure == "PHQ-9",
-        newer.c.recorded_on > newest.c.recorded_on,  # one PHQ-9 per client and day (unique)
-        newer.c.item_9.is_not(None),
+    answered = Score.__table__.alias("answered")
+    # the client's newest PHQ-9 that answers item 9: the risky one is open while it is that one
+    last_answered = (
+        select(answered.c.recorded_on)
+        .where(
+            answered.c.client_id == newest.c.client_id,
+            answered.c.measure == "PHQ-9",
+            answered.c.item_9.is_not(None),
+        )
+        .order_by(answered.c.recorded_on.desc())
+        .limit(1)
+        .scalar_subquery()
     )
+    risky = Score.__table__.alias("risky")
+
+    def of_that_score(column: ColumnElement) -> ColumnElement:
+        """A column of the client's newest risky PHQ-9 (one PHQ-9 per client and day)."""
+        return (
+            select(column)
+            .where(
+                risky.c.client_id == newest.c.client_id,
+                risky.c.measure == "PHQ-9",
+                risky.c.recorded_on == newest.c.recorded_on,
+            )
+            .scalar_subquery()
+        )
+
+    # Each looked up per client by the (client, measure, day) index: as joins or NOT EXISTS,
+    # PostgreSQL hashed every PHQ-9 of the practice to meet a few thousand clients.
+    found = select(
+        newest.c.client_id,
+        newest.c.recorded_on,
+        of_that_score(risky.c.id).label("score_id"),
+        of_that_score(risky.c.item_9).label("answer"),
+        last_answered.label("last_answered"),
+    ).subquery("newest_risky")
     reviewer = Clinician.__table__.alias("reviewer")
     query = (
         select(
             Client.id.label("client_id"),
             Client.code.label("client_code"),
             Clinician.name.label("clinician"),
-            Score.id.label("score_id"),
-            Score.recorded_on,
-            Score.item_9.label("answer"),
+            found.c.score_id,
+            found.c.recorded_on,
+            found.c.answer,
             reviewer.c.name.label("reviewed_by"),
             RiskReview.reviewed_at,
             RiskReview.note,
         )
-        .select_from(newest)
-        .join(
-            Score,
-            and_(
-                Score.client_id == newest.c.client_id,
-                Score.measure == "PHQ-9",
-                Score.recorded_on == newest.c.recorded_on,
-            ),
-        )
-        .join(Client, Client.id == Score.client_id)
+        .select_from(found)
+        .join(Client, Client.id == found.c.client_id)
         .join(Clinician, Clinician.id == Client.clinician_id)
-        .outerjoin(RiskReview, RiskReview.score_id == Score.id)
+        .outerjoin(RiskReview, RiskReview.score_id == found.c.score_id)
         .outerjoin(reviewer, reviewer.c.id == RiskReview.reviewer_id)
-        .where(scope.clinicians(Client.clinician_id), ~superseded)
+        .where(scope.clinicians(Client.clinician_id), found.c.last_answered == found.c.recorded_on)
     )
     frame = read_frame(query, conn)
     frame["recorded_on"] = pd.to_datetime(frame["recorded_on"]).dt.date
