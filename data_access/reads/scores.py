@@ -78,7 +78,7 @@ def _select(
     """Baseline/latest rows through the spans while they are current (`maintained`), else
     from the scores: seeking on SQLite, grouping on PostgreSQL (which always counts)."""
     if maintained and score_spans.is_current(conn):
-        return _span_rows(scope, tuple(measures), client_ids, counted)
+        return _span_rows(scope, tuple(measures), client_ids, counted, lateral=not is_sqlite(conn))
     if is_sqlite(conn):
         return _by_seeking(scope, tuple(measures), client_ids, counted)
     return _by_grouping(scope, tuple(measures), client_ids)
@@ -141,10 +141,16 @@ def _in_window(
 
 
 def _span_rows(
-    scope: Scope, measures: tuple[str, ...], client_ids: Sequence[int] | None, counted: bool
+    scope: Scope,
+    measures: tuple[str, ...],
+    client_ids: Sequence[int] | None,
+    counted: bool,
+    *,
+    lateral: bool,
 ) -> Select:
     """Baseline/latest rows from the spans that overlap the window: each pair's first and last
-    score id (the span's own, or one seek), then each score fetched by its id."""
+    score id (the span's own, or one seek), then each score fetched by its id (`lateral`: see
+    `_values`)."""
     start, end = scope.filters.start, scope.filters.end
     overlaps = [scope.clients(), ScoreSpan.measure.in_(measures)]
     if client_ids is not None:
@@ -180,28 +186,49 @@ def _span_rows(
         .where(*overlaps)
         .subquery()
     )
-    return _values(spans, counted)
+    return _values(spans, counted, lateral=lateral)
 
 
-def _values(spans: Subquery, counted: bool) -> Select:
-    """Each pair's baseline and latest fetched by their score ids, in (client, measure) order."""
-    first = Score.__table__.alias("first")
-    last = Score.__table__.alias("last")
-    return (
-        select(
-            spans.c.client_id,
-            spans.c.client_code,
-            spans.c.clinician_id,
-            spans.c.measure,
-            first.c.value.label("baseline"),
-            last.c.value.label("latest"),
-            first.c.recorded_on.label("baseline_on"),
-            last.c.recorded_on.label("latest_on"),
-            *([spans.c.n_scores] if counted else []),
+def _values(spans: Subquery, counted: bool, *, lateral: bool = False) -> Select:
+    """Each pair's baseline and latest fetched by their score ids, in (client, measure) order.
+
+    `lateral` (PostgreSQL): each score looked up by its id in a LATERAL subquery. Joined plainly,
+    PostgreSQL hashed all the practice's scores (2.1 million) to meet a few thousand ids;
+    SQLite has no LATERAL and looks each id up by its primary key anyway.
+    """
+    if lateral:
+        first, last = (_by_id(spans.c[column], column) for column in ("first_id", "last_id"))
+        joined = select().select_from(spans).join(first, true()).join(last, true())
+    else:
+        first = Score.__table__.alias("first")
+        last = Score.__table__.alias("last")
+        joined = (
+            select()
+            .select_from(spans)
+            .join(first, first.c.id == spans.c.first_id)
+            .join(last, last.c.id == spans.c.last_id)
         )
-        .join(first, first.c.id == spans.c.first_id)
-        .join(last, last.c.id == spans.c.last_id)
-        .order_by(spans.c.client_id, spans.c.measure)
+    return joined.add_columns(
+        spans.c.client_id,
+        spans.c.client_code,
+        spans.c.clinician_id,
+        spans.c.measure,
+        first.c.value.label("baseline"),
+        last.c.value.label("latest"),
+        first.c.recorded_on.label("baseline_on"),
+        last.c.recorded_on.label("latest_on"),
+        *([spans.c.n_scores] if counted else []),
+    ).order_by(spans.c.client_id, spans.c.measure)
+
+
+def _by_id(score_id: ColumnElement[int], name: str) -> Subquery:
+    """LATERAL (PostgreSQL): the value and day of the score `score_id`, one primary-key seek."""
+    score = Score.__table__.alias(f"{name}_score")
+    return (
+        select(score.c.value, score.c.recorded_on)
+        .where(score.c.id == score_id)
+        .limit(1)  # a LATERAL with LIMIT stays a lookup: PostgreSQL does not flatten it
+        .lateral(name.removesuffix("_id"))
     )
 
 
