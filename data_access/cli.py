@@ -134,10 +134,11 @@ def cmd_rebuild_aggregates(args: argparse.Namespace) -> int:
         counts, mix = aggregates.rebuild(conn)
         days = homework_days.rebuild(conn)
         spans = score_spans.rebuild(conn)
-        inputs = flag_inputs.rebuild(conn)
+        inputs, steps = flag_inputs.rebuild(conn)
     print(
         f"rebuilt the maintained counts: {counts:,} homework rows, {mix:,} mix rows, "
-        f"{days:,} homework days, {spans:,} score spans, {inputs:,} clients' flag inputs"
+        f"{days:,} homework days, {spans:,} score spans, {inputs:,} clients' flag inputs, "
+        f"{steps:,} days of flag inputs"
     )
     return 0
 

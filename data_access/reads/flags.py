@@ -6,7 +6,8 @@ scope, whatever the dates or status. Each flag comes as a code with the facts it
 (dashboard/flag_words.py says the label and the rule); `SEVERITY` orders flags, most urgent
 first, and every list sorts by it. Low completion, no homework, no-shows and no recent score
 are decided on each client's flag inputs (`data_access/store/flag_inputs.py`): read from the
-maintained table as of today, derived live as of an earlier day.
+maintained inputs as of today, from the maintained steps as of an earlier day, and derived live
+only while a write has left clients unrecomputed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Connection, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, or_, select
 
 from data_access.access.viewer import Viewer
 from data_access.reads import metrics
@@ -28,7 +29,7 @@ from data_access.reads.risk import open_risk_items
 from data_access.reads.scope import Scope, scope_of
 from data_access.reads.scores import paired
 from data_access.store import flag_inputs
-from data_access.store.maintained_schema import ClientFlagInput
+from data_access.store.maintained_schema import ClientFlagInput, ClientFlagStep
 from data_access.store.schema import Client, Score
 
 FLAG_COLUMNS = ["client_id", "client_code", "clinician", "flag", "reviewed", "facts"]
@@ -93,22 +94,57 @@ def _active_clients(scope: Scope, client_ids: Sequence[int] | None) -> Select[tu
     return query
 
 
+def _scored_lately(as_of: dt.date) -> ColumnElement[bool]:
+    """Per client: a score in the NO_SCORE_DAYS up to `as_of`."""
+    since = as_of - dt.timedelta(days=metrics.NO_SCORE_DAYS)
+    return exists().where(
+        Score.client_id == Client.id, Score.recorded_on > since, Score.recorded_on <= as_of
+    )
+
+
 def _live_inputs(conn: Connection, active: Select[tuple[int]], as_of: dt.date) -> pd.DataFrame:
     """Each active client's flag inputs as of `as_of`, derived from the live tables with the
     SQL `flag_inputs` keeps them by: client_id, intake_on, completion_credit,
     sessions_with_homework, no_shows and scored_lately (a score in the last NO_SCORE_DAYS)."""
-    since = as_of - dt.timedelta(days=metrics.NO_SCORE_DAYS)
-    recent_score = exists().where(
-        Score.client_id == Client.id, Score.recorded_on > since, Score.recorded_on <= as_of
-    )
     query = select(
         Client.id.label("client_id"),
         Client.intake_on,
         flag_inputs.completion_credit(as_of).label("completion_credit"),
         flag_inputs.sessions_with_homework(as_of).label("sessions_with_homework"),
         flag_inputs.no_shows(as_of).label("no_shows"),
-        recent_score.label("scored_lately"),
+        _scored_lately(as_of).label("scored_lately"),
     ).where(Client.id.in_(active))
+    return read_frame(query, conn)
+
+
+def _stepped_inputs(
+    conn: Connection, active: Select[tuple[int]], as_of: dt.date
+) -> pd.DataFrame | None:
+    """The same inputs read from `client_flag_steps`: each active client's newest row on or
+    before `as_of` (one seek; no row, no inputs yet), with the live check for a recent score.
+    None (read them live) while a write has left clients unrecomputed."""
+    if not READ_MAINTAINED or not flag_inputs.is_current(conn):
+        return None
+    step = ClientFlagStep
+    newest = select(func.max(step.day)).where(step.client_id == Client.id, step.day <= as_of)
+    clients = (
+        select(
+            Client.id.label("client_id"),
+            Client.intake_on,
+            newest.scalar_subquery().label("step_day"),
+            _scored_lately(as_of).label("scored_lately"),
+        )
+        .where(Client.id.in_(active))
+        .subquery()
+    )
+    query = select(
+        clients.c.client_id,
+        clients.c.intake_on,
+        step.completion_credit,
+        step.sessions_with_homework,
+        step.no_shows,
+        clients.c.scored_lately,
+    ).outerjoin(step, and_(step.client_id == clients.c.client_id, step.day == clients.c.step_day))
     return read_frame(query, conn)
 
 
@@ -116,9 +152,10 @@ def _kept_inputs(
     conn: Connection, active: Select[tuple[int]], as_of: dt.date
 ) -> pd.DataFrame | None:
     """The same inputs read from `client_flag_inputs`: a row per active client instead of a
-    dozen seeks each. None (read them live) when a write has left clients unrecomputed, or an
-    active client has a reviewed assignment, recorded session or score after `as_of`: the rows
-    hold each client as of their newest data, which is every client as of today."""
+    dozen seeks each. None (read the steps, or live) when a write has left clients
+    unrecomputed, or an active client has a reviewed assignment, recorded session or score after
+    `as_of`: the rows hold each client as of their newest data, which is every client as of
+    today."""
     if not READ_MAINTAINED or not flag_inputs.is_current(conn):
         return None
     kept = ClientFlagInput
@@ -188,6 +225,8 @@ def _raise_flags(conn: Connection, scope: Scope, client_ids: Sequence[int] | Non
     course = on_track(conn, pairs)
     off_course = off_course_facts(course)
     inputs = _kept_inputs(conn, active, as_of)
+    if inputs is None:
+        inputs = _stepped_inputs(conn, active, as_of)
     if inputs is None:
         inputs = _live_inputs(conn, active, as_of)
     ids = {

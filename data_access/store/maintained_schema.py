@@ -1,8 +1,9 @@
 """The maintained tables: figures kept equal to the live tables inside every write.
 
 Each has a module that recomputes it (`aggregates.py`, `homework_days.py`, `score_spans.py`,
-`flag_inputs.py`) and a "stale" table of marks that triggers fill and the same write clears
-(the flag inputs read the marks of the homework days and the score spans). docs/metrics.md
+`flag_inputs.py` for the flag inputs and their steps) and a "stale" table of marks that
+triggers fill and the same write clears (the flag inputs and steps read the marks of the
+homework days and the score spans). docs/metrics.md
 says which figures read which table; docs/operations.md how to rebuild them.
 """
 
@@ -140,3 +141,21 @@ class ClientFlagInput(Base):
     last_reviewed_set_on: Mapped[dt.date | None] = mapped_column(Date)
     last_session_on: Mapped[dt.date | None] = mapped_column(Date)
     last_score_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class ClientFlagStep(Base):
+    """Maintained: a client's flag inputs as of each day they change, so the flags as of any
+    past day are one seek per client (`data_access/store/flag_inputs.py`, migration 0014).
+
+    A row per day on which the client had homework set that is now reviewed or a recorded
+    session: the inputs hold from that day until the client's next row. Before the first row
+    the client has none (each rule needs a few reviewed assignments or sessions)."""
+
+    __tablename__ = "client_flag_steps"
+    __table_args__ = {"sqlite_with_rowid": False}  # a client's rows stored together, by day
+
+    client_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    completion_credit: Mapped[float | None] = mapped_column(Float)
+    sessions_with_homework: Mapped[int | None] = mapped_column(Integer)
+    no_shows: Mapped[int | None] = mapped_column(Integer)

@@ -4,9 +4,9 @@ writes, and the flags read from them are the flags derived live.
 Hypothesis makes random writes as the app and the command line make them (homework set,
 reviewed, imported, undone and deleted, a client moved, sessions recorded, imported and
 deleted, scores recorded, refused writes too) and then checks, on SQLite and PostgreSQL, that
-`client_flag_inputs` equals a fresh rebuild and that the needs-attention list read through it
-equals the list derived from the live tables, for the admin and a clinician, as of today (read
-from the table) and as of an earlier day (read live wherever a client has later data).
+`client_flag_inputs` and `client_flag_steps` equal a fresh rebuild and that the needs-attention
+list read through them equals the list derived from the live tables, for the admin and a
+clinician, as of today (read from the inputs) and as of an earlier day (read from the steps).
 docs/metrics.md: "Needs attention".
 """
 
@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Connection, Engine, Select, insert, select
 
 from data_access.reads import flags
 from data_access.reads.filters import Filters
@@ -28,7 +28,7 @@ from data_access.records.recording import record_scores
 from data_access.store import flag_inputs
 from data_access.store.engine import write
 from data_access.store.errors import DataError
-from data_access.store.maintained_schema import ClientFlagInput
+from data_access.store.maintained_schema import ClientFlagInput, ClientFlagStep
 from data_access.store.schema import Score
 from tests.builders import Practice
 from tests.integration.test_maintained_counts import TODAY, Staff, day
@@ -63,19 +63,44 @@ def _apply(staff: Staff, step: tuple) -> None:
         )  # fmt: skip
 
 
-def _rows(engine: Engine) -> list[tuple]:
+def _rows(engine: Engine) -> tuple[list[tuple], list[tuple]]:
+    """The rows of `client_flag_inputs` and of `client_flag_steps`, sorted."""
     with engine.connect() as conn:
-        return sorted(tuple(r) for r in conn.execute(select(ClientFlagInput.__table__)).all())
+        return _read_both(conn)
 
 
-def _rebuilt(engine: Engine) -> list[tuple]:
+def _read_both(conn: Connection) -> tuple[list[tuple], list[tuple]]:
+    return tuple(  # type: ignore[return-value]
+        sorted(tuple(r) for r in conn.execute(select(table.__table__)).all())
+        for table in (ClientFlagInput, ClientFlagStep)
+    )
+
+
+def _rebuilt(engine: Engine) -> tuple[list[tuple], list[tuple]]:
     """The rows a rebuild would make, rolled back afterwards."""
     with engine.connect() as conn:
         transaction = conn.begin()
         flag_inputs.rebuild(conn)
-        rows = sorted(tuple(r) for r in conn.execute(select(ClientFlagInput.__table__)).all())
+        rows = _read_both(conn)
         transaction.rollback()
     return rows
+
+
+def _inputs_both_ways(conn: Connection, active: Select, as_of: dt.date) -> None:
+    """The inputs as of `as_of` read from the steps equal the inputs derived live."""
+    stepped = flags._stepped_inputs(conn, active, as_of)
+    assert stepped is not None
+    live = flags._live_inputs(conn, active, as_of)
+    pd.testing.assert_frame_equal(_comparable(stepped), _comparable(live), check_dtype=False)
+
+
+def _comparable(inputs: pd.DataFrame) -> pd.DataFrame:
+    """Inputs in client order, numbers as floats and the recent-score check as a bool."""
+    frame = inputs.sort_values("client_id", ignore_index=True)
+    frame["scored_lately"] = frame["scored_lately"].astype(bool)
+    for column in ("completion_credit", "sessions_with_homework", "no_shows"):
+        frame[column] = pd.to_numeric(frame[column]).astype(float)
+    return frame
 
 
 def _both_ways(engine: Engine, viewer: object, filters: Filters) -> pd.DataFrame:
@@ -115,6 +140,8 @@ def test_flag_inputs_equal_a_rebuild_and_the_flags_read_from_them_equal_the_live
                 scope_of(conn, staff.viewers[staff.ada], _on(TODAY)), None
             )
             assert flags._kept_inputs(conn, active, TODAY) is not None  # today reads the table
+            for as_of in (day(earlier), day(earlier) - dt.timedelta(days=1), TODAY):
+                _inputs_both_ways(conn, active, as_of)
         for who in (staff.ada, staff.ana):
             for as_of in (TODAY, day(earlier)):
                 _both_ways(engine, staff.viewers[who], _on(as_of))
@@ -166,10 +193,51 @@ def test_the_four_flags_read_from_the_table_as_of_today(sqlite_engine):
     assert dict(kept)[low] == 0.5 and dict(kept)[fine] is None  # 3 reviewed: fewer than 4
 
 
+def test_the_flags_as_of_a_past_day_read_the_steps(sqlite_engine):
+    """A step per day that changes a client's inputs, worked out by hand: the low-completion
+    client's credit is judged from the day their fourth reviewed assignment was set; the
+    no-show client's run from their second missed session. Two weeks in, only the no-shows are
+    due (three reviewed assignments are too few, and 14 days is too soon for a missing score)."""
+    p = Practice(sqlite_engine)
+    ana = p.clinician("Ana")
+    start = TODAY - dt.timedelta(days=60)
+    low, missing = (p.client(ana, intake=start, code=f"C-{n:04d}") for n in (1, 2))
+    for n, status in enumerate(("partial", "not_done", "not_done", "not_done")):
+        on = start + dt.timedelta(days=7 * n)
+        p.assignment(low, on, status, reviewed=on + dt.timedelta(days=7))
+    p.session(missing, start, "no_show")
+    p.session(missing, start + dt.timedelta(days=7), "no_show")
+    with sqlite_engine.connect() as conn:
+        steps = conn.execute(select(ClientFlagStep.__table__).order_by("client_id", "day")).all()
+    week = dt.timedelta(days=7)
+    assert [tuple(r) for r in steps] == [
+        (low, start, None, None, None),
+        (low, start + week, None, None, None),
+        (low, start + 2 * week, None, None, None),
+        (low, start + 3 * week, 0.5, None, None),  # 0.5 of 4: under 25 %
+        (missing, start, None, None, None),  # one session: too few to judge
+        (missing, start + week, None, None, 2),
+    ]
+    two_weeks_in = start + 2 * week
+    with sqlite_engine.connect() as conn:
+        scope = scope_of(conn, p.viewer(ana), _on(two_weeks_in))
+        active = flags._active_clients(scope, None)
+        assert flags._kept_inputs(conn, active, two_weeks_in) is None  # later data: not today's
+        _inputs_both_ways(conn, active, two_weeks_in)
+    raised = _both_ways(sqlite_engine, p.viewer(ana), _on(two_weeks_in))
+    assert raised[["client_id", "flag"]].values.tolist() == [[missing, "no_shows"]]
+    for as_of, flagged in ((start + week - dt.timedelta(days=1), []), (start + week, [missing])):
+        raised = _both_ways(sqlite_engine, p.viewer(ana), _on(as_of))  # a step holds from its day
+        assert raised["client_id"].tolist() == flagged
+    raised = _both_ways(sqlite_engine, p.viewer(ana), _on(start + 3 * week))
+    assert sorted(raised["flag"]) == ["low_completion", "no_shows"]
+
+
 @pytest.mark.parametrize("later", [False, True])
 def test_a_score_written_past_engine_write_or_after_the_day_is_read_live(sqlite_engine, later):
-    """Rows written past `engine.write` leave their clients marked, and a client scored after
-    the as-of day is not the table's to answer: either way the flags are derived live."""
+    """Rows written past `engine.write` leave their clients marked, and the flags are derived
+    live until a write recomputes them; a client scored after the as-of day is not the inputs
+    table's to answer, and the steps answer instead."""
     p = Practice(sqlite_engine)
     ana = p.clinician("Ana")
     client = p.client(ana, intake=TODAY - dt.timedelta(days=60))
@@ -183,13 +251,15 @@ def test_a_score_written_past_engine_write_or_after_the_day_is_read_live(sqlite_
     as_of = TODAY - dt.timedelta(days=1) if later else TODAY
     with sqlite_engine.connect() as conn:
         scope = scope_of(conn, p.viewer(ana), _on(as_of))
-        assert flags._kept_inputs(conn, flags._active_clients(scope, None), as_of) is None
+        active = flags._active_clients(scope, None)
+        assert flags._kept_inputs(conn, active, as_of) is None
+        assert (flags._stepped_inputs(conn, active, as_of) is None) is not later
     _both_ways(sqlite_engine, p.viewer(ana), _on(as_of))
 
 
-def test_the_migration_fills_the_inputs_as_a_rebuild_does(engine):
-    """0013 fills `client_flag_inputs` from what is there: a downgrade to 0012 and an upgrade
-    give the rows a rebuild gives, for every rule's input."""
+def test_the_migrations_fill_the_inputs_and_steps_as_a_rebuild_does(engine):
+    """0013 fills `client_flag_inputs` and 0014 `client_flag_steps` from what is there: a
+    downgrade to 0012 and an upgrade give the rows a rebuild gives, for every rule's input."""
     from alembic import command
 
     from data_access.store.migrate import alembic_config, upgrade
@@ -200,7 +270,7 @@ def test_the_migration_fills_the_inputs_as_a_rebuild_does(engine):
     p.score(staff.clients[4], "PHQ-9", 11, day(3))  # a client with a score alone
     p.session(staff.clients[4], day(30), "scheduled")  # booked ahead: not an input
     before = _rows(engine)
-    assert len(before) == 5
+    assert len(before[0]) == 5 and len(before[1]) > 5  # inputs per client; steps per day
     command.downgrade(alembic_config(engine), "0012")
     upgrade(engine)
     assert _rows(engine) == before == _rebuilt(engine)
