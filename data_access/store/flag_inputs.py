@@ -110,8 +110,7 @@ def completion_credit(as_of: AsOf, owner: Owner = CLIENTS) -> ColumnElement[floa
         .order_by(Assignment.due_on.desc(), Assignment.id.desc())
     )
     window = metrics.LOW_COMPLETION_WINDOW
-    credit = lambda last: metrics.assignment_credit(last.c.status)  # noqa: E731
-    return _last_n(reviewed, window, credit, owner)
+    return _last_n(reviewed, window, lambda last: metrics.assignment_credit(last.c.status), owner)
 
 
 def sessions_with_homework(as_of: AsOf, owner: Owner = CLIENTS) -> ColumnElement[int]:
@@ -145,8 +144,9 @@ def no_shows(as_of: AsOf, owner: Owner = CLIENTS) -> ColumnElement[int]:
         .order_by(TherapySession.held_on.desc())
     )
     run = metrics.NO_SHOW_RUN
-    missed = lambda last: case((last.c.attendance == "no_show", 1), else_=0)  # noqa: E731
-    return _last_n(recorded, run, missed, owner)
+    return _last_n(
+        recorded, run, lambda last: case((last.c.attendance == "no_show", 1), else_=0), owner
+    )
 
 
 def _inputs(*conditions: ColumnElement[bool]) -> Select:
@@ -232,10 +232,11 @@ def rebuild(conn: Connection) -> tuple[int, int]:
     conn.execute(insert(ClientFlagInput).from_select(COLUMNS, _inputs()))
     conn.execute(delete(ClientFlagStep))
     conn.execute(insert(ClientFlagStep).from_select(STEP_COLUMNS, _steps(None)))
-    return tuple(  # type: ignore[return-value]
+    inputs, steps = (
         conn.execute(select(func.count()).select_from(table)).scalar_one()
         for table in (ClientFlagInput, ClientFlagStep)
     )
+    return inputs, steps
 
 
 def is_current(conn: Connection) -> bool:

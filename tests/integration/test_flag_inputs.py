@@ -70,10 +70,11 @@ def _rows(engine: Engine) -> tuple[list[tuple], list[tuple]]:
 
 
 def _read_both(conn: Connection) -> tuple[list[tuple], list[tuple]]:
-    return tuple(  # type: ignore[return-value]
+    inputs, steps = (
         sorted(tuple(r) for r in conn.execute(select(table.__table__)).all())
         for table in (ClientFlagInput, ClientFlagStep)
     )
+    return inputs, steps
 
 
 def _rebuilt(engine: Engine) -> tuple[list[tuple], list[tuple]]:
