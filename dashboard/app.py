@@ -8,7 +8,6 @@ session: only the latter draws anything.
 
 from __future__ import annotations
 
-import sys
 import threading
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from streamlit.starlette import App
 
 from dashboard.route_guard import RouteGuard
 from dashboard.session_routes import NonceCookie, session_routes
+from dashboard.warm_up import warm_up
 
 
 def main() -> None:
@@ -55,24 +55,6 @@ def run_page() -> None:
     sign_out_control(viewer)
     st.html(LINK_STYLE)
     page.run()
-
-
-def warm_up() -> None:
-    """Import the chart libraries and fit the practice's expected response as the server
-    starts, in the background, so the first people to open a page do not wait for either
-    (docs/early-warning.md). With the database down, the first page view fits instead."""
-    import plotly.graph_objects  # noqa: F401 - imported once here, not in the first page view
-    from sqlalchemy.exc import DBAPIError
-
-    from data_access.reads.expected import keep_fits
-    from data_access.store.config import database_url
-    from data_access.store.engine import get_engine
-    from data_access.store.faults import fault_line
-
-    try:
-        keep_fits(get_engine(database_url()))
-    except DBAPIError as exc:
-        print(f"warm-up skipped: {fault_line(exc) or type(exc).__name__}", file=sys.stderr)
 
 
 if __name__ == "__main__":
