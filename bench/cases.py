@@ -18,6 +18,7 @@ from data_access.access.viewer import Viewer
 from data_access.reads import assignment_counts as counts
 from data_access.reads import (
     caseload,
+    client_periods,
     client_queries,
     expected,
     flags,
@@ -68,6 +69,7 @@ class Context:
 
 
 Call = Callable[[Connection, Context], object]
+MAINTAINED_READS = (counts, scores, flags, client_periods)  # each READ_MAINTAINED: bench's "live"
 WAYS = ("maintained", "live")  # figures read from the maintained tables, or all from live rows
 
 
@@ -132,16 +134,18 @@ def _caseload_page(conn: Connection, viewer: Viewer, filters: Filters) -> object
 def _read(way: str, status: str, page_data: Callable, weeks: int) -> Call:
     """A page's data read the `way` given for the clients of `status` ("all", or "active" as
     the pages open): whole weeks from the maintained counts, every baseline and latest score
-    through the maintained spans and the flags from the kept flag inputs, or every figure
-    counted from the live tables (assignment_counts', scores' and flags' READ_MAINTAINED off)."""
+    through the maintained spans, the flags from the kept flag inputs and per-client figures
+    from the client months, or every figure counted from the live tables (READ_MAINTAINED off
+    in each of those modules)."""
 
     def call(conn: Connection, ctx: Context) -> object:
-        maintained = way == "maintained"
-        counts.READ_MAINTAINED = scores.READ_MAINTAINED = flags.READ_MAINTAINED = maintained
+        for module in MAINTAINED_READS:
+            module.READ_MAINTAINED = way == "maintained"
         try:
             return page_data(conn, ctx.viewer, replace(ctx.weeks(weeks), client_status=status))
         finally:
-            counts.READ_MAINTAINED = scores.READ_MAINTAINED = flags.READ_MAINTAINED = True
+            for module in MAINTAINED_READS:
+                module.READ_MAINTAINED = True
 
     return call
 

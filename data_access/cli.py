@@ -127,18 +127,19 @@ def cmd_checksums(args: argparse.Namespace) -> int:
 
 def cmd_rebuild_aggregates(args: argparse.Namespace) -> int:
     """Recompute every maintained table from the live tables in one transaction."""
-    from data_access.store import aggregates, flag_inputs, homework_days, score_spans
+    from data_access.store import aggregates, client_months, flag_inputs, homework_days, score_spans
     from data_access.store.engine import write
 
     with write(_engine(args), "maintained counts") as conn:
         counts, mix = aggregates.rebuild(conn)
+        months = client_months.rebuild(conn)
         days = homework_days.rebuild(conn)
         spans = score_spans.rebuild(conn)
         inputs, steps = flag_inputs.rebuild(conn)
     print(
         f"rebuilt the maintained counts: {counts:,} homework rows, {mix:,} mix rows, "
         f"{days:,} homework days, {spans:,} score spans, {inputs:,} clients' flag inputs, "
-        f"{steps:,} days of flag inputs"
+        f"{steps:,} days of flag inputs, {months:,} client months"
     )
     return 0
 
@@ -203,8 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
     add(
         "rebuild-aggregates",
         cmd_rebuild_aggregates,
-        "recompute the maintained tables (homework counts, homework days, score spans) from the "
-        "live tables (one transaction; raises the data version)",
+        "recompute the maintained tables (homework counts, homework days, score spans, flag "
+        "inputs, client months) from the live tables (one transaction; raises the data version)",
     )
 
     return parser

@@ -11,15 +11,11 @@ from sqlalchemy import Connection, func, select
 
 from data_access.access.viewer import Viewer
 from data_access.reads import metrics
+from data_access.reads.client_periods import homework_due_per_client, sessions_per_client
 from data_access.reads.filters import Filters, date_between, type_condition
 from data_access.reads.flags import by_client, flags_in
 from data_access.reads.frames import read_frame
-from data_access.reads.outcomes import homework_due_per_client
-from data_access.reads.practice import (
-    active_in_period,
-    attended_per_client,
-    client_outcomes,
-)
+from data_access.reads.practice import active_in_period, client_outcomes
 from data_access.reads.queries import client_names
 from data_access.reads.scope import scope_of
 from data_access.store.schema import Assignment, Client, monday_of
@@ -63,11 +59,7 @@ def headline_clients(conn: Connection, viewer: Viewer, filters: Filters, key: st
         ids = read_frame(select(Client.id).where(active_in_period(scope)), conn)
         return _named(conn, key, pd.DataFrame(index=ids["id"]))
     if key in ("sessions", "setting"):
-        per_client = read_frame(attended_per_client(conn, scope), conn)
-        per_client = per_client[per_client["attended"] > 0].set_index("client_id")
-        for column in ("attended", "with_homework"):
-            per_client[column] = per_client[column].astype(int)
-        return _named(conn, key, per_client)
+        return _named(conn, key, sessions_per_client(conn, scope).set_index("client_id"))
     if key == "assigned":
         conditions = [date_between(Assignment.assigned_on, filters)]
         if filters.start:

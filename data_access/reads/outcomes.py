@@ -13,19 +13,18 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 from scipy import stats
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, or_, select
 from statsmodels.stats.proportion import proportion_confint
 
 from data_access.access.viewer import Viewer
 from data_access.reads import metrics
-from data_access.reads.assignment_counts import due_in_period
-from data_access.reads.filters import EVERYONE, Filters, type_condition
+from data_access.reads.client_periods import homework_due_per_client, sessions_per_client
+from data_access.reads.filters import EVERYONE, Filters
 from data_access.reads.frames import read_frame
 from data_access.reads.insight import mean_with_interval
-from data_access.reads.practice import attended_per_client
 from data_access.reads.scope import Scope, scope_of
 from data_access.reads.scores import window_pairs
-from data_access.store.schema import MEASURES, Assignment, Client, Clinician
+from data_access.store.schema import MEASURES, Client, Clinician
 
 # The paired outcomes, in the order they are shown (dashboard/outcome_words.py names them).
 OUTCOMES = ("reliable_improvement", "recovered", "reliable_recovery", "reliable_deterioration")
@@ -62,37 +61,13 @@ def _clients_in_view(conn: Connection, scope: Scope) -> pd.DataFrame:
     return read_frame(query, conn)
 
 
-def homework_due_per_client(conn: Connection, scope: Scope) -> pd.DataFrame:
-    """Per client: homework due in the period and its completion counts, by the rule every
-    page uses for "completion in a period" (due in it), so the figures match Overview."""
-    query = (
-        select(
-            Assignment.client_id,
-            func.count().label("due"),
-            metrics.completed_count().label("completed"),
-            metrics.partial_count().label("partial"),
-            metrics.reviewed_count().label("reviewed"),
-            metrics.completion_credit().label("credit"),
-        )
-        .where(
-            due_in_period(scope.filters),
-            type_condition(scope.filters),
-            scope.client_ids(Assignment.client_id),
-        )
-        .group_by(Assignment.client_id)
-    )
-    return read_frame(query, conn)
-
-
 def _sessions_per_client(conn: Connection, scope: Scope) -> pd.DataFrame:
     """Attended sessions in the window up to the as-of day, and how many had homework set."""
     filters = scope.filters
     end = min(filters.end or filters.as_of, filters.as_of)
     if filters.start and filters.start > end:  # a window that has not begun yet
         return pd.DataFrame(columns=["client_id", "attended", "sessions_with_homework"])
-    frame = read_frame(
-        attended_per_client(conn, scope.with_filters(replace(filters, end=end))), conn
-    )
+    frame = sessions_per_client(conn, scope.with_filters(replace(filters, end=end)))
     return frame.rename(columns={"with_homework": "sessions_with_homework"})
 
 

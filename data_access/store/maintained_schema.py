@@ -1,9 +1,9 @@
 """The maintained tables: figures kept equal to the live tables inside every write.
 
 Each has a module that recomputes it (`aggregates.py`, `homework_days.py`, `score_spans.py`,
-`flag_inputs.py` for the flag inputs and their steps) and a "stale" table of marks that
-triggers fill and the same write clears (the flag inputs and steps read the marks of the
-homework days and the score spans). docs/metrics.md
+`flag_inputs.py` for the flag inputs and their steps, `client_months.py`) and a "stale" table
+of marks that triggers fill and the same write clears (the flag inputs, their steps and the
+client months read the marks of the homework days and the score spans). docs/metrics.md
 says which figures read which table; docs/operations.md how to rebuild them.
 """
 
@@ -159,3 +159,24 @@ class ClientFlagStep(Base):
     completion_credit: Mapped[float | None] = mapped_column(Float)
     sessions_with_homework: Mapped[int | None] = mapped_column(Integer)
     no_shows: Mapped[int | None] = mapped_column(Integer)
+
+
+class ClientMonth(Base):
+    """Maintained: one client's homework due and attended sessions in one calendar month
+    (`data_access/store/client_months.py` keeps it equal to `assignments` and `therapy_sessions`
+    in every write, migration 0015). A client with neither in a month has no row for it."""
+
+    __tablename__ = "client_months"
+    # A client's months stored together, in order: a period reads one short range per client.
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    client_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)  # its first day
+    # assignments (any type) due that month, and of them completed, partial and reviewed
+    due: Mapped[int] = mapped_column(Integer)
+    completed: Mapped[int] = mapped_column(Integer)
+    partial: Mapped[int] = mapped_column(Integer)
+    reviewed: Mapped[int] = mapped_column(Integer)
+    # attended sessions held that month, and of them those with homework (any type) set that day
+    attended: Mapped[int] = mapped_column(Integer)
+    with_homework: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,157 @@
+"""Per client over a period: homework due and its completion, attended sessions and those with
+homework set that day.
+
+The period's whole calendar months are added up from the maintained `client_months`
+(`data_access/store/client_months.py`); the days before its first whole month and after its
+last are counted from the assignments and sessions themselves, as is everything while a type
+filter is on (the months hold every type) or a write has left marks. Both ways give the same
+rows (docs/metrics.md, "Where the figures are read from").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import replace
+
+import pandas as pd
+from sqlalchemy import Connection, func, select
+
+from data_access.reads import metrics
+from data_access.reads.assignment_counts import due_in_period
+from data_access.reads.filters import type_condition
+from data_access.reads.frames import read_frame
+from data_access.reads.practice import attended_per_client
+from data_access.reads.scope import Scope
+from data_access.store.client_months import DUE, SESSIONS
+from data_access.store.homework_days import is_current
+from data_access.store.maintained_schema import ClientMonth
+from data_access.store.schema import Assignment
+
+READ_MAINTAINED = True  # the benchmark and the tests turn it off to compare with the live read
+DAY = dt.timedelta(days=1)
+Months = tuple[dt.date | None, dt.date | None]  # first and last whole month (None: unbounded)
+Edge = tuple[dt.date, dt.date, int]  # days counted live, added (1) or taken off (-1)
+
+
+def homework_due_per_client(conn: Connection, scope: Scope) -> pd.DataFrame:
+    """Per client: homework due in the period and its completion counts, by the rule every
+    page uses for "completion in a period" (due in it), so the figures match Overview.
+
+    Columns: client_id, due, completed, partial, reviewed, credit; clients with homework due.
+    """
+    frame = _per_client(conn, scope, DUE, _live_due)
+    frame["credit"] = metrics.credit(frame["completed"], frame["partial"]).astype(float)
+    return frame
+
+
+def sessions_per_client(conn: Connection, scope: Scope) -> pd.DataFrame:
+    """Per client: attended sessions in the period (`attended`) and how many had homework of
+    the chosen types set that day (`with_homework`, practice.attended_per_client's rule);
+    clients with an attended session."""
+    return _per_client(conn, scope, SESSIONS, _live_sessions)
+
+
+def _live_due(conn: Connection, scope: Scope) -> pd.DataFrame:
+    filters = scope.filters
+    query = (
+        select(
+            Assignment.client_id,
+            func.count().label("due"),
+            metrics.completed_count().label("completed"),
+            metrics.partial_count().label("partial"),
+            metrics.reviewed_count().label("reviewed"),
+        )
+        .where(
+            due_in_period(filters),
+            type_condition(filters),
+            scope.client_ids(Assignment.client_id),
+        )
+        .group_by(Assignment.client_id)
+    )
+    return read_frame(query, conn)
+
+
+def _live_sessions(conn: Connection, scope: Scope) -> pd.DataFrame:
+    return read_frame(attended_per_client(conn, scope), conn)
+
+
+def _per_client(
+    conn: Connection,
+    scope: Scope,
+    columns: list[str],
+    live: Callable[[Connection, Scope], pd.DataFrame],
+) -> pd.DataFrame:
+    """`columns` per client with a non-zero first column, by client: months from the maintained
+    table with the edges `live` (`_month_parts`), or all of it `live` when the months cannot
+    answer."""
+    filters = scope.filters
+    parts = _month_parts(filters.start, filters.end)
+    if not READ_MAINTAINED or filters.type_ids or parts is None or not is_current(conn):
+        frames = [live(conn, scope)]
+    else:
+        months, edges = parts
+        frames = [_summed(conn, scope, months, columns)]
+        for first, last, sign in edges:
+            edge = live(conn, scope.with_filters(replace(filters, start=first, end=last)))
+            edge[columns] = edge[columns] * sign
+            frames.append(edge)
+    frame = pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
+    frame = frame.groupby("client_id", as_index=False, sort=True)[columns].sum()
+    frame[columns] = frame[columns].astype(int)
+    return frame[frame[columns[0]] > 0].reset_index(drop=True)
+
+
+def _summed(conn: Connection, scope: Scope, months: Months, columns: list[str]) -> pd.DataFrame:
+    """`columns` per client summed over the maintained months from `months[0]` to `months[1]`."""
+    first, last = months
+    conditions = [scope.client_ids(ClientMonth.client_id)]
+    if first is not None:
+        conditions.append(ClientMonth.month >= first)
+    if last is not None:
+        conditions.append(ClientMonth.month <= last)
+    query = (
+        select(
+            ClientMonth.client_id,
+            *(func.sum(getattr(ClientMonth, column)).label(column) for column in columns),
+        )
+        .where(*conditions)
+        .group_by(ClientMonth.client_id)
+    )
+    return read_frame(query, conn)
+
+
+def _month_after(day: dt.date) -> dt.date:
+    """The first day of the month after `day`'s."""
+    return (day.replace(day=1) + dt.timedelta(days=31)).replace(day=1)
+
+
+def _month_parts(start: dt.date | None, end: dt.date | None) -> tuple[Months, list[Edge]] | None:
+    """The calendar months to add up for the period [start, end] (None where it is open) and
+    the days to count live at its edges: a partial month is either counted live over the
+    period's days in it (+1), or taken whole from the table with the days outside the period
+    counted live and taken off (-1), whichever reads fewer days. None when the period lies
+    within one month: then all of it is counted live."""
+    if start is not None and end is not None and start.replace(day=1) == end.replace(day=1):
+        return None
+    edges: list[Edge] = []
+    first = start
+    if start is not None and start.day != 1:
+        month, after = start.replace(day=1), _month_after(start)
+        if start - month < after - start:  # fewer days before the period than in it
+            first = month
+            edges.append((month, start - DAY, -1))
+        else:
+            first = after
+            edges.append((start, after - DAY, 1))
+    last = None if end is None else end.replace(day=1)
+    if end is not None and _month_after(end) - DAY != end:
+        month, after = end.replace(day=1), _month_after(end)
+        if after - DAY - end < end - month + DAY:  # fewer days after the period than in it
+            edges.append((end + DAY, after - DAY, -1))
+        else:
+            last = (month - DAY).replace(day=1)
+            edges.append((month, end, 1))
+    if first is not None and last is not None and first > last:
+        return None
+    return (first, last), edges
