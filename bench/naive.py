@@ -295,7 +295,7 @@ def needs_attention(conn: Connection, viewer: Viewer, today: dt.date) -> pd.Data
         attended = mine[mine["attendance"] == "attended"].head(3)
         if len(attended) == 3 and not any((client.id, d) in set_on for d in attended["held_on"]):
             raised.append((client.id, "no_homework"))
-        last2 = mine.head(2)
+        last2 = mine[mine["attendance"] != "scheduled"].head(2)  # recorded: attended or missed
         if len(last2) == 2 and (last2["attendance"] == "no_show").all():
             raised.append((client.id, "no_shows"))
         if pd.Timestamp(client.intake_on).date() <= since and client.id not in recently_scored:
