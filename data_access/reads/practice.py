@@ -15,15 +15,15 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, Select, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select
 
 from data_access.reads import metrics
+from data_access.reads.client_periods import sessions_per_client
 from data_access.reads.filters import Filters, date_between, type_condition
 from data_access.reads.frames import read_frame
 from data_access.reads.scope import Scope
 from data_access.reads.scores import paired, window_pairs, window_pairs_select
-from data_access.store.engine import is_sqlite
-from data_access.store.schema import Assignment, Client, TherapySession, monday_of
+from data_access.store.schema import Assignment, Client, monday_of
 
 OUTCOME_MEASURES = ("PHQ-9", "GAD-7")
 
@@ -40,77 +40,21 @@ def previous_period(filters: Filters) -> Filters | None:
     return replace(filters, start=start, end=end, today=min(end, filters.as_of))
 
 
-def attended_per_client(conn: Connection, scope: Scope) -> Select:
-    """SELECT per client in view: attended sessions in the period (`attended`) and how many had
-    homework of the chosen types set that day (`with_homework`).
-
-    Homework-setting rate (docs/metrics.md): an attended session counts as "set" when at least one
-    assignment of the chosen types for that client has `assigned_on` = the session's date.
-    """
-    filters = scope.filters
-    attended = (
-        TherapySession.attendance == "attended",
-        date_between(TherapySession.held_on, filters),
-        scope.client_ids(TherapySession.client_id),
-    )
-    homework_set = exists().where(
-        Assignment.client_id == TherapySession.client_id,
-        Assignment.assigned_on == TherapySession.held_on,
-        type_condition(filters),
-    )
-    if is_sqlite(conn):
-        # SQLite probes each client's assignments in (client_id, assigned_on) order, one index
-        # seek per session; counting the sessions a second time would cost more than it saves.
-        return (
-            select(
-                TherapySession.client_id,
-                func.count().label("attended"),
-                func.sum(case((homework_set, 1), else_=0)).label("with_homework"),
-            )
-            .where(*attended)
-            .group_by(TherapySession.client_id)
-        )
-    # PostgreSQL keeps an EXISTS inside an expression as a probe per session (351,314 for a
-    # year of the practice), but plans one in WHERE as a merge semi-join that reads both
-    # (client_id, date) indexes once.
-    sessions = (
-        select(TherapySession.client_id, func.count().label("attended"))
-        .where(*attended)
-        .group_by(TherapySession.client_id)
-        .subquery()
-    )
-    with_homework = (
-        select(TherapySession.client_id, func.count().label("n"))
-        .where(*attended, homework_set)
-        .group_by(TherapySession.client_id)
-        .subquery()
-    )
-    return select(
-        sessions.c.client_id,
-        sessions.c.attended,
-        func.coalesce(with_homework.c.n, 0).label("with_homework"),
-    ).join(with_homework, with_homework.c.client_id == sessions.c.client_id, isouter=True)
-
-
 def session_counts(conn: Connection, scope: Scope, by_clinician: bool = False) -> pd.DataFrame:
     """Attended sessions in the period and how many had homework set that day, in all or per
-    clinician (their clients' `attended_per_client` summed), with the homework-setting rate."""
-    per_client = attended_per_client(conn, scope).subquery()
-    totals = [
-        func.coalesce(func.sum(per_client.c.attended), 0).label("attended"),
-        func.coalesce(func.sum(per_client.c.with_homework), 0).label("with_homework"),
-    ]
+    clinician (only those with sessions): their clients' `client_periods.sessions_per_client`
+    summed, with the homework-setting rate."""
+    per_client = sessions_per_client(conn, scope)
+    counts = ["attended", "with_homework"]
     if by_clinician:
-        query = (
-            select(Client.clinician_id, *totals)
-            .join(Client, Client.id == per_client.c.client_id)
-            .group_by(Client.clinician_id)
+        owners = read_frame(
+            select(Client.id.label("client_id"), Client.clinician_id).where(scope.clients()), conn
         )
+        frame = per_client.merge(owners, on="client_id")
+        frame = frame.groupby("clinician_id", as_index=False, sort=True)[counts].sum()
     else:
-        query = select(*totals)
-    frame = read_frame(query, conn)
-    for column in ("attended", "with_homework"):
-        frame[column] = frame[column].fillna(0).astype(int)
+        frame = per_client[counts].sum().to_frame().T
+    frame[counts] = frame[counts].astype(int)
     attended = frame["attended"].astype(float)
     frame["setting_rate"] = frame["with_homework"] / attended.where(attended > 0)
     return frame

@@ -50,7 +50,7 @@ def month_of(conn: Connection, day: ColumnElement[dt.date]) -> ColumnElement[dt.
 
 def homework_set_at_session() -> ColumnElement[bool]:
     """SQL, per session: homework of any type set for its client on its day, the rule of the
-    homework-setting rate (docs/metrics.md) without a type filter."""
+    homework-setting rate (docs/metrics.md); the live read adds its type filter."""
     return exists().where(
         Assignment.client_id == TherapySession.client_id,
         Assignment.assigned_on == TherapySession.held_on,
