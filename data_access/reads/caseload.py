@@ -12,9 +12,10 @@ from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, sel
 
 from data_access.access.viewer import Viewer
 from data_access.reads import metrics
-from data_access.reads.assignment_counts import COUNT_COLUMNS, assignment_counts, due_in
+from data_access.reads.assignment_counts import COUNT_COLUMNS, assignment_counts
+from data_access.reads.client_periods import homework_due_per_client, sessions_per_client
 from data_access.reads.expected import OnTrackSummary, on_track_summary
-from data_access.reads.filters import Filters, date_between, type_condition
+from data_access.reads.filters import Filters
 from data_access.reads.flags import by_client, flags_and_course, flags_in, severity_rank
 from data_access.reads.frames import read_frame
 from data_access.reads.practice import (
@@ -25,7 +26,7 @@ from data_access.reads.practice import (
     session_counts,
 )
 from data_access.reads.scope import Scope, scope_of
-from data_access.store.schema import SCHEDULED, Assignment, Client, Clinician, Score, TherapySession
+from data_access.store.schema import SCHEDULED, Client, Clinician, Score, TherapySession
 
 ATTENTION_COLUMNS = ["client_id", "client_code", "clinician_id", "clinician", "flags"]
 CONTACT_COLUMNS = [
@@ -249,26 +250,9 @@ def clinician_clients(conn: Connection, scope: Scope, clinician_id: int) -> pd.D
             outcome=[],
         )
     ids = tuple(int(i) for i in clients["client_id"])
-    sessions = read_frame(
-        select(TherapySession.client_id, func.count().label("attended"))
-        .where(
-            TherapySession.client_id.in_(ids),
-            TherapySession.attendance == "attended",
-            date_between(TherapySession.held_on, mine),
-        )
-        .group_by(TherapySession.client_id),
-        conn,
-    ).set_index("client_id")
-    due = read_frame(
-        select(
-            Assignment.client_id,
-            metrics.reviewed_count().label("reviewed"),
-            metrics.completion_credit().label("credit"),
-        )
-        .where(Assignment.client_id.in_(ids), due_in(mine), type_condition(mine))
-        .group_by(Assignment.client_id),
-        conn,
-    ).set_index("client_id")
+    theirs = scope.with_filters(mine)
+    sessions = sessions_per_client(conn, theirs).set_index("client_id")[["attended"]]
+    due = homework_due_per_client(conn, theirs).set_index("client_id")[["reviewed", "credit"]]
     outcomes = client_outcomes(conn, scope, ids).set_index("client_id")
     frame = clients.set_index("client_id").join(sessions).join(due)
     frame = frame.join(outcomes[["improved", "deteriorated", "phq_change", "gad_change"]])
