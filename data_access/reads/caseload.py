@@ -77,26 +77,23 @@ def attention_list(conn: Connection, scope: Scope) -> pd.DataFrame:
     risk item come first (unreviewed before reviewed), then by their most urgent flag
     (flags.SEVERITY), then those with the most flags, then by clinician and code. The last
     session and score are read apart (`last_contact`), for the rows a page shows."""
-    return _attention_from(conn, flags_in(conn, scope))
+    return _attention_from(flags_in(conn, scope))
 
 
-def _attention_from(conn: Connection, flags: pd.DataFrame) -> pd.DataFrame:
+def _attention_from(flags: pd.DataFrame) -> pd.DataFrame:
     """`attention_list`'s rows from `flags.flags_in`'s."""
     if flags.empty:
         return pd.DataFrame(columns=ATTENTION_COLUMNS)
-    ids = tuple(int(i) for i in flags["client_id"].unique())
     grouped = flags.groupby("client_id", sort=False)
     per_client = pd.DataFrame(
         {
             "client_code": grouped["client_code"].first(),
+            "clinician_id": grouped["clinician_id"].first(),
             "clinician": grouped["clinician"].first(),
             "flags": pd.Series(by_client(flags), dtype=object),
         }
     )
-    owners = read_frame(
-        select(Client.id.label("client_id"), Client.clinician_id).where(Client.id.in_(ids)), conn
-    ).set_index("client_id")
-    frame = per_client.join(owners).reset_index().rename(columns={"index": "client_id"})
+    frame = per_client.reset_index().rename(columns={"index": "client_id"})
     frame["n_flags"] = grouped.size().reindex(frame["client_id"]).to_numpy()
     rank = flags["flag"].map(severity_rank) * 2 + flags["reviewed"].astype(int)
     frame["top"] = rank.groupby(flags["client_id"]).min().reindex(frame["client_id"]).to_numpy()
@@ -119,7 +116,7 @@ def day_view(conn: Connection, viewer: Viewer, filters: Filters) -> DayView:
     first and latest scores. Both depend on the filters' as-of day and clinicians alone, so
     pages cache it on `filters.on_the_day()` and share it (Overview counts the list's rows)."""
     flags, course = flags_and_course(conn, scope_of(conn, viewer, filters))
-    return DayView(_attention_from(conn, flags), on_track_summary(conn, course))
+    return DayView(_attention_from(flags), on_track_summary(conn, course))
 
 
 def last_contact(

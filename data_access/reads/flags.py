@@ -32,7 +32,9 @@ from data_access.store import flag_inputs
 from data_access.store.maintained_schema import ClientFlagInput, ClientFlagStep
 from data_access.store.schema import Client, Score
 
-FLAG_COLUMNS = ["client_id", "client_code", "clinician", "flag", "reviewed", "facts"]
+FLAG_COLUMNS = [
+    "client_id", "client_code", "clinician_id", "clinician", "flag", "reviewed", "facts",
+]  # fmt: skip
 # Most urgent first: a client's place in any list is set by their most urgent flag.
 SEVERITY = (
     "risk_item",
@@ -265,8 +267,9 @@ def flags_in(
 ) -> pd.DataFrame:
     """One row per (client, flag) raised today for the scope's active clients.
 
-    Columns: client_id, client_code, clinician, flag (its code), reviewed (a risk item marked
-    reviewed) and facts (RaisedFlag.facts: what the flag's words need).
+    Columns: client_id, client_code, clinician_id, clinician (the name), flag (its code),
+    reviewed (a risk item marked reviewed) and facts (RaisedFlag.facts: what the flag's words
+    need).
     """
     return _flag_rows(conn, _raise_flags(conn, scope, client_ids))
 

@@ -33,13 +33,14 @@ def _client_rows() -> Select:
 
 
 def client_names(conn: Connection, client_ids: Iterable[int]) -> pd.DataFrame:
-    """Code and clinician's name of the clients `client_ids` (already in the viewer's scope).
+    """Code and clinician of the clients `client_ids` (already in the viewer's scope).
 
-    Columns: client_id, client_code, clinician.
+    Columns: client_id, client_code, clinician_id, clinician (the name).
     """
     query = select(
         Client.id.label("client_id"),
         Client.code.label("client_code"),
+        Client.clinician_id,
         Clinician.name.label("clinician"),
     ).join(Clinician, Clinician.id == Client.clinician_id)
     return read_frame(query.where(Client.id.in_([int(i) for i in client_ids])), conn)
