@@ -122,9 +122,15 @@ def test_a_period_is_split_into_whole_months_and_the_fewer_days_at_each_edge() -
     assert _month_parts(None, D(2026, 5, 31)) == ((None, D(2026, 5, 1)), [])
     assert _month_parts(D(2026, 5, 1), None) == ((D(2026, 5, 1), None), [])
     assert _month_parts(None, None) == ((None, None), [])
-    # Within one month, or across one boundary with no whole month between: all counted live.
+    # Within one month, across one boundary with no whole month between, or with more than a
+    # quarter of the days at the edges (12 + 12 of 20 Aug–12 Nov's 85): all counted live.
     assert _month_parts(D(2026, 5, 3), D(2026, 5, 20)) is None
     assert _month_parts(D(2026, 4, 20), D(2026, 5, 10)) is None
+    assert _month_parts(D(2026, 8, 20), D(2026, 11, 12)) is None
+    assert _month_parts(D(2026, 8, 31), D(2026, 11, 23)) == (
+        (D(2026, 9, 1), D(2026, 11, 1)),
+        [(D(2026, 8, 31), D(2026, 8, 31), 1), (D(2026, 11, 24), D(2026, 11, 30), -1)],
+    )
 
 
 def test_the_months_of_one_client_and_two_periods_worked_by_hand(engine):
