@@ -1,5 +1,5 @@
 """What a freshly started server does before anyone asks: import the pages' modules and fit the
-expected response, so the first page view after a restart costs what any other does."""
+expected response, so the first page view after a restart costs about what a later one does."""
 
 from __future__ import annotations
 

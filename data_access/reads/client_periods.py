@@ -49,8 +49,8 @@ def homework_due_per_client(conn: Connection, scope: Scope) -> pd.DataFrame:
 
 def sessions_per_client(conn: Connection, scope: Scope) -> pd.DataFrame:
     """Per client: attended sessions in the period (`attended`) and how many had homework of
-    the chosen types set that day (`with_homework`, practice.attended_per_client's rule);
-    clients with an attended session."""
+    the chosen types set that day (`with_homework`, `attended_per_client`'s rule); clients
+    with an attended session."""
     return _per_client(conn, scope, SESSIONS, _live_sessions)
 
 
