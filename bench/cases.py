@@ -24,6 +24,7 @@ from data_access.reads import (
     flags,
     insight,
     on_track_outcomes,
+    outcome_lag,
     outcomes,
     overview,
     practice,
@@ -70,6 +71,7 @@ class Context:
 
 Call = Callable[[Connection, Context], object]
 MAINTAINED_READS = (counts, scores, flags, client_periods)  # each READ_MAINTAINED: bench's "live"
+OUTCOME_PAGE_MEASURE = "PHQ-9"  # the measure the outcomes page opens on
 WAYS = ("maintained", "live")  # figures read from the maintained tables, or all from live rows
 
 
@@ -129,6 +131,20 @@ def _caseload_page(conn: Connection, viewer: Viewer, filters: Filters) -> object
     data = caseload.with_attention(caseload.caseload_data(conn, viewer, filters), attention)
     shown = tuple(int(i) for i in attention["client_id"][:ATTENTION_ROWS_PER_PAGE])
     return data, caseload.last_contact(conn, viewer, day, shown)
+
+
+def _outcomes_page(conn: Connection, viewer: Viewer, filters: Filters) -> object:
+    """Everything the outcomes page reads as it opens on its first measure (PHQ-9): each
+    client's homework, sessions and scores for the period, the week-later view, and the
+    early-warning figures (how well the alert predicts, outcome by homework after the flag),
+    which depend on the viewer alone and are cached apart by the page."""
+    measure = OUTCOME_PAGE_MEASURE
+    return (
+        outcomes.client_frame(conn, viewer, filters),
+        outcome_lag.lag_view(conn, viewer, filters, measure),
+        on_track_outcomes.alert_accuracy(conn, viewer, measure),
+        on_track_outcomes.outcome_by_completion(conn, viewer, measure),
+    )
 
 
 def _read(way: str, status: str, page_data: Callable, weeks: int) -> Call:
@@ -243,7 +259,7 @@ CASES: list[Case] = [
             ("overview", _overview_page, 12),
             ("caseload", _caseload_page, 12),
             ("homework", insight.homework_page, 12),
-            ("outcomes", outcomes.client_frame, 52),
+            ("outcomes", _outcomes_page, 52),
         )
         for status in ("active", "all")
         for way in WAYS
