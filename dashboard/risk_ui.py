@@ -3,6 +3,7 @@ practice pages. Read on every run, never from a cache, so a new risk item is nev
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from urllib.parse import quote
 
@@ -35,8 +36,8 @@ def risk_items(viewer: Viewer, client_ids: Sequence[int] | None = None) -> pd.Da
         return open_risk_items(conn, scope_of(conn, viewer, Filters()), client_ids)
 
 
-def _reviewed_words(row: pd.Series) -> str:
-    return f"Reviewed by {row['reviewed_by']} on {row['reviewed_at']:%d %b %Y %H:%M}."
+def _reviewed_words(by: str, at: dt.datetime) -> str:
+    return f"Reviewed by {by} on {at:%d %b %Y %H:%M}."
 
 
 def risk_banner(viewer: Viewer, client_id: int) -> bool:
@@ -49,7 +50,8 @@ def risk_banner(viewer: Viewer, client_id: int) -> bool:
     row = items.iloc[0]
     words = risk_rule(int(row["answer"]), row["recorded_on"])
     if row["reviewed"]:
-        st.error(f"**Risk item (reviewed)**: {words} {_reviewed_words(row)}", icon=ICON)
+        reviewed = _reviewed_words(row["reviewed_by"], row["reviewed_at"])
+        st.error(f"**Risk item (reviewed)**: {words} {reviewed}", icon=ICON)
         if row["note"]:
             st.text(f"Review note: {row['note']}")  # plain text, never markdown
         return True
@@ -86,15 +88,19 @@ def risk_list(viewer: Viewer) -> None:
     items = items.sort_values(
         ["reviewed", "answer", "recorded_on"], ascending=[True, False, False], kind="stable"
     )
+    columns = ["client_code", "clinician", "answer", "recorded_on", "reviewed"]
+    columns += ["reviewed_by", "reviewed_at"]
+    # plain lists, not iterrows: a Series per row cost more than the query on every run
     rows = [
         (
-            row["client_code"],
-            row["clinician"],
-            f'"{answer_words(int(row["answer"]))}" ({int(row["answer"])} of 3) '
-            f'on {row["recorded_on"]:%d %b %Y}',
-            _reviewed_words(row) if row["reviewed"] else None,
+            code,
+            clinician,
+            f'"{answer_words(int(answer))}" ({int(answer)} of 3) on {recorded_on:%d %b %Y}',
+            _reviewed_words(by, at) if reviewed else None,
         )
-        for _, row in items.iterrows()
+        for code, clinician, answer, recorded_on, reviewed, by, at in zip(
+            *(items[c].tolist() for c in columns), strict=True
+        )
     ]
     item = f'PHQ-9 item 9, "{RISK_ITEM_WORDING}"'
     table = risk_table_markdown(rows, lambda code: f"client?client={quote(code)}", item)
