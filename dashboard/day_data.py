@@ -6,10 +6,33 @@ who opens both pays for the flags once, and a change of dates or status on eithe
 raise them again.
 """
 
-from dashboard.cache import page_data
+from dataclasses import dataclass
+
+from dashboard.cache import derived_data, page_data
+from data_access.access.viewer import Viewer
 from data_access.reads.caseload import day_view, last_contact
+from data_access.reads.expected import OnTrackSummary
+from data_access.reads.filters import Filters
 
 ATTENTION_ROWS_PER_PAGE = 20  # Caseload lists the needs-attention clients this many at a time
 
 load_day = page_data("Finding who needs attention…")(day_view)
 load_last_contact = page_data(False)(last_contact)
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    """What Overview shows of a day view: how many clients need attention, and the on-track
+    share."""
+
+    flagged: int
+    on_track: OnTrackSummary
+
+
+@derived_data(False)
+def load_day_counts(viewer: Viewer, filters: Filters) -> DayCounts:
+    """`load_day`'s count and on-track share, cached apart: a cache hit copies the whole list
+    out of the cache, each flag's facts one object at a time (about 0.05–0.2 s for 2,000
+    flagged clients), and Overview needs only its length (docs/performance.md)."""
+    day = load_day(viewer, filters)
+    return DayCounts(len(day.attention), day.on_track)

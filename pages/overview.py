@@ -7,8 +7,8 @@ import streamlit as st
 
 from dashboard import practice_charts as charts
 from dashboard.auth_ui import require_viewer
-from dashboard.cache import page_data
-from dashboard.day_data import load_day
+from dashboard.cache import figure, page_data
+from dashboard.day_data import load_day_counts
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar, scope_words
 from dashboard.on_track_ui import on_track_share
@@ -75,13 +75,13 @@ st.caption(
 )
 
 risk_list(viewer)
-today = load_day(viewer, filters.on_the_day())
+today = load_day_counts(viewer, filters.on_the_day())
 on_track_share(today.on_track)
 
 # Flagged clients are counted as of one day (today, the previous period's last day), not per
 # period: cached on that day alone, a change of dates or status does not count them again.
 # Today's are the rows of Caseload's needs-attention list, read once for both pages.
-now = replace(data.current, flagged_clients=len(today.attention))
+now = replace(data.current, flagged_clients=today.flagged)
 then = data.previous and replace(
     data.previous, flagged_clients=load_flagged(viewer, before.on_the_day())
 )
@@ -115,7 +115,7 @@ listed = st.query_params.get("list")
 if listed in LISTS:
     client_list(listed)
 
-st.plotly_chart(charts.weekly_completion_figure(data.weekly), key="weekly")
+st.plotly_chart(figure(charts.weekly_completion_figure, data.weekly), key="weekly")
 st.caption(
     "Grey bars: assignments reviewed per week (right axis). Weeks with fewer than 5 reviewed "
     "show no rate, so a dip on low volume is not mistaken for a trend."
@@ -124,10 +124,15 @@ with st.expander("Weekly numbers"):
     st.dataframe(charts.weekly_display(data.weekly), hide_index=True)
 
 left, right = st.columns(2)
-left.plotly_chart(charts.type_mix_figure(data.mix.by_type), key="mix")
+left.plotly_chart(figure(charts.type_mix_figure, data.mix.by_type), key="mix")
 right.plotly_chart(
-    charts.completion_by_group_figure(
-        data.mix.by_type, "type", "Completion rate by type", "Homework type", horizontal=True
+    figure(
+        charts.completion_by_group_figure,
+        data.mix.by_type,
+        "type",
+        "Completion rate by type",
+        "Homework type",
+        horizontal=True,
     ),
     key="by_type",
 )
@@ -138,7 +143,8 @@ st.caption(
 )
 left, right = st.columns(2)
 left.plotly_chart(
-    charts.completion_by_group_figure(
+    figure(
+        charts.completion_by_group_figure,
         data.mix.by_difficulty.assign(
             difficulty=data.mix.by_difficulty["difficulty"].map(difficulty_words)
         ),
@@ -149,7 +155,8 @@ left.plotly_chart(
     key="by_difficulty",
 )
 right.plotly_chart(
-    charts.completion_by_group_figure(
+    figure(
+        charts.completion_by_group_figure,
         data.mix.by_days.assign(
             days_allowed=data.mix.by_days["days_allowed"].map(days_allowed_words)
         ),
