@@ -8,7 +8,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from dashboard import practice_charts as charts
 from dashboard.auth_ui import require_viewer
-from dashboard.cache import page_data
+from dashboard.cache import figure, page_data
 from dashboard.day_data import ATTENTION_ROWS_PER_PAGE, load_day, load_last_contact
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar, scope_words
@@ -127,7 +127,9 @@ else:
         on_click="ignore",
     )
 
-st.plotly_chart(charts.completion_heatmap_figure(data.heatmap, shown_clinicians), key="heatmap")
+st.plotly_chart(
+    figure(charts.completion_heatmap_figure, data.heatmap, shown_clinicians), key="heatmap"
+)
 st.caption(
     "Each cell: completion of homework due that week. 'few': fewer than 5 reviewed, too few "
     "for a rate (hover for the count); blank: nothing due."

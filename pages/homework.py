@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import insight_charts as charts
 from dashboard.auth_ui import require_viewer
-from dashboard.cache import derived_data, page_data
+from dashboard.cache import derived_data, figure, page_data
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar
 from dashboard.pager_ui import pager
@@ -148,7 +148,7 @@ cols[3].metric(
 )
 
 st.header("By assignment type")
-st.plotly_chart(charts.type_completion_chart(by_type), width="stretch")
+st.plotly_chart(figure(charts.type_completion_chart, by_type), width="stretch")
 st.dataframe(type_table(by_type), hide_index=True, width="stretch")
 
 st.header("Which types go with improvement?")
@@ -159,7 +159,7 @@ st.markdown(
     "the mean change from first to latest score in the dates chosen (positive = better), the "
     "bar its 95 % interval. Groups of fewer than 5 clients are not drawn."
 )
-st.plotly_chart(charts.type_improvement_chart(data["improvement"]), width="stretch")
+st.plotly_chart(figure(charts.type_improvement_chart, data["improvement"]), width="stretch")
 with st.expander("Table: mean change by type and group"):
     st.dataframe(improvement_table(data["improvement"]), hide_index=True, width="stretch")
 
@@ -168,7 +168,7 @@ st.caption("Habits show here: a clinician who mostly sets one type stands out as
 mix_names = sorted(data["mix"]["clinician"].unique())
 shown = pager(len(mix_names), CLINICIANS_PER_PAGE, "mix_page", "clinicians, by name")
 mix_page = data["mix"][data["mix"]["clinician"].isin(mix_names[shown.start : shown.stop])]
-st.plotly_chart(charts.clinician_mix_chart(mix_page), width="stretch")
+st.plotly_chart(figure(charts.clinician_mix_chart, mix_page), width="stretch")
 
 st.header("Reviewed on time")
 st.caption(
@@ -179,7 +179,7 @@ st.caption(
 everyone = on_time["clinician_id"] == -1
 shown = pager(int((~everyone).sum()), CLINICIANS_PER_PAGE, "on_time_page", "clinicians, by name")
 on_time_page = pd.concat([rows_of(on_time[~everyone], shown), on_time[everyone]])
-st.plotly_chart(charts.on_time_chart(on_time_page), width="stretch")
+st.plotly_chart(figure(charts.on_time_chart, on_time_page), width="stretch")
 st.markdown(
     "**Review and the next homework.** Completion of homework set in the chosen dates, split "
     "by whether the client's previous homework had been reviewed by the day it was set. "

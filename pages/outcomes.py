@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import insight_charts as charts
 from dashboard.auth_ui import require_viewer
-from dashboard.cache import derived_data, page_data
+from dashboard.cache import derived_data, figure, page_data
 from dashboard.db import engine
 from dashboard.filters import filter_sidebar
 from dashboard.on_track_charts import ASSOCIATION as ON_TRACK_ASSOCIATION
@@ -201,7 +201,7 @@ st.caption(
 )
 
 st.header("Paired outcomes")
-st.plotly_chart(charts.paired_outcome_chart(tables["paired"], EVERYONE), width="stretch")
+st.plotly_chart(figure(charts.paired_outcome_chart, tables["paired"], EVERYONE), width="stretch")
 by_clinician = tables["table"]  # everyone in view first, then each clinician by name
 shown = pager(len(by_clinician) - 1, CLINICIANS_PER_PAGE, "outcome_table_page", "clinicians")
 st.dataframe(
@@ -227,10 +227,10 @@ st.markdown(
     f"assignments and two or more {measure} scores), in fixed bands. Error bars are 95 % "
     "intervals (t for the mean change, Wilson for the share reliably improved)."
 )
-st.plotly_chart(charts.dose_response_chart(bands, measure), width="stretch")
+st.plotly_chart(figure(charts.dose_response_chart, bands, measure), width="stretch")
 st.dataframe(dose_table(bands), hide_index=True, width="stretch")
 st.plotly_chart(
-    charts.scatter_chart(outcomes.completion_scatter(frame, measure), corr, measure),
+    figure(charts.scatter_chart, outcomes.completion_scatter(frame, measure), corr, measure),
     width="stretch",
 )
 st.markdown(correlation_sentence(corr, measure))
@@ -244,7 +244,7 @@ st.markdown(
     f"*mostly not done*; the {measure} change is from that week's score to the next week's. "
     "Each client's weeks are averaged first, so clients with many weeks do not weigh more."
 )
-st.plotly_chart(charts.lag_chart(lag["rows"], measure), width="stretch")
+st.plotly_chart(figure(charts.lag_chart, lag["rows"], measure), width="stretch")
 st.markdown(lag_words(lag, measure))
 
 st.header("Early warning: how well does the alert predict here?")
@@ -270,7 +270,7 @@ st.markdown(
     "improved). Whatever the dates chosen."
 )
 after_flag = load_after_flag(viewer, measure)
-st.plotly_chart(on_track_homework_chart(after_flag, measure), width="stretch")
+st.plotly_chart(figure(on_track_homework_chart, after_flag, measure), width="stretch")
 if not after_flag.empty:
     st.dataframe(on_track_homework_table(after_flag), hide_index=True, width="stretch")
 st.caption(ON_TRACK_ASSOCIATION)
@@ -280,7 +280,7 @@ st.warning(CASELOAD_CAVEAT, icon=":material/groups:")
 comparison = tables["comparison"]
 shown = pager(len(comparison) - 1, CLINICIANS_PER_PAGE, "comparison_page", "clinicians, by name")
 comparison = pd.concat([comparison.iloc[:1], rows_of(comparison.iloc[1:], shown)])
-st.plotly_chart(charts.clinician_comparison_chart(comparison), width="stretch")
+st.plotly_chart(figure(charts.clinician_comparison_chart, comparison), width="stretch")
 st.dataframe(comparison_table(comparison), hide_index=True, width="stretch")
 
 st.divider()

@@ -12,9 +12,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from sqlalchemy import Engine
 
+from dashboard.cache import figure
 from data_access.access.accounts import set_supervisor
 from tests.builders import Practice
 from tests.pagetest import metric_values, open_page
@@ -75,3 +78,29 @@ def test_a_new_supervisee_shows_at_once_on_the_supervisors_pages(practice: dict)
     )
     at.run()
     assert metric_values(at)["Assignments set"] == "2"
+
+
+DRAWN: list[int] = []  # the reviewed counts `_chart` drew, one entry per real drawing
+
+
+def _chart(frame: pd.DataFrame) -> go.Figure:
+    DRAWN.append(int(frame["reviewed"].sum()))
+    return go.Figure(go.Bar(x=frame["week"], y=frame["reviewed"]))
+
+
+def test_a_cached_figure_is_drawn_once_per_data_version(practice: dict):
+    """A page's chart is drawn once for the same data and kept, like the data it draws; a write
+    (here the CLI's kind: a change of supervisor) makes the next view draw it again."""
+    DRAWN.clear()
+    frame = pd.DataFrame({"week": ["1 Jun", "8 Jun"], "reviewed": [3, 4]})
+    first = figure(_chart, frame)
+    again = figure(_chart, frame)
+    assert DRAWN == [7]
+    assert again.to_json() == first.to_json() == _chart(frame).to_json()
+    DRAWN.clear()
+    set_supervisor(
+        practice["engine"], practice["admin"], "cara.mendes@example.org", "sam.boss@example.org"
+    )
+    figure(_chart, frame)
+    figure(_chart, frame.assign(reviewed=[5, 5]))
+    assert DRAWN == [7, 10]
