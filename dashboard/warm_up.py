@@ -3,6 +3,7 @@ expected response, so the first page view after a restart costs about what a lat
 
 from __future__ import annotations
 
+import gc
 import sys
 
 
@@ -24,6 +25,7 @@ def warm_up() -> None:
         keep_fits(get_engine(database_url()))
     except DBAPIError as exc:
         print(f"warm-up skipped: {fault_line(exc) or type(exc).__name__}", file=sys.stderr)
+    gc.freeze()
 
 
 def import_page_modules() -> None:
