@@ -12,7 +12,8 @@ def warm_up() -> None:
     each kind, and fit the practice's expected response, so the first person to open a page
     after a restart waits for none of it (a first Overview cost 0.4 s more CPU without the
     imports: docs/performance.md; the fit: docs/early-warning.md). With the database down,
-    the first page view fits instead."""
+    the first page view fits instead. Then what start-up built is frozen out of the garbage
+    collector's full passes (`gc.freeze`), which otherwise walked it during page views."""
     from sqlalchemy.exc import DBAPIError
 
     from data_access.reads.expected import keep_fits
