@@ -19,6 +19,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -236,10 +237,10 @@ def keep_fits(engine: Engine) -> None:
             expected_response(conn, measure)
 
 
-@dataclass(frozen=True)
-class OffCourse:
+class OffCourse(NamedTuple):
     """One measure on which a client is not on track: their latest score at `week` (since the
-    first score), the first score, and the band's unfavourable edge they are worse than."""
+    first score), the first score, and the band's unfavourable edge they are worse than (a
+    NamedTuple: see flags.RiskFacts)."""
 
     measure: str
     latest: int
