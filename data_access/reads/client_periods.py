@@ -32,6 +32,10 @@ READ_MAINTAINED = True  # the benchmark and the tests turn it off to compare wit
 DAY = dt.timedelta(days=1)
 # Past this share of a period's days counted live at its edges, the months save no time.
 MAX_LIVE_SHARE = 0.25
+# Sessions of this many days or fewer are found by day, not client by client: measured on SQLite
+# at 10,000 clients, a week's edge cost the admin 30 ms by client and 1 ms by day, one clinician
+# 0.1 and 0.7 ms; at 15 days a team of 20 was already slower by day.
+WEEK_DAYS = 7
 Months = tuple[dt.date | None, dt.date | None]  # first and last whole month (None: unbounded)
 Edge = tuple[dt.date, dt.date, int]  # days counted live, added (1) or taken off (-1)
 
@@ -62,10 +66,16 @@ def attended_per_client(conn: Connection, scope: Scope) -> Select:
     assignment of the chosen types for that client has `assigned_on` = the session's date.
     """
     filters = scope.filters
+    client_id = TherapySession.client_id
+    if is_sqlite(conn) and _within_a_week(filters.start, filters.end):
+        # A week or less (a period's edge): walk those days in the (held_on, attendance) index
+        # and check each session's client, instead of seeking every client in view; `+ 0`
+        # keeps SQLite off the client index (docs/query-design.md).
+        client_id = client_id + 0
     attended = (
         TherapySession.attendance == "attended",
         date_between(TherapySession.held_on, filters),
-        scope.client_ids(TherapySession.client_id),
+        scope.client_ids(client_id),
     )
     homework_set = homework_set_at_session().where(type_condition(filters))
     if is_sqlite(conn):
@@ -100,6 +110,10 @@ def attended_per_client(conn: Connection, scope: Scope) -> Select:
         sessions.c.attended,
         func.coalesce(with_homework.c.n, 0).label("with_homework"),
     ).join(with_homework, with_homework.c.client_id == sessions.c.client_id, isouter=True)
+
+
+def _within_a_week(start: dt.date | None, end: dt.date | None) -> bool:
+    return start is not None and end is not None and (end - start).days < WEEK_DAYS
 
 
 def _live_due(conn: Connection, scope: Scope) -> pd.DataFrame:
