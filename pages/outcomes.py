@@ -64,6 +64,19 @@ def summaries(viewer: Viewer, filters: Filters) -> dict[str, pd.DataFrame]:
     }
 
 
+@derived_data()
+def homework_and_change(viewer: Viewer, filters: Filters, measure: str) -> dict[str, object]:
+    """Completion against change for one measure: the dose–response bands, the correlation and
+    the scatter's points, cached with the data (about 0.08 s of statistics on every rerun of the
+    page for the admin at 10,000 clients otherwise)."""
+    frame = load(viewer, filters)
+    return {
+        "bands": outcomes.dose_response(frame, measure),
+        "corr": outcomes.correlation(frame, measure),
+        "scatter": outcomes.completion_scatter(frame, measure),
+    }
+
+
 def dose_table(bands: pd.DataFrame) -> pd.DataFrame:
     """Dose–response bands as people read them, 'too few' under 5 clients."""
     return band_table(bands, "Completion band", "Mean change (95 % CI)")
@@ -132,11 +145,10 @@ def alert_table(table: pd.DataFrame) -> pd.DataFrame:
 @derived_data()
 def report(viewer: Viewer, filters: Filters, measure: str) -> str:
     """The supervision report of this view as self-contained HTML."""
-    frame = load(viewer, filters)
     tables = summaries(viewer, filters)
     lag = load_lag(viewer, filters, measure)
-    bands = outcomes.dose_response(frame, measure)
-    corr = outcomes.correlation(frame, measure)
+    link = homework_and_change(viewer, filters, measure)
+    bands, corr = link["bands"], link["corr"]
     return build_report(
         "Outcomes and homework — supervision report",
         viewer,
@@ -154,9 +166,7 @@ def report(viewer: Viewer, filters: Filters, measure: str) -> str:
                 notes=(ASSOCIATION, correlation_sentence(corr, measure)),
                 figures=(
                     charts.dose_response_chart(bands, measure),
-                    charts.scatter_chart(
-                        outcomes.completion_scatter(frame, measure), corr, measure
-                    ),
+                    charts.scatter_chart(link["scatter"], corr, measure),
                 ),
                 tables=(("Completion bands", dose_table(bands)),),
             ),
@@ -220,8 +230,8 @@ with st.expander(REFERENCE_LABEL):
 st.header("Does homework go with improvement?")
 st.warning(ASSOCIATION, icon=":material/info:")
 measure = st.radio("Measure", MEASURES, horizontal=True, key="outcome_measure")
-bands = outcomes.dose_response(frame, measure)
-corr = outcomes.correlation(frame, measure)
+link = homework_and_change(viewer, filters, measure)
+bands, corr = link["bands"], link["corr"]
 st.markdown(
     "Each client's completion of homework due in the chosen dates (clients with 5 or more reviewed "
     f"assignments and two or more {measure} scores), in fixed bands. Error bars are 95 % "
@@ -230,7 +240,7 @@ st.markdown(
 st.plotly_chart(figure(charts.dose_response_chart, bands, measure), width="stretch")
 st.dataframe(dose_table(bands), hide_index=True, width="stretch")
 st.plotly_chart(
-    figure(charts.scatter_chart, outcomes.completion_scatter(frame, measure), corr, measure),
+    figure(charts.scatter_chart, link["scatter"], corr, measure),
     width="stretch",
 )
 st.markdown(correlation_sentence(corr, measure))
