@@ -89,7 +89,9 @@ def _read(conn: Connection, query: Select, counted: bool = True) -> pd.DataFrame
     unless `counted`)."""
     frame = read_frame(query, conn)
     for column in ("baseline_on", "latest_on"):
-        frame[column] = pd.to_datetime(frame[column]).dt.date
+        # Both drivers' rows already hold dates; converting 15,000 pairs again cost 20 ms.
+        if pd.api.types.infer_dtype(frame[column], skipna=True) not in ("date", "empty"):
+            frame[column] = pd.to_datetime(frame[column]).dt.date
     return frame if counted or "n_scores" not in frame else frame.drop(columns="n_scores")
 
 
