@@ -98,7 +98,7 @@ def _figure(
 
 def figure(chart: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """`chart(*args)`, cached with the same keys as page data: plotly checks every property a
-    chart function sets, 20–40 ms a figure on every run, where a cached copy costs about 3 ms
-    (docs/performance.md). `chart` is a module-level function of `dashboard`."""
+    chart function sets, 20–70 ms a figure on every run, where a cached copy costs a fifth of
+    that or less (docs/performance.md). `chart` is a module-level function of `dashboard`."""
     url = database_url()
     return _figure(url, data_version(url), chart.__module__, chart.__qualname__, *args, **kwargs)
