@@ -113,6 +113,7 @@ def attended_per_client(conn: Connection, scope: Scope) -> Select:
 
 
 def _within_a_week(start: dt.date | None, end: dt.date | None) -> bool:
+    """Whether [start, end] holds WEEK_DAYS days or fewer."""
     return start is not None and end is not None and (end - start).days < WEEK_DAYS
 
 

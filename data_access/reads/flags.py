@@ -54,7 +54,7 @@ READ_MAINTAINED = True
 class RiskFacts(NamedTuple):
     """An open risk item: the item 9 answer (0-3) and its date; reviewer and time once reviewed.
     A NamedTuple, as the other facts, not a dataclass: a page's cached day view holds thousands,
-    and a tuple is copied out of the cache three times quicker (docs/performance.md)."""
+    and a tuple is copied out of the cache a third quicker (docs/performance.md)."""
 
     answer: int
     recorded_on: dt.date
