@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select
 
 from data_access.reads import metrics
-from data_access.reads.client_periods import sessions_per_client
+from data_access.reads.client_periods import sessions_summed
 from data_access.reads.filters import Filters, date_between, type_condition
 from data_access.reads.frames import read_frame
 from data_access.reads.scope import Scope
@@ -42,19 +42,9 @@ def previous_period(filters: Filters) -> Filters | None:
 
 def session_counts(conn: Connection, scope: Scope, by_clinician: bool = False) -> pd.DataFrame:
     """Attended sessions in the period and how many had homework set that day, in all or per
-    clinician (only those with sessions): their clients' `client_periods.sessions_per_client`
-    summed, with the homework-setting rate."""
-    per_client = sessions_per_client(conn, scope)
-    counts = ["attended", "with_homework"]
-    if by_clinician:
-        owners = read_frame(
-            select(Client.id.label("client_id"), Client.clinician_id).where(scope.clients()), conn
-        )
-        frame = per_client.merge(owners, on="client_id")
-        frame = frame.groupby("clinician_id", as_index=False, sort=True)[counts].sum()
-    else:
-        frame = per_client[counts].sum().to_frame().T
-    frame[counts] = frame[counts].astype(int)
+    clinician (only those with sessions): `client_periods.sessions_summed`, with the
+    homework-setting rate."""
+    frame = sessions_summed(conn, scope, by_clinician)
     attended = frame["attended"].astype(float)
     frame["setting_rate"] = frame["with_homework"] / attended.where(attended > 0)
     return frame

@@ -4,7 +4,8 @@ and the per-client figures read through them equal the ones counted from the liv
 Hypothesis makes the random writes of test_maintained_homework_days (homework set, reviewed,
 imported, undone, deleted, clients moved, sessions recorded, imported and deleted) and then
 checks, on SQLite and PostgreSQL, that `client_months` equals a fresh rebuild and that homework
-due and attended sessions per client read through it equal the live read, for periods that
+due and attended sessions per client read through it, and the session totals summed in SQL, equal
+the live read, for periods that
 start and end inside months, on month boundaries, without a start or an end, for any as-of day,
 client status and viewer. docs/metrics.md: "Where the figures are read from".
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
@@ -25,11 +27,13 @@ from data_access.reads.client_periods import (
     _month_parts,
     homework_due_per_client,
     sessions_per_client,
+    sessions_summed,
 )
 from data_access.reads.filters import Filters
 from data_access.reads.scope import Scope, scope_of
 from data_access.store import client_months
 from data_access.store.maintained_schema import ClientMonth, HomeworkDayStale
+from data_access.store.schema import Client
 from tests.builders import D, Practice
 from tests.integration.test_maintained_counts import DAYS, TODAY, Staff, day
 from tests.integration.test_maintained_homework_days import _apply, _background, steps
@@ -60,12 +64,32 @@ def _rebuilt(engine: Engine) -> list[tuple]:
 
 
 def _both_ways(conn: Connection, scope: Scope) -> None:
-    """Each per-client figure read through the months equals the live read."""
-    for figure in (homework_due_per_client, sessions_per_client):
+    """Each per-client figure read through the months equals the live read, and so do the
+    session totals summed in SQL, which equal the per-client rows added up (in all and per
+    clinician with sessions)."""
+    figures = (
+        homework_due_per_client,
+        sessions_per_client,
+        sessions_summed,
+        partial(sessions_summed, by_clinician=True),
+    )
+    for figure in figures:
         maintained = figure(conn, scope)
         with _live():
             live = figure(conn, scope)
         pd.testing.assert_frame_equal(maintained, live, check_dtype=False)
+    per_client = sessions_per_client(conn, scope)
+    counts = ["attended", "with_homework"]
+    assert list(sessions_summed(conn, scope).iloc[0][counts]) == list(per_client[counts].sum())
+    owners = pd.DataFrame(
+        conn.execute(select(Client.id, Client.clinician_id)).all(),
+        columns=["client_id", "clinician_id"],
+    )
+    by_owner = per_client.merge(owners, on="client_id").groupby("clinician_id")[counts].sum()
+    per_clinician = sessions_summed(conn, scope, by_clinician=True).set_index("clinician_id")
+    pd.testing.assert_frame_equal(
+        per_clinician[counts], by_owner, check_dtype=False, check_index_type=False
+    )
 
 
 @settings(
