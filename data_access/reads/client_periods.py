@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, Select, case, func, select
+from sqlalchemy import Connection, FromClause, Select, case, func, select, true
 
 from data_access.reads import metrics
 from data_access.reads.assignment_counts import due_in_period
@@ -62,25 +62,13 @@ def sessions_summed(conn: Connection, scope: Scope, by_clinician: bool = False) 
     """`sessions_per_client` added up in SQL, in all (one row) or per clinician with sessions
     (`clinician_id`): a headline needs the totals, and summing 10,000 clients' rows in SQL
     halved the months' read for the admin (docs/query-design.md)."""
-    keys = [Client.clinician_id] if by_clinician else []
-
-    def months(first_last: Months) -> pd.DataFrame:
-        sums = (func.sum(ClientMonth.__table__.c[c]).label(c) for c in SESSIONS)
-        totals = select(*keys, *sums).select_from(ClientMonth)
-        if by_clinician:
-            totals = totals.join(Client, Client.id == ClientMonth.client_id)
-        return read_frame(totals.where(*_months_in(scope, first_last)).group_by(*keys), conn)
+    by = "clinician_id" if by_clinician else None
 
     def live(part: Scope) -> pd.DataFrame:
         per_client = attended_per_client(conn, part).subquery()
-        sums = (func.sum(per_client.c[c]).label(c) for c in SESSIONS)
-        totals = select(*keys, *sums).select_from(per_client)
-        if by_clinician:
-            totals = totals.join(Client, Client.id == per_client.c.client_id)
-        return read_frame(totals.group_by(*keys), conn)
+        return read_frame(_sum_by(per_client, SESSIONS, by), conn)
 
-    by = ["clinician_id"] if by_clinician else []
-    frame = _combined(scope, SESSIONS, months, live, by, conn)
+    frame = _combined(conn, scope, SESSIONS, live, by)
     return frame[frame["attended"] > 0].reset_index(drop=True) if by_clinician else frame
 
 
@@ -173,65 +161,56 @@ def _per_client(
     columns: list[str],
     live: Callable[[Connection, Scope], pd.DataFrame],
 ) -> pd.DataFrame:
-    """`columns` per client with a non-zero first column, by client: months from the maintained
-    table with the edges `live` (`_combined`)."""
-
-    def months(first_last: Months) -> pd.DataFrame:
-        query = (
-            select(
-                ClientMonth.client_id,
-                *(func.sum(ClientMonth.__table__.c[c]).label(c) for c in columns),
-            )
-            .where(*_months_in(scope, first_last))
-            .group_by(ClientMonth.client_id)
-        )
-        return read_frame(query, conn)
-
-    frame = _combined(scope, columns, months, lambda part: live(conn, part), ["client_id"], conn)
+    """`columns` per client with a non-zero first column, by client (`_combined`)."""
+    frame = _combined(conn, scope, columns, lambda part: live(conn, part), "client_id")
     return frame[frame[columns[0]] > 0].reset_index(drop=True)
 
 
 def _combined(
+    conn: Connection,
     scope: Scope,
     columns: list[str],
-    months: Callable[[Months], pd.DataFrame],
     live: Callable[[Scope], pd.DataFrame],
-    keys: list[str],
-    conn: Connection,
+    by: str | None,
 ) -> pd.DataFrame:
-    """`columns` summed by `keys` (none: one row) over the period: the whole months `months`
-    reads from the maintained table, with the edge days `live` adds or takes off
-    (`_month_parts`); or all of it `live` when the months cannot answer (a type filter, a
-    period within one month, edges too long, or a write's marks)."""
+    """`columns` summed by `by` (`_sum_by`) over the period: the whole months from the
+    maintained table, with the edge days `live` adds or takes off (`_month_parts`); or all of
+    it `live` when the months cannot answer (a type filter, a period within one month, edges
+    too long, or a write's marks)."""
     filters = scope.filters
     parts = _month_parts(filters.start, filters.end)
     if not READ_MAINTAINED or filters.type_ids or parts is None or not is_current(conn):
         frames = [live(scope)]
     else:
-        first_last, edges = parts
-        frames = [months(first_last)]
-        for first, last, sign in edges:
-            edge = live(scope.with_filters(replace(filters, start=first, end=last)))
+        (first, last), edges = parts
+        months = _sum_by(ClientMonth.__table__, columns, by).where(
+            scope.client_ids(ClientMonth.client_id),
+            true() if first is None else ClientMonth.month >= first,
+            true() if last is None else ClientMonth.month <= last,
+        )
+        frames = [read_frame(months, conn)]
+        for edge_first, edge_last, sign in edges:
+            edge = live(scope.with_filters(replace(filters, start=edge_first, end=edge_last)))
             edge[columns] = edge[columns] * sign
             frames.append(edge)
     frame = pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
-    if keys:
-        frame = frame.groupby(keys, as_index=False, sort=True)[columns].sum()
-    else:
+    if by is None:
         frame = frame[columns].fillna(0).sum().to_frame().T
+    else:
+        frame = frame.groupby(by, as_index=False, sort=True)[columns].sum()
     frame[columns] = frame[columns].fillna(0).astype(int)
     return frame
 
 
-def _months_in(scope: Scope, first_last: Months) -> list[ColumnElement[bool]]:
-    """Conditions on `client_months`: the scope's clients, the months from first to last."""
-    first, last = first_last
-    conditions = [scope.client_ids(ClientMonth.client_id)]
-    if first is not None:
-        conditions.append(ClientMonth.month >= first)
-    if last is not None:
-        conditions.append(ClientMonth.month <= last)
-    return conditions
+def _sum_by(source: FromClause, columns: list[str], by: str | None) -> Select:
+    """SUM of `columns` over `source` (a table or subquery with `client_id`), grouped by `by`:
+    "client_id", "clinician_id" (each row's client's clinician) or None (one row)."""
+    keys = {"client_id": [source.c.client_id], "clinician_id": [Client.clinician_id], None: []}
+    query = select(*keys[by], *(func.sum(source.c[c]).label(c) for c in columns))
+    query = query.select_from(source)
+    if by == "clinician_id":
+        query = query.join(Client, Client.id == source.c.client_id)
+    return query.group_by(*keys[by])
 
 
 def _month_after(day: dt.date) -> dt.date:
