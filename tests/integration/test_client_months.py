@@ -4,10 +4,10 @@ and the per-client figures read through them equal the ones counted from the liv
 Hypothesis makes the random writes of test_maintained_homework_days (homework set, reviewed,
 imported, undone, deleted, clients moved, sessions recorded, imported and deleted) and then
 checks, on SQLite and PostgreSQL, that `client_months` equals a fresh rebuild and that homework
-due and attended sessions per client read through it, and the session totals summed in SQL, equal
-the live read, for periods that
-start and end inside months, on month boundaries, without a start or an end, for any as-of day,
-client status and viewer. docs/metrics.md: "Where the figures are read from".
+due and attended sessions per client read through it, and the session totals summed in SQL,
+equal the live read, for periods that start and end inside months, on month boundaries, without
+a start or an end, for any as-of day, client status and viewer. docs/metrics.md: "Where the
+figures are read from".
 """
 
 from __future__ import annotations
