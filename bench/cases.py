@@ -70,7 +70,8 @@ class Context:
 
 
 Call = Callable[[Connection, Context], object]
-MAINTAINED_READS = (counts, scores, flags, client_periods)  # each READ_MAINTAINED: bench's "live"
+# Each module's READ_MAINTAINED turned off: bench's "live" way.
+MAINTAINED_READS = (counts, scores, flags, client_periods, outcome_lag)
 OUTCOME_PAGE_MEASURE = "PHQ-9"  # the measure the outcomes page opens on
 WAYS = ("maintained", "live")  # figures read from the maintained tables, or all from live rows
 
@@ -150,9 +151,9 @@ def _outcomes_page(conn: Connection, viewer: Viewer, filters: Filters) -> object
 def _read(way: str, status: str, page_data: Callable, weeks: int) -> Call:
     """A page's data read the `way` given for the clients of `status` ("all", or "active" as
     the pages open): whole weeks from the maintained counts, every baseline and latest score
-    through the maintained spans, the flags from the kept flag inputs and per-client figures
-    from the client months, or every figure counted from the live tables (READ_MAINTAINED off
-    in each of those modules)."""
+    through the maintained spans, the flags from the kept flag inputs, per-client figures
+    from the client months and the one-week lag from the lag weeks, or every figure counted
+    from the live tables (READ_MAINTAINED off in each of those modules)."""
 
     def call(conn: Connection, ctx: Context) -> object:
         for module in MAINTAINED_READS:

@@ -127,19 +127,27 @@ def cmd_checksums(args: argparse.Namespace) -> int:
 
 def cmd_rebuild_aggregates(args: argparse.Namespace) -> int:
     """Recompute every maintained table from the live tables in one transaction."""
-    from data_access.store import aggregates, client_months, flag_inputs, homework_days, score_spans
+    from data_access.store import (
+        aggregates,
+        client_months,
+        flag_inputs,
+        homework_days,
+        lag_weeks,
+        score_spans,
+    )
     from data_access.store.engine import write
 
     with write(_engine(args), "maintained counts") as conn:
         counts, mix = aggregates.rebuild(conn)
         months = client_months.rebuild(conn)
+        weeks = lag_weeks.rebuild(conn)
         days = homework_days.rebuild(conn)
         spans = score_spans.rebuild(conn)
         inputs, steps = flag_inputs.rebuild(conn)
     print(
         f"rebuilt the maintained counts: {counts:,} homework rows, {mix:,} mix rows, "
         f"{days:,} homework days, {spans:,} score spans, {inputs:,} clients' flag inputs, "
-        f"{steps:,} days of flag inputs, {months:,} client months"
+        f"{steps:,} days of flag inputs, {months:,} client months, {weeks:,} lag weeks"
     )
     return 0
 

@@ -12,9 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Date, and_, case, func, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import Connection, and_, case, func, select
 
 from data_access.access.viewer import Viewer, in_scope
 from data_access.reads import metrics
@@ -26,28 +24,10 @@ from data_access.reads.queries import client_status, get_client
 from data_access.reads.scope import scope_of
 from data_access.reads.scores import baseline_latest
 from data_access.store.schema import SCHEDULED, Assignment, AssignmentType, Score, TherapySession
+from data_access.store.sql_dates import week_start
 
 TREND_MEASURES = ("PHQ-9", "GAD-7", "MOOD")
 ROLLING_RATINGS = 7  # the rolling mean of daily ratings covers this many recorded days
-
-
-class week_start(FunctionElement):  # noqa: N801 - reads as the SQL function it compiles to
-    """SQL: the Monday of a date's week (the same bucket as `schema.monday_of`)."""
-
-    type = Date()
-    name = "week_start"
-    inherit_cache = True
-
-
-@compiles(week_start, "sqlite")
-def _week_start_sqlite(element: week_start, compiler, **kw) -> str:  # noqa: ANN001
-    # 'weekday 0' moves forward to Sunday (a Sunday stays); six days back is that week's Monday.
-    return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
-
-
-@compiles(week_start, "postgresql")
-def _week_start_postgresql(element: week_start, compiler, **kw) -> str:  # noqa: ANN001
-    return f"CAST(date_trunc('week', {compiler.process(element.clauses, **kw)}) AS DATE)"
 
 
 def _as_dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:

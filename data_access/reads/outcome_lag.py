@@ -1,8 +1,11 @@
 """The one-week lag: does a week of homework mostly done go with a better score the week after?
 
-Per client and week, the completion of homework due that week beside the change of the mean
-score to the next week; compared within clients, as an association, never a cause. The rule is
-in docs/metrics.md.
+Per client and week, whether the homework due that week was mostly done, beside the change of
+the mean score to the next week; compared within clients, as an association, never a cause.
+Both weeks lie wholly in the period, up to the as-of day. The rule is in docs/metrics.md; the
+weeks are read from the maintained `client_lag_weeks` (`data_access/store/lag_weeks.py`), or
+derived from the assignments and scores with a type filter, for another measure, or while a
+write has left clients unrecomputed.
 """
 
 from __future__ import annotations
@@ -10,84 +13,74 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Connection, Date, Integer, and_, cast, func, literal, select
+from sqlalchemy import Connection, FromClause, func, select
 
 from data_access.access.viewer import Viewer
-from data_access.reads import metrics
-from data_access.reads.filters import Filters, date_between
+from data_access.reads.filters import Filters, type_condition
 from data_access.reads.frames import read_frame
-from data_access.reads.homework_set import assignments_in_view
 from data_access.reads.insight import mean_with_interval
 from data_access.reads.scope import Scope, scope_of
-from data_access.store.schema import MEASURES, Assignment, Score
+from data_access.store import lag_weeks
+from data_access.store.lag_weeks import DONE_WEEK, LAG_MEASURES, lag_weeks_of
+from data_access.store.maintained_schema import ClientLagWeek
+from data_access.store.schema import MEASURES, monday_of
 
-DONE_WEEK = 0.5  # a week counts as "mostly done" at this completion rate or more
-EPOCH_MONDAY = dt.date(1970, 1, 5)
-
-
-def _week_number(conn: Connection, column):  # noqa: ANN001, ANN202 - a date column expression
-    """SQL: whole weeks from Monday 1970-01-05 to `column` (weeks start on Monday)."""
-    if conn.dialect.name == "sqlite":
-        days = cast(func.julianday(column) - func.julianday(EPOCH_MONDAY.isoformat()), Integer)
-    else:
-        days = column - literal(EPOCH_MONDAY, Date)
-    return days // 7
+__all__ = ["DONE_WEEK", "client_lag", "lag_view", "lag_weeks_between"]
+# Read the kept weeks; `make bench` and the tests turn it off to compare with the live read.
+READ_MAINTAINED = True
 
 
-def _weekly_completion(conn: Connection, scope: Scope) -> pd.DataFrame:
-    """Per client and due week (its number, as `_week_number`): reviewed homework and its
-    credit and completion rate. The week is numbered in SQL: turning a quarter of a million
-    due dates into dates and then numbers in Python took 0.4 s of the admin's year."""
+def lag_weeks_between(filters: Filters) -> tuple[dt.date | None, dt.date | None]:
+    """The Mondays of the first and the last week w the lag compares: w and w + 1 both wholly
+    in the period and ended by the as-of day (None: no start day, no bound)."""
+    first = monday_of(filters.start + dt.timedelta(days=6)) if filters.start else None
+    last_day = min(filters.end or filters.as_of, filters.as_of)
+    return first, monday_of(last_day - dt.timedelta(days=13))
+
+
+def _weeks_source(conn: Connection, scope: Scope, measure: str) -> FromClause:
+    """The kept weeks when they answer (no type filter, a kept measure, nothing unrecomputed),
+    else the same rows derived from the assignments and scores in view."""
+    filters = scope.filters
+    kept = READ_MAINTAINED and not filters.type_ids and measure in LAG_MEASURES
+    if kept and lag_weeks.is_current(conn):
+        return ClientLagWeek.__table__
+    first, last = lag_weeks_between(filters)
+    rows = lag_weeks_of(scope.client_ids, (measure,), first, last, type_condition(filters))
+    return rows.subquery("lag_weeks")
+
+
+def client_lag(conn: Connection, scope: Scope, measure: str) -> pd.DataFrame:
+    """Per client with a compared week: the weeks mostly done and not, and each kind's mean
+    change to the next week, signed so positive = better (NaN without such weeks).
+
+    Columns: client_id, done_weeks, done_change, other_weeks, other_change."""
+    weeks = _weeks_source(conn, scope, measure)
+    first, last = lag_weeks_between(scope.filters)
+    done, other = weeks.c.done == 1, weeks.c.done == 0
     query = (
         select(
-            Assignment.client_id,
-            _week_number(conn, Assignment.due_week).label("week"),
-            metrics.reviewed_count().label("reviewed"),
-            metrics.completion_credit().label("credit"),
+            weeks.c.client_id,
+            func.count().filter(done).label("done_weeks"),
+            func.sum(weeks.c.change).filter(done).label("done_sum"),
+            func.count().filter(other).label("other_weeks"),
+            func.sum(weeks.c.change).filter(other).label("other_sum"),
         )
-        .where(assignments_in_view(scope), Assignment.status != "pending")
-        .group_by(Assignment.client_id, Assignment.due_week)
-    )
-    frame = read_frame(query, conn)
-    frame["week"] = frame["week"].astype(int)
-    return metrics.add_completion_rate(frame)
-
-
-def _weekly_scores(conn: Connection, scope: Scope, measure: str) -> pd.DataFrame:
-    filters = scope.filters
-    week = _week_number(conn, Score.recorded_on).label("week")
-    query = (
-        select(Score.client_id, week, func.avg(Score.value * 1.0).label("score"))
         .where(
-            and_(
-                Score.measure == measure,
-                scope.client_ids(Score.client_id),
-                date_between(Score.recorded_on, filters),
-                Score.recorded_on <= filters.as_of,
-            )
+            weeks.c.measure == measure,
+            weeks.c.week <= last,
+            *([] if first is None else [weeks.c.week >= first]),
+            scope.client_ids(weeks.c.client_id),
         )
-        .group_by(Score.client_id, week)
+        .group_by(weeks.c.client_id)
     )
     frame = read_frame(query, conn)
-    frame["week"] = frame["week"].astype(int)
-    frame["score"] = frame["score"].astype(float)
-    return frame
-
-
-def lag_pairs(conn: Connection, scope: Scope, measure: str) -> pd.DataFrame:
-    """Per client and week w: completion of homework due in w, and the score change w → w+1.
-
-    The change is the mean score in week w+1 minus that in week w, signed so positive = better;
-    only weeks where both have a score count. Columns: client_id, week, completion_rate, change.
-    """
-    completion = _weekly_completion(conn, scope)
-    scores = _weekly_scores(conn, scope, measure)
-    following = scores.assign(week=scores["week"] - 1).rename(columns={"score": "next_score"})
-    moves = scores.merge(following, on=["client_id", "week"])
     sign = 1.0 if MEASURES[measure].higher_is_better else -1.0
-    moves["change"] = sign * (moves["next_score"] - moves["score"])
-    pairs = completion.merge(moves, on=["client_id", "week"])
-    return pairs[["client_id", "week", "completion_rate", "change"]]
+    for kind in ("done", "other"):
+        n = frame[f"{kind}_weeks"].astype(int)
+        frame[f"{kind}_weeks"] = n
+        frame[f"{kind}_change"] = sign * frame[f"{kind}_sum"].astype(float) / n.where(n > 0)
+    return frame[["client_id", "done_weeks", "done_change", "other_weeks", "other_change"]]
 
 
 def lag_view(conn: Connection, viewer: Viewer, filters: Filters, measure: str = "PHQ-9") -> dict:
@@ -99,21 +92,14 @@ def lag_view(conn: Connection, viewer: Viewer, filters: Filters, measure: str = 
     {"rows": DataFrame(group, n_clients, n_weeks, mean, ci_low, ci_high, too_few),
     "difference": mean_with_interval dict}; group is "done" or "not_done".
     """
-    pairs = lag_pairs(conn, scope_of(conn, viewer, filters), measure)
-    pairs["done"] = pairs["completion_rate"] >= DONE_WEEK
-    per_client = pairs.groupby(["client_id", "done"])["change"].mean().unstack("done")
+    per_client = client_lag(conn, scope_of(conn, viewer, filters), measure)
     rows = []
-    for done, name in ((True, "done"), (False, "not_done")):
-        weeks = pairs[pairs["done"] == done]
-        means = per_client[done] if done in per_client else pd.Series(dtype=float)
+    for kind, name in (("done", "done"), ("other", "not_done")):
+        means = per_client[f"{kind}_change"]
         rows.append(
-            {"group": name, "n_weeks": len(weeks), "n_clients": int(means.notna().sum()),
+            {"group": name, "n_weeks": int(per_client[f"{kind}_weeks"].sum()),
+             "n_clients": int(means.notna().sum()),
              **{k: v for k, v in mean_with_interval(means).items() if k != "n"}}
         )  # fmt: skip
-    both = per_client.dropna() if {True, False} <= set(per_client.columns) else per_client.iloc[0:0]
-    difference = (
-        mean_with_interval(both[True] - both[False])
-        if len(both)
-        else mean_with_interval(pd.Series(dtype=float))
-    )
+    difference = mean_with_interval(per_client["done_change"] - per_client["other_change"])
     return {"rows": pd.DataFrame(rows), "difference": difference}

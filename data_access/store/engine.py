@@ -124,13 +124,22 @@ def explain_integrity_error(exc: IntegrityError) -> str:
 
 def refresh_maintained(conn: Connection) -> None:
     """Recompute, inside the open transaction, every maintained row the writes on `conn` have
-    touched: the flag inputs and the client months before the homework days and the score
-    spans, whose marks they read and those clear (docs/operations.md, "Maintained counts")."""
-    from data_access.store import aggregates, client_months, flag_inputs, homework_days, score_spans
+    touched: the flag inputs, the client months and the lag weeks before the homework days and
+    the score spans, whose marks they read and those clear (docs/operations.md, "Maintained
+    counts")."""
+    from data_access.store import (
+        aggregates,
+        client_months,
+        flag_inputs,
+        homework_days,
+        lag_weeks,
+        score_spans,
+    )
 
     aggregates.refresh(conn)
     flag_inputs.refresh(conn)
     client_months.refresh(conn)
+    lag_weeks.refresh(conn)
     homework_days.refresh(conn)
     score_spans.refresh(conn)
 

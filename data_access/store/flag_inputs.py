@@ -204,7 +204,7 @@ def _steps(clients: Callable[[ColumnElement[int]], ColumnElement[bool]] | None) 
     )
 
 
-def _marked() -> Select[tuple[int]]:
+def marked_clients() -> Select[tuple[int]]:
     """Clients whose assignments, sessions or scores the write has touched."""
     return union(select(HomeworkDayStale.client_id), select(ScoreSpanStale.client_id))
 
@@ -215,8 +215,8 @@ def refresh(conn: Connection) -> int:
     cheap reads, for a write that touched none)."""
     if is_current(conn):
         return 0
-    marked = [int(c) for c in conn.execute(_marked()).scalars()]
-    touched = select(_marked().subquery().c.client_id)
+    marked = [int(c) for c in conn.execute(marked_clients()).scalars()]
+    touched = select(marked_clients().subquery().c.client_id)
     conn.execute(delete(ClientFlagInput).where(ClientFlagInput.client_id.in_(touched)))
     conn.execute(insert(ClientFlagInput).from_select(COLUMNS, _inputs(Client.id.in_(touched))))
     conn.execute(delete(ClientFlagStep).where(ClientFlagStep.client_id.in_(touched)))

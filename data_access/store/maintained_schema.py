@@ -1,9 +1,10 @@
 """The maintained tables: figures kept equal to the live tables inside every write.
 
 Each has a module that recomputes it (`aggregates.py`, `homework_days.py`, `score_spans.py`,
-`flag_inputs.py` for the flag inputs and their steps, `client_months.py`) and a "stale" table
-of marks that triggers fill and the same write clears (the flag inputs, their steps and the
-client months read the marks of the homework days and the score spans). docs/metrics.md
+`flag_inputs.py` for the flag inputs and their steps, `client_months.py`, `lag_weeks.py`) and a
+"stale" table of marks that triggers fill and the same write clears (the flag inputs, their
+steps, the client months and the lag weeks read the marks of the homework days and the score
+spans). docs/metrics.md
 says which figures read which table; docs/operations.md how to rebuild them.
 """
 
@@ -180,3 +181,21 @@ class ClientMonth(Base):
     # attended sessions held that month, and of them those with homework (any type) set that day
     attended: Mapped[int] = mapped_column(Integer)
     with_homework: Mapped[int] = mapped_column(Integer)
+
+
+class ClientLagWeek(Base):
+    """Maintained: one client's week w on one measure for the one-week lag
+    (`data_access/store/lag_weeks.py` keeps it equal to `assignments` and `scores` in every
+    write, migration 0016): whether the homework due in w was mostly done, and the mean score
+    of week w + 1 minus that of w. Only weeks with reviewed homework due and scores in both."""
+
+    __tablename__ = "client_lag_weeks"
+    # A measure's clients stored together, each client's weeks in order: the lag view sums one
+    # range per client without sorting.
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    measure: Mapped[str] = mapped_column(String(20), primary_key=True)
+    client_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    week: Mapped[dt.date] = mapped_column(Date, primary_key=True)  # its Monday
+    done: Mapped[int] = mapped_column(SmallInteger)  # 1: completion rate >= DONE_WEEK
+    change: Mapped[float] = mapped_column(Float)  # mean of week w + 1 minus mean of w, unsigned

@@ -398,7 +398,8 @@ def test_rebuild_aggregates_recounts_everything_and_raises_the_data_version(sqli
     assert main(["rebuild-aggregates", "--database-url", url]) == 0
     assert capsys.readouterr().out == (
         "rebuilt the maintained counts: 1 homework rows, 1 mix rows, 1 homework days, "
-        "0 score spans, 0 clients' flag inputs, 0 days of flag inputs, 1 client months\n"
+        "0 score spans, 0 clients' flag inputs, 0 days of flag inputs, 1 client months, "
+        "0 lag weeks\n"
     )
     assert _tables(sqlite_engine) == right
     with sqlite_engine.connect() as conn:

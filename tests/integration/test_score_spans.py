@@ -415,7 +415,8 @@ def test_rebuild_aggregates_recomputes_the_spans_too(sqlite_engine, capsys):
     assert main(["rebuild-aggregates", "--database-url", url]) == 0
     assert capsys.readouterr().out == (
         "rebuilt the maintained counts: 0 homework rows, 0 mix rows, 0 homework days, "
-        "6 score spans, 3 clients' flag inputs, 0 days of flag inputs, 0 client months\n"
+        "6 score spans, 3 clients' flag inputs, 0 days of flag inputs, 0 client months, "
+        "0 lag weeks\n"
     )
     assert _spans(sqlite_engine) == right
 
