@@ -21,7 +21,7 @@ from data_access.reads import metrics  # the one rule for completed, partial and
 from data_access.store import flag_inputs
 from data_access.store.maintained_schema import ClientLagWeek
 from data_access.store.schema import Assignment, Score
-from data_access.store.sql_dates import week_after, week_start
+from data_access.store.sql_dates import days_after, week_start
 
 DONE_WEEK = 0.5  # a week counts as "mostly done" at this completion rate or more
 LAG_MEASURES = ("PHQ-9", "GAD-7")  # kept for the Outcomes page's measures; others read live
@@ -90,7 +90,7 @@ def lag_weeks_of(
             and_(
                 following.c.client_id == this.c.client_id,
                 following.c.measure == this.c.measure,
-                following.c.week == week_after(this.c.week),
+                following.c.week == days_after(this.c.week, 7),
             ),
         )
     )

@@ -1,9 +1,10 @@
-"""SQL for weeks on both dialects: a date's Monday (`week_start`, the bucket of
-`schema.monday_of`) and the Monday a week later (`week_after`). SQLite stores dates as ISO text."""
+"""SQL for days and weeks on both dialects: a date's Monday (`week_start`, the bucket of
+`schema.monday_of`) and the day a number of days later (`days_after`). SQLite stores dates as
+ISO text."""
 
 from __future__ import annotations
 
-from sqlalchemy import Date
+from sqlalchemy import ColumnElement, Date, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -27,19 +28,25 @@ def _week_start_postgresql(element: week_start, compiler, **kw) -> str:  # noqa:
     return f"CAST(date_trunc('week', {compiler.process(element.clauses, **kw)}) AS DATE)"
 
 
-class week_after(FunctionElement):  # noqa: N801 - reads as the SQL function it compiles to
-    """SQL: the day seven days after a date (a week's Monday: the next week's)."""
+class days_after(FunctionElement):  # noqa: N801 - reads as the SQL function it compiles to
+    """SQL: the day `days` days after a date (`days_after(week, 7)`: the next week's Monday)."""
 
     type = Date()
-    name = "week_after"
+    name = "days_after"
     inherit_cache = True
 
+    def __init__(self, day: ColumnElement, days: int) -> None:
+        # The count is part of the SQL text (and so of the statement cache's key).
+        super().__init__(day, literal_column(str(int(days))))
 
-@compiles(week_after, "sqlite")
-def _week_after_sqlite(element: week_after, compiler, **kw) -> str:  # noqa: ANN001
-    return f"date({compiler.process(element.clauses, **kw)}, '+7 days')"
+
+@compiles(days_after, "sqlite")
+def _days_after_sqlite(element: days_after, compiler, **kw) -> str:  # noqa: ANN001
+    day, days = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"date({day}, '+' || {days} || ' days')"
 
 
-@compiles(week_after, "postgresql")
-def _week_after_postgresql(element: week_after, compiler, **kw) -> str:  # noqa: ANN001
-    return f"({compiler.process(element.clauses, **kw)} + 7)"
+@compiles(days_after, "postgresql")
+def _days_after_postgresql(element: days_after, compiler, **kw) -> str:  # noqa: ANN001
+    day, days = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"({day} + {days})"

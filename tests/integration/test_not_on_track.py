@@ -11,17 +11,19 @@ import datetime as dt
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pandas as pd
 import pytest
 from sqlalchemy import Engine, delete, insert
 
 from dashboard.flag_words import flag_label, flag_rule, not_on_track_share, off_course_rule
-from data_access.reads import expected
+from data_access.reads import expected, scores
 from data_access.reads.caseload import day_view
 from data_access.reads.expected import active_pairs, expected_response, on_track
 from data_access.reads.filters import Filters
 from data_access.reads.flags import needs_attention
 from data_access.reads.on_track_outcomes import alert_accuracy, outcome_by_completion
 from data_access.reads.scope import scope_of
+from data_access.store import score_spans
 from data_access.store.data_version import current_version
 from data_access.store.engine import new_engine, write
 from data_access.store.schema import Client, Score
@@ -213,6 +215,25 @@ def test_above_the_edge_but_under_caseness_is_no_warning(engine, practice):
     assert judged_now["C-0012"] == (4, 7, True)
 
 
+def live_and_kept(engine: Engine, table, viewer) -> pd.DataFrame:  # noqa: ANN001 - a table read
+    """`table` (an early-warning read) for PHQ-9 with the first and last scores grouped from the
+    scores, checked equal to the same read through the score spans (current once a write has
+    recomputed what `history`'s inserts past `engine.write` marked)."""
+    scores.READ_MAINTAINED = False
+    try:
+        with engine.connect() as conn:
+            live = table(conn, viewer, "PHQ-9")
+    finally:
+        scores.READ_MAINTAINED = True
+    with write(engine, "nothing"):
+        pass
+    with engine.connect() as conn:
+        assert score_spans.is_current(conn)
+        kept = table(conn, viewer, "PHQ-9")
+    pd.testing.assert_frame_equal(kept, live)
+    return kept
+
+
 def test_how_well_the_alert_predicts_counts_closed_episodes_by_week_4_flag(engine, practice):
     """History clients are discharged. At weeks 3 and 4 they are above the 75th percentile
     (e = 4 or 5) when i mod 11 is 5, 6 or 7: 3 in 11, 36 of 132. Of those starting at 12, the
@@ -220,8 +241,7 @@ def test_how_well_the_alert_predicts_counts_closed_episodes_by_week_4_flag(engin
     caseness (10), so not flagged. 32 are. All end at week 6 at least 7 points better
     (12 - e, e ≤ 5): nobody ends without reliable improvement."""
     history(engine, practice.dana, per_baseline=44)
-    with engine.connect() as conn:
-        table = alert_accuracy(conn, practice.viewer(practice.dana), "PHQ-9")
+    table = live_and_kept(engine, alert_accuracy, practice.viewer(practice.dana))
     assert table[["group", "count", "total"]].to_dict("records") == [
         {"group": "flagged", "count": 0, "total": 32},
         {"group": "not_flagged", "count": 0, "total": 100},
@@ -263,8 +283,7 @@ def test_outcome_by_homework_after_the_flag_among_clients_not_on_track(engine, p
         flagged_client(p, f"MID-{i}", (4, 16), 14, [(4, "completed")] * 3 + [(5, "not_done")] * 2)
     flagged_client(p, "FEW", (3, 17), 10, [(3, "completed")] * 4)
     flagged_client(p, "CALM", (3, 12), 8, [(3, "completed")] * 5)
-    with engine.connect() as conn:
-        table = outcome_by_completion(conn, p.viewer(p.dana), "PHQ-9").set_index("band")
+    table = live_and_kept(engine, outcome_by_completion, p.viewer(p.dana)).set_index("band")
     assert table["n"].to_dict() == {0: 5, 25: 0, 50: 2, 75: 5}
     assert table["too_few"].tolist() == [False, True, True, False]
     low = table.loc[0]
