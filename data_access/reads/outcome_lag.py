@@ -3,9 +3,9 @@
 Per client and week, whether the homework due that week was mostly done, beside the change of
 the mean score to the next week; compared within clients, as an association, never a cause.
 Both weeks lie wholly in the period, up to the as-of day. The rule is in docs/metrics.md; the
-weeks are read from the maintained `client_lag_weeks` (`data_access/store/lag_weeks.py`), or
-derived from the assignments and scores with a type filter, for another measure, or while a
-write has left clients unrecomputed.
+weeks are read from the maintained `client_lag_weeks` (`data_access/store/lag_weeks.py`; with a
+type filter, each week's homework counted again for those types), or derived from the
+assignments and scores for another measure or while a write has left clients unrecomputed.
 """
 
 from __future__ import annotations
@@ -21,7 +21,12 @@ from data_access.reads.frames import read_frame
 from data_access.reads.insight import mean_with_interval
 from data_access.reads.scope import Scope, scope_of
 from data_access.store import lag_weeks
-from data_access.store.lag_weeks import DONE_WEEK, LAG_MEASURES, lag_weeks_of
+from data_access.store.lag_weeks import (
+    DONE_WEEK,
+    LAG_MEASURES,
+    kept_weeks_of_types,
+    lag_weeks_of,
+)
 from data_access.store.maintained_schema import ClientLagWeek
 from data_access.store.schema import MEASURES, monday_of
 
@@ -39,13 +44,16 @@ def lag_weeks_between(filters: Filters) -> tuple[dt.date | None, dt.date | None]
 
 
 def _weeks_source(conn: Connection, scope: Scope, measure: str) -> FromClause:
-    """The kept weeks when they answer (no type filter, a kept measure, nothing unrecomputed),
-    else the same rows derived from the assignments and scores in view."""
+    """The kept weeks when they answer (a kept measure, nothing unrecomputed; with a type filter
+    each kept week's homework counted again for those types), else the same rows derived from
+    the assignments and scores in view."""
     filters = scope.filters
-    kept = READ_MAINTAINED and not filters.type_ids and measure in LAG_MEASURES
-    if kept and lag_weeks.is_current(conn):
-        return ClientLagWeek.__table__
     first, last = lag_weeks_between(filters)
+    if READ_MAINTAINED and measure in LAG_MEASURES and lag_weeks.is_current(conn):
+        if not filters.type_ids:
+            return ClientLagWeek.__table__
+        typed = kept_weeks_of_types(scope.client_ids, first, last, type_condition(filters))
+        return typed.subquery("lag_weeks")
     rows = lag_weeks_of(scope.client_ids, (measure,), first, last, type_condition(filters))
     return rows.subquery("lag_weeks")
 

@@ -15,7 +15,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, case, delete, func, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Subquery,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+)
 
 from data_access.reads import metrics  # the one rule for completed, partial and reviewed
 from data_access.store import flag_inputs
@@ -27,6 +38,33 @@ DONE_WEEK = 0.5  # a week counts as "mostly done" at this completion rate or mor
 LAG_MEASURES = ("PHQ-9", "GAD-7")  # kept for the Outcomes page's measures; others read live
 COLUMNS = ["measure", "client_id", "week", "done", "change"]
 Clients = Callable[[ColumnElement[int]], ColumnElement[bool]]  # picks clients by their id column
+
+
+def _homework(
+    clients: Clients | None,
+    first: dt.date | None,
+    last: dt.date | None,
+    types: ColumnElement[bool] | None,
+) -> Subquery:
+    """Per client and week (Monday) with reviewed homework due in it, of the types `types`
+    picks (all when None): whether it was mostly done (1) or not (0), as `done`."""
+    picked = [] if clients is None else [clients(Assignment.client_id)]
+    if first is not None:
+        picked.append(Assignment.due_week >= first)
+    if last is not None:
+        picked.append(Assignment.due_week <= last)
+    if types is not None:
+        picked.append(types)
+    mostly = metrics.completion_credit() >= DONE_WEEK * metrics.reviewed_count()
+    done = case((mostly, 1), else_=0).label("done")
+    # `week_start` of a Monday is itself; as the same expression as the scores' week, SQLite can
+    # join the two on (client, week) through an index instead of on the client alone.
+    return (
+        select(Assignment.client_id, week_start(Assignment.due_week).label("week"), done)
+        .where(Assignment.status != "pending", *picked)
+        .group_by(Assignment.client_id, Assignment.due_week)
+        .subquery("homework")
+    )
 
 
 def lag_weeks_of(
@@ -43,23 +81,7 @@ def lag_weeks_of(
     Week w's homework is the reviewed assignments due in it (`due_week`); it is mostly done at
     a completion rate (completed + ½ partial over reviewed) of DONE_WEEK or more. The change is
     the mean score of week w + 1 minus that of week w (unsigned: the reader signs it)."""
-    picked = [] if clients is None else [clients(Assignment.client_id)]
-    if first is not None:
-        picked.append(Assignment.due_week >= first)
-    if last is not None:
-        picked.append(Assignment.due_week <= last)
-    if types is not None:
-        picked.append(types)
-    mostly = metrics.completion_credit() >= DONE_WEEK * metrics.reviewed_count()
-    done = case((mostly, 1), else_=0).label("done")
-    # `week_start` of a Monday is itself; as the same expression as the scores' week, SQLite can
-    # join the two on (client, week) through an index instead of on the client alone.
-    homework = (
-        select(Assignment.client_id, week_start(Assignment.due_week).label("week"), done)
-        .where(Assignment.status != "pending", *picked)
-        .group_by(Assignment.client_id, Assignment.due_week)
-        .subquery("homework")
-    )
+    homework = _homework(clients, first, last, types)
     scored = [Score.measure.in_(tuple(measures))]
     if clients is not None:
         scored.append(clients(Score.client_id))
@@ -94,6 +116,19 @@ def lag_weeks_of(
             ),
         )
     )
+
+
+def kept_weeks_of_types(
+    clients: Clients, first: dt.date | None, last: dt.date | None, types: ColumnElement[bool]
+) -> Select:
+    """`lag_weeks_of`'s rows for homework of some types only, from the kept rows: a week with
+    reviewed homework of those types has reviewed homework of any type, so its kept row holds
+    the change; only whether it was mostly done is counted again, from those types."""
+    kept = ClientLagWeek.__table__
+    homework = _homework(clients, first, last, types)
+    same_week = and_(homework.c.client_id == kept.c.client_id, homework.c.week == kept.c.week)
+    columns = [kept.c.measure, kept.c.client_id, kept.c.week, homework.c.done, kept.c.change]
+    return select(*columns).join(homework, same_week)
 
 
 def refresh(conn: Connection) -> int:

@@ -5,8 +5,9 @@ Hypothesis makes the random writes of test_flag_inputs (homework set, reviewed, 
 and deleted, a client moved, sessions, PHQ-9 scores on the form) on top of weeks of PHQ-9 and
 GAD-7 scores, and then checks, on SQLite and PostgreSQL, that `client_lag_weeks` equals a fresh
 rebuild and that `lag_view` read through it equals the live read, for periods that start and
-end mid-week and on week boundaries, without a start, for any as-of day, client status and
-viewer. docs/metrics.md: "One week later" and "Where the figures are read from".
+end mid-week and on week boundaries, without a start, for any as-of day, client status, viewer
+and with a type filter (the kept weeks' homework counted again for the type). docs/metrics.md:
+"One week later" and "Where the figures are read from".
 """
 
 from __future__ import annotations
@@ -108,12 +109,14 @@ def test_lag_weeks_equal_a_rebuild_and_the_lag_read_through_them_equals_the_live
         with engine.connect() as conn:
             assert lag_weeks.is_current(conn)
         start, end = day(first), day(first + length)
+        records = Practice(engine).type_ids["Thought Record"]
         periods = [
             Filters(start=start, end=end, today=TODAY),
             Filters(start=start, end=end, today=day(as_of), client_status="active"),
             Filters(start=day(0), end=day(41), today=day(60)),  # six whole weeks
             Filters(end=end, today=day(as_of), clinician_ids=(staff.ana,)),
             Filters(today=day(as_of), client_status="discharged"),
+            Filters(start=start, end=end, today=TODAY, type_ids=(records,)),
         ]
         for who in (staff.ada, staff.sam, staff.ben):
             for period in periods:
@@ -171,10 +174,10 @@ def test_one_client_s_weeks_worked_by_hand(engine):
     assert per_client.iloc[0]["other_change"] == pytest.approx(4.0)
 
 
-def test_a_type_filter_reads_the_weeks_live(engine):
+def test_a_type_filter_counts_each_kept_week_s_homework_again(engine):
     """The kept weeks hold homework of every type: with a type filter a week's homework is only
-    the chosen types', so the read is live. PHQ-9 16, 14, 15 on Mondays 4, 11 and 18 May; a
-    Thought Record due 6 May completed and an Exposure Practice due 13 May not done.
+    the chosen types', counted again for each kept week. PHQ-9 16, 14, 15 on Mondays 4, 11 and
+    18 May; a Thought Record due 6 May completed and an Exposure Practice due 13 May not done.
     Every type: the week of 4 May done (+2), of 11 May not done (-1). Thought Records only:
     the week of 4 May alone."""
     p = Practice(engine)
