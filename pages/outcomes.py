@@ -250,9 +250,10 @@ if reference_caption := homework_reference_caption(reference_figures()):
 st.subheader("One week later")
 lag = load_lag(viewer, filters, measure)
 st.markdown(
-    "For every client and week, homework due that week is *mostly done* (completion ≥ 50 %) or "
-    f"*mostly not done*; the {measure} change is from that week's score to the next week's. "
-    "Each client's weeks are averaged first, so clients with many weeks do not weigh more."
+    "For every client and week (Monday to Sunday), homework due that week is *mostly done* "
+    f"(completion ≥ 50 %) or *mostly not done*; the {measure} change is from that week's mean "
+    "score to the next week's. Only weeks that lie, with the next, wholly within these dates "
+    "count. Each client's weeks are averaged first, so clients with many weeks do not weigh more."
 )
 st.plotly_chart(figure(charts.lag_chart, lag["rows"], measure), width="stretch")
 st.markdown(lag_words(lag, measure))
