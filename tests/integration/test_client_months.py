@@ -13,12 +13,10 @@ figures are read from".
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import partial
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine, select
 
@@ -37,30 +35,15 @@ from data_access.store.schema import Client
 from tests.builders import D, Practice
 from tests.integration.test_maintained_counts import DAYS, TODAY, Staff, day
 from tests.integration.test_maintained_homework_days import _apply, _background, steps
-
-
-@contextmanager
-def _live() -> Iterator[None]:
-    client_periods.READ_MAINTAINED = False
-    try:
-        yield
-    finally:
-        client_periods.READ_MAINTAINED = True
+from tests.maintained import RANDOM_WRITES, read_live, rebuilt_rows, table_rows
 
 
 def _rows(engine: Engine) -> list[tuple]:
-    with engine.connect() as conn:
-        return sorted(tuple(r) for r in conn.execute(select(ClientMonth.__table__)).all())
+    return table_rows(engine, ClientMonth.__table__)
 
 
 def _rebuilt(engine: Engine) -> list[tuple]:
-    """The rows a rebuild would make, rolled back afterwards."""
-    with engine.connect() as conn:
-        transaction = conn.begin()
-        client_months.rebuild(conn)
-        rows = sorted(tuple(r) for r in conn.execute(select(ClientMonth.__table__)).all())
-        transaction.rollback()
-    return rows
+    return rebuilt_rows(engine, client_months.rebuild, ClientMonth.__table__)
 
 
 def _both_ways(conn: Connection, scope: Scope) -> None:
@@ -75,7 +58,7 @@ def _both_ways(conn: Connection, scope: Scope) -> None:
     )
     for figure in figures:
         maintained = figure(conn, scope)
-        with _live():
+        with read_live(client_periods):
             live = figure(conn, scope)
         pd.testing.assert_frame_equal(maintained, live, check_dtype=False)
     per_client = sessions_per_client(conn, scope)
@@ -92,11 +75,7 @@ def _both_ways(conn: Connection, scope: Scope) -> None:
     )
 
 
-@settings(
-    max_examples=10,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@RANDOM_WRITES
 @given(
     steps=steps,
     first=st.integers(-5, DAYS - 1),

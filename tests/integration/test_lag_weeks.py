@@ -12,15 +12,13 @@ and with a type filter (the kept weeks' homework counted again for the type). do
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from data_access.reads import outcome_lag
 from data_access.reads.filters import Filters
@@ -32,37 +30,22 @@ from tests.builders import D, Practice
 from tests.integration.test_flag_inputs import _apply, steps
 from tests.integration.test_maintained_counts import TODAY, Staff, day
 from tests.integration.test_maintained_homework_days import _background
-
-
-@contextmanager
-def _live() -> Iterator[None]:
-    outcome_lag.READ_MAINTAINED = False
-    try:
-        yield
-    finally:
-        outcome_lag.READ_MAINTAINED = True
+from tests.maintained import RANDOM_WRITES, read_live, rebuilt_rows, table_rows
 
 
 def _rows(engine: Engine) -> list[tuple]:
-    with engine.connect() as conn:
-        return sorted(tuple(r) for r in conn.execute(select(ClientLagWeek.__table__)).all())
+    return table_rows(engine, ClientLagWeek.__table__)
 
 
 def _rebuilt(engine: Engine) -> list[tuple]:
-    """The rows a rebuild would make, rolled back afterwards."""
-    with engine.connect() as conn:
-        transaction = conn.begin()
-        lag_weeks.rebuild(conn)
-        rows = sorted(tuple(r) for r in conn.execute(select(ClientLagWeek.__table__)).all())
-        transaction.rollback()
-    return rows
+    return rebuilt_rows(engine, lag_weeks.rebuild, ClientLagWeek.__table__)
 
 
 def _both_ways(engine: Engine, viewer: object, filters: Filters, measure: str) -> dict:
     """`lag_view` read through the kept weeks, checked equal to the live read."""
     with engine.connect() as conn:
         kept = lag_view(conn, viewer, filters, measure)
-        with _live():
+        with read_live(outcome_lag):
             live = lag_view(conn, viewer, filters, measure)
     pd.testing.assert_frame_equal(kept["rows"], live["rows"], check_exact=False)
     assert kept["difference"] == pytest.approx(live["difference"], nan_ok=True)
@@ -83,11 +66,7 @@ def _scores(staff: Staff) -> None:
                 p.score(staff.clients[client], "GAD-7", 3 + (week + 2 * client) % 12, on)
 
 
-@settings(
-    max_examples=10,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@RANDOM_WRITES
 @given(
     steps=steps,
     first=st.integers(-3, 20),

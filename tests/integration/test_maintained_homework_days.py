@@ -11,7 +11,7 @@ docs/metrics.md: "Where the figures are read from".
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, select
 
@@ -40,6 +40,7 @@ from tests.integration.test_maintained_counts import (
     undos,
 )
 from tests.integration.test_maintained_counts import _apply as apply_homework
+from tests.maintained import RANDOM_WRITES, rebuilt_rows, table_rows
 
 ATTENDANCE = ("attended", "attended", "no_show", "cancelled")
 sessions = st.tuples(
@@ -109,25 +110,14 @@ def _background(staff: Staff) -> None:
 
 
 def _rows(engine: Engine) -> list[tuple]:
-    with engine.connect() as conn:
-        return sorted(tuple(r) for r in conn.execute(select(HomeworkDay.__table__)).all())
+    return table_rows(engine, HomeworkDay.__table__)
 
 
 def _rebuilt(engine: Engine) -> list[tuple]:
-    """The rows a rebuild would make, rolled back afterwards."""
-    with engine.connect() as conn:
-        transaction = conn.begin()
-        homework_days.rebuild(conn)
-        rows = sorted(tuple(r) for r in conn.execute(select(HomeworkDay.__table__)).all())
-        transaction.rollback()
-    return rows
+    return rebuilt_rows(engine, homework_days.rebuild, HomeworkDay.__table__)
 
 
-@settings(
-    max_examples=10,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@RANDOM_WRITES
 @given(
     steps=steps,
     first=st.integers(0, DAYS - 1),
