@@ -427,6 +427,8 @@ def scatter_chart(
     _legend_below(fig)
     fig.update_xaxes(rate_axis("Client's completion of homework due (%)"))
     fig.update_yaxes(title=CHANGE_AXIS.format(measure=measure))
+    # Room right of 100 % for the last column's dots (up to 12.5 px across half) and its label.
+    fig.update_layout(margin={"r": 30})
     return styled(fig, title, height=420)
 
 
