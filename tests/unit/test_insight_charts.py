@@ -280,6 +280,8 @@ def test_a_scatter_of_more_clients_counts_them_in_bins_and_says_so():
         "number of clients in it."
     )
     assert "N = 6000 clients" in fig.layout.annotations[0].text  # r is from every client
+    # the 100 % column's largest dots (25 px across) and the 100 % label fit right of the axis
+    assert fig.layout.margin.r >= 25 and dots.cliponaxis is False
 
 
 def test_bins_put_each_client_at_its_bins_centre():
