@@ -21,16 +21,10 @@ from data_access.reads.frames import read_frame
 from data_access.reads.insight import mean_with_interval
 from data_access.reads.scope import Scope, scope_of
 from data_access.store import lag_weeks
-from data_access.store.lag_weeks import (
-    DONE_WEEK,
-    LAG_MEASURES,
-    kept_weeks_of_types,
-    lag_weeks_of,
-)
+from data_access.store.lag_weeks import LAG_MEASURES, kept_weeks_of_types, lag_weeks_of
 from data_access.store.maintained_schema import ClientLagWeek
 from data_access.store.schema import MEASURES, monday_of
 
-__all__ = ["DONE_WEEK", "client_lag", "lag_view", "lag_weeks_between"]
 # Read the kept weeks; `make bench` and the tests turn it off to compare with the live read.
 READ_MAINTAINED = True
 
