@@ -285,11 +285,13 @@ def dose_response_chart(bands: pd.DataFrame, measure: str) -> go.Figure:
         f"{band_words(b)}<br>n={n}" + (" (too few)" if few else "")
         for b, n, few in zip(bands["band"], bands["n"], bands["too_few"], strict=True)
     ]
+    # One panel above the other: side by side, a phone's width left each axis title over the
+    # other panel (seen at 390 px).
     fig = make_subplots(
-        rows=1,
-        cols=2,
+        rows=2,
+        cols=1,
         subplot_titles=(f"Mean {measure} change", "Reliable improvement"),
-        horizontal_spacing=0.12,
+        vertical_spacing=0.26,
     )
     fig.add_trace(
         go.Scatter(
@@ -327,16 +329,15 @@ def dose_response_chart(bands: pd.DataFrame, measure: str) -> go.Figure:
             },
             hovertemplate="%{x}<br>%{y:.0f} % reliably improved<extra></extra>",
         ),
-        row=1,
-        col=2,
+        row=2,
+        col=1,
     )
-    fig.update_xaxes(title="Client's homework completion rate", row=1, col=1)
-    fig.update_xaxes(title="Client's homework completion rate", row=1, col=2)
+    fig.update_xaxes(title="Client's homework completion rate")
     fig.update_yaxes(title=CHANGE_AXIS.format(measure=measure), row=1, col=1)
-    fig.update_yaxes(rate_axis("Clients reliably improved (%)"), row=1, col=2)
+    fig.update_yaxes(rate_axis("Clients reliably improved (%)"), row=2, col=1)
     fig.add_hline(y=0, line={"color": "#777777", "dash": "dot"}, row=1, col=1)
     fig.update_layout(showlegend=False, margin={"t": 80})
-    return styled(fig, title, height=420)
+    return styled(fig, title, height=820)
 
 
 def binned_points(points: pd.DataFrame) -> pd.DataFrame:

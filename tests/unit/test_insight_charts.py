@@ -178,7 +178,12 @@ def test_every_rate_chart_from_outcomes_stops_at_100():
             "ri_low": [0.05, 0.7], "ri_high": [0.6, 1.0], "too_few": [False, False],
         }
     )  # fmt: skip
-    assert capped(charts.dose_response_chart(bands, "PHQ-9").layout.yaxis2)
+    dose = charts.dose_response_chart(bands, "PHQ-9")
+    assert capped(dose.layout.yaxis2)
+    # the two panels one above the other, each the full width: side by side on a phone, each
+    # axis title lay over the other panel
+    assert tuple(dose.layout.xaxis.domain) == tuple(dose.layout.xaxis2.domain) == (0.0, 1.0)
+    assert dose.layout.yaxis.domain[0] > dose.layout.yaxis2.domain[1]
     points = pd.DataFrame({"completion_rate": [0.0, 1.0, 0.5], "change": [1, 4, 2]})
     corr = {"no_spread": False, "too_few": False, "n": 3, "r": 0.9, "ci_low": 0.1,
             "ci_high": 0.99, "slope": 3.0, "intercept": 1.0}  # fmt: skip
