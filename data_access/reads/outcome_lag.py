@@ -37,12 +37,13 @@ def lag_weeks_between(filters: Filters) -> tuple[dt.date | None, dt.date | None]
     return first, monday_of(last_day - dt.timedelta(days=13))
 
 
-def _weeks_source(conn: Connection, scope: Scope, measure: str) -> FromClause:
+def _weeks_source(
+    conn: Connection, scope: Scope, measure: str, first: dt.date | None, last: dt.date
+) -> FromClause:
     """The kept weeks when they answer (a kept measure, nothing unrecomputed; with a type filter
     each kept week's homework counted again for those types), else the same rows derived from
-    the assignments and scores in view."""
+    the assignments and scores in view, weeks `first` to `last`."""
     filters = scope.filters
-    first, last = lag_weeks_between(filters)
     if READ_MAINTAINED and measure in LAG_MEASURES and lag_weeks.is_current(conn):
         if not filters.type_ids:
             return ClientLagWeek.__table__
@@ -57,8 +58,8 @@ def client_lag(conn: Connection, scope: Scope, measure: str) -> pd.DataFrame:
     change to the next week, signed so positive = better (NaN without such weeks).
 
     Columns: client_id, done_weeks, done_change, other_weeks, other_change."""
-    weeks = _weeks_source(conn, scope, measure)
     first, last = lag_weeks_between(scope.filters)
+    weeks = _weeks_source(conn, scope, measure, first, last)
     done, other = weeks.c.done == 1, weeks.c.done == 0
     query = (
         select(

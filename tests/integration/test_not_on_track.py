@@ -28,6 +28,7 @@ from data_access.store.data_version import current_version
 from data_access.store.engine import new_engine, write
 from data_access.store.schema import Client, Score
 from tests.builders import D, Practice
+from tests.maintained import read_live
 
 TODAY = D(2026, 6, 1)
 START = D(2025, 1, 6)
@@ -219,12 +220,8 @@ def live_and_kept(engine: Engine, table, viewer) -> pd.DataFrame:  # noqa: ANN00
     """`table` (an early-warning read) for PHQ-9 with the first and last scores grouped from the
     scores, checked equal to the same read through the score spans (current once a write has
     recomputed what `history`'s inserts past `engine.write` marked)."""
-    scores.READ_MAINTAINED = False
-    try:
-        with engine.connect() as conn:
-            live = table(conn, viewer, "PHQ-9")
-    finally:
-        scores.READ_MAINTAINED = True
+    with read_live(scores), engine.connect() as conn:
+        live = table(conn, viewer, "PHQ-9")
     with write(engine, "nothing"):
         pass
     with engine.connect() as conn:
