@@ -138,14 +138,15 @@ def cmd_rebuild_aggregates(args: argparse.Namespace) -> int:
     from data_access.store.engine import write
 
     with write(_engine(args), "maintained counts") as conn:
-        counts, mix = aggregates.rebuild(conn)
+        counts, mix, week_sums = aggregates.rebuild(conn)
         months = client_months.rebuild(conn)
         weeks = lag_weeks.rebuild(conn)
         days = homework_days.rebuild(conn)
         spans = score_spans.rebuild(conn)
         inputs, steps = flag_inputs.rebuild(conn)
     print(
-        f"rebuilt the maintained counts: {counts:,} homework rows, {mix:,} mix rows, "
+        f"rebuilt the maintained counts: {counts:,} homework rows, {week_sums:,} homework "
+        f"week rows, {mix:,} mix rows, "
         f"{days:,} homework days, {spans:,} score spans, {inputs:,} clients' flag inputs, "
         f"{steps:,} days of flag inputs, {months:,} client months, {weeks:,} lag weeks"
     )

@@ -1,13 +1,13 @@
 """Maintained figures: homework counts kept equal to `assignments` inside every write.
 
-Triggers (migration 0010) note each (clinician, due week, type) that a write touches in
-`aggregates_stale`: an assignment inserted, changed or deleted, a client moved to another
-clinician or deleted. `refresh`, called by `engine.write` before it commits, recomputes those
-keys of `homework_counts` and those (week, type) pairs of `homework_mix_counts` from the live
+Triggers (migrations 0010 and 0017) note each (clinician, due week, type) that a write touches
+in `aggregates_stale`: an assignment inserted, changed or deleted, a client moved to another
+clinician, discharged, readmitted or deleted. `refresh`, called by `engine.write` before it
+commits, recomputes those keys of `homework_counts`, those (week, type) pairs of
+`homework_mix_counts` and those (clinician, week) pairs of `homework_week_counts` from the live
 tables and clears the marks, so the counts change in the same transaction as the rows they
-count.
-Recomputing a key rather than adding and subtracting keeps them right whatever the write did.
-docs/metrics.md says which figures are read from these tables.
+count. Recomputing a key rather than adding and subtracting keeps them right whatever the write
+did. docs/metrics.md says which figures are read from these tables.
 """
 
 from __future__ import annotations
@@ -15,10 +15,25 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Connection, Select, delete, exists, func, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+)
 
 from data_access.store.days_allowed import days_bucket
-from data_access.store.maintained_schema import AggregateStale, HomeworkCount, HomeworkMixCount
+from data_access.store.maintained_schema import (
+    AggregateStale,
+    HomeworkCount,
+    HomeworkMixCount,
+    HomeworkWeekCount,
+)
 from data_access.store.schema import Assignment, Client
 
 # Up to this many touched keys (a form, a small import) each is recomputed by seeking its
@@ -56,14 +71,30 @@ def _mix(conn: Connection, *conditions: ColumnElement[bool]) -> Select:
     return select(*keys, func.count()).where(*conditions).group_by(*keys)
 
 
+def _week_counts(*conditions: ColumnElement[bool]) -> Select:
+    """Assignments per due week × client's clinician × whether the client has a discharge date
+    × status, where `conditions` hold."""
+    discharged = case((Client.discharged_on.is_(None), 0), else_=1)
+    keys = (Assignment.due_week, Client.clinician_id, discharged, Assignment.status)
+    return (
+        select(*keys, func.count())
+        .select_from(Assignment)
+        .join(Client, Client.id == Assignment.client_id)
+        .where(*conditions)
+        .group_by(*keys)
+    )
+
+
 _COUNT_COLUMNS = ["clinician_id", "due_week", "type_id", "status", "n"]
 _MIX_COLUMNS = ["due_week", "type_id", "difficulty", "days_allowed", "status", "n"]
+_WEEK_COLUMNS = ["due_week", "clinician_id", "discharged", "status", "n"]
 
 
-def _fill(conn: Connection, counts: Select, mix: Select) -> None:
-    """Insert the rows `counts` and `mix` select into the two tables."""
+def _fill(conn: Connection, counts: Select, mix: Select, weeks: Select) -> None:
+    """Insert the rows `counts`, `mix` and `weeks` select into the three tables."""
     conn.execute(insert(HomeworkCount).from_select(_COUNT_COLUMNS, counts))
     conn.execute(insert(HomeworkMixCount).from_select(_MIX_COLUMNS, mix))
+    conn.execute(insert(HomeworkWeekCount).from_select(_WEEK_COLUMNS, weeks))
 
 
 def _recount_keys(conn: Connection, keys: Sequence[tuple[int, dt.date, int]]) -> None:
@@ -86,6 +117,7 @@ def _recount_keys(conn: Connection, keys: Sequence[tuple[int, dt.date, int]]) ->
             conn.execute(insert(HomeworkCount).from_select(_COUNT_COLUMNS, counts))
         return
     weeks = sorted({week for _, week, _ in keys})
+    clinicians = sorted({clinician_id for clinician_id, _, _ in keys})
     touched = exists().where(
         AggregateStale.clinician_id == HomeworkCount.clinician_id,
         AggregateStale.due_week == HomeworkCount.due_week,
@@ -97,7 +129,7 @@ def _recount_keys(conn: Connection, keys: Sequence[tuple[int, dt.date, int]]) ->
         AggregateStale.due_week == Assignment.due_week,
         AggregateStale.type_id == Assignment.type_id,
     )
-    counts = _counts(Assignment.due_week.in_(weeks), stale)
+    counts = _counts(Assignment.due_week.in_(weeks), Client.clinician_id.in_(clinicians), stale)
     conn.execute(insert(HomeworkCount).from_select(_COUNT_COLUMNS, counts))
 
 
@@ -122,6 +154,40 @@ def _recount_mix(conn: Connection, pairs: Sequence[tuple[dt.date, int]]) -> None
     conn.execute(insert(HomeworkMixCount).from_select(_MIX_COLUMNS, mix))
 
 
+def _recount_weeks(conn: Connection, pairs: Sequence[tuple[int, dt.date]]) -> None:
+    """Recompute `homework_week_counts` for the (clinician, due week) pairs a write touched."""
+    if len(pairs) <= SEEK_KEYS:
+        for clinician_id, week in pairs:
+            conn.execute(
+                delete(HomeworkWeekCount).where(
+                    HomeworkWeekCount.clinician_id == clinician_id,
+                    HomeworkWeekCount.due_week == week,
+                )
+            )
+            counts = _week_counts(
+                Client.clinician_id == clinician_id,
+                Assignment.due_on.between(week, week + dt.timedelta(days=6)),
+                Assignment.due_week == week,
+            )
+            conn.execute(insert(HomeworkWeekCount).from_select(_WEEK_COLUMNS, counts))
+        return
+    weeks = sorted({week for _, week in pairs})
+    clinicians = sorted({clinician_id for clinician_id, _ in pairs})
+    touched = exists().where(
+        AggregateStale.clinician_id == HomeworkWeekCount.clinician_id,
+        AggregateStale.due_week == HomeworkWeekCount.due_week,
+    )
+    conn.execute(delete(HomeworkWeekCount).where(HomeworkWeekCount.due_week.in_(weeks), touched))
+    stale = exists().where(
+        AggregateStale.clinician_id == Client.clinician_id,
+        AggregateStale.due_week == Assignment.due_week,
+    )
+    counts = _week_counts(
+        Assignment.due_week.in_(weeks), Client.clinician_id.in_(clinicians), stale
+    )
+    conn.execute(insert(HomeworkWeekCount).from_select(_WEEK_COLUMNS, counts))
+
+
 def refresh(conn: Connection) -> int:
     """Recompute the maintained counts a write touched, inside its transaction; returns the
     number of (clinician, due week, type) keys recomputed (0, one cheap read, for most writes)."""
@@ -132,18 +198,19 @@ def refresh(conn: Connection) -> int:
     if not keys:
         return 0
     _recount_keys(conn, keys)
+    _recount_weeks(conn, sorted({(clinician_id, week) for clinician_id, week, _ in keys}))
     _recount_mix(conn, sorted({(week, type_id) for _, week, type_id in keys}))
     conn.execute(delete(AggregateStale))
     return len(keys)
 
 
-def rebuild(conn: Connection) -> tuple[int, int]:
+def rebuild(conn: Connection) -> tuple[int, int, int]:
     """Recompute every maintained count from the live tables (the caller's transaction);
-    returns the rows of `homework_counts` and `homework_mix_counts`."""
-    for table in (HomeworkCount, HomeworkMixCount, AggregateStale):
+    returns the rows of `homework_counts`, `homework_mix_counts` and `homework_week_counts`."""
+    for table in (HomeworkCount, HomeworkMixCount, HomeworkWeekCount, AggregateStale):
         conn.execute(delete(table))
-    _fill(conn, _counts(), _mix(conn))
+    _fill(conn, _counts(), _mix(conn), _week_counts())
     return tuple(  # type: ignore[return-value]
         conn.execute(select(func.count()).select_from(table)).scalar_one()
-        for table in (HomeworkCount, HomeworkMixCount)
+        for table in (HomeworkCount, HomeworkMixCount, HomeworkWeekCount)
     )

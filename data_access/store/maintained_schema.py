@@ -32,6 +32,22 @@ class HomeworkCount(Base):
     n: Mapped[int] = mapped_column(Integer)
 
 
+class HomeworkWeekCount(Base):
+    """Maintained: assignments per client's clinician × due week × whether the client has a
+    discharge date × status, every type together. A caseload table or heatmap with no type
+    chosen sums a sixth of `homework_counts`' rows, and the active clients' figures need not
+    take the discharged ones' off live (`aggregates.refresh` keeps it in every write)."""
+
+    __tablename__ = "homework_week_counts"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    due_week: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    discharged: Mapped[int] = mapped_column(SmallInteger, primary_key=True)  # 1: has a date
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class HomeworkMixCount(Base):
     """Maintained, practice-wide: assignments per due week × type × difficulty (0 = not rated)
     × days-allowed bucket (its first day) × status."""

@@ -2,22 +2,23 @@
 
 Hypothesis makes random writes the way the app and the command line make them (homework set
 and reviewed on forms, undo, imports that add and change rows, a client moved to another
-clinician, an assignment deleted, refused writes too) and then checks, on SQLite and
-PostgreSQL, that the maintained tables equal a fresh rebuild, that every figure read from them
-equals the same figure counted from the assignments, and that both equal the naive version
-(bench/naive.py). docs/metrics.md: "Where the figures are read from".
+clinician, discharged or readmitted, an assignment deleted, refused writes too) and then
+checks, on SQLite and PostgreSQL, that the maintained tables equal a fresh rebuild, that every
+figure read from them equals the same figure counted from the assignments, and that both equal
+the naive version (bench/naive.py). docs/metrics.md: "Where the figures are read from".
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+from dataclasses import replace
 
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Connection, Engine, delete, select, update
 
 from bench import naive
 from data_access.reads.assignment_counts import assignment_counts
@@ -31,7 +32,12 @@ from data_access.store import aggregates
 from data_access.store.data_version import raise_version
 from data_access.store.engine import write
 from data_access.store.errors import DataError
-from data_access.store.maintained_schema import AggregateStale, HomeworkCount, HomeworkMixCount
+from data_access.store.maintained_schema import (
+    AggregateStale,
+    HomeworkCount,
+    HomeworkMixCount,
+    HomeworkWeekCount,
+)
 from data_access.store.schema import Assignment, Client
 from tests.builders import Practice
 
@@ -100,8 +106,12 @@ import_rows = st.lists(
 imports = st.tuples(st.just("import"), import_rows)
 undos = st.tuples(st.just("undo"), st.integers(0, 4))
 moves = st.tuples(st.just("move"), st.integers(0, 4), st.integers(0, 3))
+# A client discharged on a day (some after "today"), or readmitted (None)
+discharges = st.tuples(st.just("discharge"), st.integers(0, 4), st.none() | st.integers(0, DAYS))
 deletes = st.tuples(st.just("delete"), st.integers(0, 99))
-writes = st.lists(st.one_of(sets, reviews, imports, undos, moves, deletes), max_size=8)
+writes = st.lists(
+    st.one_of(sets, reviews, imports, undos, moves, discharges, deletes), max_size=8
+)
 
 
 def _import_csv(staff: Staff, rows: list[tuple]) -> bytes:
@@ -165,6 +175,14 @@ def _apply(staff: Staff, step: tuple) -> None:
                     .where(Client.id == staff.clients[client])
                     .values(clinician_id=staff.people[to])
                 )
+        elif kind == "discharge":
+            _, client, on = step
+            with write(engine, "client") as conn:
+                conn.execute(
+                    update(Client)
+                    .where(Client.id == staff.clients[client])
+                    .values(discharged_on=None if on is None else day(on))
+                )
         elif kind == "delete":
             with write(engine, "assignment") as conn:
                 ids = conn.execute(select(Assignment.id).order_by(Assignment.id)).scalars().all()
@@ -174,23 +192,25 @@ def _apply(staff: Staff, step: tuple) -> None:
         pass  # refused: nothing was written, and the counts must not have moved either
 
 
-def _tables(engine: Engine) -> tuple[list, list]:
+TABLES = (HomeworkCount, HomeworkMixCount, HomeworkWeekCount)
+
+
+def _rows(conn: Connection) -> tuple[list, ...]:
+    """Each maintained count table's rows, sorted."""
+    return tuple(sorted(tuple(r) for r in conn.execute(select(t.__table__)).all()) for t in TABLES)
+
+
+def _tables(engine: Engine) -> tuple[list, ...]:
     with engine.connect() as conn:
-        return (
-            sorted(tuple(r) for r in conn.execute(select(HomeworkCount.__table__)).all()),
-            sorted(tuple(r) for r in conn.execute(select(HomeworkMixCount.__table__)).all()),
-        )
+        return _rows(conn)
 
 
-def _rebuilt(engine: Engine) -> tuple[list, list]:
+def _rebuilt(engine: Engine) -> tuple[list, ...]:
     """The tables a rebuild would make, rolled back afterwards."""
     with engine.connect() as conn:
         transaction = conn.begin()
         aggregates.rebuild(conn)
-        rows = (
-            sorted(tuple(r) for r in conn.execute(select(HomeworkCount.__table__)).all()),
-            sorted(tuple(r) for r in conn.execute(select(HomeworkMixCount.__table__)).all()),
-        )
+        rows = _rows(conn)
         transaction.rollback()
     return rows
 
@@ -303,19 +323,82 @@ def test_a_write_that_bypasses_engine_write_is_read_live_until_the_next_write(sq
         assert conn.execute(select(HomeworkCount.n)).scalars().all() == [1]
 
 
+def test_a_discharge_takes_a_clients_homework_out_of_the_active_clients_counts(
+    engine, monkeypatch
+):
+    """Ana's client has homework due in weeks 1 and 2. Discharged, the week counts hold its
+    rows apart and the active clients' caseload row for Ana has none, read without counting
+    anything live to take off; readmitted, both are back. Discharged on a day after "today",
+    it is still active then, and the figures come from the live subtraction instead."""
+    from data_access.reads import assignment_counts as counts
+
+    staff = Staff(engine)
+    for offset in (0, 7):
+        set_assignment(
+            engine,
+            staff.viewers[staff.ana],
+            client_code=staff.codes[0],
+            type_name="Thought Record",
+            assigned_on=day(offset),
+            due_on=day(offset + 4),
+            instructions="Note one thought a day",
+            today=TODAY,
+        )
+    admin = staff.viewers[staff.ada]
+    period = Filters(start=day(0), end=day(13), today=TODAY)
+
+    def anas(status: str) -> int:
+        with engine.connect() as conn:
+            scope = scope_of(conn, admin, replace(period, client_status=status))
+            frame = assignment_counts(conn, scope, ("clinician_id",))
+        return int(frame.loc[frame["clinician_id"] == staff.ana, "assignments"].sum())
+
+    def discharge(on: dt.date | None) -> None:
+        with write(engine, "client") as conn:
+            conn.execute(
+                update(Client).where(Client.id == staff.clients[0]).values(discharged_on=on)
+            )
+
+    def week_rows() -> list[tuple]:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(HomeworkWeekCount.due_week, HomeworkWeekCount.discharged)
+                .where(HomeworkWeekCount.clinician_id == staff.ana)
+                .order_by(HomeworkWeekCount.due_week)
+            )
+            return [tuple(r) for r in rows]
+
+    def no_live_subtraction(*args: object) -> None:
+        raise AssertionError("the active clients' counts were taken off live")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(counts, "_not_active", no_live_subtraction)
+        assert (anas("active"), anas("all")) == (2, 2)
+        discharge(day(20))
+        assert week_rows() == [(day(0), 1), (day(7), 1)]
+        assert (anas("active"), anas("all")) == (0, 2)
+        discharge(None)
+        assert week_rows() == [(day(0), 0), (day(7), 0)]
+        assert (anas("active"), anas("all")) == (2, 2)
+    discharge(day(40))  # after "today": still active on it
+    assert (anas("active"), anas("all")) == (2, 2)
+    assert week_rows() == [(day(0), 1), (day(7), 1)]
+
+
 def test_the_migration_fills_the_counts_from_existing_assignments(sqlite_engine):
-    """0010 counts what was there before it; a downgrade and upgrade give the same rows."""
+    """0010 and 0017 count what was there before them; a downgrade and upgrade give the same
+    rows. Two types due in one week are one row of the week counts, summed."""
     from alembic import command
 
     from data_access.store.migrate import alembic_config, upgrade
 
     staff = Staff(sqlite_engine)
-    for offset in (0, 8, 15):
+    for offset, kind in ((0, "Thought Record"), (1, "Activity Scheduling"), (8, "Thought Record")):
         set_assignment(
             sqlite_engine,
             staff.viewers[staff.ana],
             client_code=staff.codes[0],
-            type_name="Thought Record",
+            type_name=kind,
             assigned_on=day(offset),
             due_on=day(offset + 4),
             instructions="Note one thought a day",
@@ -325,9 +408,10 @@ def test_the_migration_fills_the_counts_from_existing_assignments(sqlite_engine)
     command.downgrade(alembic_config(sqlite_engine), "0009")
     upgrade(sqlite_engine)
     assert _tables(sqlite_engine) == before
-    counts, mix = before
-    assert [(week, n) for week, _, _, _, n in counts] == [(day(0), 1), (day(7), 1), (day(14), 1)]
+    counts, mix, weeks = before
+    assert [(week, n) for week, _, _, _, n in counts] == [(day(0), 1), (day(0), 1), (day(7), 1)]
     assert [days for _, _, _, days, _, _ in mix] == [4, 4, 4]  # four days allowed: "4–7 days"
+    assert weeks == [(day(0), staff.ana, 0, "pending", 2), (day(7), staff.ana, 0, "pending", 1)]
 
 
 def test_two_writers_marking_the_same_key_both_commit_and_the_counts_hold_both(engine):
@@ -397,7 +481,8 @@ def test_rebuild_aggregates_recounts_everything_and_raises_the_data_version(sqli
     url = sqlite_engine.url.render_as_string(hide_password=False)
     assert main(["rebuild-aggregates", "--database-url", url]) == 0
     assert capsys.readouterr().out == (
-        "rebuilt the maintained counts: 1 homework rows, 1 mix rows, 1 homework days, "
+        "rebuilt the maintained counts: 1 homework rows, 1 homework week rows, 1 mix rows, "
+        "1 homework days, "
         "0 score spans, 0 clients' flag inputs, 0 days of flag inputs, 1 client months, "
         "0 lag weeks\n"
     )

@@ -414,7 +414,8 @@ def test_rebuild_aggregates_recomputes_the_spans_too(sqlite_engine, capsys):
     url = sqlite_engine.url.render_as_string(hide_password=False)
     assert main(["rebuild-aggregates", "--database-url", url]) == 0
     assert capsys.readouterr().out == (
-        "rebuilt the maintained counts: 0 homework rows, 0 mix rows, 0 homework days, "
+        "rebuilt the maintained counts: 0 homework rows, 0 homework week rows, 0 mix rows, "
+        "0 homework days, "
         "6 score spans, 3 clients' flag inputs, 0 days of flag inputs, 0 client months, "
         "0 lag weeks\n"
     )
