@@ -13,7 +13,7 @@ did. docs/metrics.md says which figures are read from these tables.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import (
     ColumnElement,
@@ -97,40 +97,39 @@ def _fill(conn: Connection, counts: Select, mix: Select, weeks: Select) -> None:
     conn.execute(insert(HomeworkWeekCount).from_select(_WEEK_COLUMNS, weeks))
 
 
-def _recount_keys(conn: Connection, keys: Sequence[tuple[int, dt.date, int]]) -> None:
-    """Recompute `homework_counts` for the (clinician, due week, type) keys a write touched."""
+def _recount(
+    conn: Connection,
+    table: type[HomeworkCount] | type[HomeworkWeekCount],
+    counted: Callable[..., Select],
+    columns: list[str],
+    keys: Sequence[tuple],
+) -> None:
+    """Recompute `table`'s rows for the keys a write touched: (clinician, due week) and, where
+    `table` is kept by type, the type. `counted` selects its rows where the conditions hold."""
+    names = ("clinician_id", "due_week", "type_id")[: len(keys[0])]
+    live = {
+        "clinician_id": Client.clinician_id,
+        "due_week": Assignment.due_week,
+        "type_id": Assignment.type_id,
+    }
     if len(keys) <= SEEK_KEYS:
-        for clinician_id, week, type_id in keys:
-            conn.execute(
-                delete(HomeworkCount).where(
-                    HomeworkCount.clinician_id == clinician_id,
-                    HomeworkCount.due_week == week,
-                    HomeworkCount.type_id == type_id,
-                )
-            )
-            counts = _counts(
-                Client.clinician_id == clinician_id,
+        for key in keys:
+            named = list(zip(names, key, strict=True))
+            conn.execute(delete(table).where(*(getattr(table, n) == v for n, v in named)))
+            week = key[1]
+            rows = counted(
                 Assignment.due_on.between(week, week + dt.timedelta(days=6)),
-                Assignment.due_week == week,
-                Assignment.type_id == type_id,
+                *(live[n] == v for n, v in named),
             )
-            conn.execute(insert(HomeworkCount).from_select(_COUNT_COLUMNS, counts))
+            conn.execute(insert(table).from_select(columns, rows))
         return
-    weeks = sorted({week for _, week, _ in keys})
-    clinicians = sorted({clinician_id for clinician_id, _, _ in keys})
-    touched = exists().where(
-        AggregateStale.clinician_id == HomeworkCount.clinician_id,
-        AggregateStale.due_week == HomeworkCount.due_week,
-        AggregateStale.type_id == HomeworkCount.type_id,
-    )
-    conn.execute(delete(HomeworkCount).where(HomeworkCount.due_week.in_(weeks), touched))
-    stale = exists().where(
-        AggregateStale.clinician_id == Client.clinician_id,
-        AggregateStale.due_week == Assignment.due_week,
-        AggregateStale.type_id == Assignment.type_id,
-    )
-    counts = _counts(Assignment.due_week.in_(weeks), Client.clinician_id.in_(clinicians), stale)
-    conn.execute(insert(HomeworkCount).from_select(_COUNT_COLUMNS, counts))
+    weeks = sorted({key[1] for key in keys})
+    clinicians = sorted({key[0] for key in keys})
+    touched = exists().where(*(getattr(AggregateStale, n) == getattr(table, n) for n in names))
+    conn.execute(delete(table).where(table.due_week.in_(weeks), touched))
+    stale = exists().where(*(getattr(AggregateStale, n) == live[n] for n in names))
+    rows = counted(Assignment.due_week.in_(weeks), Client.clinician_id.in_(clinicians), stale)
+    conn.execute(insert(table).from_select(columns, rows))
 
 
 def _recount_mix(conn: Connection, pairs: Sequence[tuple[dt.date, int]]) -> None:
@@ -154,40 +153,6 @@ def _recount_mix(conn: Connection, pairs: Sequence[tuple[dt.date, int]]) -> None
     conn.execute(insert(HomeworkMixCount).from_select(_MIX_COLUMNS, mix))
 
 
-def _recount_weeks(conn: Connection, pairs: Sequence[tuple[int, dt.date]]) -> None:
-    """Recompute `homework_week_counts` for the (clinician, due week) pairs a write touched."""
-    if len(pairs) <= SEEK_KEYS:
-        for clinician_id, week in pairs:
-            conn.execute(
-                delete(HomeworkWeekCount).where(
-                    HomeworkWeekCount.clinician_id == clinician_id,
-                    HomeworkWeekCount.due_week == week,
-                )
-            )
-            counts = _week_counts(
-                Client.clinician_id == clinician_id,
-                Assignment.due_on.between(week, week + dt.timedelta(days=6)),
-                Assignment.due_week == week,
-            )
-            conn.execute(insert(HomeworkWeekCount).from_select(_WEEK_COLUMNS, counts))
-        return
-    weeks = sorted({week for _, week in pairs})
-    clinicians = sorted({clinician_id for clinician_id, _ in pairs})
-    touched = exists().where(
-        AggregateStale.clinician_id == HomeworkWeekCount.clinician_id,
-        AggregateStale.due_week == HomeworkWeekCount.due_week,
-    )
-    conn.execute(delete(HomeworkWeekCount).where(HomeworkWeekCount.due_week.in_(weeks), touched))
-    stale = exists().where(
-        AggregateStale.clinician_id == Client.clinician_id,
-        AggregateStale.due_week == Assignment.due_week,
-    )
-    counts = _week_counts(
-        Assignment.due_week.in_(weeks), Client.clinician_id.in_(clinicians), stale
-    )
-    conn.execute(insert(HomeworkWeekCount).from_select(_WEEK_COLUMNS, counts))
-
-
 def refresh(conn: Connection) -> int:
     """Recompute the maintained counts a write touched, inside its transaction; returns the
     number of (clinician, due week, type) keys recomputed (0, one cheap read, for most writes)."""
@@ -197,8 +162,9 @@ def refresh(conn: Connection) -> int:
     keys = sorted((int(c), week, int(t)) for c, week, t in conn.execute(stale))
     if not keys:
         return 0
-    _recount_keys(conn, keys)
-    _recount_weeks(conn, sorted({(clinician_id, week) for clinician_id, week, _ in keys}))
+    _recount(conn, HomeworkCount, _counts, _COUNT_COLUMNS, keys)
+    pairs = sorted({(clinician_id, week) for clinician_id, week, _ in keys})
+    _recount(conn, HomeworkWeekCount, _week_counts, _WEEK_COLUMNS, pairs)
     _recount_mix(conn, sorted({(week, type_id) for _, week, type_id in keys}))
     conn.execute(delete(AggregateStale))
     return len(keys)

@@ -167,22 +167,15 @@ def _apply(staff: Staff, step: tuple) -> None:
             import_file(engine, "assignments", csv, viewer=None, today=TODAY)
         elif kind == "undo":
             undo_last(engine, staff.viewers[staff.owner(step[1])])
-        elif kind == "move":
-            _, client, to = step
+        elif kind in ("move", "discharge"):
+            _, client, value = step
+            if kind == "move":
+                values = {"clinician_id": staff.people[value]}
+            else:
+                values = {"discharged_on": None if value is None else day(value)}
+            moved = update(Client).where(Client.id == staff.clients[client]).values(values)
             with write(engine, "client") as conn:
-                conn.execute(
-                    update(Client)
-                    .where(Client.id == staff.clients[client])
-                    .values(clinician_id=staff.people[to])
-                )
-        elif kind == "discharge":
-            _, client, on = step
-            with write(engine, "client") as conn:
-                conn.execute(
-                    update(Client)
-                    .where(Client.id == staff.clients[client])
-                    .values(discharged_on=None if on is None else day(on))
-                )
+                conn.execute(moved)
         elif kind == "delete":
             with write(engine, "assignment") as conn:
                 ids = conn.execute(select(Assignment.id).order_by(Assignment.id)).scalars().all()
