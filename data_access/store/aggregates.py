@@ -2,12 +2,13 @@
 
 Triggers (migrations 0010 and 0017) note each (clinician, due week, type) that a write touches
 in `aggregates_stale`: an assignment inserted, changed or deleted, a client moved to another
-clinician, discharged, readmitted or deleted. `refresh`, called by `engine.write` before it
-commits, recomputes those keys of `homework_counts`, those (week, type) pairs of
-`homework_mix_counts` and those (clinician, week) pairs of `homework_week_counts` from the live
-tables and clears the marks, so the counts change in the same transaction as the rows they
-count. Recomputing a key rather than adding and subtracting keeps them right whatever the write
-did. docs/metrics.md says which figures are read from these tables.
+clinician or deleted (and, for the week counts alone, discharged or readmitted). `refresh`,
+called by `engine.write` before it commits, recomputes those keys of `homework_counts`, those
+(week, type) pairs of `homework_mix_counts` and those (clinician, week) pairs of
+`homework_week_counts` from the live tables and clears the marks, so the counts change in the
+same transaction as the rows they count. Recomputing a key rather than adding and subtracting
+keeps them right whatever the write did. docs/metrics.md says which figures are read from
+these tables.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ from data_access.store.schema import Assignment, Client
 # clinician's clients over that week's due dates; beyond it, the touched weeks are read whole.
 SEEK_KEYS = 64
 NOT_RATED = 0  # `homework_mix_counts.difficulty` for an assignment without a difficulty
+# The type of a mark for `homework_week_counts` alone: a discharge or readmission changes which
+# clients have a discharge date (migration 0017's trigger), not what the other counts hold.
+WEEKS_ONLY = -1
 
 
 def _counts(*conditions: ColumnElement[bool]) -> Select:
@@ -159,15 +163,17 @@ def refresh(conn: Connection) -> int:
     stale = select(
         AggregateStale.clinician_id, AggregateStale.due_week, AggregateStale.type_id
     ).distinct()
-    keys = sorted((int(c), week, int(t)) for c, week, t in conn.execute(stale))
-    if not keys:
+    marks = sorted((int(c), week, int(t)) for c, week, t in conn.execute(stale))
+    if not marks:
         return 0
-    _recount(conn, HomeworkCount, _counts, _COUNT_COLUMNS, keys)
-    pairs = sorted({(clinician_id, week) for clinician_id, week, _ in keys})
+    keys = [key for key in marks if key[2] != WEEKS_ONLY]
+    if keys:
+        _recount(conn, HomeworkCount, _counts, _COUNT_COLUMNS, keys)
+        _recount_mix(conn, sorted({(week, type_id) for _, week, type_id in keys}))
+    pairs = sorted({(clinician_id, week) for clinician_id, week, _ in marks})
     _recount(conn, HomeworkWeekCount, _week_counts, _WEEK_COLUMNS, pairs)
-    _recount_mix(conn, sorted({(week, type_id) for _, week, type_id in keys}))
     conn.execute(delete(AggregateStale))
-    return len(keys)
+    return len(marks)
 
 
 def rebuild(conn: Connection) -> tuple[int, int, int]:

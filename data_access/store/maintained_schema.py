@@ -35,7 +35,7 @@ class HomeworkCount(Base):
 class HomeworkWeekCount(Base):
     """Maintained: assignments per client's clinician × due week × whether the client has a
     discharge date × status, every type together. A caseload table or heatmap with no type
-    chosen sums a sixth of `homework_counts`' rows, and the active clients' figures need not
+    chosen sums under a third of `homework_counts`' rows, and the active clients' figures need not
     take the discharged ones' off live (`aggregates.refresh` keeps it in every write)."""
 
     __tablename__ = "homework_week_counts"
