@@ -173,9 +173,9 @@ def _apply(staff: Staff, step: tuple) -> None:
                 values = {"clinician_id": staff.people[value]}
             else:
                 values = {"discharged_on": None if value is None else day(value)}
-            moved = update(Client).where(Client.id == staff.clients[client]).values(values)
+            change = update(Client).where(Client.id == staff.clients[client]).values(values)
             with write(engine, "client") as conn:
-                conn.execute(moved)
+                conn.execute(change)
         elif kind == "delete":
             with write(engine, "assignment") as conn:
                 ids = conn.execute(select(Assignment.id).order_by(Assignment.id)).scalars().all()
