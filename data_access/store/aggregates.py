@@ -22,7 +22,6 @@ from sqlalchemy import (
     Select,
     case,
     delete,
-    exists,
     func,
     insert,
     select,
@@ -109,7 +108,8 @@ def _recount(
     keys: Sequence[tuple],
 ) -> None:
     """Recompute `table`'s rows for the keys a write touched: (clinician, due week) and, where
-    `table` is kept by type, the type. `counted` selects its rows where the conditions hold."""
+    `table` is kept by type, the type. `counted` selects its rows where the conditions hold;
+    over SEEK_KEYS keys, the touched clinicians' touched weeks are recounted whole."""
     names = ("clinician_id", "due_week", "type_id")[: len(keys[0])]
     live = {
         "clinician_id": Client.clinician_id,
@@ -127,12 +127,15 @@ def _recount(
             )
             conn.execute(insert(table).from_select(columns, rows))
         return
+    # Every touched clinician's every touched week, whole: a superset of the keys, read by
+    # seeking those clinicians' clients. Asking the marks about each row instead (EXISTS) ran
+    # for minutes on PostgreSQL, which misjudged the freshly written marks.
     weeks = sorted({key[1] for key in keys})
     clinicians = sorted({key[0] for key in keys})
-    touched = exists().where(*(getattr(AggregateStale, n) == getattr(table, n) for n in names))
-    conn.execute(delete(table).where(table.due_week.in_(weeks), touched))
-    stale = exists().where(*(getattr(AggregateStale, n) == live[n] for n in names))
-    rows = counted(Assignment.due_week.in_(weeks), Client.clinician_id.in_(clinicians), stale)
+    conn.execute(
+        delete(table).where(table.due_week.in_(weeks), table.clinician_id.in_(clinicians))
+    )
+    rows = counted(Assignment.due_week.in_(weeks), Client.clinician_id.in_(clinicians))
     conn.execute(insert(table).from_select(columns, rows))
 
 
