@@ -45,9 +45,8 @@ NOT_RATED = 0  # `homework_mix_counts.difficulty` for an assignment without a di
 WEEKS_ONLY = -1
 
 
-def _counts(*conditions: ColumnElement[bool]) -> Select:
-    """Assignments per client's clinician × due week × type × status, where `conditions` hold."""
-    keys = (Client.clinician_id, Assignment.due_week, Assignment.type_id, Assignment.status)
+def _with_client(keys: tuple[ColumnElement, ...], conditions: tuple) -> Select:
+    """Assignments joined to their clients, counted per `keys` where `conditions` hold."""
     return (
         select(*keys, func.count())
         .select_from(Assignment)
@@ -55,6 +54,12 @@ def _counts(*conditions: ColumnElement[bool]) -> Select:
         .where(*conditions)
         .group_by(*keys)
     )
+
+
+def _counts(*conditions: ColumnElement[bool]) -> Select:
+    """Assignments per client's clinician × due week × type × status, where `conditions` hold."""
+    keys = (Client.clinician_id, Assignment.due_week, Assignment.type_id, Assignment.status)
+    return _with_client(keys, conditions)
 
 
 def mix_keys(conn: Connection) -> dict[str, ColumnElement]:
@@ -79,13 +84,7 @@ def _week_counts(*conditions: ColumnElement[bool]) -> Select:
     × status, where `conditions` hold."""
     discharged = case((Client.discharged_on.is_(None), 0), else_=1)
     keys = (Assignment.due_week, Client.clinician_id, discharged, Assignment.status)
-    return (
-        select(*keys, func.count())
-        .select_from(Assignment)
-        .join(Client, Client.id == Assignment.client_id)
-        .where(*conditions)
-        .group_by(*keys)
-    )
+    return _with_client(keys, conditions)
 
 
 _COUNT_COLUMNS = ["clinician_id", "due_week", "type_id", "status", "n"]
