@@ -45,7 +45,8 @@ LEGEND_ROOM = {"t": 60}  # the title above the plot; the legend goes below it (t
 
 def _finish(fig: go.Figure, title: str, height: int) -> go.Figure:
     """The shared style, with room at the top for the title."""
-    return styled(fig, title, height=height).update_layout(margin=LEGEND_ROOM)
+    fig.update_layout(margin=LEGEND_ROOM)
+    return styled(fig, title, height=height)
 
 
 def _axis_title(measure: str) -> str:

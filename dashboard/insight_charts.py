@@ -19,7 +19,15 @@ from dashboard.outcome_words import (
     group_name,
     group_names,
 )
-from dashboard.theme import LABEL_ROOM, OKABE_ITO, STATUS_STYLE, empty_figure, rate_axis, styled
+from dashboard.theme import (
+    LABEL_ROOM,
+    OKABE_ITO,
+    STATUS_STYLE,
+    empty_figure,
+    rate_axis,
+    styled,
+    wrapped,
+)
 from dashboard.words import count_labels, rate_label, rate_labels
 from data_access.reads.insight import GROUP_DID, GROUP_RARELY
 from data_access.reads.metrics import MIN_REVIEWED_FOR_RATE
@@ -41,6 +49,8 @@ CLINICIANS_MOST = 30  # clinicians in one per-clinician chart: more is unreadabl
 SCATTER_MOST = 2000  # client dots in one scatter; past it, clients are counted in bins
 COMPLETION_BIN = 0.05  # binned scatter: 5 percentage points of completion…
 CHANGE_BIN = 1.0  # …by 1 point of change
+FACTS_LINE = 56  # characters per line of the scatter's r and N: a phone shows about 60 at 12 px
+FACTS_LINE_PX = 17
 
 
 def _pct(values: pd.Series) -> pd.Series:
@@ -83,8 +93,11 @@ def type_completion_chart(by_type: pd.DataFrame) -> go.Figure:
 
 
 def type_improvement_chart(improvement: pd.DataFrame) -> go.Figure:
-    """Mean PHQ-9 and GAD-7 change per type: clients who did it vs rarely did it, with 95 % CIs."""
-    title = "Change by homework type: clients who did it vs clients who rarely did it"
+    """Mean PHQ-9 and GAD-7 change per type: clients who did it vs rarely did it, with 95 % CIs.
+
+    The two panels sit side by side, so their titles and axis titles stay short enough for a
+    phone (each panel about 100 px wide there); the title says what a positive change means."""
+    title = "Change by homework type (points, + = better): did it vs rarely did it"
     if improvement.empty or improvement["too_few"].all():
         return empty_figure(
             title, "Too few clients (fewer than 5 per group) to compare homework types."
@@ -96,8 +109,9 @@ def type_improvement_chart(improvement: pd.DataFrame) -> go.Figure:
         cols=len(measures),
         shared_yaxes=True,
         horizontal_spacing=0.04,
-        subplot_titles=[f"{m} (points, + = better)" for m in measures],
+        subplot_titles=measures,
     )
+    fig.update_annotations(font_size=13)  # the panels' titles
     offsets = {GROUP_DID: 0.22, GROUP_RARELY: -0.22}
     for col, measure in enumerate(measures, start=1):
         for group, style in GROUP_STYLE.items():
@@ -120,10 +134,7 @@ def type_improvement_chart(improvement: pd.DataFrame) -> go.Figure:
                     text=[
                         f"too few (n={k})" if f else f"n={k}" for k, f in zip(n, few, strict=True)
                     ],
-                    textposition=[
-                        style["text"].replace("center", "right") if f else style["text"]
-                        for f in few
-                    ],
+                    textposition=style["text"],  # "too few" centred on the zero line
                     textfont={"size": 10, "color": style["color"]},
                     cliponaxis=False,
                     marker={
@@ -148,8 +159,9 @@ def type_improvement_chart(improvement: pd.DataFrame) -> go.Figure:
                 col=col,
             )
         fig.add_vline(x=0, line={"color": "#777777", "dash": "dot"}, row=1, col=col)
-        fig.update_xaxes(title=f"Mean {measure} change (95 % CI)", row=1, col=col)
+        fig.update_xaxes(title="Mean change", row=1, col=col)
     fig.update_yaxes(tickvals=list(range(len(types))), ticktext=types, title=None, row=1, col=1)
+    fig.update_layout(margin={"t": 75})  # the panels' titles under the chart's
     _legend_below(fig)
     return styled(fig, title, height=max(360, 150 + 84 * len(types)))
 
@@ -372,7 +384,7 @@ def scatter_chart(
         bins = binned_points(points)
         title = f"Homework completion vs {measure} change, clients counted in bins"
         note = (
-            f"<br>More than {most:,} clients: each dot is a bin of "
+            f"More than {most:,} clients: each dot is a bin of "
             f"{COMPLETION_BIN:.0%} completion by {CHANGE_BIN:.0f} point, its area the "
             "number of clients in it."
         ).replace("%", " %")
@@ -410,20 +422,26 @@ def scatter_chart(
             hoverinfo="skip",
         )
     )
+    # r and N above the plot, under the title: inside it they covered the top dots.
+    facts = wrapped(
+        f"r = {corr['r']:.2f} (95 % CI {corr['ci_low']:.2f} to {corr['ci_high']:.2f}), "
+        f"N = {corr['n']} clients. {note}".strip(),
+        FACTS_LINE,
+    )
     fig.add_annotation(
-        text=(
-            f"r = {corr['r']:.2f} (95 % CI {corr['ci_low']:.2f} to {corr['ci_high']:.2f}), "
-            f"N = {corr['n']} clients" + note
-        ),
+        text=facts,
         xref="paper",
         yref="paper",
-        x=0.01,
-        y=0.99,
+        x=0,
+        y=1,
+        xanchor="left",
+        yanchor="bottom",
+        yshift=4,
         showarrow=False,
         align="left",
-        bgcolor="rgba(255,255,255,0.75)",
-        font={"color": "#222222"},
+        font={"size": 12},
     )
+    fig.update_layout(margin={"t": 50 + FACTS_LINE_PX * (facts.count("<br>") + 1)})
     fig.add_hline(y=0, line={"color": "#777777", "dash": "dot"})
     _legend_below(fig)
     fig.update_xaxes(rate_axis("Client's completion of homework due (%)"))

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from dashboard.insight_charts import dose_response_chart
 from dashboard.outcome_words import band_table
-from dashboard.theme import empty_figure
+from dashboard.theme import empty_figure, title_text
 
 AFTER_FLAG = "Homework done after the not-on-track flag"
 ASSOCIATION = (
@@ -28,7 +28,7 @@ def on_track_homework_chart(bands: pd.DataFrame, measure: str) -> go.Figure:
     if bands.empty:
         return empty_figure(title, "Too little history for an expected response, so no flags.")
     fig = dose_response_chart(bands, measure)
-    fig.update_layout(title={"text": title, "x": 0})
+    title_text(fig, title)
     fig.update_xaxes(title=AFTER_FLAG)
     return fig
 

@@ -96,6 +96,7 @@ def weekly_completion_figure(weekly: pd.DataFrame) -> go.Figure:
             "tickmode": "auto",
             "nticks": 6,
             "showgrid": False,
+            "automargin": True,  # the template's automargin covers "y" only: room for the title
         },
         bargap=0.25,
     )

@@ -8,6 +8,7 @@ Backgrounds are transparent so charts read in Streamlit's light and dark themes.
 from __future__ import annotations
 
 import math
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -63,6 +64,28 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
 
 
 LEGEND_ROW = 20  # px per legend entry kept free below the plot: a phone shows one per row
+# Plotly never wraps a title: past about 40 characters a phone (390 px) cut it off, so longer
+# chart titles are broken into lines of at most this many, and axis titles likewise.
+TITLE_LINE = 40
+AXIS_TITLE_LINE = 32
+TITLE_LINE_PX = 22  # px of top margin per extra title line
+
+
+def wrapped(text: str, width: int = TITLE_LINE) -> str:
+    """`text` broken between words into lines of at most `width` characters (plotly's <br>)."""
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False)) if text else text
+
+
+def _wrap_axis_titles(fig: go.Figure) -> None:
+    """Every horizontal axis title of `fig` wrapped to AXIS_TITLE_LINE: a phone's plot area is
+    narrower than the page. (A vertical axis's title runs along the plot's height.)"""
+
+    def wrap(axis: go.layout.XAxis) -> None:
+        text = axis.title.text
+        if text and "<br>" not in text and len(text) > AXIS_TITLE_LINE:
+            axis.title.text = wrapped(text, AXIS_TITLE_LINE)
+
+    fig.for_each_xaxis(wrap)
 
 
 def styled(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
@@ -75,7 +98,10 @@ def styled(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
                 trace[attr] = escaped
         if "name" in trace and isinstance(trace.name, str):
             trace.name = plot(trace.name)
-    fig.update_layout(template=TEMPLATE_NAME, title={"text": title, "x": 0}, height=height)
+    fig.update_layout(template=TEMPLATE_NAME, height=height)
+    title_text(fig, title)
+    _wrap_axis_titles(fig)
+    height = fig.layout.height
     entries = [t for t in fig.data if t.name and t.showlegend is not False]
     if len(entries) > 1 and fig.layout.showlegend is not False:
         room = 70 + LEGEND_ROW * len(entries)
@@ -83,6 +109,21 @@ def styled(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
             margin={"b": max(room, fig.layout.margin.b or 0)}, height=height + room - 10
         )
     return fig
+
+
+def title_text(fig: go.Figure, title: str) -> None:
+    """Set `fig`'s title wrapped to TITLE_LINE, with room above the plot (and in its height,
+    once it has one) for each line more than the title it replaces."""
+    old = fig.layout.title.text or ""
+    text = wrapped(title)
+    extra = (text.count("<br>") - old.count("<br>")) * TITLE_LINE_PX
+    top = (fig.layout.margin.t or 50) + extra
+    # From the top of the figure down, so what a chart puts above its plot (panel titles, the
+    # scatter's r and N) goes under the title's last line, however many lines it has.
+    at_top = {"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}}
+    fig.update_layout(title={"text": text, "x": 0} | at_top, margin={"t": top})
+    if fig.layout.height:
+        fig.update_layout(height=fig.layout.height + extra)
 
 
 def empty_figure(title: str, message: str, height: int = 240) -> go.Figure:

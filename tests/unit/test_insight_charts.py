@@ -11,6 +11,7 @@ from dashboard import insight_charts as charts
 from data_access.reads.filters import EVERYONE
 from data_access.reads.insight import GROUP_DID, GROUP_RARELY
 from data_access.reads.reviews import AFTER_NOT_REVIEWED, AFTER_REVIEWED
+from tests.figures import title, words
 
 
 def on_time(*rows):
@@ -224,14 +225,14 @@ def test_per_clinician_charts_draw_at_most_their_bound_and_say_how_many_of_how_m
     fig = charts.clinician_mix_chart(mix)
     assert [len(bar.y) for bar in fig.data] == [30, 30]
     assert fig.data[0].y[-1] == "Clinician 000 (n=4)"  # the first name at the top
-    assert fig.layout.title.text.endswith("(the first 30 of 400 clinicians)")
+    assert title(fig).endswith("(the first 30 of 400 clinicians)")
     assert len(charts.clinician_mix_chart(mix, most=None).data[0].y) == 400  # the report
 
     rows = [(i, n, 10, 9) for i, n in enumerate(names, start=1)] + [(-1, EVERYONE, 4000, 3600)]
     fig = charts.on_time_chart(on_time(*rows))
     assert len(fig.data[0].y) == 31  # the total at the bottom
     assert fig.data[0].y[0] == "All clinicians in view"
-    assert fig.layout.title.text.endswith("(the first 30 of 400 clinicians)")
+    assert title(fig).endswith("(the first 30 of 400 clinicians)")
 
     comparison = pd.DataFrame(
         {
@@ -242,9 +243,7 @@ def test_per_clinician_charts_draw_at_most_their_bound_and_say_how_many_of_how_m
     )  # fmt: skip
     fig = charts.clinician_comparison_chart(comparison.iloc[:26])  # a page: everyone + 25
     assert [len(bar.y) for bar in fig.data] == [26, 26, 26]
-    assert fig.layout.title.text == (
-        "Per clinician: setting homework, completion and reliable improvement"
-    )
+    assert title(fig) == ("Per clinician: setting homework, completion and reliable improvement")
     fig = charts.clinician_comparison_chart(comparison)
     assert [len(bar.y) for bar in fig.data] == [31, 31, 31]
     assert fig.data[0].y[-1] == "All clients in view"
@@ -279,12 +278,13 @@ def test_a_scatter_of_more_clients_counts_them_in_bins_and_says_so():
     assert len(dots.x) <= 21 * 20 and dots.name == "Clients (binned)"
     assert int(np.sum(dots.customdata)) == 6000  # every client counted once
     assert set(np.round(dots.x, 6)) <= {5.0 * k for k in range(21)}
-    assert fig.layout.title.text == "Homework completion vs PHQ-9 change, clients counted in bins"
-    assert fig.layout.annotations[0].text.endswith(
+    assert title(fig) == "Homework completion vs PHQ-9 change, clients counted in bins"
+    facts = words(fig.layout.annotations[0].text)
+    assert facts.endswith(
         "More than 2,000 clients: each dot is a bin of 5 % completion by 1 point, its area the "
         "number of clients in it."
     )
-    assert "N = 6000 clients" in fig.layout.annotations[0].text  # r is from every client
+    assert "N = 6000 clients" in facts  # r is from every client
     # the 100 % column's largest dots (25 px across) and the 100 % label fit right of the axis
     assert fig.layout.margin.r >= 25 and dots.cliponaxis is False
 
@@ -299,3 +299,33 @@ def test_bins_put_each_client_at_its_bins_centre():
         {"completion_rate": 0.05, "change": 2.0, "clients": 1},
         {"completion_rate": 1.0, "change": -1.0, "clients": 2},
     ]
+
+
+def test_r_and_n_sit_above_the_dots_in_lines_a_phone_shows_whole():
+    """Inside the plot the r/N box covered the top-left dots; above it, under the title, each
+    line fits a phone (about 60 characters at 12 px), with room made in the top margin."""
+    rng = np.random.default_rng(3)
+    for n in (200, 6000):
+        points = pd.DataFrame(
+            {"completion_rate": rng.uniform(0, 1, n), "change": rng.integers(-8, 12, n)}
+        )
+        fig = charts.scatter_chart(points, SCATTER_CORR | {"n": n}, "PHQ-9")
+        (facts,) = fig.layout.annotations
+        assert (facts.yref, facts.y, facts.yanchor) == ("paper", 1, "bottom")
+        lines = facts.text.split("<br>")
+        assert all(len(line) <= charts.FACTS_LINE for line in lines)
+        title_lines = fig.layout.title.text.count("<br>") + 1
+        assert fig.layout.margin.t >= 50 + 17 * len(lines) + 22 * (title_lines - 1)
+
+
+def test_the_type_chart_panels_keep_titles_short_enough_to_sit_side_by_side_on_a_phone():
+    rows = [
+        {"type": "Relaxation / Mindfulness Practice", "measure": m, "group": g, "n": 8,
+         "mean": 2.0, "ci_low": 1.0, "ci_high": 3.0, "too_few": False}
+        for m in ("PHQ-9", "GAD-7") for g in (GROUP_DID, GROUP_RARELY)
+    ]  # fmt: skip
+    fig = charts.type_improvement_chart(pd.DataFrame(rows))
+    assert [a.text for a in fig.layout.annotations] == ["PHQ-9", "GAD-7"]
+    assert fig.layout.xaxis.title.text == fig.layout.xaxis2.title.text == "Mean change"
+    assert title(fig) == "Change by homework type (points, + = better): did it vs rarely did it"
+    assert all(len(line) <= 40 for line in fig.layout.title.text.split("<br>"))

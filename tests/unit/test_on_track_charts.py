@@ -9,6 +9,7 @@ import pandas as pd
 
 from dashboard.on_track_charts import AFTER_FLAG, on_track_homework_chart, on_track_homework_table
 from data_access.reads.on_track_outcomes import BAND_COLUMNS
+from tests.figures import title
 
 NAN = np.nan
 
@@ -43,7 +44,7 @@ def test_the_table_says_each_band_in_words_with_n_and_too_few():
 
 def test_the_chart_draws_only_bands_with_enough_clients_and_names_every_n():
     fig = on_track_homework_chart(bands(), "PHQ-9")
-    assert fig.layout.title.text.startswith("Not on track by week 4: PHQ-9 outcome")
+    assert title(fig).startswith("Not on track by week 4: PHQ-9 outcome")
     means, improved = fig.data
     assert list(means.x) == ["0–24 %<br>n=5", "25–49 %<br>n=0 (too few)",
                              "50–74 %<br>n=2 (too few)", "75–100 %<br>n=5"]  # fmt: skip
@@ -58,4 +59,4 @@ def test_no_history_and_too_few_everywhere_say_so_instead_of_drawing():
     few = bands().assign(too_few=True)
     fig = on_track_homework_chart(few, "GAD-7")
     assert not fig.data and "Too few clients" in fig.layout.annotations[0].text
-    assert fig.layout.title.text.startswith("Not on track by week 4: GAD-7")
+    assert title(fig).startswith("Not on track by week 4: GAD-7")

@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from dashboard.practice_charts import (
@@ -16,10 +17,11 @@ from dashboard.practice_charts import (
     type_mix_figure,
     weekly_completion_figure,
 )
-from dashboard.theme import OKABE_ITO
+from dashboard.theme import OKABE_ITO, TITLE_LINE_PX, styled
 from data_access.reads.client_lists import LISTS
 from data_access.reads.metrics import add_completion_rate
 from data_access.reads.overview import PeriodSummary
+from tests.figures import title
 
 W1, W2, W3 = dt.date(2026, 5, 4), dt.date(2026, 5, 11), dt.date(2026, 5, 18)
 
@@ -46,7 +48,7 @@ def test_weekly_rate_hides_low_volume_weeks_and_shows_reviewed_bars():
     assert fig.layout.yaxis.title.text == "Completion rate (%)"
     assert fig.layout.yaxis2.title.text == "Reviewed assignments (n)"
     assert list(fig.layout.template.layout.colorway) == OKABE_ITO  # the shared theme
-    assert fig.layout.title.text == "Completion rate by week due"
+    assert title(fig) == "Completion rate by week due"
 
 
 def test_empty_frames_give_a_titled_empty_state():
@@ -55,7 +57,7 @@ def test_empty_frames_give_a_titled_empty_state():
         "No homework was due in this period."
     ]
     by_type = pd.DataFrame(columns=["type", "assignments", "share"])
-    assert type_mix_figure(by_type).layout.title.text == "Mix of homework types"
+    assert title(type_mix_figure(by_type)) == "Mix of homework types"
     heat = counts(clinician=[], due_week=[], reviewed=[], credit=[])
     assert "No homework" in annotation_texts(completion_heatmap_figure(heat))[0]
 
@@ -180,7 +182,7 @@ def test_heatmap_draws_the_clinicians_given_in_their_order_and_never_more_than_i
     fig = completion_heatmap_figure(heat)
     (cells,) = fig.data
     assert len(cells.y) == 30 and cells.y[-1] == "Clinician 000"
-    assert fig.layout.title.text.endswith("(the first 30 of 400 clinicians)")
+    assert title(fig).endswith("(the first 30 of 400 clinicians)")
 
 
 def test_risk_items_are_one_table_whose_codes_are_links_and_whose_words_stay_text():
@@ -200,3 +202,20 @@ def test_risk_items_are_one_table_whose_codes_are_links_and_whose_words_stay_tex
         r'| :red["several days" \(1 of 3\) on 01 Jun 2026] | Reviewed by \*Ana\*\. |'
     )
     assert len(table) == 4
+
+
+def test_long_titles_wrap_into_lines_a_phone_shows_and_the_plot_moves_down_for_them():
+    """Plotly never wraps a title: past about 40 characters a 390 px phone cut it off."""
+    fig = styled(
+        go.Figure(), "Per clinician: setting homework, completion and reliable improvement"
+    )
+    assert fig.layout.title.text == (
+        "Per clinician: setting homework,<br>completion and reliable improvement"
+    )
+    assert fig.layout.margin.t == 50 + TITLE_LINE_PX and fig.layout.height == 360 + TITLE_LINE_PX
+    short = styled(go.Figure(), "Completion rate by week due")
+    assert short.layout.title.text == "Completion rate by week due" and short.layout.margin.t == 50
+    axis = styled(
+        go.Figure(layout={"xaxis_title": "Share of the homework each clinician set (%)"}), "t"
+    )
+    assert axis.layout.xaxis.title.text == "Share of the homework each<br>clinician set (%)"
