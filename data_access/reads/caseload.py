@@ -115,8 +115,8 @@ def day_view(conn: Connection, viewer: Viewer, filters: Filters) -> DayView:
     """The needs-attention list and the on-track share, from one read of the active clients'
     first and latest scores. Both depend on the filters' as-of day and clinicians alone, so
     pages cache it on `filters.on_the_day()` and share it (Overview counts the list's rows)."""
-    flags, course = flags_and_course(conn, scope_of(conn, viewer, filters))
-    return DayView(_attention_from(flags), on_track_summary(conn, course))
+    flags, course, facts = flags_and_course(conn, scope_of(conn, viewer, filters))
+    return DayView(_attention_from(flags), on_track_summary(conn, course, facts))
 
 
 def last_contact(

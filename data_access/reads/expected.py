@@ -379,10 +379,15 @@ class OnTrackSummary:
     off_course: pd.DataFrame
 
 
-def on_track_summary(conn: Connection, course: pd.DataFrame) -> OnTrackSummary:
+def on_track_summary(
+    conn: Connection,
+    course: pd.DataFrame,
+    facts: dict[int, tuple[OffCourse, ...]] | None = None,
+) -> OnTrackSummary:
     """How many clients of an `on_track` frame are judged, and which are not on track (named,
-    with their clinician), as the on-track share shows them."""
-    facts = off_course_facts(course)
+    with their clinician), as the on-track share shows them. `facts`: the frame's
+    `off_course_facts`, where the caller has them already."""
+    facts = off_course_facts(course) if facts is None else facts
     off = course[course["client_id"].isin(list(facts))]
     clients = off[["client_id", "client_code", "clinician_id"]].drop_duplicates(ignore_index=True)
     clients["measures"] = [facts[int(c)] for c in clients["client_id"]]

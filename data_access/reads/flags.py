@@ -275,11 +275,14 @@ def flags_in(
     return _flag_rows(conn, _raise_flags(conn, scope, client_ids))
 
 
-def flags_and_course(conn: Connection, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """`flags_in` and the `expected.on_track` rows its not-on-track flag was decided on: a page
-    showing both the list and the on-track share reads the clients' scores once."""
+def flags_and_course(
+    conn: Connection, scope: Scope
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[int, tuple[OffCourse, ...]]]:
+    """`flags_in`, the `expected.on_track` rows its not-on-track flag was decided on and their
+    `expected.off_course_facts`: a page showing both the list and the on-track share reads the
+    clients' scores, and judges them, once."""
     found = _raise_flags(conn, scope, None)
-    return _flag_rows(conn, found), found.course
+    return _flag_rows(conn, found), found.course, found.off_course
 
 
 def _flag_rows(conn: Connection, found: _Raised) -> pd.DataFrame:
