@@ -65,7 +65,7 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
 
 LEGEND_ROW = 20  # px per legend entry kept free below the plot: a phone shows one per row
 # Plotly never wraps a title: past about 40 characters a phone (390 px) cut it off, so longer
-# chart titles are broken into lines of at most this many, and axis titles likewise.
+# chart titles are broken into lines of at most this many, and horizontal axis titles likewise.
 TITLE_LINE = 40
 AXIS_TITLE_LINE = 32
 TITLE_LINE_PX = 22  # px of top margin per extra title line

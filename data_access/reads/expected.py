@@ -380,14 +380,11 @@ class OnTrackSummary:
 
 
 def on_track_summary(
-    conn: Connection,
-    course: pd.DataFrame,
-    facts: dict[int, tuple[OffCourse, ...]] | None = None,
+    conn: Connection, course: pd.DataFrame, facts: dict[int, tuple[OffCourse, ...]]
 ) -> OnTrackSummary:
     """How many clients of an `on_track` frame are judged, and which are not on track (named,
-    with their clinician), as the on-track share shows them. `facts`: the frame's
-    `off_course_facts`, where the caller has them already."""
-    facts = off_course_facts(course) if facts is None else facts
+    with their clinician), as the on-track share shows them; `facts` are the frame's
+    `off_course_facts`, which the flags have judged already."""
     off = course[course["client_id"].isin(list(facts))]
     clients = off[["client_id", "client_code", "clinician_id"]].drop_duplicates(ignore_index=True)
     clients["measures"] = [facts[int(c)] for c in clients["client_id"]]
