@@ -361,7 +361,9 @@ def type_mix_figure(types: pd.DataFrame) -> go.Figure:
 
     `types` is client_queries.type_mix; the rate label reads "too few (n=…)" under 5 reviewed.
     """
-    title = "Kinds of homework"
+    # What the label beside each bar means goes in the title: under the plot, a phone's narrow
+    # plot area (beside the type names) cut it off.
+    title = "Kinds of homework: set, and completion (n reviewed)"
     if types.empty:
         return empty_figure(title, "No homework set in this period")
     fig = go.Figure()
@@ -381,10 +383,7 @@ def type_mix_figure(types: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title_text="", categoryorder="array", categoryarray=list(types["type"])[::-1])
     fig.update_xaxes(
-        count_axis(
-            "Assignments set (count); beside each bar: completion rate (n reviewed)",
-            types["set"].max(),
-        )
+        count_axis("Assignments set (count)", types["set"].max())
         | {"range": [0, types["set"].max() * 1.45]}
     )
     return _finish(fig, title, 170 + 38 * len(types))
@@ -445,7 +444,7 @@ def homework_and_scores_figure(joined: pd.DataFrame) -> go.Figure:
     fig.add_hline(y=0, line_color=MUTED, line_width=1, row=2, col=1)
     fig.update_layout(barmode="overlay", hovermode="x unified")
     fig.update_yaxes(count_axis("Assignments (count)", joined["reviewed"].max()), row=1, col=1)
-    fig.update_yaxes(title_text="Change vs previous week<br>(points, + = better)", row=2, col=1)
+    fig.update_yaxes(title_text="Weekly change<br>(points, + = better)", row=2, col=1)
     fig.update_xaxes(week_axis("Week (ticks on Mondays)", joined["week"]), row=2, col=1)
     fig.update_xaxes(week_axis("", joined["week"]), row=1, col=1)
     return _finish(fig, title, 440)

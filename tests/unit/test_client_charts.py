@@ -7,6 +7,7 @@ from dashboard import client_charts as charts
 from dashboard.theme import IMPROVEMENT_BAND, SEVERITY_FILLS
 from data_access.reads.client_queries import homework_and_scores
 from tests.builders import D
+from tests.figures import title
 
 TODAY = D(2026, 6, 1)
 NO_SESSIONS = pd.DataFrame({"held_on": [], "attendance": []})
@@ -184,7 +185,8 @@ def test_type_mix_shows_counts_by_status_and_each_rate_label():
     assert names(fig)[:4] == ["Completed", "Partial", "Not done", "Pending"]
     assert [t.strip() for t in fig.data[-1].text] == ["75 % (n=6)", "too few (n=0)"]
     assert [t.marker.pattern.shape for t in fig.data[:4]] == ["", "/", "x", "-"]
-    assert fig.layout.xaxis.title.text.startswith("Assignments set (count)")
+    assert fig.layout.xaxis.title.text == "Assignments set (count)"
+    assert title(fig) == "Kinds of homework: set, and completion (n reviewed)"
 
 
 def test_homework_and_scores_puts_homework_above_score_changes():
@@ -208,7 +210,7 @@ def test_homework_and_scores_puts_homework_above_score_changes():
     assert names(fig) == ["Reviewed", "Done (completed + ½ partial)", "MOOD change"]
     assert list(fig.data[1].y) == [0.5, 2.0]
     assert fig.data[2].yaxis == "y2"
-    assert fig.layout.yaxis2.title.text == "Change vs previous week<br>(points, + = better)"
+    assert fig.layout.yaxis2.title.text == "Weekly change<br>(points, + = better)"  # fits a phone
 
 
 def test_homework_and_scores_without_anything_to_compare_says_so():
