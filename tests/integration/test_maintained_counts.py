@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, Engine, delete, select, update
+from sqlalchemy import Connection, Engine, delete, func, select, update
 
 from bench import naive
 from data_access.reads.assignment_counts import assignment_counts
@@ -376,6 +378,64 @@ def test_a_discharge_takes_a_clients_homework_out_of_the_active_clients_counts(
     discharge(day(40))  # after "today": still active on it
     assert (anas("active"), anas("all")) == (2, 2)
     assert week_rows() == [(day(0), 1), (day(7), 1)]
+
+
+def test_a_move_recounts_its_clinicians_counts_and_leaves_the_practices_mix_alone(
+    engine, monkeypatch
+):
+    """Ana's client has homework due in weeks 1 and 2. Moved to Ben, Ana's row has none and
+    Ben's both, and the practice's mix, which has no clinician, is not recounted (its recount
+    fails if called) and still holds both. Moved back in the same write as one of the two is
+    deleted, the mix is recounted for the deletion. Every table equals a rebuild throughout."""
+    staff = Staff(engine)
+    for offset in (0, 7):
+        set_assignment(
+            engine,
+            staff.viewers[staff.ana],
+            client_code=staff.codes[0],
+            type_name="Thought Record",
+            assigned_on=day(offset),
+            due_on=day(offset + 4),
+            instructions="Note one thought a day",
+            today=TODAY,
+        )
+    admin = staff.viewers[staff.ada]
+    period = Filters(start=day(0), end=day(13), today=TODAY, client_status="all")
+
+    def per_clinician() -> dict[int, int]:
+        with engine.connect() as conn:
+            frame = assignment_counts(conn, scope_of(conn, admin, period), ("clinician_id",))
+        return dict(zip(frame["clinician_id"], frame["assignments"], strict=True))
+
+    def mix_total() -> int:
+        with engine.connect() as conn:
+            return sum(conn.execute(select(HomeworkMixCount.n)).scalars())
+
+    @contextmanager
+    def moved_to(clinician: int) -> Iterator[Connection]:
+        """One write moving Ana's client to `clinician`, with whatever the caller adds."""
+        with write(engine, "client") as conn:
+            conn.execute(
+                update(Client).where(Client.id == staff.clients[0]).values(clinician_id=clinician)
+            )
+            yield conn
+
+    def no_mix_recount(*args: object) -> None:
+        raise AssertionError("a move recounted the practice's mix")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(aggregates, "_recount_mix", no_mix_recount)
+        with moved_to(staff.ben):
+            pass
+    assert per_clinician() == {staff.ben: 2}
+    assert mix_total() == 2
+    assert _tables(engine) == _rebuilt(engine)
+    with moved_to(staff.ana) as conn:
+        first = conn.execute(select(func.min(Assignment.id))).scalar_one()
+        conn.execute(delete(Assignment).where(Assignment.id == first))
+    assert per_clinician() == {staff.ana: 1}
+    assert mix_total() == 1
+    assert _tables(engine) == _rebuilt(engine)
 
 
 def test_the_migration_fills_the_counts_from_existing_assignments(sqlite_engine):
