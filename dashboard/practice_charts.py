@@ -27,6 +27,7 @@ BAR_COLOUR = "rgba(153, 153, 153, 0.45)"  # reviewed-count bars sit quietly behi
 RATE_COLOUR = OKABE_ITO[0]
 # Cividis: ordered, readable with every common colour-vision deficiency, light and dark.
 HEATMAP_SCALE = "Cividis"
+HEATMAP_SCALE_ROOM = 80  # px under the heatmap for its colour scale, laid flat
 HEATMAP_MOST = 30  # clinician rows in one heatmap: more is unreadable and heavy to send
 
 
@@ -207,7 +208,11 @@ def completion_heatmap_figure(
     )
     short = text.map(
         lambda s: (
-            "few" if s.startswith("too few") else "" if s == "nothing due" else s.split(" (")[0]
+            "few"
+            if s.startswith("too few")
+            else ""
+            if s == "nothing due"
+            else s.split(" (")[0].removesuffix(" %")  # the scale says "%"; phone cells are narrow
         )
     )
     fig = go.Figure(
@@ -218,7 +223,20 @@ def completion_heatmap_figure(
             zmin=0,
             zmax=100,
             colorscale=HEATMAP_SCALE,
-            colorbar={"title": {"text": "Completion (%)"}, "ticksuffix": " %"},
+            # Under the plot, not beside it: on a phone a side bar left the cells too narrow
+            # for their numbers, which ran into each other. Its ticks read "0 %"…"100 %"; a title
+            # laid flat beside or over the bar squeezed or covered it.
+            colorbar={
+                "ticksuffix": " %",
+                "orientation": "h",
+                "yref": "container",
+                "y": 0,
+                "yanchor": "bottom",
+                "thickness": 12,
+                "len": 0.5,
+                "xanchor": "left",
+                "x": 0,
+            },
             text=short.to_numpy(),
             texttemplate="%{text}",
             textfont={"size": 11},
@@ -232,7 +250,8 @@ def completion_heatmap_figure(
         xaxis=week_axis("Week due (ticks on Mondays)", pd.Series(weeks)) | {"showgrid": False},
         yaxis={"title": {"text": ""}, "showgrid": False},
     )
-    return styled(fig, title, height=max(280, 34 * len(rows) + 140))
+    fig.update_layout(margin={"b": HEATMAP_SCALE_ROOM})
+    return styled(fig, title, height=max(280, 34 * len(rows) + 140) + HEATMAP_SCALE_ROOM)
 
 
 # --- Headline figures and tables (DataFrame in, DataFrame or text out) ----------------------

@@ -131,7 +131,7 @@ st.plotly_chart(
     figure(charts.completion_heatmap_figure, data.heatmap, shown_clinicians), key="heatmap"
 )
 st.caption(
-    "Each cell: completion of homework due that week. 'few': fewer than 5 reviewed, too few "
+    "Each cell: completion (%) of homework due that week. 'few': fewer than 5 reviewed, too few "
     "for a rate (hover for the count); blank: nothing due."
     + (
         f" Rows: the clinicians of the table's page above ({shown.words('clinicians')}), in "

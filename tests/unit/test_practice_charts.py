@@ -94,7 +94,7 @@ def test_heatmap_has_a_row_per_clinician_and_blank_too_few_cells():
     assert z[1][0] == 100 and np.isnan(z[1][1]) and z[0][0] == 40
     assert cells.customdata[1][1] == "too few (n=2)"
     assert cells.customdata[0][1] == "nothing due"
-    assert cells.text[1][1] == "few" and cells.text[0][0] == "40 %"
+    assert cells.text[1][1] == "few" and cells.text[0][0] == "40"  # the scale says "%"
 
 
 def _summary(active: int, attended: int, completed: int) -> PeriodSummary:
