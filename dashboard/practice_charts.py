@@ -174,6 +174,17 @@ def completion_by_group_figure(
     return styled(fig, title, height=height)
 
 
+def _cell_text(label: str) -> str:
+    """What a heatmap cell shows of its rate label: "few" under the minimum, nothing where
+    nothing was due, else the bare number ("76": the scale says "%", and a phone's cells are
+    too narrow for more)."""
+    if label.startswith("too few"):
+        return "few"
+    if label == "nothing due":
+        return ""
+    return label.split(" (")[0].removesuffix(" %")
+
+
 def completion_heatmap_figure(
     heatmap: pd.DataFrame, clinicians: Sequence[str] | None = None, most: int = HEATMAP_MOST
 ) -> go.Figure:
@@ -206,15 +217,7 @@ def completion_heatmap_figure(
         .reindex(index=rows, columns=weeks)
         .fillna("nothing due")
     )
-    short = text.map(
-        lambda s: (
-            "few"
-            if s.startswith("too few")
-            else ""
-            if s == "nothing due"
-            else s.split(" (")[0].removesuffix(" %")  # the scale says "%"; phone cells are narrow
-        )
-    )
+    short = text.map(_cell_text)
     fig = go.Figure(
         go.Heatmap(
             z=rates.to_numpy(),
