@@ -95,6 +95,8 @@ def test_heatmap_has_a_row_per_clinician_and_blank_too_few_cells():
     assert cells.customdata[1][1] == "too few (n=2)"
     assert cells.customdata[0][1] == "nothing due"
     assert cells.text[1][1] == "few" and cells.text[0][0] == "40"  # the scale says "%"
+    # the scale lies flat under the plot: beside it, a phone's cells were too narrow for "40 %"
+    assert cells.colorbar.orientation == "h" and cells.colorbar.ticksuffix == " %"
 
 
 def _summary(active: int, attended: int, completed: int) -> PeriodSummary:
