@@ -318,6 +318,22 @@ def test_a_write_that_bypasses_engine_write_is_read_live_until_the_next_write(sq
         assert conn.execute(select(HomeworkCount.n)).scalars().all() == [1]
 
 
+def _with_two_weeks_of_homework(staff: Staff) -> Staff:
+    """Ana's first client set a thought record in week 1 and another in week 2."""
+    for offset in (0, 7):
+        set_assignment(
+            staff.engine,
+            staff.viewers[staff.ana],
+            client_code=staff.codes[0],
+            type_name="Thought Record",
+            assigned_on=day(offset),
+            due_on=day(offset + 4),
+            instructions="Note one thought a day",
+            today=TODAY,
+        )
+    return staff
+
+
 def test_a_discharge_takes_a_clients_homework_out_of_the_active_clients_counts(
     engine, monkeypatch
 ):
@@ -327,18 +343,7 @@ def test_a_discharge_takes_a_clients_homework_out_of_the_active_clients_counts(
     it is still active then, and the figures come from the live subtraction instead."""
     from data_access.reads import assignment_counts as counts
 
-    staff = Staff(engine)
-    for offset in (0, 7):
-        set_assignment(
-            engine,
-            staff.viewers[staff.ana],
-            client_code=staff.codes[0],
-            type_name="Thought Record",
-            assigned_on=day(offset),
-            due_on=day(offset + 4),
-            instructions="Note one thought a day",
-            today=TODAY,
-        )
+    staff = _with_two_weeks_of_homework(Staff(engine))
     admin = staff.viewers[staff.ada]
     period = Filters(start=day(0), end=day(13), today=TODAY)
 
@@ -387,18 +392,7 @@ def test_a_move_recounts_its_clinicians_counts_and_leaves_the_practices_mix_alon
     Ben's both, and the practice's mix, which has no clinician, is not recounted (its recount
     fails if called) and still holds both. Moved back in the same write as one of the two is
     deleted, the mix is recounted for the deletion. Every table equals a rebuild throughout."""
-    staff = Staff(engine)
-    for offset in (0, 7):
-        set_assignment(
-            engine,
-            staff.viewers[staff.ana],
-            client_code=staff.codes[0],
-            type_name="Thought Record",
-            assigned_on=day(offset),
-            due_on=day(offset + 4),
-            instructions="Note one thought a day",
-            today=TODAY,
-        )
+    staff = _with_two_weeks_of_homework(Staff(engine))
     admin = staff.viewers[staff.ada]
     period = Filters(start=day(0), end=day(13), today=TODAY, client_status="all")
 
