@@ -363,7 +363,7 @@ def type_mix_figure(types: pd.DataFrame) -> go.Figure:
     """
     # What the label beside each bar means goes in the title: under the plot, a phone's narrow
     # plot area (beside the type names) cut it off.
-    title = "Kinds of homework: set, and completion (n reviewed)"
+    title = "Kinds of homework set, with each one's completion (n reviewed)"
     if types.empty:
         return empty_figure(title, "No homework set in this period")
     fig = go.Figure()

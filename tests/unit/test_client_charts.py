@@ -186,7 +186,7 @@ def test_type_mix_shows_counts_by_status_and_each_rate_label():
     assert [t.strip() for t in fig.data[-1].text] == ["75 % (n=6)", "too few (n=0)"]
     assert [t.marker.pattern.shape for t in fig.data[:4]] == ["", "/", "x", "-"]
     assert fig.layout.xaxis.title.text == "Assignments set (count)"
-    assert title(fig) == "Kinds of homework: set, and completion (n reviewed)"
+    assert title(fig) == "Kinds of homework set, with each one's completion (n reviewed)"
 
 
 def test_homework_and_scores_puts_homework_above_score_changes():

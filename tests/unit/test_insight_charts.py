@@ -243,7 +243,7 @@ def test_per_clinician_charts_draw_at_most_their_bound_and_say_how_many_of_how_m
     )  # fmt: skip
     fig = charts.clinician_comparison_chart(comparison.iloc[:26])  # a page: everyone + 25
     assert [len(bar.y) for bar in fig.data] == [26, 26, 26]
-    assert title(fig) == ("Per clinician: setting homework, completion and reliable improvement")
+    assert title(fig) == "Per clinician: setting homework, completion and reliable improvement"
     fig = charts.clinician_comparison_chart(comparison)
     assert [len(bar.y) for bar in fig.data] == [31, 31, 31]
     assert fig.data[0].y[-1] == "All clients in view"
