@@ -384,7 +384,9 @@ def type_mix_figure(types: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(title_text="", categoryorder="array", categoryarray=list(types["type"])[::-1])
     fig.update_xaxes(
         count_axis("Assignments set (count)", types["set"].max())
-        | {"range": [0, types["set"].max() * 1.45]}
+        # Room right of the longest bar for its "69 % (n=18)": on a phone, beside the type
+        # names, the plot is about 170 px wide and 1.45 times the longest bar cut the label.
+        | {"range": [0, types["set"].max() * 1.9]}
     )
     return _finish(fig, title, 170 + 38 * len(types))
 
