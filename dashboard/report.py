@@ -78,12 +78,14 @@ def attention_section(flags: pd.DataFrame) -> ReportSection:
 
 def _report_figure(fig: go.Figure) -> go.Figure:
     """A copy of `fig` for the report: title at the top of its own band and the legend below
-    the plot, so a title never runs into a legend at any page width."""
+    the plot, so a title never runs into a legend at any page width. The band keeps the room
+    the chart made above its plot (a title wrapped onto more lines, the scatter's r and N)."""
     copy = go.Figure(fig)
+    top = max(70, (fig.layout.margin.t or 50) + 20)
     copy.update_layout(
         title={"yref": "container", "y": 0.98, "yanchor": "top"},
         legend={"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0},
-        margin={"t": 70, "b": 110},
+        margin={"t": top, "b": 110},
         height=(fig.layout.height or 360) + 60,
     )
     return copy

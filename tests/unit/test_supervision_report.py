@@ -1,9 +1,12 @@
 """The supervision report: one self-contained HTML file, plotly embedded once, tables escaped."""
 
+import re
+
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.report import ReportSection, attention_section, build_report, describe_filters
+from dashboard.theme import styled
 from data_access.access.viewer import Viewer
 from data_access.reads.filters import Filters
 from tests.builders import D
@@ -73,3 +76,13 @@ def test_report_charts_keep_the_legend_below_and_the_title_above():
     assert '"yref":"container"' in legend and '"yanchor":"bottom"' in legend
     assert '"y":0.0' in legend or '"y":0,' in legend or legend.endswith('"y":0')
     assert fig.layout.legend.y == 1.02  # the page's own figure is left as it was
+
+
+def test_report_charts_keep_the_room_a_wrapped_title_made_above_the_plot():
+    """A title over 40 characters wraps onto two lines (theme.styled) and the chart makes room
+    above its plot; the report's copy keeps that room instead of its usual 70 px."""
+    long = styled(go.Figure(go.Bar(x=[1], y=[2])), "Per clinician: setting homework, " * 2)
+    short = styled(go.Figure(go.Bar(x=[1], y=[2])), "A title")
+    html = report([ReportSection("Charts", figures=(long, short))])
+    tops = {int(top) for top in re.findall(r'"margin":\{[^}]*"t":(\d+)', html)}
+    assert {long.layout.margin.t + 20, 70} <= tops  # (and the shared template's 50)
