@@ -8,9 +8,9 @@ Create Date: 2026-12-01 07:00:00
 `aggregates_stale` as an assignment change does, so the refresh also recounted the practice's
 `homework_mix_counts`, which has no clinician and does not change when a client moves: with a
 year of homework, whole weeks of the practice (1.4–2.3 s of CPU at 10,000 clients, holding the
-write lock). The move's marks now carry the type as `aggregates.MOVED - type_id` (-3 and below), which
-the refresh reads as that type for `homework_counts` and `homework_week_counts` alone. A client's
-deletion still marks the mix: its assignments go with it. No table changes.
+write lock). The move's marks now carry the type as `aggregates.MOVED - type_id` (-3 and below),
+which the refresh reads as that type for `homework_counts` and `homework_week_counts` alone. A
+client's deletion still marks the mix: its assignments go with it. No table changes.
 """
 
 from __future__ import annotations
