@@ -163,12 +163,21 @@ async def _crowd(server: AppServer, crowd: list[Person], timeout: float) -> tupl
 
 
 def run_level(
-    url: str, crowd: list[Person], slots: int, settle: float, timeout: float, log_dir: Path
+    url: str,
+    crowd: list[Person],
+    slots: int,
+    settle: float,
+    timeout: float,
+    log_dir: Path,
+    cached: bool = False,
 ) -> Level:
     """Start a fresh server on `url` with `slots` page computations at once, warm it with one
     signed-out view and let it finish starting up (as a server started before the day begins
     has), let `crowd` browse together, wait `settle` seconds after the last session closed,
-    stop the server."""
+    stop the server.
+
+    `cached`: the crowd first browses once, unmeasured, so that every page's data is in the
+    cache when it browses again: what serving the pages costs with no page data to compute."""
     server = AppServer(
         url,
         log_dir / f"streamlit_{len(crowd)}_{slots}.log",
@@ -176,6 +185,8 @@ def run_level(
     )
     try:
         asyncio.run(browse(server.base, "", [Visit("clients")], timeout))
+        if cached:
+            asyncio.run(_crowd(server, crowd, timeout))
         server.wait_idle()
         before = _memory(server)
         started, cpu = time.perf_counter(), server.cpu_seconds()
@@ -210,16 +221,17 @@ def run_load(
     settle: float,
     timeout: float,
     log_dir: Path,
+    cached: bool = False,
 ) -> list[Level]:
     """Each crowd size in turn, for each number of slots, against the practice at `url` (which
-    gains accounts and sessions)."""
+    gains accounts and sessions); `cached` as in `run_level`."""
     engine = new_engine(url)
     everyone = people(engine, max(sizes))
     engine.dispose()
     levels = []
     for n in sizes:
         for k in slots:
-            levels.append(run_level(url, everyone[:n], k, settle, timeout, log_dir))
+            levels.append(run_level(url, everyone[:n], k, settle, timeout, log_dir, cached))
             print(f"{_line(levels[-1])}\n{page_table(levels[-1:])}", flush=True)
     return levels
 
@@ -277,6 +289,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "BETWEEN_SESSIONS_PAGE_WORKERS or the CPU count); e.g. --slots 2 1000 to compare "
         "with no limit in the same run",
     )
+    parser.add_argument(
+        "--cached",
+        action="store_true",
+        help="let each crowd browse once unmeasured first, so every page's data is cached: "
+        "the cost of serving the pages alone, a floor for what faster page data can give",
+    )
     return parser.parse_args(argv)
 
 
@@ -292,10 +310,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"{args.clients:,} clients, SQLite, {os.cpu_count()} cores, "
             f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the start"
+            + (
+                "; every page's data cached before the crowd browses (--cached)"
+                if args.cached
+                else ""
+            )
         )
         print(HEADER, flush=True)
         levels = run_load(
-            f"sqlite:///{copy}", args.sessions, args.slots, args.settle, args.timeout, Path(scratch)
+            f"sqlite:///{copy}",
+            args.sessions,
+            args.slots,
+            args.settle,
+            args.timeout,
+            Path(scratch),
+            args.cached,
         )
         load = os.getloadavg()
         print(f"\nload average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the end")
