@@ -8,17 +8,21 @@ Practice: supervisor Sam (no clients) supervises Ben; Ben treats C-0001, Cara tr
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from sqlalchemy import Engine
 
 from dashboard.cache import figure
+from dashboard.client_charts import homework_and_scores_figure
 from data_access.access.accounts import set_supervisor
+from data_access.reads.client_queries import homework_and_scores
 from tests.builders import Practice
 from tests.pagetest import metric_values, open_page
 
@@ -96,7 +100,9 @@ def test_a_cached_figure_is_drawn_once_per_data_version(practice: dict):
     first = figure(_chart, frame)
     again = figure(_chart, frame)
     assert DRAWN == [7]
-    assert again.to_json() == first.to_json() == _chart(frame).to_json()
+    # the copy out of the cache is rebuilt unchecked: the same figure, down to every property
+    assert json.loads(again.to_json()) == json.loads(first.to_json())
+    assert json.loads(first.to_json()) == json.loads(_chart(frame).to_json())
     DRAWN.clear()
     set_supervisor(
         practice["engine"], practice["admin"], "cara.mendes@example.org", "sam.boss@example.org"
@@ -104,3 +110,25 @@ def test_a_cached_figure_is_drawn_once_per_data_version(practice: dict):
     figure(_chart, frame)
     figure(_chart, frame.assign(reviewed=[5, 5]))
     assert DRAWN == [7, 10]
+
+
+def test_a_chart_of_two_panels_comes_out_of_the_cache_as_drawn(practice: dict):
+    """The cache keeps a figure as plotly's checked dict and rebuilds it unchecked: a chart with
+    two panels sharing a time axis (the client page's homework and score changes) comes back
+    with every trace, axis and annotation as the chart function drew it."""
+    weeks = [dt.date(2026, 3, 2), dt.date(2026, 3, 9)]
+    joined = homework_and_scores(
+        pd.DataFrame(
+            {"week": weeks, "set": [1, 2], "reviewed": [1, 2], "credit": [0.5, 2.0],
+             "completion_rate": [0.5, 1.0]}
+        ),
+        pd.DataFrame({"week": weeks, "measure": ["MOOD", "MOOD"], "change": [np.nan, 2.0]}),
+    )  # fmt: skip
+    drawn = homework_and_scores_figure(joined)
+    cached = figure(homework_and_scores_figure, joined)
+    again = figure(homework_and_scores_figure, joined)
+    assert isinstance(again, go.Figure)
+    assert json.loads(again.to_json()) == json.loads(cached.to_json())
+    assert json.loads(cached.to_json()) == json.loads(drawn.to_json())
+    assert again.data[2].yaxis == "y2"
+    assert again.layout.yaxis2.title.text == "Weekly change<br>(points, + = better)"
