@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 import pytest
 from sqlalchemy import Engine
 
-from dashboard.cache import figure
+from dashboard.cache import figure, frame_digest
 from dashboard.client_charts import homework_and_scores_figure
 from data_access.access.accounts import set_supervisor
 from data_access.reads.client_queries import homework_and_scores
@@ -132,3 +132,17 @@ def test_a_chart_of_two_panels_comes_out_of_the_cache_as_drawn(practice: dict):
     assert json.loads(cached.to_json()) == json.loads(drawn.to_json())
     assert again.data[2].yaxis == "y2"
     assert again.layout.yaxis2.title.text == "Weekly change<br>(points, + = better)"
+
+
+def test_a_frames_cache_key_changes_with_any_one_value():
+    """Figures are keyed on their frames' contents: equal frames share a key, and changing any
+    one value (here the last of 60,000 rows, past the 50,000 where Streamlit's own hash would
+    look at a sample) or a column's name gives another."""
+    frame = pd.DataFrame({"week": np.arange(60_000), "code": [f"C-{i:05d}" for i in range(60_000)]})
+    same = frame.copy()
+    changed = frame.copy()
+    changed.loc[59_999, "code"] = "C-XXXXX"
+    assert frame_digest(frame) == frame_digest(same)
+    assert frame_digest(changed) != frame_digest(frame)
+    assert frame_digest(frame.rename(columns={"code": "client"})) != frame_digest(frame)
+    assert frame_digest(frame["code"]) != frame_digest(changed["code"])
